@@ -1,0 +1,191 @@
+"""Typed records that flow between the stages.
+
+load -> Source -> (readers) -> Para/Grid -> normalise -> Text (+ Block, Cell)
+     -> segment -> Section -> extract -> Amount ... -> write
+
+Every record is frozen: a stage returns new records and never edits its input.
+Offsets (`start`, `end`) always index `Text.text`, the document's normalised text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+class DocumentError(Exception):
+    """A document cannot be processed; `reason` is a short machine-readable code."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        self.reason = reason
+        self.detail = detail
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file as bytes, as `load` read it."""
+
+    path: str
+    format: str  # txt, pdf, docx, html
+    data: bytes = field(repr=False)
+    sha256: str
+    size: int
+
+    @property
+    def doc_id(self) -> str:
+        return self.sha256[:16]
+
+
+# --- what a format reader produces: logical blocks without offsets -------------------------
+
+
+@dataclass(frozen=True)
+class Para:
+    """A paragraph of running text (already unwrapped)."""
+
+    text: str
+    page: int | None = None
+    heading: bool = False  # the reader knows it is a heading (markdown ##, a DOCX heading style)
+    src_start: int | None = None  # offset in the decoded source text, when there is one
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A table as rows of cell strings; an empty string is an empty (or merged) cell."""
+
+    rows: tuple[tuple[str, ...], ...]
+    page: int | None = None
+    caption: str | None = None
+    src_start: int | None = None
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """What a reader returns: its blocks plus page count and notes for the documents row."""
+
+    blocks: tuple[Para | Grid, ...]
+    n_pages: int | None = None
+    warnings: tuple[str, ...] = ()
+
+
+# --- normalised text with positioned blocks -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    row: int
+    col: int
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Block:
+    block_id: int
+    kind: str  # "paragraph" | "table"
+    start: int
+    end: int
+    page: int | None
+    heading: bool = False
+    caption: str | None = None
+    cells: tuple[Cell, ...] = ()
+    n_rows: int = 0
+    n_cols: int = 0
+
+    def grid(self) -> list[list[Cell]]:
+        rows: list[list[Cell]] = [[] for _ in range(self.n_rows)]
+        for c in self.cells:
+            rows[c.row].append(c)
+        return rows
+
+
+@dataclass(frozen=True)
+class Text:
+    """A document's normalised text. `blocks` tile it; `anchors` map offsets back to the source."""
+
+    doc_id: str
+    text: str
+    blocks: tuple[Block, ...]
+    n_pages: int | None = None
+    anchors: tuple[tuple[int, int], ...] = ()  # (normalised offset, source offset), ascending
+    warnings: tuple[str, ...] = ()
+
+    def source_offset(self, offset: int) -> int | None:
+        """Where a normalised offset came from in the decoded source text (text formats only)."""
+        import bisect
+
+        if not self.anchors:
+            return None
+        i = bisect.bisect_right(self.anchors, (offset, float("inf"))) - 1
+        if i < 0:
+            return None
+        norm, src = self.anchors[i]
+        return src + (offset - norm)
+
+    def page_at(self, offset: int) -> int | None:
+        for b in self.blocks:
+            if b.start <= offset < b.end or (b.start == b.end == offset):
+                return b.page
+        return None
+
+
+# --- extracted records ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    section_id: int
+    parent_id: int | None
+    level: int
+    number: str
+    title: str
+    start: int
+    end: int
+    page: int | None
+
+
+@dataclass(frozen=True)
+class TableCell:
+    table_id: int
+    section_id: int | None
+    page: int | None
+    caption: str | None
+    unit: str | None
+    row: int
+    col: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Amount:
+    amount_id: int
+    section_id: int | None
+    label: str
+    value_text: str
+    value: Decimal
+    unit: str
+    amount_yuan: Decimal
+    amount_wan: Decimal
+    share_pct: Decimal | None
+    change_pct: Decimal | None
+    year: int | None
+    measure: str | None
+    table_id: int | None
+    row: int | None
+    col: int | None
+    start: int
+    end: int
+    page: int | None
+    context: str
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: str | None = None
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    department: str | None = None
+    fiscal_year: int | None = None
+    doc_kinds: tuple[str, ...] = ()
