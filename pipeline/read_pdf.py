@@ -1,0 +1,619 @@
+"""Read a PDF with a text layer into paragraphs and tables.
+
+Two engines, one layout:
+
+- pypdfium2 gives every page's characters with their boxes in a few milliseconds;
+- pdfplumber (pdfminer) finds ruled tables, but costs 50x more, so it only opens pages whose
+  drawing holds enough path segments to be a ruled table (`TABLE_MIN_PATH_SEGMENTS`).
+
+Both engines' characters become `Glyph`s and go through the same stages:
+glyphs -> lines (clustered by vertical centre, spaces from real gaps) -> running headers/footers
+and page numbers dropped -> captions above tables taken -> lines joined into paragraphs ->
+tables continued on the next page joined to their first part.
+"""
+from __future__ import annotations
+
+import ctypes
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from pipeline.records import Decoded, DocumentError, Grid, Para
+
+# A page needs at least this many horizontal/vertical rulings (two rectangles, or a small grid)
+# before the table finder runs; a lone rule or a framed box cannot be a table of 2+ cells.
+TABLE_MIN_EDGES = 6
+
+# A space is written between two wide (CJK) characters only when the page shows a gap of at
+# least this many ems; between other characters from this many ems (pdfplumber's 3 pt at 12 pt).
+WIDE_GAP_EM = 0.48  # justified CJK text runs at 0.1-0.2 em, a half-width space at ~0.5 em
+NARROW_GAP_EM = 0.25
+
+# Running headers, footers and page numbers live in this share of the page height at the top
+# and at the bottom; a line there that repeats (digits ignored) on this share of pages is dropped.
+MARGIN_BAND = 0.08
+RUNNING_MIN_SHARE = 0.5
+RUNNING_MIN_PAGES = 3
+
+# A caption is at most this many short lines right above a table.
+CAPTION_MAX_LINES = 3
+CAPTION_MAX_CHARS = 60
+
+PAGE_NUMBER = re.compile(
+    r"""
+    ^\s*
+    (?P<lead>[-—–－―~·•]+\s*)?          # "— 1 —", "- 2 -"
+    (?:第\s*)?
+    (?P<number>\d{1,4})
+    (?:\s*页)?
+    (?:\s*(?:/|共)\s*(?P<total>\d{1,4})\s*页?)?   # "1/24", "第1页 共24页"
+    (?:\s*[-—–－―~·•]+)?
+    \s*$
+    """,
+    re.VERBOSE,
+)
+
+
+# A line that starts with an outline number opens a new paragraph even when the line above
+# runs to the right margin (a table of contents, a list of items).
+OUTLINE_START = re.compile(
+    r"""
+    ^\s*(?:
+        第[一二三四五六七八九十百]+(?P<part>部分|章|节)       # 第一部分, 第二章
+      | (?P<cn>[一二三四五六七八九十]+)[、.．]                # 一、
+      | [（(](?P<cn_paren>[一二三四五六七八九十]+)[）)]       # （一）
+      | (?P<num>\d{1,2})[、.．](?!\d)                       # 1、 2.  (not 1.5)
+      | [（(](?P<num_paren>\d{1,2})[）)]                     # （1）
+      | 附件\s*\d*                                          # 附件1
+    )
+    """,
+    re.VERBOSE,
+)
+
+
+class Glyph(NamedTuple):
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+
+    @property
+    def mid(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+
+
+@dataclass(frozen=True)
+class Table:
+    rows: tuple[tuple[str, ...], ...]
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return (self.x0, self.top, self.x1, self.bottom)
+
+
+@dataclass(frozen=True)
+class PageLayout:
+    number: int
+    width: float
+    height: float
+    lines: tuple[Line, ...]
+    tables: tuple[Table, ...]
+
+
+# --- public ---------------------------------------------------------------------------------
+
+
+def decode(data: bytes) -> Decoded:
+    """Paragraphs and ruled tables of a PDF, in reading order, with 1-based pages."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        if getattr(e, "err_code", None) == pdfium.raw.FPDF_ERR_PASSWORD:
+            raise DocumentError("encrypted_pdf", "the PDF needs a password to open") from None
+        raise DocumentError("broken_pdf", f"PDFium cannot open it: {e}") from None
+    warnings: list[str] = []
+    pages: list[PageLayout] = []
+    try:
+        for i in range(len(pdf)):
+            page = pdf[i]
+            try:
+                pages.append(_layout(page, i + 1))
+            finally:
+                page.close()
+    finally:
+        pdf.close()
+
+    if not any(p.lines or p.tables for p in pages):
+        raise DocumentError(
+            "no_text_layer",
+            f"none of the {len(pages)} pages has a text layer (scanned images); it needs OCR",
+        )
+    for p in pages:
+        texts = [ln.text for ln in p.lines] + [c for t in p.tables for r in t.rows for c in r]
+        garbage = sum(t.count("\ufffd") for t in texts)
+        if garbage:
+            warnings.append(
+                f"cid_garbage: page {p.number}: {garbage} characters have no Unicode mapping"
+            )
+    pages = _drop_running_lines(pages)
+    return Decoded(tuple(_blocks(pages)), len(pages), tuple(warnings))
+
+
+# --- one page: glyphs and rulings from PDFium, tables by pdfplumber's algorithm --------------
+
+
+def _layout(page, number: int) -> PageLayout:
+    width, height = page.get_width(), page.get_height()
+    glyphs = _dedupe(_glyphs(page, height))
+    tables: list[Table] = []
+    if glyphs:
+        edges = _edges(page, height)
+        if len(edges) >= TABLE_MIN_EDGES:
+            for cells in _find_tables(edges):
+                rows = _table_rows(cells, glyphs)
+                if rows:
+                    tables.append(Table(rows, *_bbox(cells)))
+    boxes = [t.bbox for t in tables]
+    loose = [g for g in glyphs if not any(_inside(g, box) for box in boxes)]
+    return PageLayout(number, width, height, tuple(_lines(loose)), tuple(tables))
+
+
+def _glyphs(page, height: float) -> list[Glyph]:
+    """Every drawn character with its font box (top-down coordinates, like pdfplumber's)."""
+    import pypdfium2.raw as c
+
+    textpage = page.get_textpage()
+    try:
+        raw = textpage.raw
+        rect = c.FS_RECTF()
+        matrix = c.FS_MATRIX()
+        out: list[Glyph] = []
+        for k in range(textpage.count_chars()):
+            if c.FPDFText_IsGenerated(raw, k) == 1:
+                continue
+            code = c.FPDFText_GetUnicode(raw, k)
+            if code in (0xFFFE, 0xFFFF) or 0 < code < 0x20:
+                continue
+            if not c.FPDFText_GetLooseCharBox(raw, k, ctypes.byref(rect)):
+                continue
+            size = rect.top - rect.bottom
+            if c.FPDFText_GetMatrix(raw, k, ctypes.byref(matrix)):
+                # the nominal font size times the text matrix's scale, as pdfminer reports it
+                scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
+                size = c.FPDFText_GetFontSize(raw, k) * scale or size
+            text = "\ufffd" if code == 0 else chr(code)  # no Unicode mapping: (cid:NN) garbage
+            out.append(Glyph(text, rect.left, rect.right, height - rect.top, height - rect.bottom, size))
+        return out
+    finally:
+        textpage.close()
+
+
+def _edges(page, height: float) -> list[dict]:
+    """Horizontal and vertical segments of every drawn path, as pdfplumber's edge dicts."""
+    import pypdfium2.raw as c
+
+    out: list[dict] = []
+    x, y = ctypes.c_float(), ctypes.c_float()
+    m = c.FS_MATRIX()
+
+    def points(path, ctm):
+        a, b, cc, d, e, f = ctm
+        start = None
+        prev = None
+        for k in range(c.FPDFPath_CountSegments(path)):
+            seg = c.FPDFPath_GetPathSegment(path, k)
+            c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
+            pt = (a * x.value + cc * y.value + e, height - (b * x.value + d * y.value + f))
+            kind = c.FPDFPathSegment_GetType(seg)
+            if kind == c.FPDF_SEGMENT_MOVETO:
+                start = prev = pt
+                continue
+            if prev is not None:
+                _edge(prev, pt, out)
+            prev = pt
+            if c.FPDFPathSegment_GetClose(seg) and start is not None:
+                _edge(pt, start, out)
+                prev = start
+
+    def walk(obj, ctm):
+        kind = c.FPDFPageObj_GetType(obj)
+        if kind not in (c.FPDF_PAGEOBJ_PATH, c.FPDF_PAGEOBJ_FORM):
+            return
+        if not c.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+            return
+        own = _compose((m.a, m.b, m.c, m.d, m.e, m.f), ctm)
+        if kind == c.FPDF_PAGEOBJ_PATH:
+            points(obj, own)
+        else:
+            for k in range(c.FPDFFormObj_CountObjects(obj)):
+                walk(c.FPDFFormObj_GetObject(obj, k), own)
+
+    identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    for k in range(c.FPDFPage_CountObjects(page.raw)):
+        walk(c.FPDFPage_GetObject(page.raw, k), identity)
+    return out
+
+
+def _compose(inner, outer):
+    """The matrix applying `inner` first, then `outer` (PDF row-vector convention)."""
+    a1, b1, c1, d1, e1, f1 = inner
+    a2, b2, c2, d2, e2, f2 = outer
+    return (
+        a1 * a2 + b1 * c2,
+        a1 * b2 + b1 * d2,
+        c1 * a2 + d1 * c2,
+        c1 * b2 + d1 * d2,
+        e1 * a2 + f1 * c2 + e2,
+        e1 * b2 + f1 * d2 + f2,
+    )
+
+
+def _edge(p0, p1, out: list[dict]) -> None:
+    (x0, y0), (x1, y1) = p0, p1
+    if abs(x0 - x1) < 0.01:
+        orientation = "v"
+    elif abs(y0 - y1) < 0.01:
+        orientation = "h"
+    else:
+        return  # a slanted segment or curve is no table ruling
+    left, right, top, bottom = min(x0, x1), max(x0, x1), min(y0, y1), max(y0, y1)
+    out.append(
+        {
+            "object_type": "line",
+            "orientation": orientation,
+            "x0": left,
+            "x1": right if orientation == "h" else left,
+            "top": top,
+            "bottom": bottom if orientation == "v" else top,
+            "width": right - left if orientation == "h" else 0.0,
+            "height": bottom - top if orientation == "v" else 0.0,
+            "doctop": top,
+        }
+    )
+
+
+def _find_tables(edges: list[dict]) -> list[list[tuple]]:
+    """pdfplumber's `lines` table finder (its default settings) run on PDFium's rulings."""
+    from pdfplumber import table as pt
+    from pdfplumber.utils import filter_edges
+
+    s = pt.TableSettings.resolve(None)
+    edges = filter_edges(edges, min_length=s.edge_min_length_prefilter)
+    edges = pt.merge_edges(
+        edges,
+        snap_x_tolerance=s.snap_x_tolerance,
+        snap_y_tolerance=s.snap_y_tolerance,
+        join_x_tolerance=s.join_x_tolerance,
+        join_y_tolerance=s.join_y_tolerance,
+    )
+    edges = filter_edges(edges, min_length=s.edge_min_length)
+    points = pt.edges_to_intersections(edges, s.intersection_x_tolerance, s.intersection_y_tolerance)
+    cells = pt.intersections_to_cells(points)
+    return [group for group in pt.cells_to_tables(cells) if len(group) > 1]
+
+
+def _bbox(cells) -> tuple[float, float, float, float]:
+    return (
+        min(c[0] for c in cells),
+        min(c[1] for c in cells),
+        max(c[2] for c in cells),
+        max(c[3] for c in cells),
+    )
+
+
+def _inside(g: Glyph, box) -> bool:
+    x0, top, x1, bottom = box
+    cx = (g.x0 + g.x1) / 2
+    return x0 <= cx <= x1 and top <= g.mid <= bottom
+
+
+def _table_rows(cells: list[tuple], glyphs: list[Glyph]) -> tuple[tuple[str, ...], ...]:
+    """Cell text from the glyphs that *start* in each cell.
+
+    pdfplumber gives a glyph to the cell holding its centre; a glyph that overflows a narrow
+    cell (and is clipped in print) then lands in the neighbour cell. Anchoring on the glyph's
+    left part keeps the text in the cell where it is printed.
+    """
+    from pdfplumber.table import Table as PlumberTable
+
+    grid = [list(row.cells) for row in PlumberTable(None, cells).rows]
+    if not grid:
+        return ()
+    n_cols = max(len(r) for r in grid)
+    grid = [r + [None] * (n_cols - len(r)) for r in grid]
+    keep = [j for j in range(n_cols) if any(r[j] is not None for r in grid)]
+    grid = [[r[j] for j in keep] for r in grid if any(r[j] is not None for j in keep)]
+    cells = [(bbox, i, j) for i, r in enumerate(grid) for j, bbox in enumerate(r) if bbox]
+    bucket: dict[tuple[int, int], list[Glyph]] = {}
+    for g in glyphs:
+        anchor = g.x0 + 0.25 * (g.x1 - g.x0)
+        for (x0, top, x1, bottom), i, j in cells:
+            if x0 <= anchor < x1 and top <= g.mid <= bottom:
+                bucket.setdefault((i, j), []).append(g)
+                break
+    rows = []
+    for i, r in enumerate(grid):
+        rows.append(
+            tuple(
+                _join_lines([ln.text for ln in _lines(bucket.get((i, j), []))]) if bbox else ""
+                for j, bbox in enumerate(r)
+            )
+        )
+    return tuple(rows)
+
+
+# --- glyphs to lines ------------------------------------------------------------------------
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _dedupe(glyphs: list[Glyph]) -> list[Glyph]:
+    """Drop fake-bold doubles: the same character drawn again within 1 pt."""
+    seen: set[tuple[str, int, int]] = set()
+    out = []
+    for g in glyphs:
+        key = (g.text, round(g.x0), round(g.top))
+        if key in seen or any(
+            (g.text, round(g.x0) + dx, round(g.top) + dy) in seen
+            for dx in (-1, 0, 1)
+            for dy in (-1, 0, 1)
+        ):
+            continue
+        seen.add(key)
+        out.append(g)
+    return out
+
+
+def _lines(glyphs: list[Glyph]) -> list[Line]:
+    rows: list[list[Glyph]] = []
+    for g in sorted(glyphs, key=lambda g: (g.mid, g.x0)):
+        if rows:
+            row = rows[-1]
+            mid = sum(x.mid for x in row) / len(row)
+            tol = max(1.5, 0.4 * min(g.size, max(x.size for x in row)))
+            if abs(g.mid - mid) <= tol:
+                row.append(g)
+                continue
+        rows.append([g])
+    lines = []
+    for row in rows:
+        row.sort(key=lambda g: g.x0)
+        text = _line_text(row)
+        if not text:
+            continue
+        ink = [g for g in row if not g.text.isspace()]
+        lines.append(
+            Line(
+                text,
+                min(g.x0 for g in ink),
+                max(g.x1 for g in ink),
+                min(g.top for g in ink),
+                max(g.bottom for g in ink),
+                Counter(round(g.size, 1) for g in ink).most_common(1)[0][0],
+            )
+        )
+    return lines
+
+
+def _line_text(row: list[Glyph]) -> str:
+    """Characters of one line; a space only where the page shows a gap (explicit spaces ignored)."""
+    parts: list[str] = []
+    prev: Glyph | None = None
+    for g in row:
+        if g.text.isspace():
+            continue
+        if prev is not None:
+            gap = g.x0 - prev.x1
+            em = min(g.size, prev.size) or 1.0
+            wide = _wide(prev.text[-1]) and _wide(g.text[0])
+            if gap > (WIDE_GAP_EM if wide else NARROW_GAP_EM) * em:
+                parts.append(" ")
+        parts.append(g.text)
+        prev = g
+    return "".join(parts)
+
+
+def _join_lines(texts: list[str]) -> str:
+    """Unwrap lines: no space at a break unless two Latin words meet ("127.43" + "万元" -> whole)."""
+    out = ""
+    for t in texts:
+        t = t.strip()
+        if not t:
+            continue
+        if out and _latin(out[-1]) and _latin(t[0]) and not (out[-1].isdigit() and t[0].isdigit()):
+            out += " "
+        out += t
+    return out
+
+
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+# --- pages to blocks ---------------------------------------------------------------------------
+
+
+def _margin(line: Line, page: PageLayout) -> bool:
+    band = MARGIN_BAND * page.height
+    return line.bottom <= band or line.top >= page.height - band
+
+
+def _running_key(text: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+
+
+def _drop_running_lines(pages: list[PageLayout]) -> list[PageLayout]:
+    """Drop page numbers and running headers/footers (repeating lines in the margin bands)."""
+    counts: Counter[str] = Counter()
+    for p in pages:
+        counts.update({_running_key(ln.text) for ln in p.lines if _margin(ln, p)})
+    with_text = sum(1 for p in pages if p.lines or p.tables)
+    floor = max(RUNNING_MIN_PAGES, RUNNING_MIN_SHARE * with_text)
+    out = []
+    for p in pages:
+        kept = tuple(
+            ln
+            for ln in p.lines
+            if not (
+                _margin(ln, p)
+                and (PAGE_NUMBER.match(ln.text) or counts[_running_key(ln.text)] >= floor)
+            )
+        )
+        out.append(PageLayout(p.number, p.width, p.height, kept, p.tables))
+    return out
+
+
+def _blocks(pages: list[PageLayout]) -> list[Para | Grid]:
+    flow = _Flow()
+    for p in pages:
+        flow.start_page(p)
+        items: list[tuple[float, Line | Table]] = [(ln.top, ln) for ln in p.lines]
+        items += [(t.top, t) for t in p.tables]
+        items.sort(key=lambda x: x[0])
+        pending: list[Line] = []  # short lines that may turn out to be a table's caption
+        for _, item in items:
+            if isinstance(item, Table):
+                caption = _caption(pending, item)
+                for ln in pending[: len(pending) - len(caption)]:
+                    flow.line(ln)
+                pending = []
+                flow.table(item, _caption_text(caption, flow.right))
+            elif _caption_candidate(item):
+                pending.append(item)
+            else:
+                for ln in pending:
+                    flow.line(ln)
+                pending = []
+                flow.line(item)
+        for ln in pending:
+            flow.line(ln)
+        flow.end_page()
+    flow.flush()
+    return flow.blocks
+
+
+class _Flow:
+    """Lines and tables in reading order -> paragraphs and grids."""
+
+    def __init__(self):
+        self.blocks: list[Para | Grid] = []
+        self.para: list[Line] = []
+        self.para_page = 0
+        self.page: PageLayout | None = None
+        self.left = 0.0
+        self.right = 0.0
+        self.leading = 0.0  # the page's usual gap between lines
+        self.first_on_page = True
+        self.runs_over = False  # the open paragraph reaches the end of the previous page
+
+    def start_page(self, p: PageLayout) -> None:
+        self.page = p
+        self.left = min((ln.x0 for ln in p.lines), default=0.0)
+        self.right = max((ln.x1 for ln in p.lines), default=p.width)
+        self.first_on_page = True
+        gaps = sorted(b.top - a.bottom for a, b in zip(p.lines, p.lines[1:]) if b.top > a.bottom)
+        self.leading = gaps[len(gaps) // 2] if gaps else 0.0
+
+    def end_page(self) -> None:
+        self.runs_over = bool(self.para) and _runs_on(self.para[-1], self.right)
+        if not self.runs_over:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.para:
+            text = _join_lines([ln.text for ln in self.para])
+            self.blocks.append(Para(text, page=self.para_page))
+        self.para = []
+
+    def line(self, ln: Line) -> None:
+        if self.first_on_page and self.para:
+            if not (self.runs_over and not _indented(ln, self.left)):
+                self.flush()  # else: a paragraph running over the page break
+        elif self.para:
+            prev = self.para[-1]
+            if (
+                _indented(ln, self.left)
+                or OUTLINE_START.match(ln.text)
+                or not _runs_on(prev, self.right)
+                or ln.top - prev.bottom > max(1.0 * ln.size, 1.5 * self.leading)
+                or abs(ln.size - prev.size) > 1.0
+            ):
+                self.flush()
+        if not self.para:
+            self.para_page = self.page.number
+        self.para.append(ln)
+        self.first_on_page = False
+
+    def table(self, t: Table, caption: str | None) -> None:
+        self.flush()
+        last = self.blocks[-1] if self.blocks else None
+        if (
+            self.first_on_page
+            and caption is None
+            and isinstance(last, Grid)
+            and last.page == self.page.number - 1
+            and len(last.rows[0]) == len(t.rows[0])
+        ):
+            rows = t.rows[1:] if t.rows[0] == last.rows[0] else t.rows
+            self.blocks[-1] = Grid(last.rows + rows, page=last.page, caption=last.caption)
+        else:
+            self.blocks.append(Grid(t.rows, page=self.page.number, caption=caption))
+        self.first_on_page = False
+
+
+def _indented(ln: Line, left: float) -> bool:
+    return ln.x0 > left + 1.0 * ln.size
+
+
+def _runs_on(ln: Line, right: float) -> bool:
+    """The line reaches the right margin and does not end a sentence: the paragraph goes on."""
+    return ln.x1 >= right - 1.5 * ln.size and ln.text[-1] not in "。：:；;！？!?"
+
+
+def _caption_text(lines: list[Line], right: float) -> str | None:
+    """Caption lines joined: unwrapped where a line runs on, else one space (title + unit)."""
+    out = ""
+    for ln in lines:
+        if out:
+            out += "" if _runs_on(prev, right) else " "
+        out += ln.text
+        prev = ln
+    return out or None
+
+
+def _caption_candidate(ln: Line) -> bool:
+    return len(ln.text) <= CAPTION_MAX_CHARS and not ln.text.endswith(("。", "；", ";"))
+
+
+def _caption(pending: list[Line], table: Table) -> list[Line]:
+    """The short lines right above the table (each within two line heights of the next)."""
+    taken: list[Line] = []
+    below = table.top
+    for ln in reversed(pending):
+        if len(taken) == CAPTION_MAX_LINES or below - ln.bottom > 2.0 * ln.size:
+            break
+        taken.insert(0, ln)
+        below = ln.top
+    return taken
