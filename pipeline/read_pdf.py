@@ -35,6 +35,7 @@ NARROW_GAP_EM = 0.25
 # and at the bottom; a line there that repeats (digits ignored) on this share of pages is dropped.
 MARGIN_BAND = 0.08
 RUNNING_MIN_SHARE = 0.5
+PAGE_NUMBER_BAND = 0.15  # a page number may sit a little further in, below or above all else
 RUNNING_MIN_PAGES = 3
 
 # A caption is at most this many short lines right above a table.
@@ -346,7 +347,7 @@ def _table_rows(cells: list[tuple], glyphs: list[Glyph]) -> tuple[tuple[str, ...
     cells = [(bbox, i, j) for i, r in enumerate(grid) for j, bbox in enumerate(r) if bbox]
     bucket: dict[tuple[int, int], list[Glyph]] = {}
     for g in glyphs:
-        anchor = g.x0 + 0.25 * (g.x1 - g.x0)
+        anchor = g.x0 + 0.05 * (g.x1 - g.x0)  # just inside the glyph's left edge
         for (x0, top, x1, bottom), i, j in cells:
             if x0 <= anchor < x1 and top <= g.mid <= bottom:
                 bucket.setdefault((i, j), []).append(g)
@@ -455,8 +456,8 @@ def _latin(ch: str) -> bool:
 # --- pages to blocks ---------------------------------------------------------------------------
 
 
-def _margin(line: Line, page: PageLayout) -> bool:
-    band = MARGIN_BAND * page.height
+def _margin(line: Line, page: PageLayout, share: float) -> bool:
+    band = share * page.height
     return line.bottom <= band or line.top >= page.height - band
 
 
@@ -465,22 +466,34 @@ def _running_key(text: str) -> str:
 
 
 def _drop_running_lines(pages: list[PageLayout]) -> list[PageLayout]:
-    """Drop page numbers and running headers/footers (repeating lines in the margin bands)."""
+    """Drop page numbers and running headers/footers.
+
+    A page number is a number-only line above or below everything else on its page, within
+    `PAGE_NUMBER_BAND` of the edge; a running header/footer is a line in the `MARGIN_BAND` that
+    repeats (digits ignored) on many pages.
+    """
     counts: Counter[str] = Counter()
     for p in pages:
-        counts.update({_running_key(ln.text) for ln in p.lines if _margin(ln, p)})
+        counts.update({_running_key(ln.text) for ln in p.lines if _margin(ln, p, MARGIN_BAND)})
     with_text = sum(1 for p in pages if p.lines or p.tables)
     floor = max(RUNNING_MIN_PAGES, RUNNING_MIN_SHARE * with_text)
     out = []
     for p in pages:
-        kept = tuple(
-            ln
-            for ln in p.lines
-            if not (
-                _margin(ln, p)
-                and (PAGE_NUMBER.match(ln.text) or counts[_running_key(ln.text)] >= floor)
+        items = [(x.top, x.bottom) for x in (*p.lines, *p.tables)]
+
+        def page_number(ln: Line) -> bool:
+            others = [(t, b) for t, b in items if (t, b) != (ln.top, ln.bottom)]
+            outermost = all(b <= ln.top + 1 for _, b in others) or all(
+                t >= ln.bottom - 1 for t, _ in others
             )
-        )
+            return bool(
+                outermost and _margin(ln, p, PAGE_NUMBER_BAND) and PAGE_NUMBER.match(ln.text)
+            )
+
+        def running(ln: Line) -> bool:
+            return _margin(ln, p, MARGIN_BAND) and counts[_running_key(ln.text)] >= floor
+
+        kept = tuple(ln for ln in p.lines if not (page_number(ln) or running(ln)))
         out.append(PageLayout(p.number, p.width, p.height, kept, p.tables))
     return out
 
@@ -527,6 +540,7 @@ class _Flow:
         self.leading = 0.0  # the page's usual gap between lines
         self.first_on_page = True
         self.runs_over = False  # the open paragraph reaches the end of the previous page
+        self.last_grid_page = 0  # the page where the last block, a grid, ends
 
     def start_page(self, p: PageLayout) -> None:
         self.page = p
@@ -567,19 +581,27 @@ class _Flow:
         self.first_on_page = False
 
     def table(self, t: Table, caption: str | None) -> None:
+        """A table; one that opens a page and continues the table ending the previous page
+        (same columns, no caption or the same caption) is joined to it, its repeated header
+        rows dropped."""
         self.flush()
         last = self.blocks[-1] if self.blocks else None
         if (
             self.first_on_page
-            and caption is None
             and isinstance(last, Grid)
-            and last.page == self.page.number - 1
+            and last.page is not None
+            and self.page.number - 1 >= last.page
+            and self.last_grid_page == self.page.number - 1
+            and caption in (None, last.caption)
             and len(last.rows[0]) == len(t.rows[0])
         ):
-            rows = t.rows[1:] if t.rows[0] == last.rows[0] else t.rows
-            self.blocks[-1] = Grid(last.rows + rows, page=last.page, caption=last.caption)
+            repeated = 0
+            while repeated < len(t.rows) - 1 and t.rows[repeated] == last.rows[repeated]:
+                repeated += 1
+            self.blocks[-1] = Grid(last.rows + t.rows[repeated:], page=last.page, caption=last.caption)
         else:
             self.blocks.append(Grid(t.rows, page=self.page.number, caption=caption))
+        self.last_grid_page = self.page.number
         self.first_on_page = False
 
 
