@@ -193,7 +193,8 @@ def _glyphs(page, height: float) -> list[Glyph]:
             if c.FPDFText_IsGenerated(raw, k) == 1:
                 continue
             code = c.FPDFText_GetUnicode(raw, k)
-            if code in (0xFFFE, 0xFFFF) or 0 < code < 0x20:
+            unmapped = code == 0 or c.FPDFText_HasUnicodeMapError(raw, k) == 1
+            if not unmapped and (code in (0xFFFE, 0xFFFF) or code < 0x20):
                 continue
             if not c.FPDFText_GetLooseCharBox(raw, k, ctypes.byref(rect)):
                 continue
@@ -202,7 +203,7 @@ def _glyphs(page, height: float) -> list[Glyph]:
                 # the nominal font size times the text matrix's scale, as pdfminer reports it
                 scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
                 size = c.FPDFText_GetFontSize(raw, k) * scale or size
-            text = "\ufffd" if code == 0 else chr(code)  # no Unicode mapping: (cid:NN) garbage
+            text = "\ufffd" if unmapped else chr(code)  # no Unicode mapping: (cid:NN) garbage
             out.append(Glyph(text, rect.left, rect.right, height - rect.top, height - rect.bottom, size))
         return out
     finally:
@@ -360,7 +361,25 @@ def _table_rows(cells: list[tuple], glyphs: list[Glyph]) -> tuple[tuple[str, ...
                 for j, bbox in enumerate(r)
             )
         )
-    return tuple(rows)
+    return _trim(rows)
+
+
+def _trim(rows: list[tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
+    """No rows at all when no cell has text, or all text sits in one column (a framed list, a
+    boxed table of contents): such a frame is read as running text."""
+    filled = {j for r in rows for j, cell in enumerate(r) if cell}
+    return tuple(rows) if len(filled) >= 2 else ()
+
+
+def _drop_empty_columns(block: Para | Grid) -> Para | Grid:
+    """Columns without text in any row (after continued parts are joined) are ruling artefacts."""
+    if not isinstance(block, Grid):
+        return block
+    keep = [j for j in range(len(block.rows[0])) if any(r[j] for r in block.rows)]
+    if len(keep) == len(block.rows[0]):
+        return block
+    rows = tuple(tuple(r[j] for j in keep) for r in block.rows)
+    return Grid(rows, page=block.page, caption=block.caption)
 
 
 # --- glyphs to lines ------------------------------------------------------------------------
@@ -389,15 +408,17 @@ def _dedupe(glyphs: list[Glyph]) -> list[Glyph]:
 
 def _lines(glyphs: list[Glyph]) -> list[Line]:
     rows: list[list[Glyph]] = []
+    mid_sum = big = 0.0  # running sum of the current row's centres, its largest glyph
     for g in sorted(glyphs, key=lambda g: (g.mid, g.x0)):
         if rows:
-            row = rows[-1]
-            mid = sum(x.mid for x in row) / len(row)
-            tol = max(1.5, 0.4 * min(g.size, max(x.size for x in row)))
-            if abs(g.mid - mid) <= tol:
-                row.append(g)
+            tol = max(1.5, 0.4 * min(g.size, big))
+            if abs(g.mid - mid_sum / len(rows[-1])) <= tol:
+                rows[-1].append(g)
+                mid_sum += g.mid
+                big = max(big, g.size)
                 continue
         rows.append([g])
+        mid_sum, big = g.mid, g.size
     lines = []
     for row in rows:
         row.sort(key=lambda g: g.x0)
@@ -524,7 +545,7 @@ def _blocks(pages: list[PageLayout]) -> list[Para | Grid]:
             flow.line(ln)
         flow.end_page()
     flow.flush()
-    return flow.blocks
+    return [_drop_empty_columns(b) for b in flow.blocks]
 
 
 class _Flow:
