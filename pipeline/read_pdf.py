@@ -100,6 +100,7 @@ class Line:
 @dataclass(frozen=True)
 class Table:
     rows: tuple[tuple[str, ...], ...]
+    cols: tuple[float, ...]  # left x of each column
     x0: float
     top: float
     x1: float
@@ -171,9 +172,9 @@ def _layout(page, number: int) -> PageLayout:
         edges = _edges(page, height)
         if len(edges) >= TABLE_MIN_EDGES:
             for cells in _find_tables(edges):
-                rows = _table_rows(cells, glyphs)
+                rows, cols = _table_rows(cells, glyphs)
                 if rows:
-                    tables.append(Table(rows, *_bbox(cells)))
+                    tables.append(Table(rows, cols, *_bbox(cells)))
     boxes = [t.bbox for t in tables]
     loose = [g for g in glyphs if not any(_inside(g, box) for box in boxes)]
     return PageLayout(number, width, height, tuple(_lines(loose)), tuple(tables))
@@ -329,7 +330,7 @@ def _inside(g: Glyph, box) -> bool:
     return x0 <= cx <= x1 and top <= g.mid <= bottom
 
 
-def _table_rows(cells: list[tuple], glyphs: list[Glyph]) -> tuple[tuple[str, ...], ...]:
+def _table_rows(cells: list[tuple], glyphs: list[Glyph]) -> tuple[tuple, tuple[float, ...]]:
     """Cell text from the glyphs that *start* in each cell.
 
     pdfplumber gives a glyph to the cell holding its centre; a glyph that overflows a narrow
@@ -340,11 +341,12 @@ def _table_rows(cells: list[tuple], glyphs: list[Glyph]) -> tuple[tuple[str, ...
 
     grid = [list(row.cells) for row in PlumberTable(None, cells).rows]
     if not grid:
-        return ()
+        return (), ()
     n_cols = max(len(r) for r in grid)
     grid = [r + [None] * (n_cols - len(r)) for r in grid]
     keep = [j for j in range(n_cols) if any(r[j] is not None for r in grid)]
     grid = [[r[j] for j in keep] for r in grid if any(r[j] is not None for j in keep)]
+    cols = tuple(min(r[j][0] for r in grid if r[j]) for j in range(len(keep)))
     cells = [(bbox, i, j) for i, r in enumerate(grid) for j, bbox in enumerate(r) if bbox]
     bucket: dict[tuple[int, int], list[Glyph]] = {}
     for g in glyphs:
@@ -361,7 +363,7 @@ def _table_rows(cells: list[tuple], glyphs: list[Glyph]) -> tuple[tuple[str, ...
                 for j, bbox in enumerate(r)
             )
         )
-    return _trim(rows)
+    return _trim(rows), cols
 
 
 def _trim(rows: list[tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
@@ -562,6 +564,7 @@ class _Flow:
         self.first_on_page = True
         self.runs_over = False  # the open paragraph reaches the end of the previous page
         self.last_grid_page = 0  # the page where the last block, a grid, ends
+        self.last_cols: tuple[float, ...] = ()  # left x of that grid's columns
 
     def start_page(self, p: PageLayout) -> None:
         self.page = p
@@ -603,27 +606,49 @@ class _Flow:
 
     def table(self, t: Table, caption: str | None) -> None:
         """A table; one that opens a page and continues the table ending the previous page
-        (same columns, no caption or the same caption) is joined to it, its repeated header
-        rows dropped."""
+        (its columns among the first part's columns, no caption or the same caption) is joined
+        to it, its repeated header rows dropped."""
         self.flush()
         last = self.blocks[-1] if self.blocks else None
+        placed = None
         if (
             self.first_on_page
             and isinstance(last, Grid)
-            and last.page is not None
-            and self.page.number - 1 >= last.page
             and self.last_grid_page == self.page.number - 1
             and caption in (None, last.caption)
-            and len(last.rows[0]) == len(t.rows[0])
         ):
+            placed = _place_columns(t.cols, self.last_cols)
+        if placed is not None:
+            width = len(self.last_cols)
+            rows = []
+            for r in t.rows:
+                row = [""] * width
+                for j, cell in zip(placed, r):
+                    row[j] = cell
+                rows.append(tuple(row))
             repeated = 0
-            while repeated < len(t.rows) - 1 and t.rows[repeated] == last.rows[repeated]:
+            while repeated < len(rows) - 1 and rows[repeated] == last.rows[repeated]:
                 repeated += 1
-            self.blocks[-1] = Grid(last.rows + t.rows[repeated:], page=last.page, caption=last.caption)
+            self.blocks[-1] = Grid(
+                last.rows + tuple(rows[repeated:]), page=last.page, caption=last.caption
+            )
         else:
             self.blocks.append(Grid(t.rows, page=self.page.number, caption=caption))
+            self.last_cols = t.cols
         self.last_grid_page = self.page.number
         self.first_on_page = False
+
+
+def _place_columns(cols: tuple[float, ...], first: tuple[float, ...]) -> list[int] | None:
+    """Index of each continuation column in the first part's columns (same left x within 2 pt),
+    or None when some column has no counterpart."""
+    placed = []
+    for x in cols:
+        match = [k for k, y in enumerate(first) if abs(x - y) <= 2.0]
+        if not match:
+            return None
+        placed.append(match[0])
+    return placed
 
 
 def _indented(ln: Line, left: float) -> bool:
