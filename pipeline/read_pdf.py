@@ -14,6 +14,7 @@ tables continued on the next page joined to their first part.
 from __future__ import annotations
 
 import ctypes
+import io
 import re
 import unicodedata
 from collections import Counter
@@ -139,7 +140,7 @@ def decode(data: bytes) -> Decoded:
         for i in range(len(pdf)):
             page = pdf[i]
             try:
-                pages.append(_layout(page, i + 1))
+                pages.append(_layout(page, i + 1, data))
             finally:
                 page.close()
     finally:
@@ -164,9 +165,12 @@ def decode(data: bytes) -> Decoded:
 # --- one page: glyphs and rulings from PDFium, tables by pdfplumber's algorithm --------------
 
 
-def _layout(page, number: int) -> PageLayout:
+def _layout(page, number: int, data: bytes) -> PageLayout:
     width, height = page.get_width(), page.get_height()
-    glyphs = _dedupe(_glyphs(page, height))
+    glyphs = _glyphs(page, height)
+    if glyphs is None:
+        glyphs = _plumber_glyphs(data, number)
+    glyphs = _dedupe(glyphs)
     tables: list[Table] = []
     if glyphs:
         edges = _edges(page, height)
@@ -180,17 +184,29 @@ def _layout(page, number: int) -> PageLayout:
     return PageLayout(number, width, height, tuple(_lines(loose)), tuple(tables))
 
 
-def _glyphs(page, height: float) -> list[Glyph]:
-    """Every drawn character with its font box (top-down coordinates, like pdfplumber's)."""
+def _glyphs(page, height: float) -> list[Glyph] | None:
+    """Every drawn character with its font box (top-down coordinates, like pdfplumber's).
+
+    None when PDFium's text page leaves out a text object of the page (it drops, for one,
+    a lone CJK character in a non-embedded CID font): the caller then asks pdfminer.
+    """
     import pypdfium2.raw as c
 
     textpage = page.get_textpage()
     try:
         raw = textpage.raw
+        n_chars = textpage.count_chars()
+        seen = {
+            ctypes.cast(c.FPDFText_GetTextObject(raw, k), ctypes.c_void_p).value
+            for k in range(n_chars)
+        }
+        for obj in _text_objects(page):
+            if ctypes.cast(obj, ctypes.c_void_p).value not in seen and _may_hold_text(obj):
+                return None
         rect = c.FS_RECTF()
         matrix = c.FS_MATRIX()
         out: list[Glyph] = []
-        for k in range(textpage.count_chars()):
+        for k in range(n_chars):
             if c.FPDFText_IsGenerated(raw, k) == 1:
                 continue
             code = c.FPDFText_GetUnicode(raw, k)
@@ -209,6 +225,58 @@ def _glyphs(page, height: float) -> list[Glyph]:
         return out
     finally:
         textpage.close()
+
+
+def _text_objects(page):
+    import pypdfium2.raw as c
+
+    def walk(obj):
+        kind = c.FPDFPageObj_GetType(obj)
+        if kind == c.FPDF_PAGEOBJ_TEXT:
+            yield obj
+        elif kind == c.FPDF_PAGEOBJ_FORM:
+            for k in range(c.FPDFFormObj_CountObjects(obj)):
+                yield from walk(c.FPDFFormObj_GetObject(obj, k))
+
+    for k in range(c.FPDFPage_CountObjects(page.raw)):
+        yield from walk(c.FPDFPage_GetObject(page.raw, k))
+
+
+def _may_hold_text(obj) -> bool:
+    """Whether a text object PDFium left out of its text page may still draw characters.
+
+    PDFium skips text objects it measures as zero-width. Most are empty or blank (common in
+    real files, harmless), but a lone CJK character in a non-embedded CJK font (symbolic flag
+    set, e.g. STSong-Light with a predefined CMap) is measured zero-width too and silently lost.
+    """
+    import pypdfium2.raw as c
+
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    if c.FPDFPageObj_GetBounds(
+        obj, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top)
+    ) and (right.value - left.value > 0.1 or top.value - bottom.value > 0.1):
+        return True
+    font = c.FPDFTextObj_GetFont(obj)
+    symbolic = 1 << 2  # PDF font descriptor flag 3
+    return bool(font) and not c.FPDFFont_GetIsEmbedded(font) and bool(c.FPDFFont_GetFlags(font) & symbolic)
+
+
+def _plumber_glyphs(data: bytes, number: int) -> list[Glyph]:
+    """The page's characters as pdfminer reads them (the slow, complete path)."""
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        page = pdf.pages[number - 1]
+        try:
+            return [
+                Glyph(
+                    "\ufffd" if ch["text"].startswith("(cid:") else ch["text"],
+                    ch["x0"], ch["x1"], ch["top"], ch["bottom"], ch["size"],
+                )
+                for ch in page.dedupe_chars().chars
+            ]
+        finally:
+            page.close()
 
 
 def _edges(page, height: float) -> list[dict]:
