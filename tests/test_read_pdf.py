@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import read_pdf
+from pipeline import layout, read_pdf
 from pipeline.records import DocumentError, Grid, Para
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -241,7 +241,7 @@ def test_pdfium_glyphs_equal_pdfplumber_chars(name):
             if glyphs is None:  # PDFium skipped a text object: this page is read by pdfminer
                 page.close()
                 continue
-            ours = read_pdf._dedupe(glyphs)
+            ours = layout.dedupe(glyphs)
             a = Counter(g.text for g in ours if not g.text.isspace())
             b = Counter(c["text"] for c in page.dedupe_chars().chars if not c["text"].isspace())
             assert a == b, f"page {i + 1}"
@@ -259,8 +259,8 @@ def test_tables_found_where_pdfplumber_finds_them(name):
         for i, page in enumerate(pdf.pages):
             p = doc[i]
             ours = sorted(
-                tuple(round(v) for v in read_pdf._bbox(cells))
-                for cells in read_pdf._find_tables(read_pdf._edges(p, p.get_height()))
+                tuple(round(v) for v in layout._bbox(cells))
+                for cells in layout.find_tables(read_pdf._edges(p, p.get_height()))
             )
             theirs = sorted(
                 tuple(round(v) for v in t.bbox) for t in page.find_tables() if len(t.cells) > 1
@@ -274,7 +274,7 @@ def test_tables_found_where_pdfplumber_finds_them(name):
 def test_no_page_numbers_left_and_no_warnings(name):
     d = decoded(name)
     assert d.warnings == ()
-    numbers = [p for p in d.blocks if isinstance(p, Para) and read_pdf.PAGE_NUMBER.match(p.text)]
+    numbers = [p for p in d.blocks if isinstance(p, Para) and layout.PAGE_NUMBER.match(p.text)]
     assert numbers == []
 
 
