@@ -33,6 +33,9 @@ RUNNING_MIN_SHARE = 0.5
 PAGE_NUMBER_BAND = 0.15  # a page number may sit a little further in, below or above all else
 RUNNING_MIN_PAGES = 3
 
+# A line that spans this share of the page width shows where the text block's right edge is.
+FULL_LINE_SHARE = 0.75
+
 # A caption is at most this many short lines right above a table.
 CAPTION_MAX_LINES = 3
 CAPTION_MAX_CHARS = 60
@@ -372,7 +375,7 @@ def _drop_running_lines(pages: list[PageLayout]) -> list[PageLayout]:
 
 
 def _blocks(pages: list[PageLayout]) -> list[Para | Grid]:
-    flow = _Flow()
+    flow = _Flow(_right_margins(pages))
     for p in pages:
         flow.start_page(p)
         items: list[tuple[float, Line | Table]] = [(ln.top, ln) for ln in p.lines]
@@ -385,7 +388,7 @@ def _blocks(pages: list[PageLayout]) -> list[Para | Grid]:
                 for ln in pending[: len(pending) - len(caption)]:
                     flow.line(ln)
                 pending = []
-                flow.table(item, _caption_text(caption, flow.right))
+                flow.table(item, _caption_text(caption))
             elif _caption_candidate(item):
                 pending.append(item)
             else:
@@ -403,7 +406,8 @@ def _blocks(pages: list[PageLayout]) -> list[Para | Grid]:
 class _Flow:
     """Lines and tables in reading order -> paragraphs and grids."""
 
-    def __init__(self):
+    def __init__(self, margins: dict[int, float]):
+        self.margins = margins  # page width -> right margin of pages of that width
         self.blocks: list[Para | Grid] = []
         self.para: list[Line] = []
         self.para_page = 0
@@ -419,7 +423,7 @@ class _Flow:
     def start_page(self, p: PageLayout) -> None:
         self.page = p
         self.left = min((ln.x0 for ln in p.lines), default=0.0)
-        self.right = max((ln.x1 for ln in p.lines), default=p.width)
+        self.right = _page_right(p) or self.margins.get(round(p.width), float("inf"))
         self.first_on_page = True
         gaps = sorted(b.top - a.bottom for a, b in zip(p.lines, p.lines[1:]) if b.top > a.bottom)
         self.leading = gaps[len(gaps) // 2] if gaps else 0.0
@@ -437,7 +441,7 @@ class _Flow:
 
     def line(self, ln: Line) -> None:
         if self.first_on_page and self.para:
-            if not (self.runs_over and not _indented(ln, self.left)):
+            if not (self.runs_over and not _indented(ln, self.left) and not OUTLINE_START.match(ln.text)):
                 self.flush()  # else: a paragraph running over the page break
         elif self.para:
             prev = self.para[-1]
@@ -501,6 +505,24 @@ def _place_columns(cols: tuple[float, ...], first: tuple[float, ...]) -> list[in
     return placed
 
 
+def _page_right(p: PageLayout) -> float | None:
+    """The right edge of the page's text, when at least two lines reach it or the longest runs
+    across most of the page; one longer line among short ones is no margin (a list, a title)."""
+    right = max((ln.x1 for ln in p.lines), default=0.0)
+    reaching = sum(1 for ln in p.lines if ln.x1 >= right - 1.5 * ln.size)
+    return right if reaching >= 2 or right >= FULL_LINE_SHARE * p.width else None
+
+
+def _right_margins(pages: list[PageLayout]) -> dict[int, float]:
+    """For each page width, the median right edge of the pages of that width that show one."""
+    by_width: dict[int, list[float]] = {}
+    for p in pages:
+        right = _page_right(p)
+        if right is not None:
+            by_width.setdefault(round(p.width), []).append(right)
+    return {w: sorted(r)[len(r) // 2] for w, r in by_width.items()}
+
+
 def _indented(ln: Line, left: float) -> bool:
     return ln.x0 > left + 1.0 * ln.size
 
@@ -510,14 +532,9 @@ def _runs_on(ln: Line, right: float) -> bool:
     return ln.x1 >= right - 1.5 * ln.size and ln.text[-1] not in "。：:；;！？!?"
 
 
-def _caption_text(lines: list[Line], right: float) -> str | None:
-    """Caption lines joined: unwrapped where a line runs on, else one space (title + unit)."""
-    out = ""
-    for prev, ln in zip([None, *lines], lines):
-        if prev is not None:
-            out += "" if _runs_on(prev, right) else " "
-        out += ln.text
-    return out or None
+def _caption_text(lines: list[Line]) -> str | None:
+    """Caption lines (a title, a unit line) joined with a space."""
+    return " ".join(ln.text for ln in lines) or None
 
 
 def _caption_candidate(ln: Line) -> bool:

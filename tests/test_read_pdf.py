@@ -180,7 +180,7 @@ def test_ningde_indicator_rows(ningde_table, level3, level1, level2, target, act
 
 
 def test_ningde_total_score_and_caption(ningde_table):
-    assert ningde_table.caption == "部门整体绩效自评表（2024年度）"
+    assert ningde_table.caption == "部门整体绩效自评表 （2024年度）"  # two printed lines
     assert ("总分值、评价总分(S)", "92.33") == tuple(c for c in ningde_table.rows[-2] if c)
     assert ("评价等级", "优（S≧90）") == tuple(c for c in ningde_table.rows[-1] if c)
 
