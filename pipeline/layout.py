@@ -143,9 +143,9 @@ def unmapped(page: PageLayout) -> int:
     return sum(t.count("\ufffd") for t in texts)
 
 
-def blocks(pages: list[PageLayout]) -> list[Para | Grid]:
+def blocks(pages: list[PageLayout], slack_em: float = 1.5) -> list[Para | Grid]:
     """Paragraphs and grids of the pages in reading order, running headers/footers dropped."""
-    return _blocks(_drop_running_lines(pages))
+    return _blocks(_drop_running_lines(pages), slack_em)
 
 
 def find_tables(edges: list[dict]) -> list[list[tuple]]:
@@ -374,8 +374,8 @@ def _drop_running_lines(pages: list[PageLayout]) -> list[PageLayout]:
     return out
 
 
-def _blocks(pages: list[PageLayout]) -> list[Para | Grid]:
-    flow = _Flow(_right_margins(pages))
+def _blocks(pages: list[PageLayout], slack_em: float) -> list[Para | Grid]:
+    flow = _Flow(_right_margins(pages), slack_em)
     for p in pages:
         flow.start_page(p)
         items: list[tuple[float, Line | Table]] = [(ln.top, ln) for ln in p.lines]
@@ -406,8 +406,9 @@ def _blocks(pages: list[PageLayout]) -> list[Para | Grid]:
 class _Flow:
     """Lines and tables in reading order -> paragraphs and grids."""
 
-    def __init__(self, margins: dict[int, float]):
+    def __init__(self, margins: dict[int, float], slack_em: float):
         self.margins = margins  # page width -> right margin of pages of that width
+        self.slack_em = slack_em  # how close to that margin a line that runs on ends
         self.blocks: list[Para | Grid] = []
         self.para: list[Line] = []
         self.para_page = 0
@@ -429,7 +430,7 @@ class _Flow:
         self.leading = gaps[len(gaps) // 2] if gaps else 0.0
 
     def end_page(self) -> None:
-        self.runs_over = bool(self.para) and _runs_on(self.para[-1], self.right)
+        self.runs_over = bool(self.para) and _runs_on(self.para[-1], self.right, self.slack_em)
         if not self.runs_over:
             self.flush()
 
@@ -448,7 +449,7 @@ class _Flow:
             if (
                 _indented(ln, self.left)
                 or OUTLINE_START.match(ln.text)
-                or not _runs_on(prev, self.right)
+                or not _runs_on(prev, self.right, self.slack_em)
                 or ln.top - prev.bottom > max(1.0 * ln.size, 1.5 * self.leading)
                 or abs(ln.size - prev.size) > 1.0
             ):
@@ -527,9 +528,9 @@ def _indented(ln: Line, left: float) -> bool:
     return ln.x0 > left + 1.0 * ln.size
 
 
-def _runs_on(ln: Line, right: float) -> bool:
+def _runs_on(ln: Line, right: float, slack_em: float = 1.5) -> bool:
     """The line reaches the right margin and does not end a sentence: the paragraph goes on."""
-    return ln.x1 >= right - 1.5 * ln.size and ln.text[-1] not in "。：:；;！？!?"
+    return ln.x1 >= right - slack_em * ln.size and ln.text[-1] not in "。：:；;！？!?"
 
 
 def _caption_text(lines: list[Line]) -> str | None:

@@ -44,6 +44,10 @@ GB_NAMES = frozenset({"gb2312", "gbk", "gb18030", "x-gbk", "gb_2312-80", "cp936"
 
 PX_TO_PT = 0.75
 
+# Converted pages give no glyph widths and lose justification, so line ends are estimates: a
+# line that runs on may end this many ems short of the right margin (a PDF needs 1.5).
+ESTIMATED_SLACK_EM = 4.0
+
 
 def decode(data: bytes) -> Decoded:
     """Paragraphs and tables of an HTML page; positioned (converted-PDF) pages laid out."""
@@ -65,7 +69,7 @@ def decode(data: bytes) -> Decoded:
             run.append(item.arrange(n_pages))
             continue
         if run:
-            out.extend(layout.blocks(run))
+            out.extend(layout.blocks(run, slack_em=ESTIMATED_SLACK_EM))
             run = []
         if item is not None:
             out.append(item)
@@ -78,6 +82,10 @@ def decode(data: bytes) -> Decoded:
 
 
 def _to_str(data: bytes) -> str:
+    return _decoded(data).lstrip("\ufeff")
+
+
+def _decoded(data: bytes) -> str:
     if not data.strip():
         raise DocumentError("empty", "the file has no content")
     for bom, enc in (
@@ -236,8 +244,9 @@ class _Page:
         for run in self.runs:
             x = run.left
             for ch in _collapse("".join(run.text)):
-                # converters give no glyph widths: a wide character is an em, others half
-                w = run.size * (1.0 if _wide(ch) else 0.5)
+                # converters give no glyph widths: a wide character is an em (so is an
+                # ambiguous one, such as “ ”, in the CJK fonts these pages use), others half
+                w = run.size * (1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5)
                 glyphs.append(layout.Glyph(ch, x, x + w, run.top, run.top + run.size, run.size))
                 x += w
         return layout.arrange_page(number, self.width, self.height, glyphs, self.edges)
