@@ -28,6 +28,8 @@ class _Vocab:
     kinds: tuple[dict, ...]
     title_words: tuple[str, ...]
     title_max: int
+    suffixes: dict[str, regex.Pattern]
+    stop: frozenset[str]
     not_counties: tuple[str, ...]
 
 
@@ -52,6 +54,12 @@ def vocab() -> _Vocab:
         kinds=tuple(d["kind"]),
         title_words=tuple(d["title_words"]),
         title_max=int(d["title_max"]),
+        suffixes={
+            "county": regex.compile("自治县|县|区|旗"),
+            "city": regex.compile("自治州|市|州|盟"),
+            "province": regex.compile("自治区|省"),
+        },
+        stop=frozenset(d["not_in_name"]),
         not_counties=tuple(d["not_counties"]),
     )
 
@@ -71,31 +79,48 @@ def _title(text: Text) -> str | None:
     return first[: v.title_max] if first else None
 
 
-def _overlapping(p: regex.Pattern, s: str) -> Counter:
-    return Counter(m["name"] for m in p.finditer(s, overlapped=True))
+def _candidates(s: str, suffix: regex.Pattern, stop: frozenset[str]):
+    """(name, start, end) of every place-like name: 2–6 name characters before a suffix (县/区/旗,
+    市/州, 省). Anchored on the suffix, which is much faster than scanning with a character class."""
+    for m in suffix.finditer(s):
+        i = j = m.start()
+        while j > 0 and i - j < 6 and "\u4e00" <= s[j - 1] <= "\u9fff" and s[j - 1] not in stop:
+            j -= 1
+        for k in range(i - 2, j - 1, -1):
+            yield s[k:m.end()], k, m.end()
 
 
-def _best_place(p: regex.Pattern, s: str, must_follow: tuple[str, ...], before: str = "", title: str = "",
+def _best_place(kind: str, s: str, must_follow: tuple[str, ...], before: str = "", title: str = "",
                 exclude: tuple[str, ...] = ()) -> str | None:
     """The name used most often in front of a body ("米易县人大…") or after a larger unit ("曲靖市沾益区");
     a name the title starts with (after larger units) counts too."""
+    v = vocab()
+    suffix = v.suffixes[kind]
     counts: Counter = Counter()
-    head = regex.sub(r"^[\d\s年度]*", "", title)
-    for name in _overlapping(p, s):
-        if name.endswith(exclude):
-            continue
-        n = sum(s.count(name + w) for w in must_follow)
-        if before:
-            n += len(regex.findall(rf"[{before}]{regex.escape(name)}", s))
-        if head and regex.match(rf"(?:\p{{Han}}{{2,4}}?(?:省|自治区|市|州|盟))*{regex.escape(name)}", head):
-            n += 2
+    follow = regex.compile(_alt(must_follow)) if must_follow else None
+    for name, start, end in _candidates(s, suffix, v.stop):
+        n = 0
+        if follow is not None and follow.match(s, end):
+            n += 1
+        if before and start > 0 and s[start - 1] in before:
+            n += 1
         if n:
-            counts[name] = n
+            counts[name] += n
+    head = _TITLE_HEAD.sub("", title)
+    for name, start, _end in _candidates(head, suffix, v.stop):
+        if _PLACE_PREFIX.fullmatch(head[:start]):
+            counts[name] += 2
+    for name in [n for n in counts if n.endswith(exclude)] if exclude else []:
+        del counts[name]
     if not counts:
         return None
     top = max(counts.values())
     # "成米易县" is also used once; the true name is used more often, or is the shorter of equals
     return min((name for name, n in counts.items() if n == top), key=len)
+
+
+_TITLE_HEAD = regex.compile(r"^[\d\s年度]*")
+_PLACE_PREFIX = regex.compile(r"(?:\p{Han}{2,4}?(?:省|自治区|市|州|盟))*")
 
 
 def _department(text: str, title: str | None, county: str | None) -> str | None:
@@ -154,9 +179,9 @@ def text_to_metadata(text: Text, headings: str = "") -> Metadata:
     s = text.text
     title = _title(text)
     t = title or ""
-    county = _best_place(v.county, s, v.org_starts, before="市州", title=t, exclude=v.not_counties)
-    city = _best_place(v.city, s, v.org_starts + ((county,) if county else ()), title=t)
-    province = _best_place(v.province, s, v.org_starts + ((city,) if city else ()) + ((county,) if county else ()), title=t)
+    county = _best_place("county", s, v.org_starts, before="市州", title=t, exclude=v.not_counties)
+    city = _best_place("city", s, v.org_starts + ((county,) if county else ()), title=t)
+    province = _best_place("province", s, v.org_starts + ((city,) if city else ()) + ((county,) if county else ()), title=t)
     department = _department(s, title, county)
     if department:
         # "四川省资阳市乐至县财政局" -> "乐至县财政局": the places have their own columns
