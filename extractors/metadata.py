@@ -18,9 +18,6 @@ from schemas.vocab import read_toml
 
 @dataclass(frozen=True)
 class _Vocab:
-    county: regex.Pattern
-    city: regex.Pattern
-    province: regex.Pattern
     year: regex.Pattern
     field: regex.Pattern
     org_suffixes: tuple[str, ...]
@@ -28,6 +25,8 @@ class _Vocab:
     kinds: tuple[dict, ...]
     title_words: tuple[str, ...]
     title_max: int
+    title_dept: regex.Pattern
+    org_end: regex.Pattern
     suffixes: dict[str, regex.Pattern]
     stop: frozenset[str]
     not_counties: tuple[str, ...]
@@ -40,11 +39,7 @@ def _alt(words) -> str:
 @lru_cache(maxsize=1)
 def vocab() -> _Vocab:
     d = read_toml("schemas", "metadata.toml")
-    name = rf"[^\P{{Han}}{d['not_in_name']}]"
     return _Vocab(
-        county=regex.compile(rf"(?P<name>{name}{{2,6}}?(?:自治县|县|区|旗))", regex.VERBOSE),
-        city=regex.compile(rf"(?P<name>{name}{{2,6}}?(?:市|自治州|州|盟))"),
-        province=regex.compile(rf"(?P<name>{name}{{2,3}}?(?:省|自治区))"),
         year=regex.compile(r"(?<!\d)(?P<year>20\d{2}|19\d{2})\s*年"),
         field=regex.compile(
             rf"(?:{_alt(d['department_fields'])})\s*[:：\t]\s*\t*(?P<value>[^\t\n，。；]{{4,40}})"
@@ -54,6 +49,8 @@ def vocab() -> _Vocab:
         kinds=tuple(d["kind"]),
         title_words=tuple(d["title_words"]),
         title_max=int(d["title_max"]),
+        title_dept=regex.compile(rf"(?P<dept>.{{2,40}}?(?:{_alt(d['org_suffixes'])}))(?:部门|单位|本级|机关)?"),
+        org_end=regex.compile(rf"(?:{_alt(d['org_suffixes'])})(?!门)"),
         suffixes={
             "county": regex.compile("自治县|县|区|旗"),
             "city": regex.compile("自治州|市|州|盟"),
@@ -97,7 +94,7 @@ def _best_place(kind: str, s: str, must_follow: tuple[str, ...], before: str = "
     v = vocab()
     suffix = v.suffixes[kind]
     counts: Counter = Counter()
-    follow = regex.compile(_alt(must_follow)) if must_follow else None
+    follow = _alternation(must_follow) if must_follow else None
     for name, start, end in _candidates(s, suffix, v.stop):
         n = 0
         if follow is not None and follow.match(s, end):
@@ -119,6 +116,11 @@ def _best_place(kind: str, s: str, must_follow: tuple[str, ...], before: str = "
     return min((name for name, n in counts.items() if n == top), key=len)
 
 
+@lru_cache(maxsize=256)
+def _alternation(words: tuple[str, ...]) -> regex.Pattern:
+    return regex.compile(_alt(words))
+
+
 _TITLE_HEAD = regex.compile(r"^[\d\s年度]*")
 _PLACE_PREFIX = regex.compile(r"(?:\p{Han}{2,4}?(?:省|自治区|市|州|盟))*")
 
@@ -131,18 +133,17 @@ def _department(text: str, title: str | None, county: str | None) -> str | None:
         return value[:-2] if value.endswith("部门") and len(value) > 6 else value
     if title:
         t = v.year.sub("", title)
-        t = regex.sub(r"^[\d\s年度]+", "", t)
-        m2 = regex.match(rf"(?P<dept>.{{2,40}}?(?:{_alt(v.org_suffixes)}))(?:部门|单位|本级|机关)?", t)
+        t = _TITLE_HEAD.sub("", t)
+        m2 = v.title_dept.match(t)
         if m2 and (county is None or m2["dept"] != county):
             return m2["dept"]
     if county:
         counts: Counter = Counter()
         for m3 in regex.finditer(regex.escape(county) + r"(?P<rest>\p{Han}{2,24})", text):
             rest = m3["rest"]
-            for i in range(len(rest), 1, -1):
-                cand = rest[:i]
-                if any(cand.endswith(sfx) for sfx in v.org_suffixes) and not rest[i:].startswith("门"):
-                    counts[county + cand] += 1
+            for m4 in v.org_end.finditer(rest, overlapped=True):
+                if m4.end() >= 2:
+                    counts[county + rest[: m4.end()]] += 1
         if counts:
             top = max(counts.values())
             # the longest name used at least half as often as the most common one

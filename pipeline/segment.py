@@ -8,6 +8,7 @@ import regex
 from pipeline.records import Section, Text
 from schemas.vocab import heading_prefix, heading_styles, max_title_with_stop
 
+_SPACES = regex.compile(r"\s+")
 _SENTENCE_PUNCT = regex.compile(r"[，,。；;：:]")
 MARKED_RANK = 0  # a heading the format itself marks (markdown ##, a DOCX heading style)
 
@@ -23,7 +24,7 @@ def _candidate(line: str):
             continue
         title = m["title"].strip()
         ok = len(title) <= st.max_title and (st.inner_punct or not _SENTENCE_PUNCT.search(title[:-1]))
-        return st, regex.sub(r"\s+", "", m["number"]), title, ok
+        return st, _SPACES.sub("", m["number"]), title, ok
     return None
 
 
