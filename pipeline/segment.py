@@ -1,0 +1,136 @@
+"""segment: Text -> Sections (a heading tree with offsets). Heading styles are data: schemas/headings.toml."""
+from __future__ import annotations
+
+import bisect
+
+import regex
+
+from pipeline.records import Section, Text
+from schemas.vocab import heading_prefix, heading_styles, max_title_with_stop
+
+_SPACES = regex.compile(r"\s+")
+_SENTENCE_PUNCT = regex.compile(r"[，,。；;：:]")
+MARKED_RANK = 0  # a heading the format itself marks (markdown ##, a DOCX heading style)
+
+
+def _candidate(line: str):
+    """(style, number, title, passes the title rules) for a paragraph that starts like a heading."""
+    line = line.strip()
+    if not heading_prefix().match(line):
+        return None
+    for st in heading_styles():
+        m = st.pattern.match(line)
+        if not m:
+            continue
+        title = m["title"].strip()
+        ok = len(title) <= st.max_title and (st.inner_punct or not _SENTENCE_PUNCT.search(title[:-1]))
+        return st, _SPACES.sub("", m["number"]), title, ok
+    return None
+
+
+def match_heading(line: str) -> tuple[int, str, str] | None:
+    """(style rank, number, title) if a paragraph, taken alone, is a numbered heading."""
+    c = _candidate(line)
+    if c is None or not c[3]:
+        return None
+    st, number, title, _ = c
+    if title.endswith(("。", ".")) and len(title) > max_title_with_stop():
+        return None
+    return st.rank, number, title
+
+
+def _list_items(cands: list) -> set[int]:
+    """Indexes of candidates that are items of a numbered list, not headings.
+
+    Siblings of one style (no outer heading between them) are judged together: when fewer than
+    half of them read as headings, they are a list ("1.受主任会议的委托，…。", "2.负责…。", …) and
+    even the short ones ("13.负责县人大常委会机关的接待工作。") are list items.
+    """
+    runs: list[list[int]] = []
+    open_runs: dict[int, list[int]] = {}  # rank -> run
+    for i, (st, _n, _t, _ok, _b) in enumerate(cands):
+        for rank in [r for r in open_runs if r > st.rank]:
+            del open_runs[rank]  # an outer heading closes the lists inside it
+        run = open_runs.get(st.rank)
+        if run is None:
+            run = open_runs[st.rank] = []
+            runs.append(run)
+        run.append(i)
+    out: set[int] = set()
+    for run in runs:
+        if sum(1 for i in run if cands[i][3]) * 2 < len(run):
+            out.update(run)
+    return out
+
+
+def text_to_sections(text: Text) -> list[Section]:
+    found: list[tuple[int, str, str, int, int | None]] = []  # rank, number, title, start, page
+    blocks = text.blocks
+    cands = []
+    marked = []
+    for i, b in enumerate(blocks):
+        if b.kind != "paragraph":
+            continue
+        line = text.text[b.start:b.end]
+        c = _candidate(line)
+        if c:
+            cands.append((*c, i))
+        elif b.heading:
+            marked.append((MARKED_RANK, "", line.strip(), b.start, b.page))
+    items = _list_items(cands)
+    for k, (st, number, title, ok, i) in enumerate(cands):
+        if not ok or k in items:
+            continue
+        b = blocks[i]
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        if not title and nxt is not None and nxt.kind == "paragraph":
+            # "附件 1" on its own line: the next short line is its title
+            candidate = text.text[nxt.start:nxt.end].strip()
+            if len(candidate) <= 40 and not _candidate(candidate):
+                title = candidate
+        found.append((st.rank, number, title, b.start, b.page))
+    found.extend(marked)
+    found.sort(key=lambda f: f[3])
+    ranks = sorted({f[0] for f in found})
+    level_of = {r: i + 1 for i, r in enumerate(ranks)}
+    sections: list[Section] = []
+    stack: list[int] = []  # indexes into `found` of open sections
+    ends = [len(text.text)] * len(found)
+    parents: list[int | None] = [None] * len(found)
+    for i, (rank, *_rest) in enumerate(found):
+        level = level_of[rank]
+        while stack and level_of[found[stack[-1]][0]] >= level:
+            ends[stack.pop()] = found[i][3]
+        parents[i] = stack[-1] if stack else None
+        stack.append(i)
+    for i, (rank, number, title, start, page) in enumerate(found):
+        sections.append(
+            Section(
+                section_id=i + 1,
+                parent_id=None if parents[i] is None else parents[i] + 1,
+                level=level_of[rank],
+                number=number,
+                title=title,
+                start=start,
+                end=ends[i],
+                page=page,
+            )
+        )
+    return sections
+
+
+class SectionIndex:
+    """Innermost section at an offset."""
+
+    def __init__(self, sections: list[Section]):
+        self._sections = sections
+        self._starts = [s.start for s in sections]
+
+    def at(self, offset: int) -> int | None:
+        i = bisect.bisect_right(self._starts, offset) - 1
+        while i >= 0:
+            s = self._sections[i]
+            if s.start <= offset < s.end:
+                return s.section_id
+            i = s.parent_id - 1 if s.parent_id else -1
+        return None
