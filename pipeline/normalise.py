@@ -15,6 +15,9 @@ from pipeline.textutil import join_wrapped, normalise_chars
 # format -> module with `decode(data: bytes) -> Decoded`
 READERS = {
     "txt": "pipeline.read_text",
+    "pdf": "pipeline.read_pdf",
+    "docx": "pipeline.read_docx",
+    "html": "pipeline.read_html",
 }
 
 CAPTION_MAX = 60  # a paragraph right above a table is its caption if it is this short
