@@ -25,6 +25,7 @@ TABLE_MIN_EDGES = 6
 # least this many ems; between other characters from this many ems (pdfplumber's 3 pt at 12 pt).
 WIDE_GAP_EM = 0.48  # justified CJK text runs at 0.1-0.2 em, a half-width space at ~0.5 em
 NARROW_GAP_EM = 0.25
+DRAWN_SPACE_EM = 0.15  # a drawn space character in a font with narrow spaces (STSong: 0.21 em)
 
 # Running headers, footers and page numbers live in this share of the page height at the top
 # and at the bottom; a line there that repeats (digits ignored) on this share of pages is dropped.
@@ -295,38 +296,47 @@ def _lines(glyphs: list[Glyph]) -> list[Line]:
 
 
 def _line_text(row: list[Glyph]) -> str:
-    """Characters of one line; a space only where the page shows a gap (explicit spaces ignored)."""
+    """Characters of one line, with a space where the page shows a gap: between two wide
+    (CJK) characters from half an em; between others from a quarter em, or from a narrow
+    word space when the file draws a space character there."""
     parts: list[str] = []
     prev: Glyph | None = None
+    spaced = False  # a space character was drawn since `prev`
     for g in row:
         if g.text.isspace():
+            spaced = True
             continue
         if prev is not None:
             gap = g.x0 - prev.x1
             em = min(g.size, prev.size) or 1.0
-            wide = _wide(prev.text[-1]) and _wide(g.text[0])
-            if gap > (WIDE_GAP_EM if wide else NARROW_GAP_EM) * em:
+            if _wide(prev.text[-1]) and _wide(g.text[0]):
+                need = WIDE_GAP_EM
+            else:
+                need = DRAWN_SPACE_EM if spaced else NARROW_GAP_EM
+            if gap > need * em:
                 parts.append(" ")
         parts.append(g.text)
         prev = g
+        spaced = False
     return "".join(parts)
 
 
 def _join_lines(texts: list[str]) -> str:
-    """Unwrap lines: no space at a break unless two Latin words meet ("127.43" + "万元" -> whole)."""
+    """Unwrap lines: a space at a break only between two Latin letters ("annual" / "report");
+    Chinese and figures split across lines ("127.43" / "万元") are joined directly."""
     out = ""
     for t in texts:
         t = t.strip()
         if not t:
             continue
-        if out and _latin(out[-1]) and _latin(t[0]) and not (out[-1].isdigit() and t[0].isdigit()):
+        if out and _letter(out[-1]) and _letter(t[0]):
             out += " "
         out += t
     return out
 
 
-def _latin(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
+def _letter(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
 
 
 # --- pages to blocks ---------------------------------------------------------------------------
