@@ -9,6 +9,7 @@ Coordinates are top-down points, like pdfplumber's.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections import Counter
@@ -202,11 +203,19 @@ def _table_rows(cells: list[tuple], glyphs: list[Glyph]) -> tuple[tuple, tuple[f
     grid = [[r[j] for j in keep] for r in grid if any(r[j] is not None for j in keep)]
     cols = tuple(min(r[j][0] for r in grid if r[j]) for j in range(len(keep)))
     cells = [(bbox, i, j) for i, r in enumerate(grid) for j, bbox in enumerate(r) if bbox]
+    # horizontal bands between consecutive cell edges, each with the cells covering it
+    ys = sorted({c[0][1] for c in cells} | {c[0][3] for c in cells})
+    bands = [[c for c in cells if c[0][1] <= y0 and c[0][3] >= y1] for y0, y1 in zip(ys, ys[1:])]
+    x0s, tops, x1s, bottoms = _bbox([c[0] for c in cells])
     bucket: dict[tuple[int, int], list[Glyph]] = {}
     for g in glyphs:
+        mid = g.mid
+        if not (tops <= mid <= bottoms):
+            continue
         anchor = g.x0 + 0.05 * (g.x1 - g.x0)  # just inside the glyph's left edge
-        for (x0, top, x1, bottom), i, j in cells:
-            if x0 <= anchor < x1 and top <= g.mid <= bottom:
+        band = min(max(bisect.bisect_right(ys, mid) - 1, 0), len(bands) - 1)
+        for (x0, top, x1, bottom), i, j in bands[band]:
+            if x0 <= anchor < x1 and top <= mid <= bottom:
                 bucket.setdefault((i, j), []).append(g)
                 break
     rows = []
