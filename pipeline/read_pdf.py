@@ -61,7 +61,12 @@ def _layout(page, number: int, data: bytes) -> PageLayout:
     width, height = page.get_width(), page.get_height()
     glyphs = _glyphs(page, height)
     if glyphs is None:
-        glyphs = _plumber_glyphs(data, number)
+        try:
+            glyphs = _plumber_glyphs(data, number)
+        except Exception as e:  # pdfminer raises many kinds on damaged files
+            raise DocumentError(
+                "broken_pdf", f"page {number}: pdfminer cannot read it: {type(e).__name__}: {e}"
+            ) from None
     edges = _edges(page, height) if glyphs else []
     return arrange_page(number, width, height, glyphs, edges)
 
@@ -128,15 +133,16 @@ def _may_hold_text(obj) -> bool:
     """Whether a text object PDFium left out of its text page may still draw characters.
 
     PDFium skips text objects it measures as zero-width. Most are empty or blank (common in
-    real files, harmless), but a lone CJK character in a non-embedded CJK font (symbolic flag
-    set, e.g. STSong-Light with a predefined CMap) is measured zero-width too and silently lost.
+    real files, harmless; their bounds are under 1 pt one way), but a lone CJK character in a
+    non-embedded CJK font (symbolic flag set, e.g. STSong-Light with a predefined CMap) is
+    measured zero-width too and silently lost.
     """
     import pypdfium2.raw as c
 
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     if c.FPDFPageObj_GetBounds(
         obj, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top)
-    ) and (right.value - left.value > 0.1 or top.value - bottom.value > 0.1):
+    ) and (right.value - left.value > 1.0 and top.value - bottom.value > 1.0):
         return True
     font = c.FPDFTextObj_GetFont(obj)
     symbolic = 1 << 2  # PDF font descriptor flag 3

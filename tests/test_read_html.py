@@ -6,6 +6,8 @@ import functools
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline import read_html
 from pipeline.records import DocumentError, Grid, Para
@@ -151,6 +153,15 @@ def test_nothing_to_read(data, reason):
     with pytest.raises(DocumentError) as e:
         read_html.decode(data)
     assert e.value.reason == reason
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("<>/=\"' abcdiprtvl;:-0123456789收入万元\n")), max_size=300))
+def test_hostile_markup_never_raises_anything_else(markup):
+    try:
+        read_html.decode(markup.encode())
+    except DocumentError as e:
+        assert e.reason in ("empty", "broken_html")
 
 
 def test_positioned_page_is_laid_out():

@@ -279,6 +279,25 @@ def test_no_page_numbers_left_and_no_warnings(name):
 
 
 @needs_samples
+def test_table_text_not_repeated_as_paragraphs():
+    for name, page, cell in [(SJ, 5, "一、一般公共预算财政拨款收入"), (FS, 10, "对附属单位补助支出"), (ND, 1, "会议费、差旅费超标准使用次数")]:
+        assert any(cell in c for g in grids(name, page) for r in g.rows for c in r)
+        assert not any(cell in p.text for p in paras(name, page))
+
+
+@needs_samples
+@pytest.mark.parametrize("name", [SJ, ND])
+def test_truncated_or_damaged_sample_raises_only_document_error(name):
+    data = (SAMPLES / name).read_bytes()
+    for cut in (len(data) // 7, len(data) // 2, len(data) - 100):
+        for damaged in (data[:cut], data[:cut] + b"\x00" * 64 + data[cut + 64 :]):
+            try:
+                read_pdf.decode(damaged)
+            except DocumentError as e:
+                assert e.reason in ("broken_pdf", "no_text_layer")
+
+
+@needs_samples
 def test_continued_table_joined_to_its_first_part():
     # 佛山 表1 runs over pp. 5-7 with its caption and header repeated on each page.
     (grid,) = grids(FS, 5)
