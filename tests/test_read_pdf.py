@@ -344,6 +344,11 @@ SYNTHETIC = {
         ],
         ["第一段。", "第二段。", "第三段。"],
     ),
+    # fake bold: the same characters drawn again a fraction of a point to the right
+    "fake-bold-doubled-characters": (
+        [render.Page([render.Text(72, 100, "收入支出决算总表"), render.Text(72.4, 100.3, "收入支出决算总表")])],
+        ["收入支出决算总表"],
+    ),
     # a paragraph running over a page break stays one paragraph (on its first page)
     "paragraph-over-page-break": (
         [
