@@ -344,11 +344,6 @@ SYNTHETIC = {
         ],
         ["第一段。", "第二段。", "第三段。"],
     ),
-    # fake bold: the same characters drawn again a fraction of a point to the right
-    "fake-bold-doubled-characters": (
-        [render.Page([render.Text(72, 100, "收入支出决算总表"), render.Text(72.4, 100.3, "收入支出决算总表")])],
-        ["收入支出决算总表"],
-    ),
     # a paragraph running over a page break stays one paragraph (on its first page)
     "paragraph-over-page-break": (
         [
@@ -434,6 +429,40 @@ def test_unmapped_glyphs_reported_as_cid_garbage():
     )
     d = read_pdf.decode(data)
     assert d.warnings == ("cid_garbage: page 1: 4 characters have no Unicode mapping",)
+
+
+def test_fake_bold_doubled_characters_read_once():
+    """Each character shown twice, the second 0.4 pt to the right (a TJ kern moves back)."""
+    import io
+
+    import pdfplumber
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    shown = " ".join(
+        f"({ch}) {stringWidth(ch, 'Helvetica', 12) * 1000 / 12 - 33:.0f} ({ch})" for ch in "Total 127.43"
+    )
+    content = f"BT /F1 12 Tf 72 700 Td [{shown}] TJ ET".encode()
+    data = _raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+            b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+            b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ]
+    )
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        assert pdf.pages[0].extract_text() == "TToottaall 112277..4433"  # the input is doubled
+    assert read_pdf.decode(data).blocks == (Para("Total 127.43", page=1),)
+
+
+def test_dedupe_drops_a_character_drawn_again_within_a_point():
+    g = layout.Glyph
+    glyphs = [g("收", 72, 84, 100, 112, 12), g("收", 72.6, 84.6, 100.4, 112.4, 12), g("入", 84, 96, 100, 112, 12)]
+    assert layout.dedupe(glyphs) == [glyphs[0], glyphs[2]]
+    apart = [g("收", 72, 84, 100, 112, 12), g("收", 84, 96, 100, 112, 12)]  # "收收" is two characters
+    assert layout.dedupe(apart) == apart
 
 
 BROKEN = {
