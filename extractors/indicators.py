@@ -1,0 +1,386 @@
+"""Performance-indicator tables -> `Indicator` rows.
+
+A table block may hold several form sections; an indicator part starts at a header row found by
+its vocabulary (indicator_headers.toml) and runs until a row that opens another form section.
+Rows keep their empty (merged) cells in most layouts and are read by position; a row that lost
+its empty cells (flattened PDF text: no 度量单位 on a 定性 row, no merged 一级指标) is aligned to
+the header by what its cells contain. Merged 一级/二级指标 cells fill down.
+
+Total rows (合计, 总分) and grade rows (评价等级) are not indicators: they are kept on the part
+for `scores`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+
+import regex
+
+from extractors.indicator_values import (
+    QUALITATIVE,
+    Value,
+    looks_like_unit,
+    normalise_operator,
+    parse_number,
+    parse_value,
+    vocabulary,
+)
+from extractors.subjects import Subject, compact, table_subject
+from pipeline.records import Block, Indicator, Text
+
+# roles whose cells carry the indicator's data; the others (group, criteria, target_period) are read
+DATA_ROLES = ("level1", "level2", "level3", "nature", "target", "unit", "actual", "weight", "score", "note")
+_NO_VALUE = {"", "/", "-", "—", "－", "——", "--"}
+
+_PAREN_TAIL = regex.compile(r"[（(][^（）()]*[)）]\s*$")
+_WEIGHT_IN_NAME = regex.compile(
+    r"""
+    [（(]\s*
+    (?P<weight>\d+(?:\.\d+)?)\s*分        # "目标设置（5分）"
+    \s*[)）]
+    """,
+    regex.VERBOSE,
+)
+_GRADE = regex.compile(r"^(?P<grade>优秀|优|良好|良|中等|中|较差|差)(?![\p{Han}])")
+GRADES = {"优秀": "优", "优": "优", "良好": "良", "良": "良", "中等": "中", "中": "中", "较差": "差", "差": "差"}
+
+
+@dataclass(frozen=True)
+class Header:
+    row: int
+    roles: dict[int, str]  # column -> role
+    n_cells: int
+
+
+@dataclass
+class TablePart:
+    """An indicator section of a table block: its header, subject and rows."""
+
+    block: Block
+    header: Header
+    subject: Subject
+    data_rows: list[int] = field(default_factory=list)
+    total_rows: list[int] = field(default_factory=list)
+    grade_rows: list[int] = field(default_factory=list)
+
+
+# --- vocabulary ----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _header_roles() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for role in vocabulary()["role"]:
+        for h in role["headers"]:
+            out.setdefault(h, role["name"])
+    return out
+
+
+@lru_cache(maxsize=1)
+def _rows_vocab() -> dict[str, frozenset[str]]:
+    rows = vocabulary()["rows"]
+    return {k: frozenset(v) for k, v in rows.items()}
+
+
+@lru_cache(maxsize=1)
+def _level1_names() -> frozenset[str]:
+    return frozenset(vocabulary()["levels"]["level1_names"])
+
+
+@lru_cache(maxsize=1)
+def _nature_words() -> tuple[frozenset[str], frozenset[str]]:
+    n = vocabulary()["nature"]
+    return frozenset(n["qualitative"]), frozenset(n["quantitative"])
+
+
+def header_label(cell_text: str) -> str:
+    """A header cell as compared with the vocabulary: no spaces, tags or trailing parenthesis."""
+    s = compact(cell_text)
+    while True:
+        t = _PAREN_TAIL.sub("", s)
+        if t == s:
+            return s
+        s = t
+
+
+def header_role(cell_text: str) -> str | None:
+    return _header_roles().get(header_label(cell_text))
+
+
+def row_label(cells: list[str]) -> str | None:
+    for c in cells:
+        if c.strip():
+            return header_label(c)
+    return None
+
+
+# --- finding indicator parts ---------------------------------------------------------------------
+
+
+def _row_texts(row) -> list[str]:
+    if not row:
+        return []
+    out = [""] * (max(c.col for c in row) + 1)
+    for c in row:
+        out[c.col] = c.text
+    return out
+
+
+def _roles_of(cells: list[str]) -> dict[int, str]:
+    roles: dict[int, str] = {}
+    for i, c in enumerate(cells):
+        if c.strip():
+            r = header_role(c)
+            if r is not None:
+                roles[i] = r
+    return roles
+
+
+def _is_header(roles: dict[int, str]) -> bool:
+    detect = vocabulary()["detect"]
+    found = set(roles.values())
+    return detect["required"] in found and bool(found & set(detect["with_any"]))
+
+
+def _merge_upper(lower: dict[int, str], lower_cells: list[str], upper: dict[int, str]) -> dict[int, str]:
+    """Lend the roles of an upper header row to the columns the lower row leaves empty."""
+    if any(r in ("level1", "level2", "level3") for r in upper.values()):
+        return lower
+    merged = dict(lower)
+    for col, role in upper.items():
+        if col not in merged and (col >= len(lower_cells) or not lower_cells[col].strip()):
+            merged[col] = role
+    return merged
+
+
+def find_parts(text: Text, doc_subject: str | None) -> list[TablePart]:
+    """Every indicator section of every table block, in reading order."""
+    parts: list[TablePart] = []
+    vocab = _rows_vocab()
+    for block in text.blocks:
+        if block.kind != "table":
+            continue
+        rows = [_row_texts(r) for r in block.grid()]
+        current: TablePart | None = None
+        for r, cells in enumerate(rows):
+            roles = _roles_of(cells)
+            if _is_header(roles):
+                if r > 0:
+                    roles = _merge_upper(roles, cells, _roles_of(rows[r - 1]))
+                header = Header(r, roles, len(cells))
+                current = TablePart(block, header, table_subject(text, block, r, doc_subject))
+                parts.append(current)
+                continue
+            if current is None:
+                continue
+            label = row_label(cells)
+            if label is None:
+                continue
+            if label in vocab["stop_labels"]:
+                current = None
+                continue
+            if label in vocab["total_labels"] or _is_total_label(label):
+                current.total_rows.append(r)
+                continue
+            if label in vocab["grade_labels"]:
+                current.grade_rows.append(r)
+                continue
+            current.data_rows.append(r)
+    return parts
+
+
+def _is_total_label(label: str) -> bool:
+    return label.startswith(("总分", "合计", "评价总分"))
+
+
+# --- aligning a row with its header --------------------------------------------------------------
+
+
+def _compat(role: str | None, v: str) -> float:
+    """How well cell text `v` fits a column of `role` (higher is better)."""
+    number = parse_number(v) is not None
+    pv = parse_value(v)
+    qualitative, quantitative = _nature_words()
+    if role == "level1":
+        if v in _level1_names():
+            return 3.0
+        return 1.5 if v.endswith("指标") else (-3.0 if number else 0.3)
+    if role == "level2":
+        if v in _level1_names():
+            return 1.0
+        return 2.0 if v.endswith("指标") else (-3.0 if number else 0.5)
+    if role == "level3":
+        return -2.0 if number else 1.0
+    if role == "nature":
+        return 4.0 if (normalise_operator(v) or v in qualitative or v in quantitative) else -6.0
+    if role in ("target", "target_period"):
+        bonus = 0.0 if role == "target" else -0.1
+        return bonus + (2.0 if pv is not None and (pv.is_numeric or pv.operator) else 0.6)
+    if role == "unit":
+        return 2.5 if looks_like_unit(v) else -4.0
+    if role == "actual":
+        return 1.5 if (pv is not None and pv.is_numeric) else 0.8
+    if role in ("weight", "score"):
+        if v.strip() in _NO_VALUE:
+            return 0.0
+        return 2.0 if number else -4.0
+    if role == "note":
+        return -1.0 if number else 0.5
+    return -1.0 if number else 0.0
+
+
+def _align(header: Header, cells: list[str]) -> dict[str, str]:
+    """role -> cell text for one data row."""
+    if len(cells) >= header.n_cells:
+        out: dict[str, str] = {}
+        for col, role in header.roles.items():
+            if col < len(cells) and cells[col].strip() and role not in out:
+                out[role] = cells[col].strip()
+        return out
+    # the row lost cells: assign its non-empty cells to header columns, in order, by content
+    columns = sorted(header.roles.items())
+    values = [c.strip() for c in cells if c.strip()]
+    n, m = len(columns), len(values)
+    if m > n or m == 0:
+        return {}
+    neg = float("-inf")
+    # best[i][j]: best score placing values[:j] into columns[:i]
+    best = [[neg] * (m + 1) for _ in range(n + 1)]
+    take = [[False] * (m + 1) for _ in range(n + 1)]
+    best[0][0] = 0.0
+    for i in range(1, n + 1):
+        role = columns[i - 1][1]
+        for j in range(0, min(i, m) + 1):
+            skip = best[i - 1][j]
+            use = best[i - 1][j - 1] + _compat(role, values[j - 1]) if j > 0 else neg
+            # ties go to using the later column: a lost cell is more often a merged one at the left
+            if use >= skip and use > neg:
+                best[i][j], take[i][j] = use, True
+            else:
+                best[i][j], take[i][j] = skip, False
+    out = {}
+    i, j = n, m
+    while i > 0 and j >= 0:
+        if take[i][j]:
+            role = columns[i - 1][1]
+            out.setdefault(role, values[j - 1])
+            j -= 1
+        i -= 1
+    return out
+
+
+# --- indicator rows ------------------------------------------------------------------------------
+
+
+def _clean(s: str | None) -> str | None:
+    if s is None:
+        return None
+    s = s.strip()
+    return None if s in _NO_VALUE else s
+
+
+def _name_and_weight(s: str | None) -> tuple[str | None, Decimal | None]:
+    """"目标设置（5分）" -> ("目标设置", 5)."""
+    if not s:
+        return None, None
+    m = _WEIGHT_IN_NAME.search(s)
+    if not m:
+        return s, None
+    name = (s[: m.start()] + s[m.end():]).strip()
+    return name or None, Decimal(m["weight"])
+
+
+def _operator(nature: str | None, target: Value | None) -> str | None:
+    qualitative, _ = _nature_words()
+    if nature:
+        if nature in qualitative:
+            return QUALITATIVE
+        op = normalise_operator(nature)
+        if op:
+            return op
+    if target is not None:
+        if target.operator:
+            return target.operator
+        if target.raw in qualitative:
+            return QUALITATIVE
+    return None
+
+
+def _part_indicators(text: Text, part: TablePart, start_id: int) -> list[Indicator]:
+    rows = part.block.grid()
+    out: list[Indicator] = []
+    prev_l1: str | None = None
+    prev_l2: str | None = None
+    header_words = set(_header_roles())
+    for r in part.data_rows:
+        row = rows[r]
+        cells = _row_texts(row)
+        v = _align(part.header, cells)
+        l1, w1 = _name_and_weight(_clean(v.get("level1")))
+        l2, w2 = _name_and_weight(_clean(v.get("level2")))
+        l3, w3 = _name_and_weight(_clean(v.get("level3")))
+        if l1:
+            if l1 != prev_l1:
+                prev_l2 = None
+            prev_l1 = l1
+        else:
+            l1 = prev_l1
+        if l2:
+            prev_l2 = l2
+        else:
+            l2 = prev_l2
+        if not l3 or header_label(l3) in header_words:
+            continue
+        target = parse_value(_clean(v.get("target")))
+        actual = parse_value(_clean(v.get("actual")))
+        unit_col = _clean(v.get("unit"))
+        unit_col = unit_col if unit_col and looks_like_unit(unit_col) else None
+        weight = parse_number(_clean(v.get("weight")) or "")
+        if weight is None:
+            weight = w3 if w3 is not None else None
+        score = parse_number(_clean(v.get("score")) or "")
+        target_unit = None
+        if target is not None and target.is_numeric:
+            target_unit = target.unit or unit_col
+        actual_unit = None
+        if actual is not None and actual.is_numeric:
+            actual_unit = actual.unit or unit_col
+        first = row[0] if row else None
+        page = text.page_at(first.start) if first is not None else part.block.page
+        out.append(
+            Indicator(
+                indicator_id=start_id + len(out),
+                table_id=part.block.block_id,
+                subject=part.subject.name,
+                level1=l1,
+                level2=l2,
+                level3=l3,
+                operator=_operator(_clean(v.get("nature")), target),
+                target_raw=target.raw if target else None,
+                target_value=target.number if target else None,
+                target_unit=target_unit,
+                actual_raw=actual.raw if actual else None,
+                actual_value=actual.number if actual else None,
+                actual_unit=actual_unit,
+                weight=weight,
+                score=score,
+                note=_clean(v.get("note")),
+                page=page if page is not None else part.block.page,
+            )
+        )
+    return out
+
+
+def text_to_indicators(text: Text, doc_subject: str | None) -> list[Indicator]:
+    """Every indicator row of every indicator table of a document."""
+    out: list[Indicator] = []
+    for part in find_parts(text, doc_subject):
+        out.extend(_part_indicators(text, part, len(out)))
+    return out
+
+
+def grade_of(s: str) -> str | None:
+    """优/良/中/差 of a cell such as "优", "优（S≧90）", "良好"."""
+    m = _GRADE.match(compact(s))
+    return GRADES[m["grade"]] if m else None
