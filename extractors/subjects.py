@@ -177,3 +177,17 @@ def _block_index(text: Text, offset: int) -> int:
         else:
             hi = mid - 1
     return ans
+
+
+def same_subject(a: str | None, b: str | None) -> bool:
+    """Two spellings of one project: equal, one contained in the other (4+ characters), or the
+    same characters in another order ("党政网站、网络运行维护经费" / "党政网络、网站运行维护经费")."""
+    if a is None or b is None:
+        return a is b
+    a, b = clean_name(a)[1], clean_name(b)[1]
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    if len(short) >= 4 and short in long_:
+        return True
+    return len(a) == len(b) and sorted(a) == sorted(b)

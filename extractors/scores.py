@@ -1,0 +1,230 @@
+"""Self-evaluation scores and grades -> `Score` rows.
+
+From prose (score_patterns.toml: "绩效自评得分为 96 分", "自评等级：优", "评价结果为优") and from
+the total and grade rows of indicator tables ("总分 | 100 | 100 | 优", "合计 | 100 | 100",
+"评价等级 | 优（S≧90）"). Each score is attached to the department (scope department) or to a
+project (scope project); rows about the same subject are merged (a score and a grade found apart
+become one row), and the same score stated twice is kept once.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+
+import regex
+
+from extractors.indicators import GRADES, find_parts, grade_of, row_label, _row_texts
+from extractors.indicator_values import parse_number
+from extractors.subjects import (
+    DEPARTMENT,
+    PROJECT,
+    Subject,
+    clean_name,
+    context_subject,
+    is_department_phrase,
+    same_subject,
+)
+from pipeline.records import Score, Text
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    name: str
+    subject: str  # prefix | context
+    regex: regex.Pattern
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> dict:
+    return tomllib.loads(resources.files("extractors").joinpath("score_patterns.toml").read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def patterns() -> tuple[_Pattern, ...]:
+    return tuple(
+        _Pattern(p["name"], p["subject"], regex.compile(p["pattern"], regex.VERBOSE))
+        for p in vocabulary()["pattern"]
+    )
+
+
+_CLAUSE_END = regex.compile(r"[，,；;：:。！？!?\n]")
+_SENTENCE_END = "。！？!?；;\n"
+
+
+def squeeze(s: str) -> tuple[str, list[int]]:
+    """`s` without whitespace, except one space between two ASCII letters or digits; with the
+    offset in `s` of every kept character."""
+    out: list[str] = []
+    where: list[int] = []
+    n = len(s)
+    i = 0
+    while i < n:
+        ch = s[i]
+        if ch.isspace():
+            j = i
+            while j < n and s[j].isspace():
+                j += 1
+            if out and j < n and out[-1].isascii() and out[-1].isalnum() and s[j].isascii() and s[j].isalnum():
+                out.append(" ")
+                where.append(i)
+            i = j
+            continue
+        out.append(ch)
+        where.append(i)
+        i += 1
+    return "".join(out), where
+
+
+def _sentence(s: str, start: int, end: int) -> tuple[int, int]:
+    a = start
+    while a > 0 and s[a - 1] not in _SENTENCE_END:
+        a -= 1
+    b = end
+    while b < len(s) and s[b] not in _SENTENCE_END:
+        b += 1
+    if b < len(s) and s[b] in "。！？!?":
+        b += 1
+    return a, b
+
+
+def _prefix_subject(prefix: str, doc_subject: str | None) -> Subject | None | bool:
+    """Subject named by the phrase before a score; None: use the context; False: not a score."""
+    words = vocabulary()["subjects"]
+    parts = _CLAUSE_END.split(prefix)
+    phrase = parts[-1].strip() if parts else ""
+    phrase = phrase.strip("“”\"'（）()")
+    if any(phrase.endswith(s) for s in words["part_suffixes"]):
+        return False
+    if not phrase:
+        return None
+    if is_department_phrase(phrase):
+        return Subject(doc_subject or phrase, DEPARTMENT)
+    code, name = clean_name(phrase)
+    if not name or name in words["generic"] or len(name) < 2:
+        return None
+    return Subject(name, PROJECT, code)
+
+
+def _number(s: str | None) -> Decimal | None:
+    return Decimal(s) if s else None
+
+
+def _prose_scores(text: Text, start: int, end: int, doc_subject: str | None) -> list[Score]:
+    raw = text.text[start:end]
+    s, where = squeeze(raw)
+    out: list[Score] = []
+    taken: list[tuple[int, int]] = []
+    for p in patterns():
+        for m in p.regex.finditer(s):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            subject: Subject | None | bool = None
+            if p.subject == "prefix":
+                subject = _prefix_subject(s[: m.start()], doc_subject)
+                if subject is False:
+                    taken.append((m.start(), m.end()))
+                    continue
+            abs_start = start + where[m.start()]
+            abs_end = start + where[m.end() - 1] + 1
+            if subject is None:
+                subject = context_subject(text, abs_start, doc_subject) or Subject(doc_subject, DEPARTMENT)
+            a, b = _sentence(s, m.start(), m.end())
+            groups = m.groupdict()
+            grade = groups.get("grade")
+            out.append(
+                Score(
+                    subject=subject.name,
+                    scope=subject.scope,
+                    score=_number(groups.get("score")),
+                    max_score=_number(groups.get("max_score")),
+                    grade=GRADES[grade] if grade else None,
+                    start=abs_start,
+                    end=abs_end,
+                    page=text.page_at(abs_start),
+                    evidence=s[a:b].strip(),
+                )
+            )
+            taken.append((m.start(), m.end()))
+    return out
+
+
+def _table_scores(text: Text, doc_subject: str | None) -> list[Score]:
+    out: list[Score] = []
+    for part in find_parts(text, doc_subject):
+        grid = part.block.grid()
+        for r in part.total_rows + part.grade_rows:
+            row = grid[r]
+            cells = _row_texts(row)
+            label = row_label(cells) or ""
+            if label.startswith("小计"):
+                continue
+            values = [c for c in cells if c.strip()][1:]
+            grade = next((g for g in (grade_of(c) for c in values) if g), None)
+            score = max_score = None
+            if r in part.total_rows:
+                numbers = [n for n in (parse_number(c) for c in values) if n is not None]
+                if not numbers and grade is None:
+                    continue
+                if len(numbers) >= 2:
+                    max_score, score = numbers[-2], numbers[-1]
+                elif numbers:
+                    score = numbers[0]
+            elif grade is None:
+                continue
+            filled = [c for c in row if c.text.strip()]
+            start, end = filled[0].start, filled[-1].end
+            out.append(
+                Score(
+                    subject=part.subject.name,
+                    scope=part.subject.scope,
+                    score=score,
+                    max_score=max_score,
+                    grade=grade,
+                    start=start,
+                    end=end,
+                    page=text.page_at(start),
+                    evidence=" ".join(c.text.strip() for c in filled),
+                )
+            )
+    return out
+
+
+def _merge(scores: list[Score]) -> list[Score]:
+    """One row per subject and score: a grade or max_score found apart joins its score."""
+    out: list[Score] = []
+    for s in scores:
+        for i, o in enumerate(out):
+            if o.scope != s.scope or not same_subject(o.subject, s.subject):
+                continue
+            if o.score is not None and s.score is not None and o.score != s.score:
+                continue
+            if o.grade is not None and s.grade is not None and o.grade != s.grade:
+                continue
+            out[i] = replace(
+                o,
+                score=o.score if o.score is not None else s.score,
+                max_score=o.max_score if o.max_score is not None else s.max_score,
+                grade=o.grade or s.grade,
+            )
+            break
+        else:
+            out.append(s)
+    return out
+
+
+def text_to_scores(text: Text, doc_subject: str | None) -> list[Score]:
+    """Every self-evaluation score and grade of a document, in reading order."""
+    found: list[Score] = []
+    for block in text.blocks:
+        if block.kind == "table":
+            for c in block.cells:
+                if len(c.text) >= 6:
+                    found.extend(_prose_scores(text, c.start, c.end, doc_subject))
+        else:
+            found.extend(_prose_scores(text, block.start, block.end, doc_subject))
+    found.extend(_table_scores(text, doc_subject))
+    found.sort(key=lambda s: (s.start, s.end))
+    return _merge(found)
