@@ -1,0 +1,271 @@
+"""Projects and their budget execution -> `Project` rows.
+
+Three sources, merged per project (tables win over prose, prose fills what tables leave empty):
+- budget-execution tables found by their headers (project_headers.toml): a form with a total row
+  ("年度资金总额 | 10.56 | 10.56 | 10.56 | 10 | 100.00% | 10") for the project the form is about,
+  or a table with one project per row (任务名称 | 批复金额 | 实际支出金额 | 预算执行率);
+- prose: "项目全年预算数25.91万元，执行数为25.91万元", "该资金计划 26.07 万元";
+- project codes before names: "51042122Y000004782652-党政网络…".
+Money is converted to 万元 exactly (Decimal) from the unit of the column, table or figure
+("预算额（百元）" 87759 -> 877.59 万元). Score and grade come from `scores`.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+
+import regex
+
+from extractors.indicator_values import parse_number
+from extractors.indicators import _is_header as _is_indicator_header
+from extractors.indicators import _roles_of, _row_texts, find_parts, header_label
+from extractors.scores import squeeze, text_to_scores
+from extractors.subjects import DEPARTMENT, PROJECT, clean_name, context_subject, same_subject, table_subject
+from pipeline.records import Block, Project, Score, Text
+
+MONEY_FIELDS = ("budget_initial", "budget_adjusted", "executed")
+
+# Factors to 元 (DESIGN §6). Local until the shared units table (extractors/units.toml) is merged.
+_YUAN = {"元": Decimal(1), "百元": Decimal(100), "千元": Decimal(1000), "万元": Decimal(10000),
+         "亿元": Decimal(100000000), "万": Decimal(10000), "亿": Decimal(100000000)}
+
+
+def to_wan(value: Decimal, unit: str) -> Decimal:
+    return value * _YUAN[unit] / Decimal(10000)
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> dict:
+    return tomllib.loads(resources.files("extractors").joinpath("project_headers.toml").read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _roles() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for role in vocabulary()["role"]:
+        for h in role["headers"]:
+            out.setdefault(h, role["name"])
+    return out
+
+
+@lru_cache(maxsize=1)
+def _unit_re() -> regex.Pattern:
+    return regex.compile(vocabulary()["units"]["pattern"], regex.VERBOSE)
+
+
+@lru_cache(maxsize=1)
+def _prose() -> tuple[tuple[str, regex.Pattern], ...]:
+    return tuple((p["field"], regex.compile(p["pattern"], regex.VERBOSE)) for p in vocabulary()["prose"])
+
+
+@dataclass
+class _Found:
+    name: str
+    code: str | None
+    page: int | None
+    values: dict[str, Decimal] = field(default_factory=dict)  # budget_initial … (万元), rate (%)
+    from_table: bool = True
+
+
+def unit_in(s: str) -> str | None:
+    m = _unit_re().search(s)
+    if not m:
+        return None
+    u = m["u1"] or m["u2"]
+    return {"万": "万元", "亿": "亿元"}.get(u, u)
+
+
+# --- tables --------------------------------------------------------------------------------------
+
+
+def _header_roles(cells: list[str]) -> dict[int, str]:
+    roles = {}
+    for i, c in enumerate(cells):
+        if c.strip():
+            r = _roles().get(header_label(c))
+            if r is not None and r not in roles.values():
+                roles[i] = r
+    return roles
+
+
+def _is_header(roles: dict[int, str]) -> bool:
+    detect = vocabulary()["detect"]
+    money = [r for r in roles.values() if r in detect["money_roles"]]
+    if len(money) < detect["min_money_roles"]:
+        return False
+    return "executed" in money or {"budget_initial", "budget_adjusted"} <= set(money)
+
+
+def _table_unit(block: Block, rows: list[list[str]], r: int) -> str:
+    candidates = [block.caption or ""]
+    for rr in range(max(0, r - 3), r + 1):
+        candidates.extend(rows[rr])
+    for c in candidates:
+        u = unit_in(c)
+        if u:
+            return u
+    return vocabulary()["units"]["default"]
+
+
+def _values(roles: dict[int, str], n_header: int, cells: list[str], label_col: int) -> dict[str, str]:
+    money_roles = [(c, r) for c, r in sorted(roles.items()) if r != "name"]
+    after = [c.strip() for c in cells[label_col + 1:] if c.strip()]
+    if len(after) == len(money_roles):
+        return {r: v for (_, r), v in zip(money_roles, after)}
+    return {r: cells[c].strip() for c, r in money_roles if c < len(cells) and cells[c].strip()}
+
+
+def _convert(vals: dict[str, str], units: dict[str, str]) -> dict[str, Decimal]:
+    out: dict[str, Decimal] = {}
+    for role in (*MONEY_FIELDS, "rate"):
+        n = parse_number(vals.get(role, ""))
+        if n is None:
+            continue
+        out[role] = n if role == "rate" else to_wan(n, units[role])
+    return out
+
+
+def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
+    found: list[_Found] = []
+    rows_vocab = vocabulary()["rows"]
+    for block in text.blocks:
+        if block.kind != "table":
+            continue
+        grid = block.grid()
+        rows = [_row_texts(r) for r in grid]
+        roles: dict[int, str] | None = None
+        units: dict[str, str] = {}
+        n_header = 0
+        for r, cells in enumerate(rows):
+            rr = _header_roles(cells)
+            if _is_header(rr):
+                roles, n_header = rr, len(cells)
+                unit = _table_unit(block, rows, r)
+                units = {role: unit_in(cells[c]) or unit for c, role in rr.items()}
+                continue
+            if roles is None:
+                continue
+            filled = [(i, c) for i, c in enumerate(cells) if c.strip()]
+            if not filled:
+                continue
+            if len(filled) == 1 or _is_indicator_header(_roles_of(cells)):
+                roles = None  # a section title or another table's header ends this one
+                continue
+            label_col, label = filled[0][0], header_label(filled[0][1])
+            page = text.page_at(grid[r][0].start) if grid[r] else block.page
+            name_col = next((c for c, role in roles.items() if role == "name"), None)
+            if name_col is not None:
+                name_text = cells[name_col].strip() if name_col < len(cells) else ""
+                if not name_text or label.startswith(tuple(rows_vocab["part_prefixes"])):
+                    continue
+                values = _convert(_values(roles, n_header, cells, name_col), units)
+                if values:
+                    code, name = clean_name(name_text)
+                    found.append(_Found(name, code, page, values))
+                continue
+            if label not in rows_vocab["total_labels"]:
+                continue
+            subject = table_subject(text, block, r, doc_subject)
+            if subject.scope != PROJECT or not subject.name:
+                continue
+            values = _convert(_values(roles, n_header, cells, label_col), units)
+            if values:
+                found.append(_Found(subject.name, subject.code, page, values))
+            roles = None  # one total per form section
+    return found
+
+
+# --- prose ---------------------------------------------------------------------------------------
+
+
+def _prose_projects(text: Text, doc_subject: str | None, scores: list[Score]) -> list[_Found]:
+    found: list[_Found] = []
+    project_scores = [s for s in scores if s.scope == PROJECT]
+    for block in text.blocks:
+        if block.kind == "table":
+            continue
+        raw = text.text[block.start:block.end]
+        s, where = squeeze(raw)
+        hits = []
+        for fld, pattern in _prose():
+            for m in pattern.finditer(s):
+                hits.append((m.start(), fld, m))
+        if not hits:
+            continue
+        hits.sort(key=lambda h: h[0])
+        for pos, fld, m in hits:
+            offset = block.start + where[pos]
+            named = [p for p in project_scores if block.start <= p.start < offset]
+            if named:
+                name, code = named[-1].subject, None
+            else:
+                subject = context_subject(text, offset, doc_subject)
+                if subject is None or subject.scope == DEPARTMENT or not subject.name:
+                    continue
+                name, code = subject.name, subject.code
+            value = parse_number(m["value"])
+            if value is None or name is None:
+                continue
+            if fld != "rate":
+                value = to_wan(value, m["unit"])
+            found.append(_Found(name, code, text.page_at(offset), {fld: value}, from_table=False))
+    return found
+
+
+# --- merging -------------------------------------------------------------------------------------
+
+
+def _merge(found: list[_Found]) -> list[_Found]:
+    out: list[_Found] = []
+    for f in sorted(found, key=lambda x: not x.from_table):  # tables first: they win
+        for o in out:
+            if not same_subject(o.name, f.name) or (o.code and f.code and o.code != f.code):
+                continue
+            if f.from_table and o.from_table and any(
+                k in o.values and o.values[k] != v for k, v in f.values.items() if k in MONEY_FIELDS
+            ):
+                continue  # two tables disagree: two projects
+            for k, v in f.values.items():
+                o.values.setdefault(k, v)
+            o.code = o.code or f.code
+            if len(f.name) > len(o.name) and f.from_table and not o.from_table:
+                o.name = f.name
+            break
+        else:
+            out.append(_Found(f.name, f.code, f.page, dict(f.values), f.from_table))
+    return out
+
+
+def text_to_projects(text: Text, doc_subject: str | None, scores: list[Score] | None = None) -> list[Project]:
+    """Every project of a document with its budget execution, score and grade."""
+    if scores is None:
+        scores = text_to_scores(text, doc_subject)
+    found = _table_projects(text, doc_subject) + _prose_projects(text, doc_subject, scores)
+    # projects named by an indicator table or a score, even without budget figures
+    for part in find_parts(text, doc_subject):
+        if part.subject.scope == PROJECT and part.subject.name:
+            found.append(_Found(part.subject.name, part.subject.code, part.block.page, {}, from_table=False))
+    for s in scores:
+        if s.scope == PROJECT and s.subject:
+            found.append(_Found(s.subject, None, s.page, {}, from_table=False))
+    out: list[Project] = []
+    for f in _merge(found):
+        score = next((s for s in scores if s.scope == PROJECT and s.score is not None and same_subject(s.subject, f.name)), None)
+        grade = next((s.grade for s in scores if s.scope == PROJECT and s.grade and same_subject(s.subject, f.name)), None)
+        out.append(
+            Project(
+                name=f.name,
+                code=f.code,
+                budget_initial_wan=f.values.get("budget_initial"),
+                budget_adjusted_wan=f.values.get("budget_adjusted"),
+                executed_wan=f.values.get("executed"),
+                execution_rate=f.values.get("rate"),
+                score=score.score if score else None,
+                grade=grade,
+                page=f.page,
+            )
+        )
+    return out
