@@ -83,11 +83,10 @@ def normalise_operator(op: str | None) -> str | None:
 def looks_like_unit(s: str) -> bool:
     """A short unit such as 次, %, 万元, 个（套）, 元/户 (not a sentence, not a number)."""
     s = s.strip()
-    return bool(s) and bool(_UNIT_RE.match(s)) and not any(w in s for w in _NOT_UNIT_WORDS)
-
-
-# words that make a short cell a remark rather than a unit ("已完成", "无偏差")
-_NOT_UNIT_WORDS = ("完成", "偏差", "无", "有效", "良好", "满意", "合格")
+    if not s or not _UNIT_RE.match(s):
+        return False
+    values = vocabulary()["values"]
+    return s not in values["not_unit_exact"] and not any(w in s for w in values["not_unit_words"])
 
 
 def parse_number(s: str) -> Decimal | None:

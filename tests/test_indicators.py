@@ -1,0 +1,383 @@
+"""Indicator tables -> Indicator rows: values, layouts, subjects, vocabulary.
+
+Examples are grouped by origin: seed 001 (tab-cell rows, 指标内容/指标值 only), seed 002
+(tab-separated rows, two header rows, 指标性质 + 度量单位 + 分值/得分), seed 004 (tab-cell rows,
+绩效指标（90分）, full-width operators, 定性), sample (the 宁德 and 广州 forms), synthetic.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+import regex
+
+from extractors.indicator_values import parse_value, vocabulary
+from extractors.indicators import text_to_indicators
+from extractors.subjects import vocabulary as subject_vocabulary
+from tests.textbuild import make_text, rows
+
+D = Decimal
+
+# --- values: raw -> (operator, number, unit) ------------------------------------------------------
+
+VALUE_EXAMPLES_SEED_001 = [
+    ("≥20次", "≥", D("20"), "次"),
+    ("≤1%", "≤", D("1"), "%"),
+    ("=17个", "=", D("17"), "个"),
+    ("≤760万元", "≤", D("760"), "万元"),
+    ("100%", None, D("100"), "%"),
+    ("2024年12月底之前完成", None, None, None),
+    ("有效促进", None, None, None),
+]
+VALUE_EXAMPLES_SEED_002 = [
+    ("1-2次", None, D("1"), "次"),
+    ("100.00%", None, D("100.00"), "%"),
+    ("95.00%", None, D("95.00"), "%"),
+    ("6", None, D("6"), None),
+]
+VALUE_EXAMPLES_SEED_004 = [
+    ("200000", None, D("200000"), None),
+    ("优良中低差", None, None, None),
+]
+VALUE_EXAMPLES_SAMPLE = [
+    ("≤3843.67万元", "≤", D("3843.67"), "万元"),
+    ("=24小时", "=", D("24"), "小时"),
+    ("≥10亿条", "≥", D("10"), "亿条"),
+    ("全年≥10000家次", None, None, None),  # words before the operator: kept raw
+]
+VALUE_EXAMPLES_SYNTHETIC = [
+    ("＞500人", ">", D("500"), "人"),
+    ("＜1起", "<", D("1"), "起"),
+    ("＝12月", "=", D("12"), "月"),
+    ("≥ 98 %", "≥", D("98"), "%"),
+    ("不低于95%", "≥", D("95"), "%"),
+    ("1,240.56万元", None, D("1240.56"), "万元"),
+    ("3～5篇", None, D("3"), "篇"),
+    ("≥22个（套）", "≥", D("22"), "个（套）"),
+    ("=361200元/户", "=", D("361200"), "元/户"),
+    ("定性", None, None, None),
+]
+
+
+def _cases(examples, origin):
+    return [pytest.param(*e, id=f"{origin}:{e[0]}") for e in examples]
+
+
+@pytest.mark.parametrize(
+    "raw, operator, number, unit",
+    _cases(VALUE_EXAMPLES_SEED_001, "seed001")
+    + _cases(VALUE_EXAMPLES_SEED_002, "seed002")
+    + _cases(VALUE_EXAMPLES_SEED_004, "seed004")
+    + _cases(VALUE_EXAMPLES_SAMPLE, "sample")
+    + _cases(VALUE_EXAMPLES_SYNTHETIC, "synthetic"),
+)
+def test_parse_value(raw, operator, number, unit):
+    v = parse_value(raw)
+    assert v is not None
+    assert (v.operator, v.number, v.unit, v.raw) == (operator, number, unit, raw.strip())
+
+
+def test_empty_value_is_none():
+    assert parse_value("") is None
+    assert parse_value("   ") is None
+
+
+# --- every value form in a table, with its expected operator, number and unit ---------------------
+
+# level3 -> (operator, target_raw, target_value, target_unit)
+VALUE_FORMS_TABLE = rows(
+    """
+一级指标|二级指标|三级指标|指标性质|指标值|度量单位|实际完成值|分值|得分
+产出指标|数量指标|会议次数||≥20次||21次|10|10
+||差错率||≤1%||0.5%|10|10
+||工作站个数||=17个||17|10|10
+||服务人数||＞500人||620|10|10
+|成本指标|工资福利支出||≤760万元||700|10|10
+||培训次数||1-2次||2|10|10
+|质量指标|合格率||100%||100%|10|10
+||完成率||100.00%||100.00%|10|10
+||工作质量|定性|优良中低差||优|10|10
+|时效指标|完成时间||2024年12月底之前完成||按时完成|10|10
+"""
+)
+VALUE_FORMS_EXPECTED = {
+    "会议次数": ("≥", "≥20次", D("20"), "次", D("21"), "次"),
+    "差错率": ("≤", "≤1%", D("1"), "%", D("0.5"), "%"),
+    "工作站个数": ("=", "=17个", D("17"), "个", D("17"), None),
+    "服务人数": (">", "＞500人", D("500"), "人", D("620"), None),
+    "工资福利支出": ("≤", "≤760万元", D("760"), "万元", D("700"), None),
+    "培训次数": (None, "1-2次", D("1"), "次", D("2"), None),
+    "合格率": (None, "100%", D("100"), "%", D("100"), "%"),
+    "完成率": (None, "100.00%", D("100.00"), "%", D("100.00"), "%"),
+    "工作质量": ("定性", "优良中低差", None, None, None, None),
+    "完成时间": (None, "2024年12月底之前完成", None, None, None, None),
+}
+
+
+@pytest.mark.parametrize("level3", list(VALUE_FORMS_EXPECTED), ids=lambda s: f"synthetic:{s}")
+def test_value_forms_in_a_table(level3):
+    got = {i.level3: i for i in text_to_indicators(make_text("项目绩效自评表", VALUE_FORMS_TABLE), "某部门")}
+    assert set(got) == set(VALUE_FORMS_EXPECTED)
+    i = got[level3]
+    op, raw, value, unit, actual, actual_unit = VALUE_FORMS_EXPECTED[level3]
+    assert (i.operator, i.target_raw, i.target_value, i.target_unit) == (op, raw, value, unit)
+    assert (i.actual_value, i.actual_unit) == (actual, actual_unit)
+    assert (i.weight, i.score) == (D(10), D(10))
+
+
+# --- layouts -------------------------------------------------------------------------------------
+
+SEED_001_TABLE = rows(
+    """
+部门名称|安化县人大常委会办公室
+部门整体支出年度绩效目标|基本经费|一级指标|二级指标|指标内容|指标值|备注
+||产出指标|数量指标|人大会议次数|≥20次|
+||||人大资讯|≥20篇|
+|||质量指标|下发文件差错率|≤1%|
+|项目经费|产出指标|数量指标|代表工作站运行个数|=17个|
+||满意度指标|服务对象满意度指标|群众满意度|≥97%|
+"""
+)
+
+SEED_002_PROJECT_TABLE = rows(
+    """
+项目名称||专项工作经费|||||||
+绩效指标|||年度指标值|||实际完成值|分值|得分|偏差原因分析及改进措施
+一级指标|二级指标|三级指标|指标性质|指标值|度量单位||||
+产出指标|数量指标|筹办各类会议活动次数|≥|20|次|20|40|40|无偏差
+|质量指标|机关高效有序运转，人大职能依法全面履行|≥|95.00%|%|100.00%|20|20|无偏差
+满意度指标|服务对象满意度指标等|服务对象满意度指标|≥|95.00%|%|100.00%|10|10|无偏差
+其他需要说明事项|||无||||||
+总分|||||||100|100|优
+"""
+)
+
+SEED_004_TABLE = rows(
+    """
+部门预算项目支出绩效自评表（2023年度）
+项目名称|51042122Y000004782652-党政网络、网站运行维护经费
+绩效指标（90分）|一级指标|二级指标|三级指标|指标性质|指标值|度量单位|完成值|权重|得分
+|产出指标|时效指标|完成时间|＝|12|月|已全部完成|10|10
+||安全指标|每年度网络安全事故|＜|1|起|已全部完成|10|10
+|效益指标|社会效益指标|促进全县经济社会发展|定性|优良中低差||已全部完成|10|10
+合计|100|100
+"""
+)
+
+# 宁德 部门整体绩效自评表 (sample PDF, table as pdfplumber reads it)
+SAMPLE_NINGDE_TABLE = rows(
+    """
+专项名称|||127部门整体
+绩效指标|一级指标|二级指标|三级指标||年度指标值||实际完成值|指标分值|自评得分|偏差原因分析及改进措施
+|成本指标|经济成本指标|基本经费投入成本||≤3843.67万元||4262.96|4|0|年中追加预算经费，实际支出超过年初预算安排。
+|||项目经费投入成本||≤5365.88万元||4611.78|4|4|
+|产出指标|数量指标|市政府常务会议场次||≥30次||20|2|1.33|
+总分值、评价总分 (S)||||||||92.33
+评价等级||优（S≧90）
+"""
+)
+
+# 广州 部门整体预算绩效目标申报表 (sample PDF): two target columns, the year's one is kept
+SAMPLE_GUANGZHOU_TABLE = rows(
+    """
+绩效指标|一级指标||二级指标|三级指标|实施周期指标值|年度指标值
+|产出指标||数量指标|政务云支撑系统数|≥1340个|≥1300个
+||||汇聚数据数量.|≥10亿条|≥10亿条
+|||质量指标|事件工单解决率|≥90%|≥90%
+"""
+)
+
+# a flattened row lost its empty cells: no 度量单位 on a 定性 row, no merged 一级/二级指标
+SYNTHETIC_FLATTENED = rows(
+    """
+项目名称|县人代会会议经费
+一级指标|二级指标|三级指标|指标性质|指标值|度量单位|实际完成值|分值|得分|偏差原因分析及改进措施
+产出指标|数量指标|召开会议次数|≥|2|次|2|20|20|无偏差
+质量指标|会议质量|定性|优良中低差|优|20|20
+效益指标|社会效益指标|推动代表履职|定性|有效|有效|30|28|宣传不足
+会议天数|=|3|天|3|10|10
+满意度指标|服务对象满意度指标|代表满意度|≥|95|%|98|20|20|无偏差
+"""
+)
+
+# 计分表: weights in the names, 自评分数 column
+SYNTHETIC_SCORING = rows(
+    """
+一级指标|二级指标|三级指标|评分标准|自评分数
+预算编制（20分）|目标设置（8分）|绩效目标合理性（3分）|目标明确得3分|3
+||绩效指标明确性（5分）|指标细化量化得5分|4
+|预算配置（12分）|预算编制准确性（12分）|偏差率在5%以内得满分|12
+合计|||100|96
+"""
+)
+
+LAYOUT_EXAMPLES = {
+    # id: (items, doc_subject, expected rows: (subject, level1, level2, level3, operator, target_value,
+    #      target_unit, actual_value, weight, score))
+    "seed001:tab-cell, 指标内容, fill-down": (
+        ["四、部门整体支出绩效情况分析", SEED_001_TABLE],
+        None,
+        [
+            ("安化县人大常委会办公室", "产出指标", "数量指标", "人大会议次数", "≥", D(20), "次", None, None, None),
+            ("安化县人大常委会办公室", "产出指标", "数量指标", "人大资讯", "≥", D(20), "篇", None, None, None),
+            ("安化县人大常委会办公室", "产出指标", "质量指标", "下发文件差错率", "≤", D(1), "%", None, None, None),
+            ("安化县人大常委会办公室", "产出指标", "数量指标", "代表工作站运行个数", "=", D(17), "个", None, None, None),
+            ("安化县人大常委会办公室", "满意度指标", "服务对象满意度指标", "群众满意度", "≥", D(97), "%", None, None, None),
+        ],
+    ),
+    "seed002:two header rows, 指标性质, 度量单位": (
+        ["2023年度项目支出绩效自评表", SEED_002_PROJECT_TABLE],
+        "曲靖市沾益区人民代表大会常务委员会",
+        [
+            ("专项工作经费", "产出指标", "数量指标", "筹办各类会议活动次数", "≥", D(20), "次", D(20), D(40), D(40)),
+            ("专项工作经费", "产出指标", "质量指标", "机关高效有序运转，人大职能依法全面履行", "≥", D(95), "%", D(100), D(20), D(20)),
+            ("专项工作经费", "满意度指标", "服务对象满意度指标等", "服务对象满意度指标", "≥", D(95), "%", D(100), D(10), D(10)),
+        ],
+    ),
+    "seed004:group column, full-width operators, 定性": (
+        [SEED_004_TABLE],
+        "米易县人民政府办公室",
+        [
+            ("党政网络、网站运行维护经费", "产出指标", "时效指标", "完成时间", "=", D(12), "月", None, D(10), D(10)),
+            ("党政网络、网站运行维护经费", "产出指标", "安全指标", "每年度网络安全事故", "<", D(1), "起", None, D(10), D(10)),
+            ("党政网络、网站运行维护经费", "效益指标", "社会效益指标", "促进全县经济社会发展", "定性", None, None, None, D(10), D(10)),
+        ],
+    ),
+    "sample:宁德 指标分值 自评得分 (部门整体)": (
+        ["2024年度部门整体绩效自评表", SAMPLE_NINGDE_TABLE],
+        "宁德市人民政府办公室",
+        [
+            ("宁德市人民政府办公室", "成本指标", "经济成本指标", "基本经费投入成本", "≤", D("3843.67"), "万元", D("4262.96"), D(4), D(0)),
+            ("宁德市人民政府办公室", "成本指标", "经济成本指标", "项目经费投入成本", "≤", D("5365.88"), "万元", D("4611.78"), D(4), D(4)),
+            ("宁德市人民政府办公室", "产出指标", "数量指标", "市政府常务会议场次", "≥", D(30), "次", D(20), D(2), D("1.33")),
+        ],
+    ),
+    "sample:广州 年度指标值 beside 实施周期指标值": (
+        ["部门整体预算绩效目标申报表", SAMPLE_GUANGZHOU_TABLE],
+        "广州市政务服务和数据管理局",
+        [
+            ("广州市政务服务和数据管理局", "产出指标", "数量指标", "政务云支撑系统数", "≥", D(1300), "个", None, None, None),
+            ("广州市政务服务和数据管理局", "产出指标", "数量指标", "汇聚数据数量.", "≥", D(10), "亿条", None, None, None),
+            ("广州市政务服务和数据管理局", "产出指标", "质量指标", "事件工单解决率", "≥", D(90), "%", None, None, None),
+        ],
+    ),
+    "synthetic:flattened rows aligned by content": (
+        [SYNTHETIC_FLATTENED],
+        None,
+        [
+            ("县人代会会议经费", "产出指标", "数量指标", "召开会议次数", "≥", D(2), "次", D(2), D(20), D(20)),
+            ("县人代会会议经费", "产出指标", "质量指标", "会议质量", "定性", None, None, None, D(20), D(20)),
+            ("县人代会会议经费", "效益指标", "社会效益指标", "推动代表履职", "定性", None, None, None, D(30), D(28)),
+            ("县人代会会议经费", "效益指标", "社会效益指标", "会议天数", "=", D(3), "天", D(3), D(10), D(10)),
+            ("县人代会会议经费", "满意度指标", "服务对象满意度指标", "代表满意度", "≥", D(95), "%", D(98), D(20), D(20)),
+        ],
+    ),
+    "synthetic:计分表 with weights in names": (
+        ["部门整体支出绩效评价计分表", SYNTHETIC_SCORING],
+        "某县财政局",
+        [
+            ("某县财政局", "预算编制", "目标设置", "绩效目标合理性", None, None, None, None, D(3), D(3)),
+            ("某县财政局", "预算编制", "目标设置", "绩效指标明确性", None, None, None, None, D(5), D(4)),
+            ("某县财政局", "预算编制", "预算配置", "预算编制准确性", None, None, None, None, D(12), D(12)),
+        ],
+    ),
+}
+
+
+def _row(i):
+    return (i.subject, i.level1, i.level2, i.level3, i.operator, i.target_value, i.target_unit, i.actual_value, i.weight, i.score)
+
+
+@pytest.mark.parametrize("example", list(LAYOUT_EXAMPLES))
+def test_layouts(example):
+    items, doc_subject, expected = LAYOUT_EXAMPLES[example]
+    got = [_row(i) for i in text_to_indicators(make_text(*items), doc_subject)]
+    assert got == expected
+
+
+def test_flattened_row_keeps_note_and_raw():
+    got = {i.level3: i for i in text_to_indicators(make_text(SYNTHETIC_FLATTENED), None)}
+    assert got["推动代表履职"].target_raw == "有效"
+    assert got["推动代表履职"].actual_raw == "有效"
+    assert got["推动代表履职"].note == "宣传不足"
+    assert got["会议质量"].target_raw == "优良中低差"
+    assert got["会议质量"].actual_raw == "优"
+
+
+def test_header_and_total_rows_are_never_indicators():
+    tables = [SEED_001_TABLE, SEED_002_PROJECT_TABLE, SEED_004_TABLE, SAMPLE_NINGDE_TABLE, SYNTHETIC_SCORING]
+    vocab_headers = {h for role in vocabulary()["role"] for h in role["headers"]}
+    for table in tables:
+        for i in text_to_indicators(make_text(table), None):
+            assert i.level3 not in vocab_headers
+            assert i.level1 not in ("合计", "总分", "其他需要说明事项")
+            assert not (i.level3 or "").startswith(("合计", "总分"))
+
+
+def test_ids_and_table_ids():
+    text = make_text("一", SEED_002_PROJECT_TABLE, "二", SEED_004_TABLE)
+    got = text_to_indicators(text, None)
+    assert [i.indicator_id for i in got] == list(range(len(got)))
+    assert {i.table_id for i in got} == {1, 3}
+
+
+def test_subject_from_heading_above_the_table():
+    table = rows(
+        """
+一级指标|二级指标|三级指标|指标值
+产出指标|数量指标|培训人次|≥200人次
+"""
+    )
+    text = make_text("专项预算项目绩效评价报告", "（县人大代表活动经费）", "一、项目概况", table)
+    (i,) = text_to_indicators(text, "米易县人大常委会办公室")
+    assert i.subject == "县人大代表活动经费"
+    text = make_text("部门整体支出绩效自评表", table)
+    (i,) = text_to_indicators(text, "米易县人大常委会办公室")
+    assert i.subject == "米易县人大常委会办公室"
+
+
+def test_no_indicator_table_no_rows():
+    table = rows(
+        """
+项目|年初预算数|全年预算数|全年执行数
+合计|1|1|1
+"""
+    )
+    assert text_to_indicators(make_text("收入支出决算总表", table, "正文。"), None) == []
+
+
+# --- vocabulary files ------------------------------------------------------------------------------
+
+
+def test_indicator_vocabulary_is_valid():
+    v = vocabulary()
+    names = [r["name"] for r in v["role"]]
+    assert len(names) == len(set(names)), "a role is declared twice"
+    headers = [h for r in v["role"] for h in r["headers"]]
+    assert len(headers) == len(set(headers)), "a header belongs to two roles"
+    assert v["detect"]["required"] in names
+    assert set(v["detect"]["with_any"]) <= set(names)
+    assert set(v["operators"].values()) <= {"≥", "≤", "=", ">", "<"}
+    for key in ("total_labels", "grade_labels", "stop_labels"):
+        labels = v["rows"][key]
+        assert len(labels) == len(set(labels)), f"duplicate in rows.{key}"
+        assert not set(labels) & set(headers), f"rows.{key} overlaps a header"
+
+
+def test_subject_vocabulary_is_valid():
+    v = subject_vocabulary()
+    for name, pattern in v["patterns"].items():
+        regex.compile(pattern, regex.VERBOSE)
+    for h in v["heading"]:
+        p = regex.compile(h["pattern"], regex.VERBOSE)
+        assert h["scope"] in ("project", "department")
+        if h["scope"] == "project":
+            assert "name" in p.groupindex, h["pattern"]
+        if "after" in h:
+            regex.compile(h["after"])
+    for key, words in v["words"].items():
+        assert len(words) == len(set(words)), f"duplicate in words.{key}"
+    suffixes = v["words"]["project_suffixes"]
+    for i, a in enumerate(suffixes):  # a longer suffix must come before a shorter one it ends with
+        for b in suffixes[i + 1:]:
+            assert not b.endswith(a), f"{a} is tried before {b} and shadows it"
