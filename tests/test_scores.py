@@ -1,0 +1,179 @@
+"""Scores and grades from prose and tables, attached to the department or a project."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+import regex
+
+from extractors.scores import patterns, squeeze, text_to_scores, vocabulary
+from tests.test_indicators import SAMPLE_NINGDE_TABLE, SEED_002_PROJECT_TABLE, SEED_004_TABLE
+from tests.textbuild import make_text
+
+D = Decimal
+DEPT = "米易县人大常委会办公室"
+
+# id: (paragraphs before, the paragraph, expected rows (subject, scope, score, max_score, grade))
+PROSE_EXAMPLES = {
+    "seed000:部门整体 with （含部门预算项目）": (
+        [],
+        "其中，县人大常委会办公室部门\n整体（含部门预算项目）绩效自评得分为 96 分，绩效自评综述：县人大常委会办公室 2024 年预算目标明确。",
+        [(DEPT, "department", D(96), None, None)],
+    ),
+    "seed000:专项预算项目": (
+        [],
+        "财政专项绩效目标制定较明确；县人代会会议经费专项预算项目绩效自评得分为 95 分，绩效自评综述：2024 年组织召开了县十九届人大四次会议。",
+        [("县人代会会议经费", "project", D(95), None, None)],
+    ),
+    "seed000:两个项目 in one sentence": (
+        [],
+        "县人代会会议经费专项预算项目绩效自评得分为 95 分，绩效自评综述：圆满完成了会议的各项议程；县人大代表活动经费专项预算项目绩效自评得分为 95 分，绩效自评综述：该项目发挥代表作用。",
+        [("县人代会会议经费", "project", D(95), None, None), ("县人大代表活动经费", "project", D(95), None, None)],
+    ),
+    "seed000:评价得分 96分": (
+        [],
+        "经过认真自评，县人大常委会办公室 2024 年度部门整体支出绩效评价得分 96分。",
+        [(DEPT, "department", D(96), None, None)],
+    ),
+    "seed000:评价结果为优 under a project report": (
+        ["附件 3", "专项预算项目绩效评价报告", "（县人大代表活动经费）", "五、评价结论及建议"],
+        "该项目从可持续发展角度而言，整体发挥的社会效益明显，切实改善民生重点热点问题，评价结果为优。",
+        [("县人大代表活动经费", "project", None, None, "优")],
+    ),
+    "seed004:numbered project": (
+        [],
+        "1.政府工作专项经费项目绩效自评得分为100分。绩效自评综述：项目全年预算数100.00万元，执行数为95.83万元。",
+        [("政府工作专项经费", "project", D(100), None, None)],
+    ),
+    "seed004:numbered project with a year": (
+        [],
+        "2.2022年度政府工作经费项目绩效自评得分为100分。",
+        [("2022年度政府工作经费", "project", D(100), None, None)],
+    ),
+    "seed004:part scores and 合计总得分": (
+        ["米易县人民政府办公室2023年部门整体支出绩效评价报告", "（一）评价结论"],
+        "我单位“县级部门整体支出绩效绩效自评表”中管理效能方面自评得分67分，绩效结果应用方面自评得分19分，自评质量方面自评得分10分，合计总得分96分。（相关评分表附后）",
+        [(DEPT, "department", D(96), None, None)],
+    ),
+    "synthetic:自评得分99分 with no context": (
+        [],
+        "经自评，自评得分99分。",
+        [(DEPT, "department", D(99), None, None)],
+    ),
+    "synthetic:该项目 under a project heading": (
+        ["2023年专项资金预算项目绩效自评报告", "（乡村道路养护项目）"],
+        "该项目自评得分99分，自评等级为优。",
+        [("乡村道路养护", "project", D(99), None, "优")],
+    ),
+    "synthetic:自评等级：优": (
+        ["部门整体支出绩效自评报告"],
+        "自评等级：优",
+        [(DEPT, "department", None, None, "优")],
+    ),
+    "synthetic:评价等级 优": (
+        [],
+        "评价等级 优",
+        [(DEPT, "department", None, None, "优")],
+    ),
+    "synthetic:总分 row as prose": (
+        ["2023年度项目支出绩效自评表", "（县级储备粮管理费项目）"],
+        "总分 100 98.5 优",
+        [("县级储备粮管理费", "project", D("98.5"), D(100), "优")],
+    ),
+    "synthetic:score and grade in one sentence": (
+        [],
+        "本部门整体绩效自评得分为92分，评价结果为良好。",
+        [(DEPT, "department", D(92), None, "良")],
+    ),
+    "synthetic:part score alone is no score": (
+        [],
+        "其中管理效能方面自评得分67分。",
+        [],
+    ),
+    "synthetic:得分率 is no score": (
+        [],
+        "项目得分率为95%，指标完成率100%。",
+        [],
+    ),
+}
+
+
+def _key(s):
+    return (s.subject, s.scope, s.score, s.max_score, s.grade)
+
+
+@pytest.mark.parametrize("example", list(PROSE_EXAMPLES))
+def test_prose(example):
+    before, para, expected = PROSE_EXAMPLES[example]
+    text = make_text(*before, para)
+    got = text_to_scores(text, DEPT)
+    assert [_key(s) for s in got] == expected
+    for s in got:  # provenance: the span is the score's own words, the evidence its sentence
+        span = text.text[s.start:s.end]
+        assert span.strip() and span in para
+        assert squeeze(span)[0] in s.evidence
+        if s.score is not None:
+            assert str(s.score).rstrip("0").rstrip(".") in squeeze(span)[0]
+
+
+TABLE_EXAMPLES = {
+    "seed002:总分 row gives max, score, grade": (
+        ["2023年度项目支出绩效自评表", SEED_002_PROJECT_TABLE],
+        "曲靖市沾益区人民代表大会常务委员会",
+        [("专项工作经费", "project", D(100), D(100), "优")],
+    ),
+    "seed004:合计 row merged with the prose score": (
+        ["3.党政网站、网络运行维护经费项目绩效自评得分为100分。", SEED_004_TABLE],
+        "米易县人民政府办公室",
+        [("党政网站、网络运行维护经费", "project", D(100), D(100), None)],
+    ),
+    "sample:宁德 评价总分 and 评价等级": (
+        ["2024年度部门整体绩效自评表", SAMPLE_NINGDE_TABLE],
+        "宁德市人民政府办公室",
+        [("宁德市人民政府办公室", "department", D("92.33"), None, "优")],
+    ),
+}
+
+
+@pytest.mark.parametrize("example", list(TABLE_EXAMPLES))
+def test_tables(example):
+    items, doc_subject, expected = TABLE_EXAMPLES[example]
+    text = make_text(*items)
+    got = text_to_scores(text, doc_subject)
+    assert [_key(s) for s in got] == expected
+    for s in got:
+        assert text.text[s.start:s.end].strip()
+
+
+def test_same_score_twice_is_one_row():
+    text = make_text(
+        "其中，县人大常委会办公室部门整体绩效自评得分为96分。",
+        "县人大常委会办公室2024年度部门整体支出绩效评价得分96分。",
+    )
+    assert [_key(s) for s in text_to_scores(text, DEPT)] == [(DEPT, "department", D(96), None, None)]
+
+
+def test_department_without_doc_subject_keeps_the_phrase():
+    (s,) = text_to_scores(make_text("米易县人民政府办公室部门整体绩效自评得分为96分。"), None)
+    assert s.scope == "department" and "部门整体" in s.subject
+
+
+def test_score_patterns_are_valid():
+    v = vocabulary()
+    names = [p["name"] for p in v["pattern"]]
+    assert len(names) == len(set(names))
+    for p, compiled in zip(v["pattern"], patterns()):
+        assert p["subject"] in ("prefix", "context"), p["name"]
+        groups = set(compiled.regex.groupindex)
+        assert groups & {"score", "grade"}, f"{p['name']} captures neither score nor grade"
+        assert groups <= {"score", "max_score", "grade", "keyword"}, p["name"]
+        regex.compile(p["pattern"], regex.VERBOSE)
+    for key, words in v["subjects"].items():
+        assert len(words) == len(set(words)), f"duplicate in subjects.{key}"
+
+
+def test_squeeze_keeps_space_between_figures():
+    assert squeeze("得分为 96 分")[0] == "得分为96分"
+    assert squeeze("总分 100 100 优")[0] == "总分100 100优"
+    s, where = squeeze("a\n b")
+    assert s == "a b" and len(where) == len(s)
