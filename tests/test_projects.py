@@ -1,0 +1,202 @@
+"""Projects: budget-execution tables, prose figures, codes; exact 万元."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+import regex
+
+from extractors.projects import text_to_projects, to_wan, vocabulary
+from extractors.subjects import clean_name, same_subject
+from tests.test_indicators import SEED_002_PROJECT_TABLE
+from tests.textbuild import make_text, rows
+
+D = Decimal
+
+SEED_002_FUNDS = rows(
+    """
+项目名称||专项工作经费|||||||
+主管部门||曲靖市沾益区人民代表大会常务委员会||实施单位|曲靖市沾益区人民代表大会常务委员会||||
+项目资金 (万元)||年初预算数|全年预算数|全年执行数|分值|执行率|得分||
+||年度资金总额|29.77|29.77|29.77|10|100.00%|10|
+||其中：当年财政拨款|29.77|29.77|29.77|—|100.00%|—|
+||上年结转资金||||—||—|
+"""
+)
+SEED_002_FUNDS_WITH_INDICATORS = SEED_002_FUNDS + SEED_002_PROJECT_TABLE[1:]
+
+SEED_002_TASKS = rows(
+    """
+<b>二、部门年度重点工作任务</b>||||||||
+任务名称|项目级次|主要内容|批复金额（万元）|||实际支出金额（万元）|预算执行率|预算执行偏低原因及改进措施
+|||总额|财政拨款|其他资金|||
+2023年曲靖市人大代表履职能力提升专项资金|市级|主要用于支持和保障区人大常委会加强代表履职培训|10.56|10.56||10.56|100.00%|无偏差
+曲靖市沾益区人代会会议经费|区级|主要用于召开区三届三次人代会|41.61|41.61||41.61|100.00%|无偏差
+<b>三、部门整体支出绩效指标</b>||||||||
+一级指标|二级指标|三级指标|指标性质|指标值|度量单位|实际完成值|偏差原因分析及改进措施|
+产出指标|数量指标|召开沾益区人民代表大会1-2次|≥|100.00%|%|100.00%|无偏差|
+"""
+)
+
+SEED_004_FORM = rows(
+    """
+部门预算项目支出绩效自评表（2023年度）
+项目名称|51042122Y000004782652-党政网络、网站运行维护经费
+主管部门|米易县人民政府办公室部门|实施单位 （盖章）|米易县人民政府办公室
+预算执行情况（10分）|年度预算数（万元）|年初预算|调整后预算数|预算执行数|预算执行率|权重|得分
+|总额|36.12|25.91|25.91|100.00%|10|10
+|其中：财政资金|36.12|25.91|25.91|100.00%|/|/
+|财政专户管理资金|0.00|0.00|0.00|0.00%|/|/
+|其他资金|||||/|/
+绩效指标（90分）|一级指标|二级指标|三级指标|指标性质|指标值|度量单位|完成值|权重|得分
+|产出指标|时效指标|完成时间|＝|12|月|已全部完成|10|10
+合计|100|100
+"""
+)
+
+SEED_004_PLAN = rows(
+    """
+|年度预算数（万元）|年初预算|调整后预算数|预算执行数|预算执行率
+|总额|36.12|25.91|25.91|100.00%
+|其中：财政资金|36.12|25.91|25.91|100.00%
+"""
+)
+
+SYNTHETIC_BAIYUAN = rows(
+    """
+项目名称|农村饮水安全巩固提升工程
+预算执行情况|预算额（百元）|执行额（百元）|执行率
+合计|87759|87759|100%
+其中：中央资金|50000|50000|100%
+"""
+)
+
+SAMPLE_NINGDE_FUNDS = rows(
+    """
+专项名称|||127部门整体
+财政资金安排和使用情况||预算安排|||拨付情况||分值|得分
+|年初预算数|全年预算数|小计|年度拨付金额|支出实现率||
+合计|9209.55|9999.77|9999.77|8874.74|88.75|10|7
+"""
+)
+
+# id: (items, expected rows (name, code, initial, adjusted, executed, rate, score, grade))
+EXAMPLES = {
+    "seed002:form with shifted money row and 总分": (
+        ["2023年度项目支出绩效自评表", SEED_002_FUNDS_WITH_INDICATORS],
+        [("专项工作经费", None, D("29.77"), D("29.77"), D("29.77"), D("100.00"), D(100), "优")],
+    ),
+    "seed002:one project per row (任务名称)": (
+        [SEED_002_TASKS],
+        [
+            ("2023年曲靖市人大代表履职能力提升专项资金", None, None, D("10.56"), D("10.56"), D("100.00"), None, None),
+            ("曲靖市沾益区人代会会议经费", None, None, D("41.61"), D("41.61"), D("100.00"), None, None),
+        ],
+    ),
+    "seed004:form with code, prose score before it": (
+        ["3.党政网站、网络运行维护经费项目绩效自评得分为100分。绩效自评综述：项目全年预算数25.91万元，执行数为25.91万元，完成预算的100%。", SEED_004_FORM],
+        [("党政网络、网站运行维护经费", "51042122Y000004782652", D("36.12"), D("25.91"), D("25.91"), D("100.00"), D(100), None)],
+    ),
+    "seed004:资金计划 table under a project report heading": (
+        ["2023年专项资金预算项目绩效自评报告", "（党政网站、网络运行维护经费项目）", "1．资金计划", SEED_004_PLAN,
+         "该项目全年支出金额为25.91万元。"],
+        [("党政网站、网络运行维护经费", None, D("36.12"), D("25.91"), D("25.91"), D("100.00"), None, None)],
+    ),
+    "seed000:该资金计划 in prose": (
+        ["专项预算项目绩效评价报告", "（县人代会会议经费）", "二、项目资金申报及使用情况",
+         "该资金计划 26.07 万元，按照“先预算，再执行”的原则，在申报预算后拨款，资金到位率 100%。"],
+        [("县人代会会议经费", None, D("26.07"), None, None, None, None, None)],
+    ),
+    "seed004:prose only, 全年预算数 and 执行数": (
+        ["2.2022年度政府工作经费项目绩效自评得分为100分。绩效自评综述：项目全年预算数2.00万元，执行数为2.00万元，完成预算的100%。"],
+        [("2022年度政府工作经费", None, None, D("2.00"), D("2.00"), None, D(100), None)],
+    ),
+    "synthetic:百元 table": (
+        [SYNTHETIC_BAIYUAN],
+        [("农村饮水安全巩固提升工程", None, None, D("877.59"), D("877.59"), D(100), None, None)],
+    ),
+    "synthetic:元 figures in prose": (
+        ["2023年度乡村道路养护项目绩效自评报告", "项目年初预算金额为 1,200,000 元，实际支出 1,150,000元，预算执行率95.83%。"],
+        [("乡村道路养护", None, D(120), None, D(115), D("95.83"), None, None)],
+    ),
+    "sample:宁德 部门整体 money is no project": (
+        [SAMPLE_NINGDE_FUNDS],
+        [],
+    ),
+}
+
+
+def _key(p):
+    return (p.name, p.code, p.budget_initial_wan, p.budget_adjusted_wan, p.executed_wan, p.execution_rate, p.score, p.grade)
+
+
+@pytest.mark.parametrize("example", list(EXAMPLES))
+def test_projects(example):
+    items, expected = EXAMPLES[example]
+    got = [_key(p) for p in text_to_projects(make_text(*items), "某部门")]
+    assert got == expected
+
+
+def test_money_is_exact_decimal():
+    (p,) = text_to_projects(make_text(SYNTHETIC_BAIYUAN), None)
+    assert isinstance(p.budget_adjusted_wan, Decimal)
+    assert p.budget_adjusted_wan == D("877.59") and str(p.budget_adjusted_wan) == "877.59"
+
+
+@pytest.mark.parametrize(
+    "value, unit, wan",
+    [
+        pytest.param(D("87759"), "百元", D("877.59"), id="百元"),
+        pytest.param(D("1054.82"), "万元", D("1054.82"), id="万元"),
+        pytest.param(D("10548200.00"), "元", D("1054.82"), id="元"),
+        pytest.param(D("3"), "千元", D("0.3"), id="千元"),
+        pytest.param(D("1.5"), "亿元", D("15000"), id="亿元"),
+    ],
+)
+def test_to_wan(value, unit, wan):
+    assert to_wan(value, unit) == wan
+
+
+@pytest.mark.parametrize(
+    "raw, code, name",
+    [
+        pytest.param("51042122Y000004782652-党政网络、网站运行维护经费", "51042122Y000004782652", "党政网络、网站运行维护经费", id="seed004:code"),
+        pytest.param("51042123Y000007599028-援藏援彝等其他项目", "51042123Y000007599028", "援藏援彝等其他", id="seed004:code+项目"),
+        pytest.param("1.政府工作专项经费项目", None, "政府工作专项经费", id="seed004:numbered"),
+        pytest.param("县人代会会议经费专项预算项目", None, "县人代会会议经费", id="seed000:专项预算项目"),
+        pytest.param("（二）乡村道路养护项目", None, "乡村道路养护", id="synthetic:（二）"),
+    ],
+)
+def test_clean_name(raw, code, name):
+    assert clean_name(raw) == (code, name)
+
+
+@pytest.mark.parametrize(
+    "a, b, same",
+    [
+        ("党政网站、网络运行维护经费", "党政网络、网站运行维护经费", True),
+        ("曲靖市沾益区人大专项工作经费", "专项工作经费", True),
+        ("三届三次人代会工作费", "曲靖市沾益区人代会会议经费", False),
+        ("政府工作专项经费", "2022年度政府工作经费", False),
+    ],
+)
+def test_same_subject(a, b, same):
+    assert same_subject(a, b) is same
+
+
+def test_project_vocabulary_is_valid():
+    v = vocabulary()
+    names = [r["name"] for r in v["role"]]
+    assert len(names) == len(set(names))
+    headers = [h for r in v["role"] for h in r["headers"]]
+    assert len(headers) == len(set(headers)), "a header belongs to two roles"
+    assert set(v["detect"]["money_roles"]) <= set(names)
+    regex.compile(v["units"]["pattern"], regex.VERBOSE)
+    fields = {"budget_initial", "budget_adjusted", "executed", "rate"}
+    for p in v["prose"]:
+        assert p["field"] in fields
+        compiled = regex.compile(p["pattern"], regex.VERBOSE)
+        assert "value" in compiled.groupindex
+        assert ("unit" in compiled.groupindex) == (p["field"] != "rate")
+    for key, labels in v["rows"].items():
+        assert len(labels) == len(set(labels)), f"duplicate in rows.{key}"
