@@ -381,3 +381,87 @@ def test_subject_vocabulary_is_valid():
     for i, a in enumerate(suffixes):  # a longer suffix must come before a shorter one it ends with
         for b in suffixes[i + 1:]:
             assert not b.endswith(a), f"{a} is tried before {b} and shadows it"
+
+
+# --- the real pipeline on the corpus seeds and samples -------------------------------------------
+
+from tests.evalrun import SEEDS, corpus_tables, expectations, rows_of, sample_tables  # noqa: E402
+
+
+def same_value(got, want) -> bool:
+    if want is None or got is None:
+        return got is want or (got != got and want is None)  # NaN/None for a null cell
+    if isinstance(want, (int, float)):
+        return got == got and abs(Decimal(str(got)) - Decimal(str(want))) < Decimal("0.005")
+    return got == want
+
+
+def _has_row(df, want: dict) -> bool:
+    for r in df[df["level3"] == want["level3"]].to_dict("records"):
+        if all(same_value(r[k], v) for k, v in want.items()):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("source", ["inline", "gold"])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_seed_indicators(seed, source):
+    want = expectations(seed, source)
+    df = rows_of(corpus_tables(), "indicators", seed)
+    assert len(df) >= want["indicators_min"]
+    for row in want.get("indicator_rows", []):
+        assert _has_row(df, row), f"{seed}: no indicators row {row}"
+
+
+def _header_words() -> set[str]:
+    return {h for role in vocabulary()["role"] for h in role["headers"]}
+
+
+def _quality(df):
+    has_level3 = df["level3"].notna() & (df["level3"].astype(str).str.len() > 0)
+    has_value = df["target_raw"].notna() | df["score"].notna()
+    return (has_level3 & has_value).mean()
+
+
+def test_seed_indicator_rows_are_complete():
+    df = corpus_tables()["indicators"]
+    assert len(df) > 0
+    assert _quality(df) >= 0.95
+    for col in ("level1", "level2", "level3"):
+        assert not df[col].isin(_header_words()).any(), f"a header row was emitted ({col})"
+
+
+NINGDE = "宁德市人民政府办公室_2024_部门整体绩效自评表.pdf"
+GUANGZHOU = "广州市政务服务和数据管理局_2026_部门整体预算绩效目标申报表.pdf"
+
+SAMPLE_NINGDE_ROWS = [
+    {"level3": "“三公”经费控制率", "operator": "≤", "target_value": 100, "target_unit": "%", "weight": 2, "score": 2},
+    {"level3": "基本经费投入成本", "operator": "≤", "target_value": 3843.67, "target_unit": "万元", "actual_value": 4262.96, "weight": 4, "score": 0},
+    {"level3": "市政府常务会议场次", "operator": "≥", "target_value": 30, "target_unit": "次", "actual_value": 20, "weight": 2, "score": 1.33},
+    {"level3": "转办准确率", "operator": "≥", "target_value": 95, "target_unit": "%", "weight": 5, "score": 5},
+    {"level3": "项目整体完成时限", "operator": "≤", "target_value": 12, "target_unit": "个月", "weight": 5, "score": 5},
+]
+
+SAMPLE_GUANGZHOU_ROWS = [
+    {"level3": "政务云支撑系统数", "operator": "≥", "target_value": 1340, "target_unit": "个"},
+    {"level3": "事件工单解决率", "operator": "≥", "target_value": 90, "target_unit": "%"},
+    {"level3": "政务服务受理综合满意率", "operator": "≥", "target_value": 95, "target_unit": "%"},
+    {"level3": "有效投诉率", "operator": "≤", "target_value": 1, "target_unit": "%"},
+]
+
+
+def test_sample_ningde_indicators():
+    df = sample_tables(NINGDE)["indicators"]
+    assert len(df) >= 15
+    for row in SAMPLE_NINGDE_ROWS:
+        assert _has_row(df, row), f"no indicators row {row}"
+    assert df["weight"].notna().all() and df["score"].notna().all()
+    assert _quality(df) >= 0.95
+
+
+def test_sample_guangzhou_indicators():
+    df = sample_tables(GUANGZHOU)["indicators"]
+    assert len(df) >= 21
+    for row in SAMPLE_GUANGZHOU_ROWS:
+        assert _has_row(df, row), f"no indicators row {row}"
+    assert df["target_raw"].notna().mean() >= 0.95

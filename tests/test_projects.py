@@ -200,3 +200,43 @@ def test_project_vocabulary_is_valid():
         assert ("unit" in compiled.groupindex) == (p["field"] != "rate")
     for key, labels in v["rows"].items():
         assert len(labels) == len(set(labels)), f"duplicate in rows.{key}"
+
+
+# --- the real pipeline on the corpus seeds -------------------------------------------------------
+
+from tests.evalrun import SEEDS, corpus_tables, expectations, rows_of  # noqa: E402
+from tests.test_indicators import same_value  # noqa: E402
+
+GOLD_COLUMNS = {
+    "budget_initial": "budget_initial_wan",
+    "budget_full_year": "budget_adjusted_wan",
+    "budget_adjusted": "budget_adjusted_wan",
+    "executed": "executed_wan",
+    "code": "code",
+}
+
+
+def _has_project(df, want: dict) -> bool:
+    for r in df.to_dict("records"):
+        if want["name_contains"] not in (r["name"] or ""):
+            continue
+        if all(same_value(r[GOLD_COLUMNS[k]], v) for k, v in want.items() if k != "name_contains"):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("source", ["inline", "gold"])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_seed_projects(seed, source):
+    want = expectations(seed, source)
+    df = rows_of(corpus_tables(), "projects", seed)
+    for p in want["projects"]:
+        assert _has_project(df, p), f"{seed}: no projects row {p}"
+
+
+def test_seed_project_money_adds_up():
+    df = corpus_tables()["projects"]
+    assert len(df) > 0
+    both = df[df["budget_adjusted_wan"].notna() & df["executed_wan"].notna()]
+    for r in both.to_dict("records"):
+        assert Decimal(str(r["executed_wan"])) <= Decimal(str(r["budget_adjusted_wan"])), r

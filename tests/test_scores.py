@@ -177,3 +177,48 @@ def test_squeeze_keeps_space_between_figures():
     assert squeeze("总分 100 100 优")[0] == "总分100 100优"
     s, where = squeeze("a\n b")
     assert s == "a b" and len(where) == len(s)
+
+
+# --- the real pipeline on the corpus seeds and samples -------------------------------------------
+
+from tests.evalrun import SEEDS, corpus_tables, expectations, rows_of, sample_tables  # noqa: E402
+from tests.test_indicators import NINGDE, same_value  # noqa: E402
+
+
+def _has_score(df, want: dict) -> bool:
+    for r in df.to_dict("records"):
+        subject = r["subject"] or ""
+        names = [want["subject_contains"]] + ([want["alt_subject_contains"]] if "alt_subject_contains" in want else [])
+        if not any(n in subject for n in names):
+            continue
+        if not same_value(r["score"], want["score"]):
+            continue
+        if "grade" in want and r["grade"] != want["grade"]:
+            continue
+        return True
+    return False
+
+
+@pytest.mark.parametrize("source", ["inline", "gold"])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_seed_scores(seed, source):
+    want = expectations(seed, source)
+    df = rows_of(corpus_tables(), "scores", seed)
+    for s in want["scores"]:
+        assert _has_score(df, s), f"{seed}: no scores row {s}"
+
+
+def test_seed_scores_point_at_their_evidence():
+    tables = corpus_tables()
+    df = tables["scores"]
+    assert len(df) > 0
+    assert df["scope"].isin(["department", "project"]).all()
+    assert df["grade"].dropna().isin(["优", "良", "中", "差"]).all()
+    assert (df["end"] > df["start"]).all()
+    assert df["evidence"].str.len().gt(0).all()
+
+
+def test_sample_ningde_overall_score():
+    df = sample_tables(NINGDE)["scores"]
+    dept = df[df["scope"] == "department"]
+    assert any(same_value(r["score"], 92.33) and r["grade"] == "优" for r in dept.to_dict("records")), dept
