@@ -15,9 +15,11 @@ from decimal import Decimal
 class DocumentError(Exception):
     """A document cannot be processed; `reason` is a short machine-readable code."""
 
-    def __init__(self, reason: str, detail: str = ""):
+    def __init__(self, reason: str, detail: str = "", *, sha256: str | None = None, size: int | None = None):
         self.reason = reason
         self.detail = detail
+        self.sha256 = sha256  # identity of the file when `load` could establish it
+        self.size = size
         super().__init__(f"{reason}: {detail}" if detail else reason)
 
 
@@ -46,7 +48,8 @@ class Para:
     text: str
     page: int | None = None
     heading: bool = False  # the reader knows it is a heading (markdown ##, a DOCX heading style)
-    src_start: int | None = None  # offset in the decoded source text, when there is one
+    # (offset in `text`, offset in the decoded source text) for each joined fragment; text formats only
+    anchors: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,8 @@ class Grid:
     rows: tuple[tuple[str, ...], ...]
     page: int | None = None
     caption: str | None = None
-    src_start: int | None = None
+    # per cell, its offset in the decoded source text (text formats only), same shape as rows
+    src: tuple[tuple[int | None, ...], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,453 @@
+"""Money extractor: every figure given in 元/百元/千元/万元/亿元, in prose and in table cells.
+
+Prose: a number followed by a unit ("1,240.56万元", "127.43 万元"). The label is the text between
+the nearest clause delimiter (or the previous figure) and the number, stripped of linking words.
+Tables: a numeric cell whose unit comes from its own text, the row's unit cell (度量单位), its
+column header ("年度预算数（万元）", "预算额（百元）") or the table's caption ("单位：万元").
+Vocabulary lives in money.toml; units in units.toml.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from importlib import resources
+
+import regex
+
+from extractors import units
+from pipeline.records import Block, Cell
+
+import tomllib
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A monetary figure found in a document, before ids and sections are attached."""
+
+    label: str
+    value_text: str
+    value: Decimal
+    unit: str
+    share_pct: Decimal | None
+    change_pct: Decimal | None
+    year: int | None
+    measure: str | None
+    block_id: int
+    row: int | None
+    col: int | None
+    start: int
+    end: int
+    context: str
+
+
+@dataclass(frozen=True)
+class _Vocab:
+    money: regex.Pattern
+    numeric_cell: regex.Pattern
+    header_unit: regex.Pattern
+    unit_cell: regex.Pattern
+    year: regex.Pattern
+    share: regex.Pattern
+    change: regex.Pattern
+    change_sign: dict[str, int]
+    delimiters: str
+    trailing: tuple[str, ...]
+    leading: tuple[str, ...]
+    generic: frozenset[str]
+    max_chars: int
+    prefix_measures: tuple[tuple[tuple[str, ...], str], ...]
+    label_measures: tuple[tuple[tuple[str, ...], str], ...]
+    comparison: tuple[str, ...]
+    measure_ignore: tuple[str, ...]
+    not_money_headers: tuple[str, ...]
+    value_headers: tuple[str, ...]
+    count_units: frozenset[str]
+
+
+def _alt(words) -> str:
+    return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def vocab() -> _Vocab:
+    data = tomllib.loads(resources.files("extractors").joinpath("money.toml").read_text("utf-8"))
+    unit_alt = _alt(units.unit_names())
+    number = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+    money = regex.compile(
+        rf"""
+        (?<![\d.,])                # not the tail of a longer number
+        (?P<number>{number})
+        (?P<gap>[ ]{{0,2}})        # converters leave a space between figure and unit
+        (?P<unit>{unit_alt})
+        """,
+        regex.VERBOSE,
+    )
+    numeric_cell = regex.compile(rf"^(?P<sign>[-−])?(?P<number>{number})$")
+    header_unit = regex.compile(
+        rf"""
+        [（(]\s*(?:单位\s*[:：]?\s*)?(?P<unit>{unit_alt}|万|亿)\s*[)）]     # （万元） (单位：万元)
+        | 单位\s*[:：]\s*(?:人民币\s*)?(?P<unit2>{unit_alt}|万|亿)         # 单位：万元
+        """,
+        regex.VERBOSE,
+    )
+    unit_cell = regex.compile(rf"^(?P<unit>{unit_alt})(?:\s*/\s*\S{{1,4}})?$")  # 元, 万元, 元/户
+    change = data["pct"]["change"]
+    change_sign = {w: int(c["sign"]) for c in change for w in c["words"]}
+    pct = r"(?P<pct>\d+(?:\.\d+)?)\s*%"
+    share = regex.compile(rf"^\s*[，,]?\s*(?:{_alt(data['pct']['share'])})[^，,。；;\d%]{{0,14}}?{pct}")
+    change_re = regex.compile(rf"^\s*[，,]?\s*(?:同比|比上年|较上年)?\s*(?P<dir>{_alt(change_sign)})\s*了?\s*{pct}")
+    lab = data["label"]
+    meas = data["measure"]
+    return _Vocab(
+        money=money,
+        numeric_cell=numeric_cell,
+        header_unit=header_unit,
+        unit_cell=unit_cell,
+        year=regex.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})\s*年"),
+        share=share,
+        change=change_re,
+        change_sign=change_sign,
+        delimiters=lab["delimiters"],
+        trailing=tuple(sorted(lab["trailing"], key=len, reverse=True)),
+        leading=tuple(sorted(lab["leading"], key=len, reverse=True)),
+        generic=frozenset(lab["generic"]),
+        max_chars=int(lab["max_chars"]),
+        prefix_measures=tuple((tuple(r["words"]), r["measure"]) for r in meas["prefix"]),
+        label_measures=tuple((tuple(r["words"]), r["measure"]) for r in meas["label"]),
+        comparison=tuple(meas["comparison"]),
+        measure_ignore=tuple(sorted(meas["ignore"], key=len, reverse=True)),
+        not_money_headers=tuple(data["table"]["not_money_headers"]),
+        value_headers=tuple(data["table"]["value_headers"]),
+        count_units=frozenset(data["table"]["count_units"]),
+    )
+
+
+def to_decimal(number: str) -> Decimal | None:
+    """'1,240.56' -> Decimal('1240.56'); None when it is not a number."""
+    try:
+        return Decimal(number.replace(",", "").replace("，", ""))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+# --- labels and measures -----------------------------------------------------------------------
+
+
+# "公务用车…支出决算比2022年度" / "较上年度": the comparison is the measure, not the label
+_COMPARISON_TAIL = regex.compile(r"(?:比|较|与|同比)\s*(?:上年度?|上一年度?|去年|(?:19|20)\d{2}\s*年度?)(?:同期)?(?:相比)?$")
+
+
+def _strip_label(label: str, v: _Vocab) -> str:
+    label = label.strip(" \t\n\"'")
+    changed = True
+    while changed and label:
+        changed = False
+        for w in v.trailing:
+            if label.endswith(w) and len(label) > len(w):
+                label, changed = label[: -len(w)].rstrip(), True
+                break
+        for w in v.leading:
+            if label.startswith(w) and len(label) > len(w):
+                label, changed = label[len(w):].lstrip(), True
+                break
+    label = _COMPARISON_TAIL.sub("", label).rstrip()
+    # a year in the label is context, not the label: "2024 年部门收入合计" -> "部门收入合计"
+    years = list(v.year.finditer(label))
+    if years:
+        tail = label[years[-1].end():].lstrip("度 ").strip()
+        if tail:
+            label = tail
+    return label[-v.max_chars:].strip()
+
+
+def _prefix_measure(before: str, v: _Vocab) -> tuple[str | None, str]:
+    """(measure, label without the measure words) from the words right before a number."""
+    stripped = before.rstrip()
+    for words, measure in v.prefix_measures:
+        for w in sorted(words, key=len, reverse=True):
+            if stripped.endswith(w):
+                return measure, stripped[: -len(w)]
+    return None, before
+
+
+def label_measure(label: str, v: _Vocab | None = None) -> str | None:
+    v = v or vocab()
+    for w in v.measure_ignore:
+        label = label.replace(w, "")
+    for words, measure in v.label_measures:
+        if any(w in label for w in words):
+            return measure
+    return None
+
+
+# --- prose -------------------------------------------------------------------------------------
+
+
+def _clause_start(text: str, lo: int, pos: int, v: _Vocab) -> int:
+    i = pos
+    while i > lo and text[i - 1] not in v.delimiters:
+        i -= 1
+    return i
+
+
+def _sentence_start(text: str, lo: int, pos: int) -> int:
+    i = pos
+    while i > lo and text[i - 1] not in "。；;！？!?\n":
+        i -= 1
+    return i
+
+
+def text_to_figures(text: str, lo: int, hi: int, fiscal_year: int | None, block_id: int,
+                    cell: Cell | None = None) -> list[Figure]:
+    """Figures with an explicit unit in text[lo:hi] (a paragraph, or one table cell)."""
+    v = vocab()
+    out: list[Figure] = []
+    prev_end = lo
+    prev_label = ""
+    for m in v.money.finditer(text, lo, hi):
+        value = to_decimal(m["number"])
+        if value is None:
+            continue
+        start = m.start()
+        clause = _clause_start(text, lo, start, v)
+        label_from = max(clause, prev_end)
+        before = text[label_from:start]
+        measure, before_label = _prefix_measure(before, v)
+        label = _strip_label(before_label, v)
+        if not label:
+            label = prev_label  # "比上年1326.27万元减少21.76万元": same subject as before
+        elif label in v.generic and clause > lo:
+            # "行政运行（01项）: 支出决算为455.65万元": the clause before names the figure
+            head = _strip_label(text[_clause_start(text, lo, clause - 1, v):clause - 1], v)
+            label = (head + label)[-v.max_chars:]
+        sentence = text[_sentence_start(text, lo, start):start]
+        year = None
+        years = list(v.year.finditer(sentence))
+        if years:
+            year = int(years[-1]["year"])
+        if measure is None:
+            if any(w in before for w in ("上年", "去年")):
+                measure = "prior_year"
+            elif year and fiscal_year and year < fiscal_year and any(w in sentence for w in v.comparison):
+                measure = "prior_year"
+            else:
+                measure = label_measure(label, v)
+        if measure == "prior_year" and year is None and fiscal_year:
+            year = fiscal_year - 1
+        after = text[m.end():hi]
+        share = v.share.match(after)
+        change = v.change.match(after)
+        change_pct = None
+        if change:
+            change_pct = Decimal(change["pct"]) * v.change_sign[change["dir"]]
+        ctx_lo = _sentence_start(text, lo, start)
+        ctx_hi = m.end() + min(len(after), 40)
+        out.append(
+            Figure(
+                label=label,
+                value_text=m.group(0),
+                value=value,
+                unit=m["unit"],
+                share_pct=Decimal(share["pct"]) if share else None,
+                change_pct=change_pct,
+                year=year,
+                measure=measure,
+                block_id=block_id,
+                row=cell.row if cell else None,
+                col=cell.col if cell else None,
+                start=start,
+                end=m.end(),
+                context=text[max(ctx_lo, start - 80):ctx_hi].replace("\n", " "),
+            )
+        )
+        prev_end = m.end()
+        prev_label = label
+    return out
+
+
+# --- tables ------------------------------------------------------------------------------------
+
+
+def header_unit(s: str) -> str | None:
+    m = vocab().header_unit.search(s)
+    if not m:
+        return None
+    return units.canonical_unit(m["unit"] or m["unit2"])
+
+
+def _is_number(s: str) -> bool:
+    return bool(vocab().numeric_cell.match(s))
+
+
+def _is_label(s: str) -> bool:
+    s = s.strip()
+    return bool(s) and not _is_number(s) and not regex.fullmatch(r"[≥≤=<>＝＜＞/—\-%.\d\s]*|定性|定量", s)
+
+
+def table_unit(block: Block) -> str | None:
+    """The money unit a table states for all its cells (caption, or a "单位：万元" cell)."""
+    if block.caption:
+        u = header_unit(block.caption)
+        if u:
+            return u
+    for c in block.cells:
+        m = vocab().header_unit.search(c.text)
+        if m and m["unit2"]:
+            return units.canonical_unit(m["unit2"])
+    return None
+
+
+def table_to_figures(text: str, block: Block, fiscal_year: int | None) -> list[Figure]:
+    v = vocab()
+    grid = block.grid()
+    t_unit = table_unit(block)
+    out: list[Figure] = []
+    # a unit stated in a header cell ("年度预算数（万元）") applies to the numbers below it
+    for r, row in enumerate(grid):
+        for i, c in enumerate(row):
+            if not c.text:
+                continue
+            m = v.numeric_cell.match(c.text)
+            if not m:
+                # a cell with its own unit: "≤760万元"
+                if v.money.search(c.text):
+                    figs = text_to_figures(text, c.start, c.end, fiscal_year, block.block_id, cell=c)
+                    row_label = _row_label(row, i)
+                    out.extend(_with_table_label(f, row_label, None, block) for f in figs)
+                continue
+            chain, header_row_unit = _headers_above(grid, r, _aligned_col(grid, r, i))
+            col_header = chain[0] if chain else None
+            unit = None
+            right = row[i + 1].text if i + 1 < len(row) else ""
+            unit_cell = v.unit_cell.match(right)
+            chain_unit = next((u for u in map(header_unit, chain) if u), None)
+            if unit_cell:
+                unit = unit_cell["unit"]
+            elif right and not _is_number(right) and len(right) <= 4 and _looks_like_unit(right):
+                continue  # the row's unit cell says 次/个/% : not money
+            elif chain_unit:
+                unit = chain_unit
+            elif col_header and any(w in col_header for w in v.not_money_headers + v.value_headers):
+                continue
+            elif chain or not header_row_unit:
+                unit = header_row_unit or t_unit
+            if unit is None:
+                continue
+            value = to_decimal(m["number"])
+            if value is None:
+                continue
+            if m["sign"]:
+                value = -value
+            row_label = _row_label(row, i)
+            label = row_label or col_header or ""
+            measure = label_measure(col_header or "", v) or label_measure(row_label or "", v)
+            out.append(
+                Figure(
+                    label=label,
+                    value_text=c.text,
+                    value=value,
+                    unit=unit,
+                    share_pct=None,
+                    change_pct=None,
+                    year=None,
+                    measure=measure,
+                    block_id=block.block_id,
+                    row=c.row,
+                    col=c.col,
+                    start=c.start,
+                    end=c.end,
+                    context=_table_context(row_label, col_header, block),
+                )
+            )
+    return out
+
+
+def _looks_like_unit(s: str) -> bool:
+    s = s.strip()
+    return s in vocab().count_units or bool(regex.fullmatch(r"\p{Han}(?:/\p{Han}{1,2})?", s))
+
+
+def _row_label(row: list[Cell], i: int) -> str | None:
+    for c in reversed(row[:i]):
+        if _is_label(c.text) and not _looks_like_unit(c.text):
+            return c.text
+    return None
+
+
+def _is_header_row(row: list[Cell]) -> bool:
+    filled = [c for c in row if c.text]
+    return len(filled) >= 2 and not any(_is_number(c.text) for c in filled) and sum(map(_is_label_cell, filled)) >= 2
+
+
+def _is_label_cell(c: Cell) -> bool:
+    return _is_label(c.text)
+
+
+_VALUE_LIKE = regex.compile(r"^[-−]?\d[\d,]*(?:\.\d+)?%?$|^[—/\-－]$")
+
+
+def _aligned_col(grid: list[list[Cell]], r: int, i: int) -> int:
+    """The header column of cell i of row r when the converter dropped an empty cell from the
+    header row: a contiguous run of values is right-aligned with the header row's labels."""
+    row = grid[r]
+    col = row[i].col
+    values = [c.col for c in row if _VALUE_LIKE.match(c.text)]
+    if len(values) < 2 or values != list(range(values[0], values[0] + len(values))):
+        return col
+    for above in range(r - 1, -1, -1):
+        if _is_header_row(grid[above]):
+            labels = [c.col for c in grid[above] if c.text]
+            if len(labels) < len(values) or labels[-len(values):] == values:
+                return col
+            return labels[len(labels) - len(values) + values.index(col)]
+    return col
+
+
+def _headers_above(grid: list[list[Cell]], r: int, col: int) -> tuple[list[str], str | None]:
+    """Column headers of a cell, nearest first, from the header rows above it, and the unit any of
+    those header rows states ("年度预算数（万元）" beside "年初预算")."""
+    chain: list[str] = []
+    row_unit = None
+    header_rows: list[list[Cell]] = []
+    for above in range(r - 1, -1, -1):
+        row = grid[above]
+        if not _is_header_row(row):
+            if header_rows:
+                break  # the block of header rows has ended
+            continue
+        header_rows.append(row)
+        t = row[col].text if col < len(row) else ""
+        if t and _is_label(t):
+            chain.append(t)
+        row_unit = row_unit or next((u for u in (header_unit(c.text) for c in row) if u), None)
+        if len(header_rows) == 2:
+            break
+    if not chain and header_rows:
+        # a merged header cell is printed in its leftmost column
+        row = header_rows[0]
+        for c in reversed(row[: min(col, len(row))]):
+            if c.text:
+                chain.append(c.text)
+                break
+    return chain, row_unit
+
+
+def _table_context(row_label: str | None, col_header: str | None, block: Block) -> str:
+    parts = []
+    if block.caption:
+        parts.append(f"表: {block.caption}")
+    if row_label:
+        parts.append(f"行: {row_label}")
+    if col_header:
+        parts.append(f"列: {col_header}")
+    return "; ".join(parts)
+
+
+def _with_table_label(f: Figure, row_label: str | None, col_header: str | None, block: Block) -> Figure:
+    from dataclasses import replace
+
+    label = f.label or row_label or col_header or ""
+    if row_label and f.label in ("", "≤", "≥"):
+        label = row_label
+    return replace(f, label=label, context=_table_context(row_label, col_header, block) + " | " + f.context)

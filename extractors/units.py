@@ -1,0 +1,47 @@
+"""Money units (data in units.toml) and exact conversion between them."""
+from __future__ import annotations
+
+import tomllib
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+
+WAN = Decimal(10000)
+FEN = Decimal("0.01")
+
+
+@lru_cache(maxsize=1)
+def _table() -> tuple[dict[str, Decimal], dict[str, str]]:
+    data = tomllib.loads(resources.files("extractors").joinpath("units.toml").read_text("utf-8"))
+    factors = {u["name"]: Decimal(u["factor"]) for u in data["unit"]}
+    return factors, dict(data.get("aliases", {}))
+
+
+def unit_names() -> list[str]:
+    """Unit names, longest first (the order regex alternations need)."""
+    return sorted(_table()[0], key=len, reverse=True)
+
+
+def canonical_unit(name: str | None) -> str | None:
+    """The unit a spelling means ("万" -> "万元"), or None if it is not a money unit."""
+    if not name:
+        return None
+    factors, aliases = _table()
+    name = name.strip()
+    if name in factors:
+        return name
+    return aliases.get(name)
+
+
+def factor(unit: str) -> Decimal:
+    return _table()[0][unit]
+
+
+def to_yuan(value: Decimal, unit: str) -> Decimal:
+    """Exact amount in 元, to the fen."""
+    return (value * factor(unit)).quantize(FEN)
+
+
+def to_wan(value: Decimal, unit: str) -> Decimal:
+    """Exact amount in 万元 (no rounding: 87759 百元 -> 87.759 万元 stays exact)."""
+    return value * factor(unit) / WAN

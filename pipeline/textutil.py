@@ -1,0 +1,46 @@
+"""Character-level helpers shared by the readers: width-preserving character normalisation and
+joining of wrapped lines without inserting spaces between Chinese characters."""
+from __future__ import annotations
+
+# Full-width digits, letters and the signs that take part in numbers and comparisons become ASCII,
+# one character for one, so offsets are unchanged. Chinese punctuation （）：，；。 is kept as printed:
+# labels are matched with it.
+_FULLWIDTH = "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ．％＝＜＞＋－／"
+_ASCII = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.%=<>+-/"
+_TABLE = str.maketrans(_FULLWIDTH + "\u3000\u00a0\u2002\u2003\u2009\u202f", _ASCII + "      ")
+# Characters with no width that converters leave behind; removed.
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
+def normalise_chars(s: str) -> str:
+    return s.translate(_TABLE).translate(_ZERO_WIDTH)
+
+
+def _is_ascii_word(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
+
+
+def join_wrapped(parts) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """Join wrapped lines into one string with anchors [(offset, source offset)].
+
+    Each part is (text, source offset) or (text, anchors within the part).
+
+    A space is put back only between two Latin letters ("annual" / "report"); Chinese characters and
+    figures split across lines ("127.43" / "万元") are joined directly.
+    """
+    out: list[str] = []
+    anchors: list[tuple[int, int]] = []
+    n = 0
+    for text, src in parts:
+        if not text:
+            continue
+        if out and _is_ascii_word(out[-1][-1]) and _is_ascii_word(text[0]):
+            out.append(" ")
+            n += 1
+        if isinstance(src, int):
+            anchors.append((n, src))
+        else:
+            anchors.extend((n + off, at) for off, at in src)
+        out.append(text)
+        n += len(text)
+    return "".join(out), tuple(anchors)

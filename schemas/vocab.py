@@ -1,0 +1,59 @@
+"""Load the data files of schemas/ once (TOML/CSV), compiled where they hold patterns."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import regex
+
+
+def read_toml(package: str, name: str) -> dict:
+    return tomllib.loads(resources.files(package).joinpath(name).read_text("utf-8"))
+
+
+@dataclass(frozen=True)
+class HeadingStyle:
+    name: str
+    rank: int
+    max_title: int
+    inner_punct: bool
+    pattern: regex.Pattern
+
+
+@lru_cache(maxsize=1)
+def max_title_with_stop() -> int:
+    return int(read_toml("schemas", "headings.toml")["max_title_with_stop"])
+
+
+@lru_cache(maxsize=1)
+def heading_styles() -> tuple[HeadingStyle, ...]:
+    data = read_toml("schemas", "headings.toml")
+    return tuple(
+        HeadingStyle(
+            name=s["name"],
+            rank=int(s["rank"]),
+            max_title=int(s["max_title"]),
+            inner_punct=bool(s.get("inner_punct", False)),
+            pattern=regex.compile(s["pattern"], regex.VERBOSE),
+        )
+        for s in data["style"]
+    )
+
+
+@dataclass(frozen=True)
+class Noise:
+    drop_line: tuple[regex.Pattern, ...]
+    strip: regex.Pattern
+    heading_marker: regex.Pattern
+
+
+@lru_cache(maxsize=1)
+def text_noise() -> Noise:
+    data = read_toml("schemas", "text_noise.toml")
+    return Noise(
+        drop_line=tuple(regex.compile(p) for p in data["drop_line"]),
+        strip=regex.compile("|".join(f"(?:{p})" for p in data["strip"])),
+        heading_marker=regex.compile(data["heading_marker"]),
+    )

@@ -1,0 +1,55 @@
+"""The vocabulary files are data: each is validated here."""
+from __future__ import annotations
+
+import regex
+
+from extractors import money, units
+from schemas.vocab import heading_styles, read_toml, text_noise
+from schemas.tables import TABLES, describe
+
+DESIGN_UNITS = {"元": 1, "百元": 100, "千元": 1000, "万元": 10000, "亿元": 100000000}
+
+
+def test_units_match_design():
+    assert {u: int(units.factor(u)) for u in units.unit_names()} == DESIGN_UNITS
+    assert units.unit_names() == sorted(units.unit_names(), key=len, reverse=True)
+    for alias, target in read_toml("extractors", "units.toml")["aliases"].items():
+        assert target in DESIGN_UNITS, alias
+
+
+def test_heading_styles_compile_and_have_groups():
+    styles = heading_styles()
+    assert [s.rank for s in styles] == sorted(s.rank for s in styles)
+    for s in styles:
+        assert {"number", "title"} <= set(s.pattern.groupindex), s.name
+
+
+def test_noise_patterns_compile():
+    n = text_noise()
+    assert n.drop_line and n.strip.pattern and n.heading_marker.pattern
+
+
+def test_money_vocabulary():
+    data = read_toml("extractors", "money.toml")
+    v = money.vocab()
+    measures = {"actual", "budget", "initial_budget", "adjusted_budget", "prior_year", "change"}
+    for rule in data["measure"]["prefix"] + data["measure"]["label"]:
+        assert rule["measure"] in measures
+    for group in ("trailing", "leading", "generic"):
+        words = data["label"][group]
+        assert len(words) == len(set(words)), f"duplicate in label.{group}"
+    assert not set(data["table"]["not_money_headers"]) & set(data["table"]["value_headers"])
+    assert v.money.pattern and v.numeric_cell.pattern
+
+
+def test_metadata_vocabulary():
+    d = read_toml("schemas", "metadata.toml")
+    kinds = {k["name"] for k in d["kind"]}
+    assert kinds == {"final_accounts", "budget", "dept_performance", "project_performance", "target_declaration"}
+    assert not regex.search(r"\P{Han}", d["not_in_name"])
+
+
+def test_every_column_is_described():
+    for name in TABLES:
+        for col, typ, doc in describe(name):
+            assert doc, f"{name}.{col} has no description"

@@ -1,0 +1,169 @@
+"""Money extractor: tables of examples, grouped by where they came from."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from extractors import money, units
+from pipeline.normalise import decoded_to_text
+from pipeline.records import Decoded, Grid, Para
+
+
+def _s(x):
+    return None if x is None else str(x)
+
+
+def prose(s: str, fiscal_year: int | None = 2024):
+    return money.text_to_figures(s, 0, len(s), fiscal_year, 0)
+
+
+def table(rows, caption=None, fiscal_year=2024):
+    text = decoded_to_text("t", Decoded(blocks=(Grid(rows=tuple(tuple(r) for r in rows), caption=caption),)))
+    block = text.blocks[0]
+    return text, money.table_to_figures(text.text, block, fiscal_year)
+
+
+# (id, text, [(value, unit, label, share_pct, change_pct, measure)])
+PROSE_EXAMPLES = {
+    "seed 000": [
+        ("share", "其中：基本支出 1,113.13万元，占 89.73%；项目支出 127.43万元，占 10.27%。",
+         [("1113.13", "万元", "基本支出", "89.73", None, None), ("127.43", "万元", "项目支出", "10.27", None, None)]),
+        ("year-in-label", "根据部门决算报表，2024 年部门收入合计 1,240.56万元。",
+         [("1240.56", "万元", "部门收入合计", None, None, None)]),
+        ("initial-budget", "县人大常委会办公室 2024年年初预算收入 1147.25万元。",
+         [("1147.25", "万元", "年初预算收入", None, None, "initial_budget")]),
+        ("yuan-per-person", "剩余 18.6万元根据各乡镇的代表人数按 1000元/人的原则分配",
+         [("18.6", "万元", "剩余", None, None, None), ("1000", "元", "根据各乡镇的代表人数按", None, None, None)]),
+        ("fund-name-is-not-budget", "其中：一般公共预算财政拨款收入 1,240.56 万元，占 100%。",
+         [("1240.56", "万元", "一般公共预算财政拨款收入", "100", None, None)]),
+    ],
+    "seed 001": [
+        ("prior-year-and-change", "单位预算收入1304.57万元，比上年1326.27万元减少21.76万元，减少1.64%。",
+         [("1304.57", "万元", "单位预算收入", None, None, "budget"),
+          ("1326.27", "万元", "单位预算收入", None, None, "prior_year"),
+          ("21.76", "万元", "单位预算收入", None, "-1.64", "change")]),
+        ("bare-integer", "2024年项目支出预算236万元：", [("236", "万元", "项目支出预算", None, None, "budget")]),
+    ],
+    "seed 004": [
+        ("grand-total-and-change", "2023年度收、支总计均为1054.82万元。与2022年度相比，收、支总计各增加46.73万元，增长4.63%。",
+         [("1054.82", "万元", "收、支总计", None, None, None), ("46.73", "万元", "收、支总计", None, "4.63", "change")]),
+        ("decrease-pct", "“三公”经费财政拨款支出决算为14.71万元，完成预算100%，较上年度减少2.66万元，下降15.31%。",
+         [("14.71", "万元", "“三公”经费财政拨款支出决算", None, None, "actual"),
+          ("2.66", "万元", "“三公”经费财政拨款支出决算", None, "-15.31", "change")]),
+        ("zero", "因公出国（境）费支出决算0万元，占0%；", [("0", "万元", "因公出国（境）费支出决算", "0", None, "actual")]),
+        ("comparison-year-stripped", "公务用车购置及运行维护费支出决算比2022年度减少1.61万元，下降13.68%。",
+         [("1.61", "万元", "公务用车购置及运行维护费支出决算", None, "-13.68", "change")]),
+        ("generic-label-takes-clause", "行政运行（01项）: 支出决算为455.65万元，完成预算100%；",
+         [("455.65", "万元", "行政运行（01项）支出决算", None, None, "actual")]),
+    ],
+    "units": [
+        ("yi", "总投资1.5亿元", [("1.5", "亿元", "总投资", None, None, None)]),
+        ("qian", "补助3千元", [("3", "千元", "补助", None, None, None)]),
+        ("bai", "预算额87759百元", [("87759", "百元", "预算额", None, None, "budget")]),
+        ("space-before-unit", "收入 5.07 万元", [("5.07", "万元", "收入", None, None, None)]),
+        ("thousands", "合计12,345,678.90元", [("12345678.90", "元", "合计", None, None, None)]),
+    ],
+}
+
+NOT_MONEY = [
+    ("percent", "执行率 100%，增长4.63%"),
+    ("counts", "共有公务用车3辆，接待80批次，612人次，退休人员 42人"),
+    ("years", "2024年度部门决算，2023年12月31日"),
+    ("codes", "科目编码2010301行政运行"),
+    ("phone", "联系电话13607376939"),
+    ("unit-alone", "单位：万元"),
+    ("word-with-yuan", "多元化投入，单元格"),
+]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [pytest.param(t, e, id=f"{origin}: {i}") for origin, cases in PROSE_EXAMPLES.items() for i, t, e in cases],
+)
+def test_prose_figures(text, expected):
+    got = [(str(f.value), f.unit, f.label, _s(f.share_pct), _s(f.change_pct), f.measure) for f in prose(text)]
+    want = [(v, u, lab, s, c, m) for v, u, lab, s, c, m in expected]
+    assert got == want
+
+
+@pytest.mark.parametrize("text", [pytest.param(t, id=i) for i, t in NOT_MONEY])
+def test_not_money(text):
+    assert prose(text) == []
+
+
+def test_value_text_is_the_span():
+    s = "其中：基本支出 1,113.13 万元，占 89.73%"
+    (f,) = prose(s)
+    assert s[f.start:f.end] == f.value_text == "1,113.13 万元"
+
+
+CONVERSIONS = [
+    ("1054.82", "万元", "10548200.00", "1054.82"),
+    ("87759", "百元", "8775900.00", "877.59"),
+    ("200000", "元", "200000.00", "20"),
+    ("1.5", "亿元", "150000000.00", "15000"),
+    ("3", "千元", "3000.00", "0.3"),
+    ("0.01", "元", "0.01", "0.000001"),
+]
+
+
+@pytest.mark.parametrize("value,unit,yuan,wan", CONVERSIONS, ids=[f"{v}{u}" for v, u, _, _ in CONVERSIONS])
+def test_exact_conversion(value, unit, yuan, wan):
+    assert units.to_yuan(Decimal(value), unit) == Decimal(yuan)
+    assert units.to_wan(Decimal(value), unit) == Decimal(wan)
+
+
+# Tables: (id, rows, caption, [(row, col, value, unit, label, measure)])
+TABLE_EXAMPLES = [
+    ("seed 004: unit in a header cell beside the column headers",
+     [["预算执行情况（10分）", "年度预算数（万元）", "年初预算", "调整后预算数", "预算执行数", "预算执行率", "权重", "得分"],
+      ["", "总额", "100.00", "95.83", "95.83", "96.96%", "10", "10"]],
+     None,
+     [(1, 2, "100.00", "万元", "总额", "initial_budget"), (1, 3, "95.83", "万元", "总额", "adjusted_budget"),
+      (1, 4, "95.83", "万元", "总额", "actual")]),
+    ("seed 004: unit cell of an indicator row",
+     [["一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "完成值", "权重", "得分"],
+      ["产出指标", "成本指标", "资金投入", "=", "200000", "元", "已全部完成", "20", "20"],
+      ["产出指标", "数量指标", "召开会议及出差次数", "≥", "100", "次", "已全部完成", "20", "20"]],
+     None,
+     [(1, 4, "200000", "元", "资金投入", None)]),
+    ("seed 002: header row missing an empty cell (right-aligned)",
+     [["项目资金 (万元)", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分", "", ""],
+      ["", "", "年度资金总额", "29.77", "29.77", "29.77", "10", "100.00%", "10", ""]],
+     None,
+     [(1, 3, "29.77", "万元", "年度资金总额", "initial_budget"), (1, 4, "29.77", "万元", "年度资金总额", "adjusted_budget"),
+      (1, 5, "29.77", "万元", "年度资金总额", "actual")]),
+    ("seed 002: two-level header with merged unit cell",
+     [["任务名称", "项目级次", "主要内容", "批复金额（万元）", "", "", "实际支出金额（万元）", "预算执行率"],
+      ["", "", "", "总额", "财政拨款", "其他资金", "", ""],
+      ["专项资金", "市级", "主要用于培训", "10.56", "10.56", "", "10.56", "100.00%"]],
+     None,
+     [(2, 3, "10.56", "万元", "主要用于培训", None), (2, 4, "10.56", "万元", "主要用于培训", None),
+      (2, 6, "10.56", "万元", "主要用于培训", "actual")]),
+    ("synthetic: 百元 column header",
+     [["项目", "预算额（百元）", "执行额（百元）"], ["合计", "87759", "87759"]],
+     None,
+     [(1, 1, "87759", "百元", "合计", "budget"), (1, 2, "87759", "百元", "合计", "actual")]),
+    ("synthetic: caption unit, counts column excluded",
+     [["项目", "金额", "人数"], ["基本支出", "1,113.13", "23"], ["项目支出", "-0.5", "2"]],
+     "部门支出表 单位：万元",
+     [(1, 1, "1113.13", "万元", "基本支出", None), (2, 1, "-0.5", "万元", "项目支出", None)]),
+    ("seed 001: no unit anywhere: nothing is money",
+     [["财政拨款", "收入合计", "编制人数", "联系电话"], ["1304.57", "1304.57", "42", "13607376939"]],
+     None,
+     []),
+    ("seed 001: own unit in a cell",
+     [["成本指标", "工资福利支出", "≤760万元", ""]],
+     None,
+     [(0, 2, "760", "万元", "工资福利支出", None)]),
+]
+
+
+@pytest.mark.parametrize("rows,caption,expected", [pytest.param(r, c, e, id=i) for i, r, c, e in TABLE_EXAMPLES])
+def test_table_figures(rows, caption, expected):
+    text, figs = table(rows, caption)
+    got = [(f.row, f.col, str(f.value), f.unit, f.label, f.measure) for f in figs]
+    assert got == expected
+    for f in figs:
+        assert text.text[f.start:f.end] == f.value_text

@@ -1,0 +1,148 @@
+"""Text reader and normaliser: the three seed layouts, encodings, noise."""
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from pipeline import read_text
+from pipeline.normalise import decoded_to_text
+from pipeline.records import DocumentError, Grid, Para
+from tests.conftest import seed_path, seed_text
+
+
+def blocks(s: str):
+    return read_text.decode(s.encode("utf-8")).blocks
+
+
+def paras(s: str) -> list[str]:
+    return [b.text for b in blocks(s) if isinstance(b, Para)]
+
+
+def grids(s: str) -> list[tuple]:
+    return [b.rows for b in blocks(s) if isinstance(b, Grid)]
+
+
+WRAPPED = "\n\n".join([
+    "县人大常委会办公室 2024年年初预算支出 1147.25万元。",
+    "根据部门决算报表，2024 年部门支出合计 1,240.56万元。其",
+    "中：基本支出 1,113.13万元，占 89.73%；项目支出 127.43",
+    "万元，占 10.27%。",
+    "（三）结余分配和结转结余情况",
+    "县人大常委会办公室 2024年决算报表无结转结余。",
+    "4",
+    "三、部门预算绩效分析",
+    "该项目发挥代表作用，探索创新代表工作法，让全县 186名",
+    "县人大代表“动”起来，让全县代表工作“活”起来，以思想引",
+    " 导为抓手，让政治站位“有高度”，以健全机制为抓手，让代",
+    "表履职有保障。",
+    "1.履职效能",
+    "2024 年，县人大常委会办公室继续优质高效地履行办文",
+    "职能。",
+])
+
+
+@pytest.mark.parametrize(
+    "expected",
+    [
+        pytest.param("根据部门决算报表，2024 年部门支出合计 1,240.56万元。其中：基本支出 1,113.13万元，占 89.73%；项目支出 127.43万元，占 10.27%。", id="figure split from its unit"),
+        pytest.param("（三）结余分配和结转结余情况", id="heading stays a paragraph"),
+        pytest.param("三、部门预算绩效分析", id="heading after page number"),
+        pytest.param("该项目发挥代表作用，探索创新代表工作法，让全县 186名县人大代表“动”起来，让全县代表工作“活”起来，以思想引导为抓手，让政治站位“有高度”，以健全机制为抓手，让代表履职有保障。", id="no space between Chinese characters"),
+        pytest.param("1.履职效能", id="numbered heading"),
+        pytest.param("2024 年，县人大常委会办公室继续优质高效地履行办文职能。", id="short last line"),
+    ],
+)
+def test_hard_wrapped(expected):
+    assert any(expected in p for p in paras(WRAPPED)), paras(WRAPPED)
+
+
+def test_page_number_dropped():
+    assert "4" not in paras(WRAPPED)
+
+
+TAB_CELLS = "说明文字。\n\t部门基本信息\n\t部门名称\n\t安化县人大常委会办公室\n\n\t\n\t编制人数\n\t42\n\n\t部门整体支出绩效目标\n\t任务1：围绕中心\n任务2：依法履行\n\n\t\n\t\n\t产出指标\n\t人大会议次数\n\t≥20次\n\t\n\n后文。\n"
+
+
+def test_tab_cells():
+    (g,) = grids(TAB_CELLS)
+    assert g == (
+        ("部门基本信息", "部门名称", "安化县人大常委会办公室"),
+        ("", "编制人数", "42"),
+        ("部门整体支出绩效目标", "任务1：围绕中心任务2：依法履行"),
+        ("", "", "产出指标", "人大会议次数", "≥20次", ""),
+    )
+    assert paras(TAB_CELLS) == ["说明文字。", "后文。"]
+
+
+TAB_ROWS = "## 2023年度部门整体支出绩效自评情况\n\n部门：曲靖市沾益区人民代表大会常务委员会\n<b>一、部门年度目标</b>\t\t\n一级指标\t二级指标\t三级指标\n产出指标\t数量指标\t召开人代会\n\n**备注：**\n"
+
+
+def test_tab_rows_and_noise():
+    bs = blocks(TAB_ROWS)
+    assert isinstance(bs[0], Para) and bs[0].heading and bs[0].text == "2023年度部门整体支出绩效自评情况"
+    assert grids(TAB_ROWS) == [(("一、部门年度目标", "", ""), ("一级指标", "二级指标", "三级指标"), ("产出指标", "数量指标", "召开人代会"))]
+    assert "备注：" in paras(TAB_ROWS)
+
+
+ENCODINGS = [
+    ("utf-8", "收入合计１２３．４５万元".encode("utf-8")),
+    ("utf-8-bom", codecs.BOM_UTF8 + "收入合计１２３．４５万元".encode("utf-8")),
+    ("gbk", "收入合计１２３．４５万元".encode("gbk")),
+    ("gb18030", "收入合计１２３．４５万元".encode("gb18030")),
+    ("utf-16-le-bom", codecs.BOM_UTF16_LE + "收入合计１２３．４５万元".encode("utf-16-le")),
+    ("utf-16-be-bom", codecs.BOM_UTF16_BE + "收入合计１２３．４５万元".encode("utf-16-be")),
+]
+
+
+@pytest.mark.parametrize("data", [pytest.param(d, id=i) for i, d in ENCODINGS])
+def test_encodings_and_fullwidth(data):
+    (p,) = read_text.decode(data).blocks
+    assert p.text == "收入合计123.45万元"
+
+
+BAD = [
+    ("empty", b"", "empty"),
+    ("whitespace", b" \n\t\n", "no_text"),
+    ("nul-bytes", b"abc\x00\x01\x02" * 100, "binary"),
+    ("random-bytes", bytes(range(1, 256)) * 40, "bad_encoding"),
+    ("control-chars", ("\x01\x02\x03\x04" * 200).encode(), "binary"),
+]
+
+
+@pytest.mark.parametrize("data,reason", [pytest.param(d, r, id=i) for i, d, r in BAD])
+def test_bad_text(data, reason):
+    with pytest.raises(DocumentError) as e:
+        read_text.decode(data)
+    assert e.value.reason == reason
+
+
+@pytest.mark.parametrize("prefix", ["000", "001", "002", "004"])
+def test_offset_map_points_into_the_source(prefix):
+    """Every figure's digits are found at the source offset the anchors give."""
+    text = seed_text(prefix)
+    raw = seed_path(prefix).read_text("utf-8")
+    import regex
+    checked = 0
+    for m in regex.finditer(r"\d+\.\d+", text.text):
+        src = text.source_offset(m.start())
+        assert src is not None
+        assert raw[src:src + len(m.group())] == m.group(), (m.group(), raw[src - 10:src + 20])
+        checked += 1
+    assert checked > 20
+
+
+def test_cells_and_paragraphs_tile_the_text():
+    text = seed_text("004")
+    for b in text.blocks:
+        if b.kind == "paragraph":
+            assert "\n" not in text.text[b.start:b.end]
+        for c in b.cells:
+            assert text.text[c.start:c.end] == c.text
+            assert "\t" not in c.text and "\n" not in c.text
+
+
+def test_table_caption_from_first_row():
+    t = decoded_to_text("x", read_text.decode("\t部门预算项目支出绩效自评表（2023年度）\n\n\t项目名称\n\t政府工作专项经费\n".encode()))
+    (b,) = [b for b in t.blocks if b.kind == "table"]
+    assert b.caption == "部门预算项目支出绩效自评表（2023年度）"

@@ -1,0 +1,142 @@
+"""`cnbudget run` as a user meets it: bad input, exit status, re-runs, schema."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.cli import main
+from schemas.tables import TABLES
+from tests.conftest import seed_path
+
+
+@pytest.fixture
+def mixed(tmp_path) -> Path:
+    """A folder with two good seeds and every kind of bad input beside them."""
+    d = tmp_path / "in"
+    d.mkdir()
+    shutil.copy(seed_path("000"), d / "good.txt")
+    (d / "gbk.txt").write_bytes(seed_path("004").read_text("utf-8").encode("gb18030"))
+    shutil.copy(seed_path("004"), d / "utf8.txt")
+    (d / "empty.txt").write_bytes(b"")
+    (d / "random.txt").write_bytes(bytes((i * 7919 + 13) % 256 for i in range(5000)))
+    (d / "notes.xyz").write_text("收入合计 12 万元", "utf-8")
+    return d
+
+
+def _docs(out: Path) -> pd.DataFrame:
+    return pd.read_parquet(out / "documents").set_index("source_path")
+
+
+def test_bad_input_each_gets_one_row_and_the_run_goes_on(mixed, tmp_path, capsys):
+    out = tmp_path / "out"
+    files = [str(p) for p in sorted(mixed.iterdir())]
+    rc = main(["run", *files, "--out", str(out), "--workers", "1", "--quiet"])
+    assert rc == 1
+    docs = _docs(out)
+    assert len(docs) == len(files) == 6
+    st = {Path(k).name: (v.status, v.error) for k, v in docs.iterrows()}
+    assert st["good.txt"][0] == "ok" and st["gbk.txt"][0] == "ok" and st["utf8.txt"][0] == "ok"
+    assert st["empty.txt"] == ("failed", "empty: the file has 0 bytes")
+    assert st["random.txt"][0] == "failed" and st["random.txt"][1].startswith(("bad_encoding", "binary"))
+    assert st["notes.xyz"][0] == "failed" and st["notes.xyz"][1].startswith("unsupported_format: cannot read .xyz")
+    # the GBK copy gives the same amounts as the UTF-8 original
+    a = pd.read_parquet(out / "amounts")
+    gbk, utf8 = docs.loc[str(mixed / "gbk.txt"), "doc_id"], docs.loc[str(mixed / "utf8.txt"), "doc_id"]
+    cols = ["label", "value_text", "value", "unit", "start", "end"]
+    left = a[a.doc_id == gbk][cols].reset_index(drop=True)
+    right = a[a.doc_id == utf8][cols].reset_index(drop=True)
+    assert len(left) > 100
+    pd.testing.assert_frame_equal(left, right)
+    out_line = capsys.readouterr().out.strip()
+    assert out_line.startswith("cnbudget: 6 files: 6 processed (3 ok, 0 partial, 3 failed)")
+
+
+def test_exit_zero_when_all_ok(tmp_path):
+    rc = main(["run", str(seed_path("002")), "--out", str(tmp_path / "o"), "--quiet"])
+    assert rc == 0
+
+
+def test_usage_error_is_2(tmp_path, capsys):
+    assert main(["run", "--out"]) == 2
+    assert main(["nonsense"]) == 2
+    assert main(["run", "x", "--out", str(tmp_path), "--workers", "0"]) == 2
+
+
+def test_rerun_skips_force_redoes_and_changed_file_replaces(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    shutil.copy(seed_path("002"), d / "a.txt")
+    shutil.copy(seed_path("001"), d / "b.txt")
+    out = tmp_path / "out"
+    assert main(["run", str(d), "--out", str(out), "--quiet"]) == 0
+    first = pd.read_parquet(out / "amounts")
+    assert main(["run", str(d), "--out", str(out), "--quiet"]) == 0
+    runs = sorted((out / "_runs").glob("*.json"))
+    assert len(runs) == 2
+    log = json.loads(runs[-1].read_text("utf-8"))
+    assert (log["processed"], log["skipped"]) == (0, 2)
+    assert len(pd.read_parquet(out / "amounts")) == len(first)
+
+    assert main(["run", str(d), "--out", str(out), "--quiet", "--force"]) == 0
+    assert len(pd.read_parquet(out / "amounts")) == len(first)
+    assert len(pd.read_parquet(out / "documents")) == 2
+
+    # the file at a.txt changes: its old rows go, the new ones come
+    shutil.copy(seed_path("000"), d / "a.txt")
+    assert main(["run", str(d), "--out", str(out), "--quiet"]) == 0
+    docs = pd.read_parquet(out / "documents")
+    assert len(docs) == 2 and docs.doc_id.is_unique
+    amounts = pd.read_parquet(out / "amounts")
+    assert set(amounts.doc_id) == set(docs.doc_id)
+
+
+def test_interrupted_run_leaves_no_orphans(tmp_path):
+    """Rows written for a document whose documents row never landed are removed by the next run."""
+    from pipeline.run import process_path
+    from pipeline.write import write_batch
+
+    out = tmp_path / "out"
+    res = process_path(str(seed_path("002")))
+    write_batch(out, [res], "crashed")
+    (out / "documents" / "part-crashed.parquet").unlink()  # as if killed before the last rename
+    assert main(["run", str(seed_path("002")), "--out", str(out), "--quiet"]) == 0
+    amounts = pd.read_parquet(out / "amounts")
+    assert len(amounts) == len(res.rows["amounts"])
+
+
+def test_every_table_matches_its_declared_schema(tmp_path):
+    out = tmp_path / "o"
+    main(["run", str(seed_path("004")), "--out", str(out), "--quiet"])
+    for name, schema in TABLES.items():
+        for part in (out / name).glob("*.parquet"):
+            assert pq.read_schema(part).remove_metadata().equals(schema.remove_metadata()), (name, part)
+        pd.read_parquet(out / name)  # readable even when empty
+
+
+def test_duplicate_content_is_processed_once(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    shutil.copy(seed_path("002"), d / "a.txt")
+    shutil.copy(seed_path("002"), d / "copy.txt")
+    out = tmp_path / "out"
+    assert main(["run", str(d), "--out", str(out), "--quiet"]) == 0
+    assert len(pd.read_parquet(out / "documents")) == 1
+    log = json.loads(next((out / "_runs").glob("*.json")).read_text("utf-8"))
+    assert log["duplicates"] == [{"path": str(d / "copy.txt"), "same_as": str(d / "a.txt")}]
+
+
+def test_schema_and_inspect_commands(capsys):
+    assert main(["schema"]) == 0
+    text = capsys.readouterr().out
+    for name, schema in TABLES.items():
+        assert name in text
+        for col in schema.names:
+            assert col in text
+    assert main(["inspect", str(seed_path("004"))]) == 0
+    shown = capsys.readouterr().out
+    assert "米易县人民政府办公室" in shown and "1054.82万元" in shown and "（一）" in shown
