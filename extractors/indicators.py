@@ -307,7 +307,13 @@ def _operator(nature: str | None, target: Value | None) -> str | None:
     return None
 
 
-def _part_indicators(text: Text, part: TablePart, start_id: int) -> list[Indicator]:
+def table_numbers(text: Text) -> dict[int, int]:
+    """block_id -> table_id: tables are numbered 1, 2, … in reading order (as in the tables table)."""
+    tables = (b for b in text.blocks if b.kind == "table")
+    return {b.block_id: n for n, b in enumerate(tables, start=1)}
+
+
+def _part_indicators(text: Text, part: TablePart, start_id: int, table_id: int | None) -> list[Indicator]:
     rows = part.block.grid()
     out: list[Indicator] = []
     prev_l1: str | None = None
@@ -351,7 +357,7 @@ def _part_indicators(text: Text, part: TablePart, start_id: int) -> list[Indicat
         out.append(
             Indicator(
                 indicator_id=start_id + len(out),
-                table_id=part.block.block_id,
+                table_id=table_id,
                 subject=part.subject.name,
                 level1=l1,
                 level2=l2,
@@ -375,8 +381,9 @@ def _part_indicators(text: Text, part: TablePart, start_id: int) -> list[Indicat
 def text_to_indicators(text: Text, doc_subject: str | None) -> list[Indicator]:
     """Every indicator row of every indicator table of a document."""
     out: list[Indicator] = []
+    numbers = table_numbers(text)
     for part in find_parts(text, doc_subject):
-        out.extend(_part_indicators(text, part, len(out)))
+        out.extend(_part_indicators(text, part, len(out) + 1, numbers.get(part.block.block_id)))
     return out
 
 

@@ -19,6 +19,7 @@ from importlib import resources
 
 import regex
 
+from extractors import units
 from extractors.indicator_values import parse_number
 from extractors.indicators import _is_header as _is_indicator_header
 from extractors.indicators import _roles_of, _row_texts, find_parts, header_label
@@ -28,13 +29,10 @@ from pipeline.records import Block, Project, Score, Text
 
 MONEY_FIELDS = ("budget_initial", "budget_adjusted", "executed")
 
-# Factors to 元 (DESIGN §6). Local until the shared units table (extractors/units.toml) is merged.
-_YUAN = {"元": Decimal(1), "百元": Decimal(100), "千元": Decimal(1000), "万元": Decimal(10000),
-         "亿元": Decimal(100000000), "万": Decimal(10000), "亿": Decimal(100000000)}
-
 
 def to_wan(value: Decimal, unit: str) -> Decimal:
-    return value * _YUAN[unit] / Decimal(10000)
+    """Exact 万元 of a figure in any unit of extractors/units.toml ("百元", "万" …)."""
+    return units.to_wan(value, units.canonical_unit(unit) or unit)
 
 
 @lru_cache(maxsize=1)
@@ -74,8 +72,7 @@ def unit_in(s: str) -> str | None:
     m = _unit_re().search(s)
     if not m:
         return None
-    u = m["u1"] or m["u2"]
-    return {"万": "万元", "亿": "亿元"}.get(u, u)
+    return units.canonical_unit(m["u1"] or m["u2"])
 
 
 # --- tables --------------------------------------------------------------------------------------

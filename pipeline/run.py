@@ -73,6 +73,9 @@ def source_to_result(src: Source) -> DocResult:
         "sections": [_asdict(s, doc_id) for s in sections],
         "tables": [_asdict(c, doc_id) for c in ex.tables],
         "amounts": [_asdict(a, doc_id) for a in ex.amounts],
+        "indicators": [_asdict(i, doc_id) for i in ex.indicators],
+        "scores": [_asdict(s, doc_id) for s in ex.scores],
+        "projects": [_asdict(p, doc_id) for p in ex.projects],
     }
     return DocResult(document, rows)
 

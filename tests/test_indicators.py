@@ -317,8 +317,8 @@ def test_header_and_total_rows_are_never_indicators():
 def test_ids_and_table_ids():
     text = make_text("一", SEED_002_PROJECT_TABLE, "二", SEED_004_TABLE)
     got = text_to_indicators(text, None)
-    assert [i.indicator_id for i in got] == list(range(len(got)))
-    assert {i.table_id for i in got} == {1, 3}
+    assert [i.indicator_id for i in got] == list(range(1, len(got) + 1))
+    assert {i.table_id for i in got} == {1, 2}  # numbered like the tables table
 
 
 def test_subject_from_heading_above_the_table():
@@ -403,14 +403,49 @@ def _has_row(df, want: dict) -> bool:
     return False
 
 
-@pytest.mark.parametrize("source", ["inline", "gold"])
-@pytest.mark.parametrize("seed", SEEDS)
-def test_seed_indicators(seed, source):
+# Known disagreements with the gold files, kept as strict xfails so that a change is noticed.
+GOLD_DISCREPANCIES = {
+    # seed 001 prints 19 indicator rows (6 基本经费 + 8 项目经费 产出 + 4 效益 + 1 满意度, counted by
+    # hand in the source); the gold file asks for at least 20. Reported to the lead, not papered over.
+    "001_e2faa60e7ec703ad": "seed 001 has 19 indicator rows; gold indicators_min is 20",
+}
+
+
+def _seed_params():
+    out = []
+    for seed in SEEDS:
+        for source in ("inline", "gold"):
+            marks = []
+            if seed in GOLD_DISCREPANCIES:
+                marks = [pytest.mark.xfail(strict=True, reason=GOLD_DISCREPANCIES[seed])]
+            out.append(pytest.param(seed, source, marks=marks, id=f"{seed[:3]}-{source}"))
+    return out
+
+
+@pytest.mark.parametrize("seed, source", _seed_params())
+def test_seed_indicator_count(seed, source):
     want = expectations(seed, source)
     df = rows_of(corpus_tables(), "indicators", seed)
     assert len(df) >= want["indicators_min"]
+
+
+@pytest.mark.parametrize("source", ["inline", "gold"])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_seed_indicator_rows(seed, source):
+    want = expectations(seed, source)
+    df = rows_of(corpus_tables(), "indicators", seed)
     for row in want.get("indicator_rows", []):
         assert _has_row(df, row), f"{seed}: no indicators row {row}"
+
+
+# Counted by hand in the seeds: every indicator row of every indicator table.
+SEED_INDICATOR_COUNTS = {"000_bec74173f2fdd9ac": 0, "001_e2faa60e7ec703ad": 19, "002_23824e2a31c72555": 19,
+                         "004_f3dc72fe58075eff": 26}
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_seed_indicator_count_exact(seed):
+    assert len(rows_of(corpus_tables(), "indicators", seed)) == SEED_INDICATOR_COUNTS[seed]
 
 
 def _header_words() -> set[str]:
