@@ -89,6 +89,11 @@ def _level1_names() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _implied_level1() -> dict[str, str]:
+    return dict(vocabulary()["levels"]["implied_level1"])
+
+
+@lru_cache(maxsize=1)
 def _nature_words() -> tuple[frozenset[str], frozenset[str]]:
     n = vocabulary()["nature"]
     return frozenset(n["qualitative"]), frozenset(n["quantitative"])
@@ -331,6 +336,9 @@ def _part_indicators(text: Text, part: TablePart, start_id: int, table_id: int |
                 prev_l2 = None
             prev_l1 = l1
         else:
+            implied = _implied_level1().get(l2 or "")
+            if l2 and implied and prev_l1 and implied != prev_l1 and l2 != prev_l2:
+                prev_l1 = implied  # a new 一级 group whose merged label was lost
             l1 = prev_l1
         if l2:
             prev_l2 = l2
