@@ -156,7 +156,8 @@ def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
             name_col = next((c for c, role in roles.items() if role == "name"), None)
             if name_col is not None:
                 name_text = cells[name_col].strip() if name_col < len(cells) else ""
-                if not name_text or label.startswith(tuple(rows_vocab["part_prefixes"])):
+                if (not name_text or label.startswith(tuple(rows_vocab["part_prefixes"]))
+                        or label in rows_vocab["total_labels"]):
                     continue
                 values = _convert(_values(roles, n_header, cells, name_col), units)
                 if values:
