@@ -47,6 +47,8 @@ def _value_re() -> regex.Pattern:
     return regex.compile(
         rf"""
         ^\s*
+        (?:(?P<prefix>\p{{Han}}{{1,4}})(?=\s*(?:{ops})))?  # "全年≥10000家次": a short word before an operator
+        \s*
         (?P<op>{ops})?                               # ≥ ≤ = > < and their spellings
         \s*
         (?P<num>\d+(?:,\d{{3}})*(?:\.\d+)?)           # 20, 1,240.56, 100.00

@@ -63,6 +63,7 @@ class TablePart:
     data_rows: list[int] = field(default_factory=list)
     total_rows: list[int] = field(default_factory=list)
     grade_rows: list[int] = field(default_factory=list)
+    continues: bool = False  # the rows go on from the previous table block (a page break)
 
 
 # --- vocabulary ----------------------------------------------------------------------------------
@@ -163,11 +164,17 @@ def find_parts(text: Text, doc_subject: str | None) -> list[TablePart]:
     """Every indicator section of every table block, in reading order."""
     parts: list[TablePart] = []
     vocab = _rows_vocab()
+    open_part: TablePart | None = None  # a part still open at the end of the previous table block
     for block in text.blocks:
         if block.kind != "table":
+            if len(compact(text.text[block.start:block.end])) > CONTINUATION_GAP:
+                open_part = None
             continue
         rows = [_row_texts(r) for r in block.grid()]
         current: TablePart | None = None
+        if open_part is not None and _continues(open_part, block, rows):
+            current = TablePart(block, open_part.header, open_part.subject, continues=True)
+            parts.append(current)
         for r, cells in enumerate(rows):
             roles = _roles_of(cells)
             if _is_header(roles):
@@ -192,7 +199,23 @@ def find_parts(text: Text, doc_subject: str | None) -> list[TablePart]:
                 current.grade_rows.append(r)
                 continue
             current.data_rows.append(r)
+        open_part = current if current is not None and not current.total_rows else None
     return parts
+
+
+# paragraphs longer than this between two table blocks mean the second is a table of its own
+CONTINUATION_GAP = 30
+
+
+def _continues(part: TablePart, block: Block, rows: list[list[str]]) -> bool:
+    """Does `block` go on with the rows of `part` (a table broken by a page)?"""
+    first = next((cells for cells in rows if any(c.strip() for c in cells)), None)
+    if first is None or _is_header(_roles_of(first)):
+        return False
+    label = row_label(first)
+    if label in _rows_vocab()["stop_labels"]:
+        return False
+    return 3 <= block.n_cols <= part.header.n_cells + 1
 
 
 def _is_total_label(label: str) -> bool:
@@ -318,11 +341,13 @@ def table_numbers(text: Text) -> dict[int, int]:
     return {b.block_id: n for n, b in enumerate(tables, start=1)}
 
 
-def _part_indicators(text: Text, part: TablePart, start_id: int, table_id: int | None) -> list[Indicator]:
+def _part_indicators(
+    text: Text, part: TablePart, start_id: int, table_id: int | None, levels: tuple[str | None, str | None]
+) -> tuple[list[Indicator], tuple[str | None, str | None]]:
+    """The part's indicators, and the 一级/二级 names its last row leaves to fill down."""
     rows = part.block.grid()
     out: list[Indicator] = []
-    prev_l1: str | None = None
-    prev_l2: str | None = None
+    prev_l1, prev_l2 = levels
     header_words = set(_header_roles())
     for r in part.data_rows:
         row = rows[r]
@@ -383,15 +408,19 @@ def _part_indicators(text: Text, part: TablePart, start_id: int, table_id: int |
                 page=page if page is not None else part.block.page,
             )
         )
-    return out
+    return out, (prev_l1, prev_l2)
 
 
 def text_to_indicators(text: Text, doc_subject: str | None) -> list[Indicator]:
     """Every indicator row of every indicator table of a document."""
     out: list[Indicator] = []
     numbers = table_numbers(text)
+    levels: tuple[str | None, str | None] = (None, None)
     for part in find_parts(text, doc_subject):
-        out.extend(_part_indicators(text, part, len(out) + 1, numbers.get(part.block.block_id)))
+        found, levels = _part_indicators(
+            text, part, len(out) + 1, numbers.get(part.block.block_id), levels if part.continues else (None, None)
+        )
+        out.extend(found)
     return out
 
 

@@ -43,7 +43,8 @@ VALUE_EXAMPLES_SAMPLE = [
     ("≤3843.67万元", "≤", D("3843.67"), "万元"),
     ("=24小时", "=", D("24"), "小时"),
     ("≥10亿条", "≥", D("10"), "亿条"),
-    ("全年≥10000家次", None, None, None),  # words before the operator: kept raw
+    ("全年≥10000家次", "≥", D("10000"), "家次"),  # a short word before the operator
+    ("项目立项数量≥400个；项目终验数量≥400个。", None, None, None),  # two targets: raw only
 ]
 VALUE_EXAMPLES_SYNTHETIC = [
     ("＞500人", ">", D("500"), "人"),
@@ -503,3 +504,44 @@ def test_sample_guangzhou_indicators():
     for row in SAMPLE_GUANGZHOU_ROWS:
         assert _has_row(df, row), f"no indicators row {row}"
     assert df["target_raw"].notna().mean() >= 0.95
+
+
+# --- a table broken by a page goes on in the next table block ------------------------------------
+
+PAGE_1 = rows(
+    """
+项目名称|县人代会会议经费
+一级指标|二级指标|三级指标|指标值|分值|得分
+产出指标|数量指标|召开会议次数|≥2次|20|20
+||补选代表人数|≥3人|20|20
+"""
+)
+PAGE_2 = rows(
+    """
+||会议天数|=3天|20|20
+效益指标|社会效益指标|推动代表履职|有效|20|18
+总分|||100|98
+"""
+)
+
+
+def _on_pages(text, pages):
+    from dataclasses import replace
+
+    return replace(text, blocks=tuple(replace(b, page=p) for b, p in zip(text.blocks, pages)))
+
+
+def test_table_continues_after_a_page_break():
+    text = _on_pages(make_text(PAGE_1, "- 3 -", PAGE_2), [3, 3, 4])
+    got = text_to_indicators(text, None)
+    assert [(i.subject, i.level1, i.level2, i.level3, i.page, i.table_id) for i in got] == [
+        ("县人代会会议经费", "产出指标", "数量指标", "召开会议次数", 3, 1),
+        ("县人代会会议经费", "产出指标", "数量指标", "补选代表人数", 3, 1),
+        ("县人代会会议经费", "产出指标", "数量指标", "会议天数", 4, 2),
+        ("县人代会会议经费", "效益指标", "社会效益指标", "推动代表履职", 4, 2),
+    ]
+
+
+def test_table_after_prose_is_not_a_continuation():
+    text = make_text(PAGE_1, "二、项目资金使用情况：本年度项目资金全部按计划拨付到位，无结余。", PAGE_2)
+    assert [i.level3 for i in text_to_indicators(text, None)] == ["召开会议次数", "补选代表人数"]
