@@ -18,6 +18,7 @@ import regex
 
 from extractors.indicators import GRADES, find_parts, grade_of, row_label, _row_texts
 from extractors.indicator_values import parse_number
+from extractors.indicator_values import vocabulary as indicator_vocabulary
 from extractors.subjects import (
     DEPARTMENT,
     PROJECT,
@@ -26,6 +27,7 @@ from extractors.subjects import (
     context_subject,
     is_department_phrase,
     same_subject,
+    table_subject,
 )
 from pipeline.records import Score, Text
 
@@ -151,45 +153,71 @@ def _prose_scores(text: Text, start: int, end: int, doc_subject: str | None) -> 
     return out
 
 
+def _row_score(text: Text, row, subject: Subject, total: bool) -> Score | None:
+    """A Score from a total row ("总分 | 100 | 98 | 优") or a grade row ("评价等级 | 优（S≧90）")."""
+    cells = _row_texts(row)
+    label = row_label(cells) or ""
+    if label.startswith("小计"):
+        return None
+    values = [c for c in cells if c.strip()][1:]
+    grade = next((g for g in (grade_of(c) for c in values) if g), None)
+    score = max_score = None
+    if total:
+        numbers = [n for n in (parse_number(c) for c in values) if n is not None]
+        if len(numbers) >= 2:
+            max_score, score = numbers[-2], numbers[-1]
+        elif numbers:
+            score = numbers[0]
+    if score is None and grade is None:
+        return None
+    filled = [c for c in row if c.text.strip()]
+    start, end = filled[0].start, filled[-1].end
+    return Score(
+        subject=subject.name,
+        scope=subject.scope,
+        score=score,
+        max_score=max_score,
+        grade=grade,
+        start=start,
+        end=end,
+        page=text.page_at(start),
+        evidence=" ".join(c.text.strip() for c in filled),
+    )
+
+
 def _table_scores(text: Text, doc_subject: str | None) -> list[Score]:
     out: list[Score] = []
+    seen: set[tuple[int, int]] = set()
     for part in find_parts(text, doc_subject):
         grid = part.block.grid()
         for r in part.total_rows + part.grade_rows:
-            row = grid[r]
-            cells = _row_texts(row)
-            label = row_label(cells) or ""
-            if label.startswith("小计"):
+            seen.add((part.block.block_id, r))
+            s = _row_score(text, grid[r], part.subject, r in part.total_rows)
+            if s is not None:
+                out.append(s)
+    # score and grade rows of forms without an indicator table ("总分 | 100 | 96", "评价等级 | 优");
+    # 合计 is not among them: every money table has one
+    labels = _score_row_labels()
+    for block in text.blocks:
+        if block.kind != "table":
+            continue
+        grid = block.grid()
+        for r, row in enumerate(grid):
+            if (block.block_id, r) in seen:
                 continue
-            values = [c for c in cells if c.strip()][1:]
-            grade = next((g for g in (grade_of(c) for c in values) if g), None)
-            score = max_score = None
-            if r in part.total_rows:
-                numbers = [n for n in (parse_number(c) for c in values) if n is not None]
-                if not numbers and grade is None:
-                    continue
-                if len(numbers) >= 2:
-                    max_score, score = numbers[-2], numbers[-1]
-                elif numbers:
-                    score = numbers[0]
-            elif grade is None:
-                continue
-            filled = [c for c in row if c.text.strip()]
-            start, end = filled[0].start, filled[-1].end
-            out.append(
-                Score(
-                    subject=part.subject.name,
-                    scope=part.subject.scope,
-                    score=score,
-                    max_score=max_score,
-                    grade=grade,
-                    start=start,
-                    end=end,
-                    page=text.page_at(start),
-                    evidence=" ".join(c.text.strip() for c in filled),
-                )
-            )
+            label = row_label(_row_texts(row))
+            if label in labels["score"] or label in labels["grade"]:
+                subject = table_subject(text, block, r, doc_subject)
+                s = _row_score(text, row, subject, label in labels["score"])
+                if s is not None:
+                    out.append(s)
     return out
+
+
+@lru_cache(maxsize=1)
+def _score_row_labels() -> dict[str, frozenset[str]]:
+    rows = indicator_vocabulary()["rows"]
+    return {"score": frozenset(rows["score_labels"]), "grade": frozenset(rows["grade_labels"])}
 
 
 def _merge(scores: list[Score]) -> list[Score]:

@@ -362,7 +362,8 @@ def test_indicator_vocabulary_is_valid():
     assert v["detect"]["required"] in names
     assert set(v["detect"]["with_any"]) <= set(names)
     assert set(v["operators"].values()) <= {"≥", "≤", "=", ">", "<"}
-    for key in ("total_labels", "grade_labels", "stop_labels"):
+    assert set(v["rows"]["score_labels"]) <= set(v["rows"]["total_labels"]), "a score row would be an indicator"
+    for key in ("total_labels", "score_labels", "grade_labels", "stop_labels"):
         labels = v["rows"][key]
         assert len(labels) == len(set(labels)), f"duplicate in rows.{key}"
         assert not set(labels) & set(headers), f"rows.{key} overlaps a header"

@@ -127,6 +127,16 @@ TABLE_EXAMPLES = {
         "米易县人民政府办公室",
         [("党政网站、网络运行维护经费", "project", D(100), D(100), None)],
     ),
+    "synthetic:总分 and 评价等级 rows of a form without indicators": (
+        [[["项目名称", "县级储备粮管理费"], ["总分", "100", "96"], ["评价等级", "优"]]],
+        "某县粮食局",
+        [("县级储备粮管理费", "project", D(96), D(100), "优")],
+    ),
+    "synthetic:合计 of a money table is no score": (
+        [[["项目", "本年收入", "本年支出"], ["合计", "100", "96"]]],
+        "某县粮食局",
+        [],
+    ),
     "sample:宁德 评价总分 and 评价等级": (
         ["2024年度部门整体绩效自评表", SAMPLE_NINGDE_TABLE],
         "宁德市人民政府办公室",
