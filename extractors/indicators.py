@@ -124,7 +124,7 @@ def row_label(cells: list[str]) -> str | None:
 # --- finding indicator parts ---------------------------------------------------------------------
 
 
-def _row_texts(row) -> list[str]:
+def row_cells(row) -> list[str]:
     if not row:
         return []
     out = [""] * (max(c.col for c in row) + 1)
@@ -133,7 +133,7 @@ def _row_texts(row) -> list[str]:
     return out
 
 
-def _roles_of(cells: list[str]) -> dict[int, str]:
+def roles_of_row(cells: list[str]) -> dict[int, str]:
     roles: dict[int, str] = {}
     for i, c in enumerate(cells):
         if c.strip():
@@ -143,7 +143,7 @@ def _roles_of(cells: list[str]) -> dict[int, str]:
     return roles
 
 
-def _is_header(roles: dict[int, str]) -> bool:
+def is_indicator_header(roles: dict[int, str]) -> bool:
     detect = vocabulary()["detect"]
     found = set(roles.values())
     return detect["required"] in found and bool(found & set(detect["with_any"]))
@@ -170,16 +170,16 @@ def find_parts(text: Text, doc_subject: str | None) -> list[TablePart]:
             if len(compact(text.text[block.start:block.end])) > CONTINUATION_GAP:
                 open_part = None
             continue
-        rows = [_row_texts(r) for r in block.grid()]
+        rows = [row_cells(r) for r in block.grid()]
         current: TablePart | None = None
         if open_part is not None and _continues(open_part, block, rows):
             current = TablePart(block, open_part.header, open_part.subject, continues=True)
             parts.append(current)
         for r, cells in enumerate(rows):
-            roles = _roles_of(cells)
-            if _is_header(roles):
+            roles = roles_of_row(cells)
+            if is_indicator_header(roles):
                 if r > 0:
-                    roles = _merge_upper(roles, cells, _roles_of(rows[r - 1]))
+                    roles = _merge_upper(roles, cells, roles_of_row(rows[r - 1]))
                 header = Header(r, roles, len(cells))
                 current = TablePart(block, header, table_subject(text, block, r, doc_subject))
                 parts.append(current)
@@ -210,7 +210,7 @@ CONTINUATION_GAP = 30
 def _continues(part: TablePart, block: Block, rows: list[list[str]]) -> bool:
     """Does `block` go on with the rows of `part` (a table broken by a page)?"""
     first = next((cells for cells in rows if any(c.strip() for c in cells)), None)
-    if first is None or _is_header(_roles_of(first)):
+    if first is None or is_indicator_header(roles_of_row(first)):
         return False
     label = row_label(first)
     if label in _rows_vocab()["stop_labels"]:
@@ -351,7 +351,7 @@ def _part_indicators(
     header_words = set(_header_roles())
     for r in part.data_rows:
         row = rows[r]
-        cells = _row_texts(row)
+        cells = row_cells(row)
         v = _align(part.header, cells)
         l1, w1 = _name_and_weight(_clean(v.get("level1")))
         l2, w2 = _name_and_weight(_clean(v.get("level2")))

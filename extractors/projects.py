@@ -12,7 +12,7 @@ Money is converted to 万元 exactly (Decimal) from the unit of the column, tabl
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
@@ -21,8 +21,7 @@ import regex
 
 from extractors import units
 from extractors.indicator_values import parse_number
-from extractors.indicators import _is_header as _is_indicator_header
-from extractors.indicators import _roles_of, _row_texts, find_parts, header_label
+from extractors.indicators import find_parts, header_label, is_indicator_header, roles_of_row, row_cells
 from extractors.scores import squeeze, text_to_scores
 from extractors.subjects import DEPARTMENT, PROJECT, clean_name, context_subject, same_subject, table_subject
 from pipeline.records import Block, Project, Score, Text
@@ -107,7 +106,7 @@ def _table_unit(block: Block, rows: list[list[str]], r: int) -> str:
     return vocabulary()["units"]["default"]
 
 
-def _values(roles: dict[int, str], n_header: int, cells: list[str], label_col: int) -> dict[str, str]:
+def _values(roles: dict[int, str], cells: list[str], label_col: int) -> dict[str, str]:
     money_roles = [(c, r) for c, r in sorted(roles.items()) if r != "name"]
     after = [c.strip() for c in cells[label_col + 1:] if c.strip()]
     if len(after) == len(money_roles):
@@ -132,14 +131,13 @@ def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
         if block.kind != "table":
             continue
         grid = block.grid()
-        rows = [_row_texts(r) for r in grid]
+        rows = [row_cells(r) for r in grid]
         roles: dict[int, str] | None = None
         units: dict[str, str] = {}
-        n_header = 0
         for r, cells in enumerate(rows):
             rr = _header_roles(cells)
             if _is_header(rr):
-                roles, n_header = rr, len(cells)
+                roles = rr
                 unit = _table_unit(block, rows, r)
                 units = {role: unit_in(cells[c]) or unit for c, role in rr.items()}
                 continue
@@ -148,7 +146,7 @@ def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
             filled = [(i, c) for i, c in enumerate(cells) if c.strip()]
             if not filled:
                 continue
-            if len(filled) == 1 or _is_indicator_header(_roles_of(cells)):
+            if len(filled) == 1 or is_indicator_header(roles_of_row(cells)):
                 roles = None  # a section title or another table's header ends this one
                 continue
             label_col, label = filled[0][0], header_label(filled[0][1])
@@ -159,7 +157,7 @@ def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
                 if (not name_text or label.startswith(tuple(rows_vocab["part_prefixes"]))
                         or label in rows_vocab["total_labels"]):
                     continue
-                values = _convert(_values(roles, n_header, cells, name_col), units)
+                values = _convert(_values(roles, cells, name_col), units)
                 if values:
                     code, name = clean_name(name_text)
                     found.append(_Found(name, code, page, values))
@@ -169,7 +167,7 @@ def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
             subject = table_subject(text, block, r, doc_subject)
             if subject.scope != PROJECT or not subject.name:
                 continue
-            values = _convert(_values(roles, n_header, cells, label_col), units)
+            values = _convert(_values(roles, cells, label_col), units)
             if values:
                 found.append(_Found(subject.name, subject.code, page, values))
             roles = None  # one total per form section

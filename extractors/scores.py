@@ -16,7 +16,7 @@ from importlib import resources
 
 import regex
 
-from extractors.indicators import GRADES, find_parts, grade_of, row_label, _row_texts
+from extractors.indicators import GRADES, find_parts, grade_of, row_cells, row_label
 from extractors.indicator_values import parse_number
 from extractors.indicator_values import vocabulary as indicator_vocabulary
 from extractors.subjects import (
@@ -155,7 +155,7 @@ def _prose_scores(text: Text, start: int, end: int, doc_subject: str | None) -> 
 
 def _row_score(text: Text, row, subject: Subject, total: bool) -> Score | None:
     """A Score from a total row ("总分 | 100 | 98 | 优") or a grade row ("评价等级 | 优（S≧90）")."""
-    cells = _row_texts(row)
+    cells = row_cells(row)
     label = row_label(cells) or ""
     if label.startswith("小计"):
         return None
@@ -205,7 +205,7 @@ def _table_scores(text: Text, doc_subject: str | None) -> list[Score]:
         for r, row in enumerate(grid):
             if (block.block_id, r) in seen:
                 continue
-            label = row_label(_row_texts(row))
+            label = row_label(row_cells(row))
             if label in labels["score"] or label in labels["grade"]:
                 subject = table_subject(text, block, r, doc_subject)
                 s = _row_score(text, row, subject, label in labels["score"])
