@@ -97,17 +97,26 @@ def _prefix_subject(prefix: str, doc_subject: str | None) -> Subject | None | bo
     words = vocabulary()["subjects"]
     parts = _CLAUSE_END.split(prefix)
     phrase = parts[-1].strip() if parts else ""
+    if not phrase and len(parts) > 1:
+        if _LISTED_SCORE.search(parts[-2]):
+            return False  # "权重20分，得分20分"
+        if prefix.rstrip().endswith(("：", ":")):
+            phrase = parts[-2].strip()  # "1.乡村道路养护项目：自评得分95分"
     phrase = phrase.strip("“”\"'（）()")
-    if any(phrase.endswith(s) for s in words["part_suffixes"]):
-        return False
+    if any(phrase.endswith(s) for s in words["part_suffixes"]) or _LISTED_SCORE.search(phrase):
+        return False  # a part score, or one figure of a list ("权重20分，得分20分")
     if not phrase:
         return None
     if is_department_phrase(phrase):
         return Subject(doc_subject or phrase, DEPARTMENT)
     code, name = clean_name(phrase)
-    if not name or name in words["generic"] or len(name) < 2:
+    if not name or name in words["generic"] or len(name) < 2 or len(name) > MAX_SUBJECT:
         return None
     return Subject(name, PROJECT, code)
+
+
+MAX_SUBJECT = 40  # a longer phrase before a score is a sentence, not a name
+_LISTED_SCORE = regex.compile(r"\d\s*分|\d$|(?:权重|分值|满分)")
 
 
 def _number(s: str | None) -> Decimal | None:
@@ -119,21 +128,26 @@ def _prose_scores(text: Text, start: int, end: int, doc_subject: str | None) -> 
     s, where = squeeze(raw)
     out: list[Score] = []
     taken: list[tuple[int, int]] = []
+    named: list[tuple[int, int, Subject]] = []  # sentence span -> subject named before a score
     for p in patterns():
         for m in p.regex.finditer(s):
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue
             subject: Subject | None | bool = None
+            a, b = _sentence(s, m.start(), m.end())
             if p.subject == "prefix":
                 subject = _prefix_subject(s[: m.start()], doc_subject)
                 if subject is False:
                     taken.append((m.start(), m.end()))
                     continue
+                if subject is not None:
+                    named.append((a, b, subject))
+            else:  # a grade in the sentence of a named score belongs to that subject
+                subject = next((sub for sa, sb, sub in named if sa == a and sb == b), None)
             abs_start = start + where[m.start()]
             abs_end = start + where[m.end() - 1] + 1
             if subject is None:
                 subject = context_subject(text, abs_start, doc_subject) or Subject(doc_subject, DEPARTMENT)
-            a, b = _sentence(s, m.start(), m.end())
             groups = m.groupdict()
             grade = groups.get("grade")
             out.append(

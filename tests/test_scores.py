@@ -85,6 +85,16 @@ PROSE_EXAMPLES = {
         "本部门整体绩效自评得分为92分，评价结果为良好。",
         [(DEPT, "department", D(92), None, "良")],
     ),
+    "synthetic:name before a colon": (
+        ["部门整体支出绩效评价报告", "（三）项目绩效情况"],
+        "1.乡村道路养护项目：自评得分95分，评价等级为优。",
+        [("乡村道路养护", "project", D(95), None, "优")],
+    ),
+    "synthetic:indicator weight and score are no score": (
+        [],
+        "满意度指标权重20分，得分20分。",
+        [],
+    ),
     "synthetic:part score alone is no score": (
         [],
         "其中管理效能方面自评得分67分。",
