@@ -28,6 +28,7 @@ class _Vocab:
     kinds: tuple[dict, ...]
     title_words: tuple[str, ...]
     title_max: int
+    not_counties: tuple[str, ...]
 
 
 def _alt(words) -> str:
@@ -51,6 +52,7 @@ def vocab() -> _Vocab:
         kinds=tuple(d["kind"]),
         title_words=tuple(d["title_words"]),
         title_max=int(d["title_max"]),
+        not_counties=tuple(d["not_counties"]),
     )
 
 
@@ -73,13 +75,20 @@ def _overlapping(p: regex.Pattern, s: str) -> Counter:
     return Counter(m["name"] for m in p.finditer(s, overlapped=True))
 
 
-def _best_place(p: regex.Pattern, s: str, must_follow: tuple[str, ...], before: str = "") -> str | None:
-    """The name used most often in front of a body ("米易县人大…") or after a larger unit ("曲靖市沾益区")."""
+def _best_place(p: regex.Pattern, s: str, must_follow: tuple[str, ...], before: str = "", title: str = "",
+                exclude: tuple[str, ...] = ()) -> str | None:
+    """The name used most often in front of a body ("米易县人大…") or after a larger unit ("曲靖市沾益区");
+    a name the title starts with (after larger units) counts too."""
     counts: Counter = Counter()
+    head = regex.sub(r"^[\d\s年度]*", "", title)
     for name in _overlapping(p, s):
+        if name.endswith(exclude):
+            continue
         n = sum(s.count(name + w) for w in must_follow)
         if before:
             n += len(regex.findall(rf"[{before}]{regex.escape(name)}", s))
+        if head and regex.match(rf"(?:\p{{Han}}{{2,4}}?(?:省|自治区|市|州|盟))*{regex.escape(name)}", head):
+            n += 2
         if n:
             counts[name] = n
     if not counts:
@@ -144,15 +153,22 @@ def text_to_metadata(text: Text, headings: str = "") -> Metadata:
     v = vocab()
     s = text.text
     title = _title(text)
-    county = _best_place(v.county, s, v.org_starts, before="市州")
-    city = _best_place(v.city, s, v.org_starts + ((county,) if county else ()), before="省")
-    province = _best_place(v.province, s, v.org_starts + ((city,) if city else ()) + ((county,) if county else ()))
+    t = title or ""
+    county = _best_place(v.county, s, v.org_starts, before="市州", title=t, exclude=v.not_counties)
+    city = _best_place(v.city, s, v.org_starts + ((county,) if county else ()), title=t)
+    province = _best_place(v.province, s, v.org_starts + ((city,) if city else ()) + ((county,) if county else ()), title=t)
+    department = _department(s, title, county)
+    if department:
+        # "四川省资阳市乐至县财政局" -> "乐至县财政局": the places have their own columns
+        for place in (province, city):
+            if place and department.startswith(place) and len(department) > len(place) + 2:
+                department = department[len(place):]
     return Metadata(
         title=title,
         province=province,
         city=city,
         county=county,
-        department=_department(s, title, county),
+        department=department,
         fiscal_year=_fiscal_year(s, title),
         doc_kinds=_kinds(s, title, headings),
     )

@@ -12,43 +12,82 @@ _SENTENCE_PUNCT = regex.compile(r"[，,。；;：:]")
 MARKED_RANK = 0  # a heading the format itself marks (markdown ##, a DOCX heading style)
 
 
-def match_heading(line: str) -> tuple[int, str, str] | None:
-    """(style rank, number, title) if a paragraph is a numbered heading."""
+def _candidate(line: str):
+    """(style, number, title, passes the title rules) for a paragraph that starts like a heading."""
     line = line.strip()
     for st in heading_styles():
         m = st.pattern.match(line)
         if not m:
             continue
         title = m["title"].strip()
-        if len(title) > st.max_title:
-            return None
-        if not st.inner_punct and _SENTENCE_PUNCT.search(title[:-1]):
-            return None
-        if title.endswith(("。", ".")) and len(title) > max_title_with_stop():
-            return None
-        return st.rank, regex.sub(r"\s+", "", m["number"]), title
+        ok = len(title) <= st.max_title and (st.inner_punct or not _SENTENCE_PUNCT.search(title[:-1]))
+        return st, regex.sub(r"\s+", "", m["number"]), title, ok
     return None
+
+
+def match_heading(line: str) -> tuple[int, str, str] | None:
+    """(style rank, number, title) if a paragraph, taken alone, is a numbered heading."""
+    c = _candidate(line)
+    if c is None or not c[3]:
+        return None
+    st, number, title, _ = c
+    if title.endswith(("。", ".")) and len(title) > max_title_with_stop():
+        return None
+    return st.rank, number, title
+
+
+def _list_items(cands: list) -> set[int]:
+    """Indexes of candidates that are items of a numbered list, not headings.
+
+    Siblings of one style (no outer heading between them) are judged together: when fewer than
+    half of them read as headings, they are a list ("1.受主任会议的委托，…。", "2.负责…。", …) and
+    even the short ones ("13.负责县人大常委会机关的接待工作。") are list items.
+    """
+    runs: list[list[int]] = []
+    open_runs: dict[int, list[int]] = {}  # rank -> run
+    for i, (st, _n, _t, _ok, _b) in enumerate(cands):
+        for rank in [r for r in open_runs if r > st.rank]:
+            del open_runs[rank]  # an outer heading closes the lists inside it
+        run = open_runs.get(st.rank)
+        if run is None:
+            run = open_runs[st.rank] = []
+            runs.append(run)
+        run.append(i)
+    out: set[int] = set()
+    for run in runs:
+        if sum(1 for i in run if cands[i][3]) * 2 < len(run):
+            out.update(run)
+    return out
 
 
 def text_to_sections(text: Text) -> list[Section]:
     found: list[tuple[int, str, str, int, int | None]] = []  # rank, number, title, start, page
     blocks = text.blocks
+    cands = []
+    marked = []
     for i, b in enumerate(blocks):
         if b.kind != "paragraph":
             continue
         line = text.text[b.start:b.end]
-        h = match_heading(line)
-        if h:
-            title = h[2]
-            nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-            if not title and nxt is not None and nxt.kind == "paragraph":
-                # "附件 1" on its own line: the next short line is its title
-                candidate = text.text[nxt.start:nxt.end].strip()
-                if len(candidate) <= 40 and not match_heading(candidate):
-                    title = candidate
-            found.append((h[0], h[1], title, b.start, b.page))
+        c = _candidate(line)
+        if c:
+            cands.append((*c, i))
         elif b.heading:
-            found.append((MARKED_RANK, "", line.strip(), b.start, b.page))
+            marked.append((MARKED_RANK, "", line.strip(), b.start, b.page))
+    items = _list_items(cands)
+    for k, (st, number, title, ok, i) in enumerate(cands):
+        if not ok or k in items:
+            continue
+        b = blocks[i]
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        if not title and nxt is not None and nxt.kind == "paragraph":
+            # "附件 1" on its own line: the next short line is its title
+            candidate = text.text[nxt.start:nxt.end].strip()
+            if len(candidate) <= 40 and not _candidate(candidate):
+                title = candidate
+        found.append((st.rank, number, title, b.start, b.page))
+    found.extend(marked)
+    found.sort(key=lambda f: f[3])
     ranks = sorted({f[0] for f in found})
     level_of = {r: i + 1 for i, r in enumerate(ranks)}
     sections: list[Section] = []
