@@ -262,3 +262,38 @@ def test_seed_project_money_adds_up():
     both = df[df["budget_adjusted_wan"].notna() & df["executed_wan"].notna()]
     for r in both.to_dict("records"):
         assert Decimal(str(r["executed_wan"])) <= Decimal(str(r["budget_adjusted_wan"])), r
+
+
+# Every projects row of every seed, checked by hand against the seed texts:
+# (name, code, initial, adjusted, executed, rate, score, grade)
+SEED_PROJECTS = {
+    "000_bec74173f2fdd9ac": [
+        ("县人代会会议经费", None, 26.07, None, None, None, 95, None),  # 该资金计划 26.07 万元
+        ("县人大代表活动经费", None, 23.7, None, None, None, 95, "优"),
+    ],
+    "001_e2faa60e7ec703ad": [],
+    "002_23824e2a31c72555": [
+        ("2023年曲靖市人大代表履职能力提升专项资金", None, 10.56, 10.56, 10.56, 100, 100, "优"),
+        ("曲靖市沾益区人大专项工作经费", None, 29.77, 29.77, 29.77, 100, 100, "优"),
+        # the 重点工作任务 row names it 人代会会议经费, the form 三届三次人代会工作费: two rows
+        ("曲靖市沾益区人代会会议经费", None, None, 41.61, 41.61, 100, None, None),
+        ("三届三次人代会工作费", None, 41.61, 41.61, 41.61, 100, 100, "优"),
+    ],
+    "004_f3dc72fe58075eff": [
+        ("政府工作专项经费", "51042123T000008813910", 100, 95.83, 95.83, 96.96, 100, None),
+        ("2022年度政府工作经费", "51042122T000006523456", 2.04, 2.0, 2.0, 96.96, 100, None),
+        ("党政网络、网站运行维护经费", "51042122Y000004782652", 36.12, 25.91, 25.91, 100, 100, None),
+        ("援藏援彝等其他", "51042123Y000007599028", 0.79, 3.64, 3.64, 100, 100, None),
+    ],
+}
+PROJECT_COLUMNS = ["name", "code", "budget_initial_wan", "budget_adjusted_wan", "executed_wan", "execution_rate", "score", "grade"]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_seed_projects_exact(seed):
+    df = rows_of(corpus_tables(), "projects", seed)
+    got = [tuple(r[c] for c in PROJECT_COLUMNS) for r in df.to_dict("records")]
+    want = SEED_PROJECTS[seed]
+    assert len(got) == len(want), got
+    for g, w in zip(got, want):
+        assert all(same_value(a if a == a else None, b) for a, b in zip(g, w)), (g, w)
