@@ -142,6 +142,9 @@ def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
                 units = {role: unit_in(cells[c]) or unit for c, role in rr.items()}
                 continue
             if roles is None:
+                declared = _declared_total(text, block, rows, r, doc_subject)
+                if declared is not None:
+                    found.append(declared)
                 continue
             filled = [(i, c) for i, c in enumerate(cells) if c.strip()]
             if not filled:
@@ -172,6 +175,24 @@ def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
                 found.append(_Found(subject.name, subject.code, page, values))
             roles = None  # one total per form section
     return found
+
+
+def _declared_total(text: Text, block: Block, rows: list[list[str]], r: int, doc_subject: str | None) -> _Found | None:
+    """"项目资金（万元） | 年度资金总额 | 745.00" of a target declaration: one figure, no column headers."""
+    cells = rows[r]
+    filled = [c for c in cells if c.strip()]
+    labels = set(vocabulary()["rows"]["declared_total_labels"])
+    if not any(header_label(c).rstrip("：:") in labels for c in filled[:2]):
+        return None
+    numbers = [n for n in (parse_number(c) for c in filled) if n is not None]
+    if len(numbers) != 1:
+        return None
+    subject = table_subject(text, block, r, doc_subject)
+    if subject.scope != PROJECT or not subject.name:
+        return None
+    unit = _table_unit(block, rows, r)
+    page = text.page_at(block.grid()[r][0].start) if block.grid()[r] else block.page
+    return _Found(subject.name, subject.code, page, {"budget_initial": to_wan(numbers[0], unit)})
 
 
 # --- prose ---------------------------------------------------------------------------------------
