@@ -29,8 +29,6 @@ from extractors.indicator_values import (
 from extractors.subjects import Subject, compact, table_subject
 from pipeline.records import Block, Indicator, Text
 
-# roles whose cells carry the indicator's data; the others (group, criteria, target_period) are read
-DATA_ROLES = ("level1", "level2", "level3", "nature", "target", "unit", "actual", "weight", "score", "note")
 _NO_VALUE = {"", "/", "-", "—", "－", "——", "--"}
 
 _PAREN_TAIL = regex.compile(r"[（(][^（）()]*[)）]\s*$")
@@ -192,7 +190,7 @@ def find_parts(text: Text, doc_subject: str | None) -> list[TablePart]:
             if label in vocab["stop_labels"]:
                 current = None
                 continue
-            if label in vocab["total_labels"] or _is_total_label(label):
+            if label.startswith(tuple(vocab["total_labels"])):
                 current.total_rows.append(r)
                 continue
             if label in vocab["grade_labels"]:
@@ -216,10 +214,6 @@ def _continues(part: TablePart, block: Block, rows: list[list[str]]) -> bool:
     if label in _rows_vocab()["stop_labels"]:
         return False
     return 3 <= block.n_cols <= part.header.n_cells + 1
-
-
-def _is_total_label(label: str) -> bool:
-    return label.startswith(("总分", "合计", "评价总分"))
 
 
 # --- aligning a row with its header --------------------------------------------------------------
