@@ -95,6 +95,16 @@ PROSE_EXAMPLES = {
         "满意度指标权重20分，得分20分。",
         [],
     ),
+    "synthetic:满分 and 得分": (
+        [],
+        "本部门整体绩效自评满分100分，自评得分96分。",
+        [(DEPT, "department", D(96), D(100), None)],
+    ),
+    "synthetic:score without 分": (
+        ["2023年度乡村道路养护项目绩效自评报告"],
+        "该项目自评得分：96.5。",
+        [("乡村道路养护", "project", D("96.5"), None, None)],
+    ),
     "synthetic:part score alone is no score": (
         [],
         "其中管理效能方面自评得分67分。",
