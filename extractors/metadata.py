@@ -18,9 +18,6 @@ from schemas.vocab import read_toml
 
 @dataclass(frozen=True)
 class _Vocab:
-    county: regex.Pattern
-    city: regex.Pattern
-    province: regex.Pattern
     year: regex.Pattern
     field: regex.Pattern
     org_suffixes: tuple[str, ...]
@@ -28,6 +25,10 @@ class _Vocab:
     kinds: tuple[dict, ...]
     title_words: tuple[str, ...]
     title_max: int
+    title_dept: regex.Pattern
+    org_end: regex.Pattern
+    suffixes: dict[str, regex.Pattern]
+    stop: frozenset[str]
     not_counties: tuple[str, ...]
 
 
@@ -38,11 +39,7 @@ def _alt(words) -> str:
 @lru_cache(maxsize=1)
 def vocab() -> _Vocab:
     d = read_toml("schemas", "metadata.toml")
-    name = rf"[^\P{{Han}}{d['not_in_name']}]"
     return _Vocab(
-        county=regex.compile(rf"(?P<name>{name}{{2,6}}?(?:自治县|县|区|旗))", regex.VERBOSE),
-        city=regex.compile(rf"(?P<name>{name}{{2,6}}?(?:市|自治州|州|盟))"),
-        province=regex.compile(rf"(?P<name>{name}{{2,3}}?(?:省|自治区))"),
         year=regex.compile(r"(?<!\d)(?P<year>20\d{2}|19\d{2})\s*年"),
         field=regex.compile(
             rf"(?:{_alt(d['department_fields'])})\s*[:：\t]\s*\t*(?P<value>[^\t\n，。；]{{4,40}})"
@@ -52,6 +49,14 @@ def vocab() -> _Vocab:
         kinds=tuple(d["kind"]),
         title_words=tuple(d["title_words"]),
         title_max=int(d["title_max"]),
+        title_dept=regex.compile(rf"(?P<dept>.{{2,40}}?(?:{_alt(d['org_suffixes'])}))(?:部门|单位|本级|机关)?"),
+        org_end=regex.compile(rf"(?:{_alt(d['org_suffixes'])})(?!门)"),
+        suffixes={
+            "county": regex.compile("自治县|县|区|旗"),
+            "city": regex.compile("自治州|市|州|盟"),
+            "province": regex.compile("自治区|省"),
+        },
+        stop=frozenset(d["not_in_name"]),
         not_counties=tuple(d["not_counties"]),
     )
 
@@ -71,31 +76,53 @@ def _title(text: Text) -> str | None:
     return first[: v.title_max] if first else None
 
 
-def _overlapping(p: regex.Pattern, s: str) -> Counter:
-    return Counter(m["name"] for m in p.finditer(s, overlapped=True))
+def _candidates(s: str, suffix: regex.Pattern, stop: frozenset[str]):
+    """(name, start, end) of every place-like name: 2–6 name characters before a suffix (县/区/旗,
+    市/州, 省). Anchored on the suffix, which is much faster than scanning with a character class."""
+    for m in suffix.finditer(s):
+        i = j = m.start()
+        while j > 0 and i - j < 6 and "\u4e00" <= s[j - 1] <= "\u9fff" and s[j - 1] not in stop:
+            j -= 1
+        for k in range(i - 2, j - 1, -1):
+            yield s[k:m.end()], k, m.end()
 
 
-def _best_place(p: regex.Pattern, s: str, must_follow: tuple[str, ...], before: str = "", title: str = "",
+def _best_place(kind: str, s: str, must_follow: tuple[str, ...], before: str = "", title: str = "",
                 exclude: tuple[str, ...] = ()) -> str | None:
     """The name used most often in front of a body ("米易县人大…") or after a larger unit ("曲靖市沾益区");
     a name the title starts with (after larger units) counts too."""
+    v = vocab()
+    suffix = v.suffixes[kind]
     counts: Counter = Counter()
-    head = regex.sub(r"^[\d\s年度]*", "", title)
-    for name in _overlapping(p, s):
-        if name.endswith(exclude):
-            continue
-        n = sum(s.count(name + w) for w in must_follow)
-        if before:
-            n += len(regex.findall(rf"[{before}]{regex.escape(name)}", s))
-        if head and regex.match(rf"(?:\p{{Han}}{{2,4}}?(?:省|自治区|市|州|盟))*{regex.escape(name)}", head):
-            n += 2
+    follow = _alternation(must_follow) if must_follow else None
+    for name, start, end in _candidates(s, suffix, v.stop):
+        n = 0
+        if follow is not None and follow.match(s, end):
+            n += 1
+        if before and start > 0 and s[start - 1] in before:
+            n += 1
         if n:
-            counts[name] = n
+            counts[name] += n
+    head = _TITLE_HEAD.sub("", title)
+    for name, start, _end in _candidates(head, suffix, v.stop):
+        if _PLACE_PREFIX.fullmatch(head[:start]):
+            counts[name] += 2
+    for name in [n for n in counts if n.endswith(exclude)] if exclude else []:
+        del counts[name]
     if not counts:
         return None
     top = max(counts.values())
     # "成米易县" is also used once; the true name is used more often, or is the shorter of equals
     return min((name for name, n in counts.items() if n == top), key=len)
+
+
+@lru_cache(maxsize=256)
+def _alternation(words: tuple[str, ...]) -> regex.Pattern:
+    return regex.compile(_alt(words))
+
+
+_TITLE_HEAD = regex.compile(r"^[\d\s年度]*")
+_PLACE_PREFIX = regex.compile(r"(?:\p{Han}{2,4}?(?:省|自治区|市|州|盟))*")
 
 
 def _department(text: str, title: str | None, county: str | None) -> str | None:
@@ -106,18 +133,17 @@ def _department(text: str, title: str | None, county: str | None) -> str | None:
         return value[:-2] if value.endswith("部门") and len(value) > 6 else value
     if title:
         t = v.year.sub("", title)
-        t = regex.sub(r"^[\d\s年度]+", "", t)
-        m2 = regex.match(rf"(?P<dept>.{{2,40}}?(?:{_alt(v.org_suffixes)}))(?:部门|单位|本级|机关)?", t)
+        t = _TITLE_HEAD.sub("", t)
+        m2 = v.title_dept.match(t)
         if m2 and (county is None or m2["dept"] != county):
             return m2["dept"]
     if county:
         counts: Counter = Counter()
         for m3 in regex.finditer(regex.escape(county) + r"(?P<rest>\p{Han}{2,24})", text):
             rest = m3["rest"]
-            for i in range(len(rest), 1, -1):
-                cand = rest[:i]
-                if any(cand.endswith(sfx) for sfx in v.org_suffixes) and not rest[i:].startswith("门"):
-                    counts[county + cand] += 1
+            for m4 in v.org_end.finditer(rest, overlapped=True):
+                if m4.end() >= 2:
+                    counts[county + rest[: m4.end()]] += 1
         if counts:
             top = max(counts.values())
             # the longest name used at least half as often as the most common one
@@ -154,9 +180,9 @@ def text_to_metadata(text: Text, headings: str = "") -> Metadata:
     s = text.text
     title = _title(text)
     t = title or ""
-    county = _best_place(v.county, s, v.org_starts, before="市州", title=t, exclude=v.not_counties)
-    city = _best_place(v.city, s, v.org_starts + ((county,) if county else ()), title=t)
-    province = _best_place(v.province, s, v.org_starts + ((city,) if city else ()) + ((county,) if county else ()), title=t)
+    county = _best_place("county", s, v.org_starts, before="市州", title=t, exclude=v.not_counties)
+    city = _best_place("city", s, v.org_starts + ((county,) if county else ()), title=t)
+    province = _best_place("province", s, v.org_starts + ((city,) if city else ()) + ((county,) if county else ()), title=t)
     department = _department(s, title, county)
     if department:
         # "四川省资阳市乐至县财政局" -> "乐至县财政局": the places have their own columns

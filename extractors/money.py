@@ -201,6 +201,8 @@ def _sentence_start(text: str, lo: int, pos: int) -> int:
 def text_to_figures(text: str, lo: int, hi: int, fiscal_year: int | None, block_id: int,
                     cell: Cell | None = None) -> list[Figure]:
     """Figures with an explicit unit in text[lo:hi] (a paragraph, or one table cell)."""
+    if text.find("元", lo, hi) < 0:  # every money unit ends in 元
+        return []
     v = vocab()
     out: list[Figure] = []
     prev_end = lo
@@ -269,6 +271,11 @@ def text_to_figures(text: str, lo: int, hi: int, fiscal_year: int | None, block_
 # --- tables ------------------------------------------------------------------------------------
 
 
+_NOT_LABEL = regex.compile(r"[≥≤=<>＝＜＞/—\-%.\d\s]*|定性|定量")
+_ONE_CHAR_UNIT = regex.compile(r"\p{Han}(?:/\p{Han}{1,2})?")
+
+
+@lru_cache(maxsize=1 << 16)
 def header_unit(s: str) -> str | None:
     m = vocab().header_unit.search(s)
     if not m:
@@ -276,13 +283,15 @@ def header_unit(s: str) -> str | None:
     return units.canonical_unit(m["unit"] or m["unit2"])
 
 
+@lru_cache(maxsize=1 << 16)
 def _is_number(s: str) -> bool:
     return bool(vocab().numeric_cell.match(s))
 
 
+@lru_cache(maxsize=1 << 16)
 def _is_label(s: str) -> bool:
     s = s.strip()
-    return bool(s) and not _is_number(s) and not regex.fullmatch(r"[≥≤=<>＝＜＞/—\-%.\d\s]*|定性|定量", s)
+    return bool(s) and not _is_number(s) and not _NOT_LABEL.fullmatch(s)
 
 
 def table_unit(block: Block) -> str | None:
@@ -301,6 +310,7 @@ def table_unit(block: Block) -> str | None:
 def table_to_figures(text: str, block: Block, fiscal_year: int | None) -> list[Figure]:
     v = vocab()
     grid = block.grid()
+    flags = [_is_header_row(row) for row in grid]
     t_unit = table_unit(block)
     out: list[Figure] = []
     # a unit stated in a header cell ("年度预算数（万元）") applies to the numbers below it
@@ -316,7 +326,7 @@ def table_to_figures(text: str, block: Block, fiscal_year: int | None) -> list[F
                     row_label = _row_label(row, i)
                     out.extend(_with_table_label(f, row_label, None, block) for f in figs)
                 continue
-            chain, header_row_unit = _headers_above(grid, r, _aligned_col(grid, r, i))
+            chain, header_row_unit = _headers_above(grid, flags, r, _aligned_col(grid, flags, r, i))
             col_header = chain[0] if chain else None
             unit = None
             right = row[i + 1].text if i + 1 < len(row) else ""
@@ -363,9 +373,10 @@ def table_to_figures(text: str, block: Block, fiscal_year: int | None) -> list[F
     return out
 
 
+@lru_cache(maxsize=1 << 16)
 def _looks_like_unit(s: str) -> bool:
     s = s.strip()
-    return s in vocab().count_units or bool(regex.fullmatch(r"\p{Han}(?:/\p{Han}{1,2})?", s))
+    return s in vocab().count_units or bool(_ONE_CHAR_UNIT.fullmatch(s))
 
 
 def _row_label(row: list[Cell], i: int) -> str | None:
@@ -376,18 +387,20 @@ def _row_label(row: list[Cell], i: int) -> str | None:
 
 
 def _is_header_row(row: list[Cell]) -> bool:
-    filled = [c for c in row if c.text]
-    return len(filled) >= 2 and not any(_is_number(c.text) for c in filled) and sum(map(_is_label_cell, filled)) >= 2
+    key = tuple(c.text for c in row)
+    return _is_header_texts(key)
 
 
-def _is_label_cell(c: Cell) -> bool:
-    return _is_label(c.text)
+@lru_cache(maxsize=1 << 14)
+def _is_header_texts(texts: tuple[str, ...]) -> bool:
+    filled = [t for t in texts if t]
+    return len(filled) >= 2 and not any(map(_is_number, filled)) and sum(map(_is_label, filled)) >= 2
 
 
 _VALUE_LIKE = regex.compile(r"^[-−]?\d[\d,]*(?:\.\d+)?%?$|^[—/\-－]$")
 
 
-def _aligned_col(grid: list[list[Cell]], r: int, i: int) -> int:
+def _aligned_col(grid: list[list[Cell]], flags: list[bool], r: int, i: int) -> int:
     """The header column of cell i of row r when the converter dropped an empty cell from the
     header row: a contiguous run of values is right-aligned with the header row's labels."""
     row = grid[r]
@@ -396,7 +409,7 @@ def _aligned_col(grid: list[list[Cell]], r: int, i: int) -> int:
     if len(values) < 2 or values != list(range(values[0], values[0] + len(values))):
         return col
     for above in range(r - 1, -1, -1):
-        if _is_header_row(grid[above]):
+        if flags[above]:
             labels = [c.col for c in grid[above] if c.text]
             if len(labels) < len(values) or labels[-len(values):] == values:
                 return col
@@ -404,7 +417,7 @@ def _aligned_col(grid: list[list[Cell]], r: int, i: int) -> int:
     return col
 
 
-def _headers_above(grid: list[list[Cell]], r: int, col: int) -> tuple[list[str], str | None]:
+def _headers_above(grid: list[list[Cell]], flags: list[bool], r: int, col: int) -> tuple[list[str], str | None]:
     """Column headers of a cell, nearest first, from the header rows above it, and the unit any of
     those header rows states ("年度预算数（万元）" beside "年初预算")."""
     chain: list[str] = []
@@ -412,7 +425,7 @@ def _headers_above(grid: list[list[Cell]], r: int, col: int) -> tuple[list[str],
     header_rows: list[list[Cell]] = []
     for above in range(r - 1, -1, -1):
         row = grid[above]
-        if not _is_header_row(row):
+        if not flags[above]:
             if header_rows:
                 break  # the block of header rows has ended
             continue

@@ -11,9 +11,11 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass
 
+import regex
+
 from pipeline.records import Decoded, DocumentError, Grid, Para
 from pipeline.textutil import join_wrapped, normalise_chars
-from schemas.vocab import heading_styles, text_noise
+from schemas.vocab import heading_prefix, heading_styles, text_noise
 
 # Below this share of printable characters a decoded file is treated as binary, not text.
 MIN_PRINTABLE = 0.95
@@ -39,10 +41,13 @@ def bytes_to_str(data: bytes) -> str:
     raise DocumentError("bad_encoding", "not valid UTF-8, GB18030/GBK or UTF-16 text: convert it to UTF-8 or check it is a text file")
 
 
+_UNPRINTABLE = regex.compile(r"[^\P{C}\t\n\r\ufeff\u200b-\u200d\u2060\u00ad]|[\p{Zl}\p{Zp}]")
+
+
 def _check_printable(s: str) -> str:
     sample = s[:20000]
     if sample:
-        ok = sum(1 for ch in sample if ch.isprintable() or ch in "\t\n\r")
+        ok = len(sample) - len(_UNPRINTABLE.findall(sample))
         if ok / len(sample) < MIN_PRINTABLE:
             raise DocumentError("binary", f"only {ok * 100 // len(sample)}% printable characters: not a text file")
     return s
@@ -81,7 +86,8 @@ def _layout(lines: list[_Line]) -> str:
 
 
 def _width(s: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
+    """Display width: 2 for a Chinese character (3 bytes in UTF-8), 1 for ASCII."""
+    return (len(s.encode("utf-8", "surrogatepass")) + len(s)) // 2
 
 
 def _clean(text: str, src: int) -> tuple[str, bool, tuple[tuple[int, int], ...]]:
@@ -113,21 +119,22 @@ def _clean(text: str, src: int) -> tuple[str, bool, tuple[tuple[int, int], ...]]
         anchors.append((n_out, at))
         out.append(piece)
         n_out += len(piece)
-    cleaned = normalise_chars("".join(out).rstrip(" \u3000\u00a0"))
+    cleaned = "".join(out).rstrip(" \u3000\u00a0")
     return cleaned, heading, tuple(anchors)
 
 
 def _is_page_number(text: str) -> bool:
     t = text.strip()
-    return any(p.match(t) for p in text_noise().drop_line)
+    return len(t) <= 16 and any(p.match(t) for p in text_noise().drop_line)
 
 
 def _starts_heading(text: str) -> bool:
-    return any(st.pattern.match(text) for st in heading_styles())
+    return bool(heading_prefix().match(text)) and any(st.pattern.match(text) for st in heading_styles())
 
 
 def decode(data: bytes) -> Decoded:
-    s = bytes_to_str(data)
+    # characters are normalised once, for the whole text; source offsets refer to this text
+    s = normalise_chars(bytes_to_str(data))
     if not s.strip():
         raise DocumentError("no_text", "the file contains only white space")
     lines = _lines(s)

@@ -50,9 +50,17 @@ def _failed(path: str, fmt: str, e: DocumentError, sha=None, size=None) -> DocRe
     )
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _asdict(rec, doc_id: str) -> dict:
+    # shallow on purpose: records hold only scalars (dataclasses.asdict deep-copies, and is slow)
+    names = _FIELDS.get(type(rec))
+    if names is None:
+        names = _FIELDS[type(rec)] = tuple(f.name for f in dataclasses.fields(rec))
     d = {"doc_id": doc_id}
-    d.update(dataclasses.asdict(rec))
+    for n in names:
+        d[n] = getattr(rec, n)
     return d
 
 

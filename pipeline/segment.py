@@ -6,8 +6,9 @@ import bisect
 import regex
 
 from pipeline.records import Section, Text
-from schemas.vocab import heading_styles, max_title_with_stop
+from schemas.vocab import heading_prefix, heading_styles, max_title_with_stop
 
+_SPACES = regex.compile(r"\s+")
 _SENTENCE_PUNCT = regex.compile(r"[，,。；;：:]")
 MARKED_RANK = 0  # a heading the format itself marks (markdown ##, a DOCX heading style)
 
@@ -15,13 +16,15 @@ MARKED_RANK = 0  # a heading the format itself marks (markdown ##, a DOCX headin
 def _candidate(line: str):
     """(style, number, title, passes the title rules) for a paragraph that starts like a heading."""
     line = line.strip()
+    if not heading_prefix().match(line):
+        return None
     for st in heading_styles():
         m = st.pattern.match(line)
         if not m:
             continue
         title = m["title"].strip()
         ok = len(title) <= st.max_title and (st.inner_punct or not _SENTENCE_PUNCT.search(title[:-1]))
-        return st, regex.sub(r"\s+", "", m["number"]), title, ok
+        return st, _SPACES.sub("", m["number"]), title, ok
     return None
 
 

@@ -2,6 +2,8 @@
 joining of wrapped lines without inserting spaces between Chinese characters."""
 from __future__ import annotations
 
+import re
+
 # Full-width digits, letters and the signs that take part in numbers and comparisons become ASCII,
 # one character for one, so offsets are unchanged. Chinese punctuation （）：，；。 is kept as printed:
 # labels are matched with it.
@@ -12,8 +14,16 @@ _TABLE = str.maketrans(_FULLWIDTH + "\u3000\u00a0\u2002\u2003\u2009\u202f", _ASC
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 
+_NEEDS = re.compile("[" + re.escape(_FULLWIDTH) + "\u3000\u00a0\u2002\u2003\u2009\u202f\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+
+_MAP = {chr(k): (v if isinstance(v, str) else chr(v)) for k, v in _TABLE.items()}
+_MAP.update({chr(k): "" for k in _ZERO_WIDTH})
+
+
 def normalise_chars(s: str) -> str:
-    return s.translate(_TABLE).translate(_ZERO_WIDTH)
+    # only the few characters that change are touched (str.translate looks up every character)
+    return _NEEDS.sub(lambda m: _MAP[m.group()], s)
 
 
 def _is_ascii_word(ch: str) -> bool:
