@@ -98,6 +98,7 @@ def _nature_words() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(n["qualitative"]), frozenset(n["quantitative"])
 
 
+@lru_cache(maxsize=8192)
 def header_label(cell_text: str) -> str:
     """A header cell as compared with the vocabulary: no spaces, tags or trailing parenthesis."""
     s = compact(cell_text)
@@ -159,7 +160,20 @@ def _merge_upper(lower: dict[int, str], lower_cells: list[str], upper: dict[int,
 
 
 def find_parts(text: Text, doc_subject: str | None) -> list[TablePart]:
-    """Every indicator section of every table block, in reading order."""
+    """Every indicator section of every table block, in reading order. indicators, scores and
+    projects all ask for them: the last answer is kept (the same Text object gives the same parts)."""
+    last = _LAST_PARTS.get("key")
+    if last is not None and last[0] is text and last[1] == doc_subject:
+        return last[2]
+    parts = _find_parts(text, doc_subject)
+    _LAST_PARTS["key"] = (text, doc_subject, parts)
+    return parts
+
+
+_LAST_PARTS: dict[str, tuple[Text, str | None, list[TablePart]]] = {}
+
+
+def _find_parts(text: Text, doc_subject: str | None) -> list[TablePart]:
     parts: list[TablePart] = []
     vocab = _rows_vocab()
     open_part: TablePart | None = None  # a part still open at the end of the previous table block
@@ -379,8 +393,6 @@ def _part_indicators(
         actual_unit = None
         if actual is not None and actual.is_numeric:
             actual_unit = actual.unit or unit_col
-        first = row[0] if row else None
-        page = text.page_at(first.start) if first is not None else part.block.page
         out.append(
             Indicator(
                 indicator_id=start_id + len(out),
@@ -399,7 +411,7 @@ def _part_indicators(
                 weight=weight,
                 score=score,
                 note=_clean(v.get("note")),
-                page=page if page is not None else part.block.page,
+                page=part.block.page,
             )
         )
     return out, (prev_l1, prev_l2)

@@ -54,6 +54,12 @@ def _unit_re() -> regex.Pattern:
 
 
 @lru_cache(maxsize=1)
+def _prose_anchor_re() -> regex.Pattern:
+    words = vocabulary()["prose_anchors"]["words"]
+    return regex.compile("|".join(r"\s*".join(map(regex.escape, w)) for w in words))
+
+
+@lru_cache(maxsize=1)
 def _prose() -> tuple[tuple[str, regex.Pattern], ...]:
     return tuple((p["field"], regex.compile(p["pattern"], regex.VERBOSE)) for p in vocabulary()["prose"])
 
@@ -153,7 +159,7 @@ def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
                 roles = None  # a section title or another table's header ends this one
                 continue
             label_col, label = filled[0][0], header_label(filled[0][1])
-            page = text.page_at(grid[r][0].start) if grid[r] else block.page
+            page = block.page
             name_col = next((c for c, role in roles.items() if role == "name"), None)
             if name_col is not None:
                 name_text = cells[name_col].strip() if name_col < len(cells) else ""
@@ -191,8 +197,7 @@ def _declared_total(text: Text, block: Block, rows: list[list[str]], r: int, doc
     if subject.scope != PROJECT or not subject.name:
         return None
     unit = _table_unit(block, rows, r)
-    page = text.page_at(block.grid()[r][0].start) if block.grid()[r] else block.page
-    return _Found(subject.name, subject.code, page, {"budget_initial": to_wan(numbers[0], unit)})
+    return _Found(subject.name, subject.code, block.page, {"budget_initial": to_wan(numbers[0], unit)})
 
 
 # --- prose ---------------------------------------------------------------------------------------
@@ -205,6 +210,8 @@ def _prose_projects(text: Text, doc_subject: str | None, scores: list[Score]) ->
         if block.kind == "table":
             continue
         raw = text.text[block.start:block.end]
+        if not _prose_anchor_re().search(raw):
+            continue
         s, where = squeeze(raw)
         hits = []
         for fld, pattern in _prose():
@@ -228,7 +235,7 @@ def _prose_projects(text: Text, doc_subject: str | None, scores: list[Score]) ->
                 continue
             if fld != "rate":
                 value = to_wan(value, m["unit"])
-            found.append(_Found(name, code, text.page_at(offset), {fld: value}, from_table=False))
+            found.append(_Found(name, code, block.page, {fld: value}, from_table=False))
     return found
 
 

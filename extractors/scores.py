@@ -45,6 +45,13 @@ def vocabulary() -> dict:
 
 
 @lru_cache(maxsize=1)
+def _anchor_re() -> regex.Pattern:
+    """Any anchor word of the patterns, spaces allowed inside: paragraphs without one are skipped."""
+    words = vocabulary()["anchors"]["words"]
+    return regex.compile("|".join(r"\s*".join(map(regex.escape, w)) for w in words))
+
+
+@lru_cache(maxsize=1)
 def patterns() -> tuple[_Pattern, ...]:
     return tuple(
         _Pattern(p["name"], p["subject"], regex.compile(p["pattern"], regex.VERBOSE))
@@ -61,23 +68,25 @@ def squeeze(s: str) -> tuple[str, list[int]]:
     offset in `s` of every kept character."""
     out: list[str] = []
     where: list[int] = []
-    n = len(s)
-    i = 0
-    while i < n:
-        ch = s[i]
-        if ch.isspace():
-            j = i
-            while j < n and s[j].isspace():
-                j += 1
-            if out and j < n and out[-1].isascii() and out[-1].isalnum() and s[j].isascii() and s[j].isalnum():
-                out.append(" ")
-                where.append(i)
-            i = j
-            continue
-        out.append(ch)
-        where.append(i)
-        i += 1
+    pos = 0
+    for m in _SPACE_RUN.finditer(s):
+        a, b = m.span()
+        out.append(s[pos:a])
+        where.extend(range(pos, a))
+        if 0 < a and b < len(s) and _is_ascii_alnum(s[a - 1]) and _is_ascii_alnum(s[b]):
+            out.append(" ")
+            where.append(a)
+        pos = b
+    out.append(s[pos:])
+    where.extend(range(pos, len(s)))
     return "".join(out), where
+
+
+_SPACE_RUN = regex.compile(r"\s+")
+
+
+def _is_ascii_alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
 
 
 def _sentence(s: str, start: int, end: int) -> tuple[int, int]:
@@ -123,8 +132,10 @@ def _number(s: str | None) -> Decimal | None:
     return Decimal(s) if s else None
 
 
-def _prose_scores(text: Text, start: int, end: int, doc_subject: str | None) -> list[Score]:
+def _prose_scores(text: Text, start: int, end: int, page: int | None, doc_subject: str | None) -> list[Score]:
     raw = text.text[start:end]
+    if not _anchor_re().search(raw):
+        return []
     s, where = squeeze(raw)
     out: list[Score] = []
     taken: list[tuple[int, int]] = []
@@ -159,7 +170,7 @@ def _prose_scores(text: Text, start: int, end: int, doc_subject: str | None) -> 
                     grade=GRADES[grade] if grade else None,
                     start=abs_start,
                     end=abs_end,
-                    page=text.page_at(abs_start),
+                    page=page,
                     evidence=s[a:b].strip(),
                 )
             )
@@ -167,7 +178,7 @@ def _prose_scores(text: Text, start: int, end: int, doc_subject: str | None) -> 
     return out
 
 
-def _row_score(text: Text, row, subject: Subject, total: bool) -> Score | None:
+def _row_score(row, page: int | None, subject: Subject, total: bool) -> Score | None:
     """A Score from a total row ("总分 | 100 | 98 | 优") or a grade row ("评价等级 | 优（S≧90）")."""
     cells = row_cells(row)
     label = row_label(cells) or ""
@@ -194,7 +205,7 @@ def _row_score(text: Text, row, subject: Subject, total: bool) -> Score | None:
         grade=grade,
         start=start,
         end=end,
-        page=text.page_at(start),
+        page=page,
         evidence=" ".join(c.text.strip() for c in filled),
     )
 
@@ -206,7 +217,7 @@ def _table_scores(text: Text, doc_subject: str | None) -> list[Score]:
         grid = part.block.grid()
         for r in part.total_rows + part.grade_rows:
             seen.add((part.block.block_id, r))
-            s = _row_score(text, grid[r], part.subject, r in part.total_rows)
+            s = _row_score(grid[r], part.block.page, part.subject, r in part.total_rows)
             if s is not None:
                 out.append(s)
     # score and grade rows of forms without an indicator table ("总分 | 100 | 96", "评价等级 | 优");
@@ -222,7 +233,7 @@ def _table_scores(text: Text, doc_subject: str | None) -> list[Score]:
             label = row_label(row_cells(row))
             if label in labels["score"] or label in labels["grade"]:
                 subject = table_subject(text, block, r, doc_subject)
-                s = _row_score(text, row, subject, label in labels["score"])
+                s = _row_score(row, block.page, subject, label in labels["score"])
                 if s is not None:
                     out.append(s)
     return out
@@ -264,9 +275,9 @@ def text_to_scores(text: Text, doc_subject: str | None) -> list[Score]:
         if block.kind == "table":
             for c in block.cells:
                 if len(c.text) >= 6:
-                    found.extend(_prose_scores(text, c.start, c.end, doc_subject))
+                    found.extend(_prose_scores(text, c.start, c.end, block.page, doc_subject))
         else:
-            found.extend(_prose_scores(text, block.start, block.end, doc_subject))
+            found.extend(_prose_scores(text, block.start, block.end, block.page, doc_subject))
     found.extend(_table_scores(text, doc_subject))
     found.sort(key=lambda s: (s.start, s.end))
     return _merge(found)

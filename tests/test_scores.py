@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 import regex
 
-from extractors.scores import patterns, squeeze, text_to_scores, vocabulary
+from extractors.scores import _anchor_re, patterns, squeeze, text_to_scores, vocabulary
 from tests.test_indicators import SAMPLE_NINGDE_TABLE, SEED_002_PROJECT_TABLE, SEED_004_TABLE
 from tests.textbuild import make_text
 
@@ -198,6 +198,9 @@ def test_score_patterns_are_valid():
         assert groups & {"score", "grade"}, f"{p['name']} captures neither score nor grade"
         assert groups <= {"score", "max_score", "grade", "keyword"}, p["name"]
         regex.compile(p["pattern"], regex.VERBOSE)
+        example, _ = squeeze(p["example"])
+        assert compiled.regex.search(example), f"{p['name']} does not match its example"
+        assert _anchor_re().search(p["example"]), f"{p['name']}: its example has no anchor word"
     for key, words in v["subjects"].items():
         assert len(words) == len(set(words)), f"duplicate in subjects.{key}"
 
