@@ -27,7 +27,7 @@ from extractors.indicator_values import (
     vocabulary,
 )
 from extractors.subjects import Subject, compact, table_subject
-from pipeline.records import Block, Indicator, Text
+from pipeline.records import Block, Cell, Indicator, Text
 
 _NO_VALUE = {"", "/", "-", "—", "－", "——", "--"}
 
@@ -177,7 +177,7 @@ def _find_parts(text: Text, doc_subject: str | None) -> list[TablePart]:
     parts: list[TablePart] = []
     vocab = _rows_vocab()
     open_part: TablePart | None = None  # a part still open at the end of the previous table block
-    for block in text.blocks:
+    for block in _table_like_blocks(text):
         if block.kind != "table":
             if len(compact(text.text[block.start:block.end])) > CONTINUATION_GAP:
                 open_part = None
@@ -213,6 +213,53 @@ def _find_parts(text: Text, doc_subject: str | None) -> list[TablePart]:
             current.data_rows.append(r)
         open_part = current if current is not None and not current.total_rows else None
     return parts
+
+
+# --- tables that came through as paragraphs -------------------------------------------------------
+
+_TOKEN = regex.compile(r"\S+")
+# a token like this is prose, not a cell: the rows of a paragraph table end there
+_PROSE_TOKEN = regex.compile(r"[。！？]|^.{41,}$")
+
+
+def _tokens(text: Text, block: Block) -> list[Cell]:
+    return [
+        Cell(0, i, m.group(), block.start + m.start(), block.start + m.end())
+        for i, m in enumerate(_TOKEN.finditer(text.text, block.start, block.end))
+    ]
+
+
+def _table_like_blocks(text: Text) -> list[Block]:
+    """The blocks in reading order, where a run of paragraphs that reads as an indicator table
+    whose cells are separated by spaces ("产出指标 数量指标 召开会议次数 ≥ 2 次 2 20 20": PDF text
+    without table structure) is replaced by one table block built over the same offsets."""
+    blocks = text.blocks
+    out: list[Block] = []
+    i = 0
+    while i < len(blocks):
+        b = blocks[i]
+        header = _tokens(text, b) if b.kind == "paragraph" else []
+        if len(header) < 3 or not is_indicator_header(roles_of_row([c.text for c in header])):
+            out.append(b)
+            i += 1
+            continue
+        rows = [header]
+        j = i + 1
+        while j < len(blocks) and blocks[j].kind == "paragraph":
+            cells = _tokens(text, blocks[j])
+            if not 2 <= len(cells) <= len(header) + 1 or any(_PROSE_TOKEN.search(c.text) for c in cells):
+                break
+            rows.append(cells)
+            j += 1
+        if len(rows) == 1:
+            out.append(b)
+            i += 1
+            continue
+        cells = tuple(Cell(r, c.col, c.text, c.start, c.end) for r, row in enumerate(rows) for c in row)
+        out.append(Block(b.block_id, "table", b.start, blocks[j - 1].end, b.page, cells=cells,
+                         n_rows=len(rows), n_cols=max(len(r) for r in rows)))
+        i = j
+    return out
 
 
 # paragraphs longer than this between two table blocks mean the second is a table of its own

@@ -103,6 +103,16 @@ def _row_subject(row: list[str], doc_subject: str | None) -> Subject | None:
     return None
 
 
+def _labelled_line(para: str, doc_subject: str | None) -> Subject | None:
+    """"项目名称：县人代会会议经费" as a line of its own."""
+    labels = vocabulary()["labels"]
+    for kind in ("project", "department"):
+        for label in labels[kind]:
+            if para.startswith(label) and len(para) > len(label) + 1:
+                return _row_subject([label, para[len(label):].lstrip("：:")], doc_subject)
+    return None
+
+
 def _heading_subject(blocks: tuple[Block, ...], i: int, text: str, doc_subject: str | None) -> Subject | None:
     """Subject named by paragraph i, if it is a report heading (or a table row naming one)."""
     b = blocks[i]
@@ -112,6 +122,9 @@ def _heading_subject(blocks: tuple[Block, ...], i: int, text: str, doc_subject: 
     para = compact(text[b.start:b.end])
     if not para or len(para) > 80:
         return None
+    labelled = _labelled_line(para, doc_subject)
+    if labelled is not None:
+        return labelled
     for scope, pattern, after in _compiled()["headings"]:
         m = pattern.search(para)
         if not m:

@@ -546,3 +546,37 @@ def test_table_continues_after_a_page_break():
 def test_table_after_prose_is_not_a_continuation():
     text = make_text(PAGE_1, "二、项目资金使用情况：本年度项目资金全部按计划拨付到位，无结余。", PAGE_2)
     assert [i.level3 for i in text_to_indicators(text, None)] == ["召开会议次数", "补选代表人数"]
+
+
+# --- a table that came through as paragraphs, cells separated by spaces ---------------------------
+
+SPACED_PARAGRAPHS = [
+    "专项预算项目绩效评价报告",
+    "项目名称：县人代会会议经费",
+    "一级指标 二级指标 三级指标 指标性质 指标值 度量单位 实际完成值 分值 得分",
+    "产出指标 数量指标 召开会议次数 ≥ 2 次 2 20 20",
+    "质量指标 会议质量 定性 优良中低差 优 20 20",
+    "效益指标 社会效益指标 推动代表履职 定性 有效 有效 30 28",
+    "满意度指标 服务对象满意度指标 代表满意度 ≥ 95 % 98 20 18",
+    "总分 100 96",
+    "该资金计划 26.07 万元，按照“先预算，再执行”的原则，在申报预算后拨款。",
+]
+
+
+def test_table_in_spaced_paragraphs():
+    got = text_to_indicators(make_text(*SPACED_PARAGRAPHS), "米易县人大常委会办公室")
+    assert [_row(i) for i in got] == [
+        ("县人代会会议经费", "产出指标", "数量指标", "召开会议次数", "≥", D(2), "次", D(2), D(20), D(20)),
+        ("县人代会会议经费", "产出指标", "质量指标", "会议质量", "定性", None, None, None, D(20), D(20)),
+        ("县人代会会议经费", "效益指标", "社会效益指标", "推动代表履职", "定性", None, None, None, D(30), D(28)),
+        ("县人代会会议经费", "满意度指标", "服务对象满意度指标", "代表满意度", "≥", D(95), "%", D(98), D(20), D(18)),
+    ]
+    assert {i.table_id for i in got} == {None}  # no table of the tables table
+
+
+def test_prose_with_spaces_is_no_table():
+    text = make_text(
+        "一级指标 二级指标 三级指标 指标值",
+        "该资金计划 26.07 万元，按照“先预算，再执行”的原则，在申报预算后拨款。",
+    )
+    assert text_to_indicators(text, None) == []

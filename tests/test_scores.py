@@ -7,7 +7,7 @@ import pytest
 import regex
 
 from extractors.scores import _anchor_re, patterns, squeeze, text_to_scores, vocabulary
-from tests.test_indicators import SAMPLE_NINGDE_TABLE, SEED_002_PROJECT_TABLE, SEED_004_TABLE
+from tests.test_indicators import SAMPLE_NINGDE_TABLE, SEED_002_PROJECT_TABLE, SEED_004_TABLE, SPACED_PARAGRAPHS
 from tests.textbuild import make_text
 
 D = Decimal
@@ -156,6 +156,11 @@ TABLE_EXAMPLES = {
         [[["项目", "本年收入", "本年支出"], ["合计", "100", "96"]]],
         "某县粮食局",
         [],
+    ),
+    "synthetic:总分 of a table in spaced paragraphs": (
+        SPACED_PARAGRAPHS,
+        "米易县人大常委会办公室",
+        [("县人代会会议经费", "project", D(96), D(100), None)],
     ),
     "sample:宁德 评价总分 and 评价等级": (
         ["2024年度部门整体绩效自评表", SAMPLE_NINGDE_TABLE],
