@@ -88,6 +88,12 @@ def _level1_names() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _level3_headers() -> tuple[str, ...]:
+    required = vocabulary()["detect"]["required"]
+    return tuple(h for role in vocabulary()["role"] if role["name"] == required for h in role["headers"])
+
+
+@lru_cache(maxsize=1)
 def _implied_level1() -> dict[str, str]:
     return dict(vocabulary()["levels"]["implied_level1"])
 
@@ -238,7 +244,9 @@ def _table_like_blocks(text: Text) -> list[Block]:
     i = 0
     while i < len(blocks):
         b = blocks[i]
-        header = _tokens(text, b) if b.kind == "paragraph" else []
+        header = []
+        if b.kind == "paragraph" and any(h in text.text[b.start:b.end] for h in _level3_headers()):
+            header = _tokens(text, b)
         if len(header) < 3 or not is_indicator_header(roles_of_row([c.text for c in header])):
             out.append(b)
             i += 1

@@ -158,10 +158,25 @@ def context_subject(text: Text, offset: int, doc_subject: str | None, max_blocks
             continue
         if b.start >= offset and i == idx and b.end > offset:
             continue  # the paragraph the offset is in is not its own heading
-        s = _heading_subject(blocks, i, text.text, doc_subject)
+        s = _memo_heading(text, i, doc_subject)
         if s is not None:
             return s
     return None
+
+
+_HEADINGS: dict[str, tuple] = {}
+
+
+def _memo_heading(text: Text, i: int, doc_subject: str | None) -> Subject | None:
+    """`_heading_subject` of block i, remembered for the last text asked about."""
+    last = _HEADINGS.get("key")
+    if last is None or last[0] is not text or last[1] != doc_subject:
+        last = (text, doc_subject, {})
+        _HEADINGS["key"] = last
+    memo = last[2]
+    if i not in memo:
+        memo[i] = _heading_subject(text.blocks, i, text.text, doc_subject)
+    return memo[i]
 
 
 def table_subject(text: Text, block: Block, row_index: int, doc_subject: str | None) -> Subject:
