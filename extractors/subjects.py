@@ -103,13 +103,15 @@ def _row_subject(row: list[str], doc_subject: str | None) -> Subject | None:
     return None
 
 
-def _labelled_line(para: str, doc_subject: str | None) -> Subject | None:
-    """"项目名称：县人代会会议经费" as a line of its own."""
+def _labelled_line(line: str, doc_subject: str | None) -> Subject | None:
+    """"项目名称：县人代会会议经费" (or "项目名称 县人代会会议经费") as a line of its own."""
     labels = vocabulary()["labels"]
+    line = line.strip()
     for kind in ("project", "department"):
         for label in labels[kind]:
-            if para.startswith(label) and len(para) > len(label) + 1:
-                return _row_subject([label, para[len(label):].lstrip("：:")], doc_subject)
+            rest = line[len(label):]
+            if line.startswith(label) and rest[:1] in ("：", ":", " ", "\t") and rest.strip("：: \t"):
+                return _row_subject([label, rest.strip("：: \t")], doc_subject)
     return None
 
 
@@ -122,7 +124,7 @@ def _heading_subject(blocks: tuple[Block, ...], i: int, text: str, doc_subject: 
     para = compact(text[b.start:b.end])
     if not para or len(para) > 80:
         return None
-    labelled = _labelled_line(para, doc_subject)
+    labelled = _labelled_line(text[b.start:b.end], doc_subject)
     if labelled is not None:
         return labelled
     for scope, pattern, after in _compiled()["headings"]:

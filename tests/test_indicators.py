@@ -580,3 +580,15 @@ def test_prose_with_spaces_is_no_table():
         "该资金计划 26.07 万元，按照“先预算，再执行”的原则，在申报预算后拨款。",
     )
     assert text_to_indicators(text, None) == []
+
+
+def test_prose_starting_with_a_label_word_names_nothing():
+    table = rows(
+        """
+一级指标|二级指标|三级指标|指标值
+产出指标|数量指标|培训人次|≥200人次
+"""
+    )
+    text = make_text("部门整体支出绩效自评报告", "预算单位按照要求编制了绩效目标。", table)
+    (i,) = text_to_indicators(text, "某部门")
+    assert i.subject == "某部门"
