@@ -138,7 +138,7 @@ def _heading_subject(blocks: tuple[Block, ...], i: int, text: str, doc_subject: 
         if scope == DEPARTMENT:
             return Subject(doc_subject, DEPARTMENT)
         code, name = clean_name(m["name"])
-        if name and name not in generic:
+        if name and name not in generic and not name.endswith(tuple(vocabulary()["words"]["issuer_suffixes"])):
             return Subject(name, PROJECT, code)
     return None
 
