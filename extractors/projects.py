@@ -163,8 +163,14 @@ def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
             name_col = next((c for c, role in roles.items() if role == "name"), None)
             if name_col is not None:
                 name_text = cells[name_col].strip() if name_col < len(cells) else ""
-                if (not name_text or label.startswith(tuple(rows_vocab["part_prefixes"]))
-                        or label in rows_vocab["total_labels"]):
+                if label in rows_vocab["total_labels"] or header_label(name_text) in rows_vocab["total_labels"]:
+                    # the 合计 of a list of projects is the fund the table is about, if it is one
+                    subject = table_subject(text, block, r, doc_subject)
+                    values = _convert(_values(roles, cells, name_col), units)
+                    if subject.scope == PROJECT and subject.name and values:
+                        found.append(_Found(subject.name, subject.code, page, values))
+                    continue
+                if not name_text or label.startswith(tuple(rows_vocab["part_prefixes"])):
                     continue
                 values = _convert(_values(roles, cells, name_col), units)
                 if values:
