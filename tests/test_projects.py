@@ -329,3 +329,44 @@ def test_seed_projects_exact(seed):
     assert len(got) == len(want), got
     for g, w in zip(got, want):
         assert all(same_value(a if a == a else None, b) for a, b in zip(g, w)), (g, w)
+
+
+# --- real samples (run once the pipeline reads PDFs) ----------------------------------------------
+
+from tests.evalrun import sample_tables  # noqa: E402
+
+CHANGSHA = "长沙市国资委_2020_项目支出绩效评价报告.pdf"
+FUZHOU = "福州市医疗保障局_2026_部门预算.pdf"
+
+
+def _project(df, name):
+    rows = [r for r in df.to_dict("records") if r["name"] == name]
+    assert len(rows) == 1, f"{name}: {len(rows)} rows"
+    return rows[0]
+
+
+def test_sample_changsha_projects():
+    tables = sample_tables(CHANGSHA)
+    df = tables["projects"]
+    fund = _project(df, "国企改革稳定专项资金")  # the report's fund: the 合计 of its project list
+    assert same_value(fund["budget_adjusted_wan"], 13237) and same_value(fund["executed_wan"], 12679.21)
+    assert same_value(fund["execution_rate"], 95.79)
+    assert same_value(fund["score"], 92.25) and fund["grade"] == "优"  # 项目综合评分92.25分，评价级次为优
+    item = _project(df, "应急资金")
+    assert same_value(item["budget_adjusted_wan"], 280) and same_value(item["executed_wan"], 70)
+    assert len(df) >= 17
+    scores = tables["scores"]
+    assert [(r["subject"], r["scope"]) for r in scores.to_dict("records")] == [("国企改革稳定专项资金", "project")]
+
+
+def test_sample_fuzhou_declared_budgets():
+    tables = sample_tables(FUZHOU)
+    p = _project(tables["projects"], "外伤医疗费用结算审核服务费")
+    assert same_value(p["budget_initial_wan"], 118)
+    ind = tables["indicators"]
+    assert len(ind) >= 100
+    rows = ind[ind["subject"] == "外伤医疗费用结算审核服务费"]
+    assert {(r["level3"], r["operator"], float(r["target_value"]), r["target_unit"]) for r in rows.to_dict("records")} >= {
+        ("服务覆盖率", "=", 100.0, "%"),
+        ("投诉业务部门不作为的投诉件数量", "≤", 3.0, "件"),
+    }
