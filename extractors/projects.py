@@ -120,13 +120,14 @@ def _values(roles: dict[int, str], cells: list[str], label_col: int) -> dict[str
     return {r: cells[c].strip() for c, r in money_roles if c < len(cells) and cells[c].strip()}
 
 
-def _convert(vals: dict[str, str], units: dict[str, str]) -> dict[str, Decimal]:
+def _convert(vals: dict[str, str], col_units: dict[str, str]) -> dict[str, Decimal]:
+    """Cell texts -> 万元 (money, by each column's unit) and percent (rate)."""
     out: dict[str, Decimal] = {}
     for role in (*MONEY_FIELDS, "rate"):
         n = parse_number(vals.get(role, ""))
         if n is None:
             continue
-        out[role] = n if role == "rate" else to_wan(n, units[role])
+        out[role] = n if role == "rate" else to_wan(n, col_units[role])
     return out
 
 
@@ -139,13 +140,13 @@ def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
         grid = block.grid()
         rows = [row_cells(r) for r in grid]
         roles: dict[int, str] | None = None
-        units: dict[str, str] = {}
+        col_units: dict[str, str] = {}
         for r, cells in enumerate(rows):
             rr = _header_roles(cells)
             if _is_header(rr):
                 roles = rr
                 unit = _table_unit(block, rows, r)
-                units = {role: unit_in(cells[c]) or unit for c, role in rr.items()}
+                col_units = {role: unit_in(cells[c]) or unit for c, role in rr.items()}
                 continue
             if roles is None:
                 declared = _declared_total(text, block, rows, r, doc_subject)
@@ -166,13 +167,13 @@ def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
                 if label in rows_vocab["total_labels"] or header_label(name_text) in rows_vocab["total_labels"]:
                     # the 合计 of a list of projects is the fund the table is about, if it is one
                     subject = table_subject(text, block, r, doc_subject)
-                    values = _convert(_values(roles, cells, name_col), units)
+                    values = _convert(_values(roles, cells, name_col), col_units)
                     if subject.scope == PROJECT and subject.name and values:
                         found.append(_Found(subject.name, subject.code, page, values))
                     continue
                 if not name_text or label.startswith(tuple(rows_vocab["part_prefixes"])):
                     continue
-                values = _convert(_values(roles, cells, name_col), units)
+                values = _convert(_values(roles, cells, name_col), col_units)
                 if values:
                     code, name = clean_name(name_text)
                     found.append(_Found(name, code, page, values))
@@ -182,7 +183,7 @@ def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
             subject = table_subject(text, block, r, doc_subject)
             if subject.scope != PROJECT or not subject.name:
                 continue
-            values = _convert(_values(roles, cells, label_col), units)
+            values = _convert(_values(roles, cells, label_col), col_units)
             if values:
                 found.append(_Found(subject.name, subject.code, page, values))
             roles = None  # one total per form section
