@@ -6,7 +6,9 @@ from decimal import Decimal
 import pytest
 import regex
 
+from extractors import units
 from extractors.projects import text_to_projects, to_wan, vocabulary
+from extractors.scores import squeeze
 from extractors.subjects import clean_name, same_subject
 from tests.test_indicators import SEED_002_PROJECT_TABLE
 from tests.textbuild import make_text, rows
@@ -247,11 +249,19 @@ def test_project_vocabulary_is_valid():
     assert set(v["detect"]["money_roles"]) <= set(names)
     regex.compile(v["units"]["pattern"], regex.VERBOSE)
     fields = {"budget_initial", "budget_adjusted", "executed", "rate"}
+    assert units.canonical_unit(v["units"]["default"]) == v["units"]["default"]
     for p in v["prose"]:
         assert p["field"] in fields
         compiled = regex.compile(p["pattern"], regex.VERBOSE)
         assert "value" in compiled.groupindex
         assert ("unit" in compiled.groupindex) == (p["field"] != "rate")
+        m = compiled.search(squeeze(p["example"])[0])
+        assert m, f"{p['field']} pattern does not match its example"
+        if "unit" in compiled.groupindex:
+            assert units.canonical_unit(m["unit"]), f"unknown unit {m['unit']}"
+    for u in ("亿元", "万元", "千元", "百元", "元", "万", "亿"):  # every unit the header pattern names
+        m = regex.compile(v["units"]["pattern"], regex.VERBOSE).search(f"单位：{u}")
+        assert m and units.canonical_unit(m["u1"] or m["u2"])
     for key, labels in v["rows"].items():
         assert len(labels) == len(set(labels)), f"duplicate in rows.{key}"
 
