@@ -220,6 +220,7 @@ def _prose_projects(text: Text, doc_subject: str | None, scores: list[Score]) ->
         if not _prose_anchor_re().search(raw):
             continue
         s, where = squeeze(raw)
+        found.extend(_listed_projects(s, block.page))
         hits = []
         for fld, pattern in _prose():
             for m in pattern.finditer(s):
@@ -244,6 +245,36 @@ def _prose_projects(text: Text, doc_subject: str | None, scores: list[Score]) ->
                 value = to_wan(value, m["unit"])
             found.append(_Found(name, code, block.page, {fld: value}, from_table=False))
     return found
+
+
+@lru_cache(maxsize=1)
+def _list_res() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
+    v = vocabulary()["prose_list"]
+    return (regex.compile(v["intro"], regex.VERBOSE), regex.compile(v["separator"]),
+            regex.compile(v["item"], regex.VERBOSE))
+
+
+def _listed_projects(s: str, page: int | None) -> list[_Found]:
+    """"项目支出预算236万元：A31.00万元；B20.00万元；…" -> A, B with their budgets."""
+    intro, separator, item = _list_res()
+    v = vocabulary()["prose_list"]
+    out: list[_Found] = []
+    for m in intro.finditer(s):
+        rest = s[m.end():]
+        end = rest.find("。")
+        items = separator.split(rest if end < 0 else rest[:end])
+        listed = []
+        for it in items:
+            im = item.match(it.strip())
+            value = parse_number(im["value"]) if im else None
+            if value is None:
+                continue
+            code, name = clean_name(im["name"])
+            if name:
+                listed.append(_Found(name, code, page, {v["field"]: to_wan(value, im["unit"])}, from_table=False))
+        if len(listed) >= v["min_items"]:
+            out.extend(listed)
+    return out
 
 
 # --- merging -------------------------------------------------------------------------------------

@@ -171,6 +171,21 @@ EXAMPLES = {
             ("弥补破产改制企业资金缺口", None, None, D("5000.00"), D("4974.00"), D("99.48"), None, None),
         ],
     ),
+    "seed001:a list of projects with budgets": (
+        ["2024年项目支出预算236万元：县人大代表活动经费31.00万元；国、省人大代表专项活动经费20.00万元；"
+         "农民健康行、环保世纪行、司法公正安化行40.00万元；人大财政预算联网服务运行维护费20万元；",
+         "上述实际使用236万元，经费严格按项目支出类别进行支出。"],
+        [
+            ("县人大代表活动经费", None, D("31.00"), None, None, None, None, None),
+            ("国、省人大代表专项活动经费", None, D("20.00"), None, None, None, None, None),
+            ("农民健康行、环保世纪行、司法公正安化行", None, D("40.00"), None, None, None, None, None),
+            ("人大财政预算联网服务运行维护费", None, D("20"), None, None, None, None, None),
+        ],
+    ),
+    "synthetic:one amount after a colon is no list": (
+        ["2024年项目支出预算236万元：全部用于县人大代表活动经费236万元。"],
+        [],
+    ),
     "synthetic:元 figures in prose": (
         ["2023年度乡村道路养护项目绩效自评报告", "项目年初预算金额为 1,200,000 元，实际支出 1,150,000元，预算执行率95.83%。"],
         [("乡村道路养护", None, D(120), None, D(115), D("95.83"), None, None)],
@@ -257,8 +272,15 @@ def test_project_vocabulary_is_valid():
         assert ("unit" in compiled.groupindex) == (p["field"] != "rate")
         m = compiled.search(squeeze(p["example"])[0])
         assert m, f"{p['field']} pattern does not match its example"
+        assert m["value"] in p["example"]
         if "unit" in compiled.groupindex:
             assert units.canonical_unit(m["unit"]), f"unknown unit {m['unit']}"
+    listed = v["prose_list"]
+    assert listed["field"] in fields and listed["min_items"] >= 2
+    for key in ("intro", "item"):
+        regex.compile(listed[key], regex.VERBOSE)
+    assert {"name", "value", "unit"} <= set(regex.compile(listed["item"], regex.VERBOSE).groupindex)
+    assert regex.compile(listed["intro"], regex.VERBOSE).search(listed["example"])
     for u in ("亿元", "万元", "千元", "百元", "元", "万", "亿"):  # every unit the header pattern names
         m = regex.compile(v["units"]["pattern"], regex.VERBOSE).search(f"单位：{u}")
         assert m and units.canonical_unit(m["u1"] or m["u2"])
@@ -313,7 +335,18 @@ SEED_PROJECTS = {
         ("县人代会会议经费", None, 26.07, None, None, None, 95, None),  # 该资金计划 26.07 万元
         ("县人大代表活动经费", None, 23.7, None, None, None, 95, "优"),
     ],
-    "001_e2faa60e7ec703ad": [],
+    "001_e2faa60e7ec703ad": [  # 2024年项目支出预算236万元：… (a list; the ten add up to 236)
+        ("县人大代表活动经费", None, 31, None, None, None, None, None),
+        ("国、省人大代表专项活动经费", None, 20, None, None, None, None, None),
+        ("乡镇人大工作经费", None, 35, None, None, None, None, None),
+        ("农民健康行、环保世纪行、农产品质量安全行、民族团结进步行、司法公正安化行", None, 40, None, None, None, None, None),
+        ("县人大常委会组成人员履职培训与人大系统工作人员业务培训", None, 20, None, None, None, None, None),
+        ("机关基层党组织活动经费", None, 6.78, None, None, None, None, None),
+        ("离退休干部公用经费", None, 4, None, None, None, None, None),
+        ("县人大常委会会议、主任会议及县委交办专题调研及执法检查等工作", None, 39.22, None, None, None, None, None),
+        ("财政绩效评价（人大与财政同步监督）", None, 20, None, None, None, None, None),
+        ("人大财政预算联网服务运行维护费", None, 20, None, None, None, None, None),
+    ],
     "002_23824e2a31c72555": [
         ("2023年曲靖市人大代表履职能力提升专项资金", None, 10.56, 10.56, 10.56, 100, 100, "优"),
         ("曲靖市沾益区人大专项工作经费", None, 29.77, 29.77, 29.77, 100, 100, "优"),
@@ -380,3 +413,9 @@ def test_sample_fuzhou_declared_budgets():
         ("服务覆盖率", "=", 100.0, "%"),
         ("投诉业务部门不作为的投诉件数量", "≤", 3.0, "件"),
     }
+
+
+def test_seed001_listed_budgets_add_up_to_their_total():
+    df = rows_of(corpus_tables(), "projects", "001_e2faa60e7ec703ad")
+    total = sum(Decimal(str(v)) for v in df["budget_initial_wan"])
+    assert total == Decimal("236")  # 2024年项目支出预算236万元
