@@ -447,7 +447,8 @@ def _part_indicators(
             target_unit = target.unit or unit_col
         actual_unit = None
         if actual is not None and actual.is_numeric:
-            actual_unit = actual.unit or unit_col
+            # a bare figure is in the unit column's unit, else in the target's ("=17个" | "17")
+            actual_unit = actual.unit or unit_col or target_unit
         out.append(
             Indicator(
                 indicator_id=start_id + len(out),

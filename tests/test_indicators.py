@@ -104,10 +104,10 @@ VALUE_FORMS_TABLE = rows(
 VALUE_FORMS_EXPECTED = {
     "会议次数": ("≥", "≥20次", D("20"), "次", D("21"), "次"),
     "差错率": ("≤", "≤1%", D("1"), "%", D("0.5"), "%"),
-    "工作站个数": ("=", "=17个", D("17"), "个", D("17"), None),
-    "服务人数": (">", "＞500人", D("500"), "人", D("620"), None),
-    "工资福利支出": ("≤", "≤760万元", D("760"), "万元", D("700"), None),
-    "培训次数": (None, "1-2次", D("1"), "次", D("2"), None),
+    "工作站个数": ("=", "=17个", D("17"), "个", D("17"), "个"),  # a bare actual takes the target's unit
+    "服务人数": (">", "＞500人", D("500"), "人", D("620"), "人"),
+    "工资福利支出": ("≤", "≤760万元", D("760"), "万元", D("700"), "万元"),
+    "培训次数": (None, "1-2次", D("1"), "次", D("2"), "次"),
     "合格率": (None, "100%", D("100"), "%", D("100"), "%"),
     "完成率": (None, "100.00%", D("100.00"), "%", D("100.00"), "%"),
     "工作质量": ("定性", "优良中低差", None, None, None, None),
@@ -646,3 +646,9 @@ def test_docx_table_with_merged_cells(tmp_path):
     assert [(r["subject"], float(r["score"]), float(r["max_score"])) for r in scores.to_dict("records")] == [
         ("县人代会会议经费", 98.0, 100.0)
     ]
+
+
+def test_bare_actual_takes_the_target_unit():
+    got = {i.level3: i for i in text_to_indicators(make_text(SAMPLE_NINGDE_TABLE), "宁德市人民政府办公室")}
+    assert (got["基本经费投入成本"].actual_value, got["基本经费投入成本"].actual_unit) == (D("4262.96"), "万元")
+    assert (got["市政府常务会议场次"].actual_value, got["市政府常务会议场次"].actual_unit) == (D(20), "次")
