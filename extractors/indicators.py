@@ -393,7 +393,7 @@ def _operator(nature: str | None, target: Value | None) -> str | None:
     if target is not None:
         if target.operator:
             return target.operator
-        if target.raw in qualitative:
+        if target.raw.startswith(tuple(qualitative)):  # "定性", "定性/优良中低差", "定性：优"
             return QUALITATIVE
     return None
 
