@@ -393,6 +393,7 @@ def test_subject_vocabulary_is_valid():
 # --- the real pipeline on the corpus seeds and samples -------------------------------------------
 
 from tests.evalrun import SEEDS, corpus_tables, expectations, rows_of, sample_tables  # noqa: E402
+from extractors.subjects import same_subject  # noqa: E402
 
 
 def same_value(got, want) -> bool:
@@ -654,3 +655,19 @@ def test_bare_actual_takes_the_target_unit():
     got = {i.level3: i for i in text_to_indicators(make_text(SAMPLE_NINGDE_TABLE), "宁德市人民政府办公室")}
     assert (got["基本经费投入成本"].actual_value, got["基本经费投入成本"].actual_unit) == (D("4262.96"), "万元")
     assert (got["市政府常务会议场次"].actual_value, got["市政府常务会议场次"].actual_unit) == (D(20), "次")
+
+
+@pytest.mark.parametrize("seed", ["002_23824e2a31c72555", "004_f3dc72fe58075eff"])
+def test_seed_indicator_weights_add_up(seed):
+    """In every project form of seeds 002 and 004 the indicators carry 90 of the 100 points (budget
+    execution carries the other 10), all of them scored in full, and the form's 总分/合计 says 100."""
+    tables = corpus_tables()
+    df = rows_of(tables, "indicators", seed)
+    scores = rows_of(tables, "scores", seed)
+    forms = df[df["weight"].notna()].groupby("subject")
+    assert len(forms) >= 3
+    for subject, rows in forms:
+        assert sum(Decimal(str(w)) for w in rows["weight"]) == 90, subject
+        assert sum(Decimal(str(s)) for s in rows["score"]) == 90, subject
+        total = scores[scores["subject"].apply(lambda s: same_subject(s, subject))]
+        assert len(total) == 1 and same_value(total.iloc[0]["max_score"], 100), subject
