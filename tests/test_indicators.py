@@ -666,8 +666,8 @@ def test_seed_indicator_weights_add_up(seed):
     scores = rows_of(tables, "scores", seed)
     forms = df[df["weight"].notna()].groupby("subject")
     assert len(forms) >= 3
-    for subject, rows in forms:
-        assert sum(Decimal(str(w)) for w in rows["weight"]) == 90, subject
-        assert sum(Decimal(str(s)) for s in rows["score"]) == 90, subject
+    for subject, form in forms:
+        assert sum(Decimal(str(w)) for w in form["weight"]) == 90, subject
+        assert sum(Decimal(str(s)) for s in form["score"]) == 90, subject
         total = scores[scores["subject"].apply(lambda s: same_subject(s, subject))]
         assert len(total) == 1 and same_value(total.iloc[0]["max_score"], 100), subject
