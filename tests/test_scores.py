@@ -312,3 +312,19 @@ def test_seed_scores_exact(seed):
     for g, w in zip(got, want):
         assert g[:2] == w[:2] and g[4] == w[4], g
         assert same_value(g[2], w[2]) and same_value(g[3], w[3]), g
+
+
+@pytest.mark.parametrize("prefix", ["000", "002", "004"])
+def test_seed_score_spans_hold_the_score(prefix):
+    """Provenance: slicing the normalised text by start:end gives the words of the score."""
+    from tests.conftest import seed_text
+
+    text = seed_text(prefix)
+    got = text_to_scores(text, "部门")
+    assert got
+    for s in got:
+        span = squeeze(text.text[s.start:s.end])[0]
+        if s.score is not None:
+            assert str(s.score) in span, (span, s)
+        else:
+            assert s.grade in span, (span, s)
