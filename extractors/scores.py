@@ -230,10 +230,12 @@ def _table_scores(text: Text, doc_subject: str | None) -> list[Score]:
         for r, row in enumerate(grid):
             if (block.block_id, r) in seen:
                 continue
-            label = row_label(row_cells(row))
-            if label in labels["score"] or label in labels["grade"]:
+            cells = row_cells(row)
+            label = row_label(cells)
+            value_row = label in labels["value"] and sum(1 for c in cells if c.strip()) == 2
+            if label in labels["score"] or label in labels["grade"] or value_row:
                 subject = table_subject(text, block, r, doc_subject)
-                s = _row_score(row, block.page, subject, label in labels["score"])
+                s = _row_score(row, block.page, subject, label not in labels["grade"])
                 if s is not None:
                     out.append(s)
     return out
@@ -242,7 +244,8 @@ def _table_scores(text: Text, doc_subject: str | None) -> list[Score]:
 @lru_cache(maxsize=1)
 def _score_row_labels() -> dict[str, frozenset[str]]:
     rows = indicator_vocabulary()["rows"]
-    return {"score": frozenset(rows["score_labels"]), "grade": frozenset(rows["grade_labels"])}
+    return {"score": frozenset(rows["score_labels"]), "grade": frozenset(rows["grade_labels"]),
+            "value": frozenset(rows["score_value_labels"])}
 
 
 def _merge(scores: list[Score]) -> list[Score]:

@@ -365,6 +365,8 @@ def test_indicator_vocabulary_is_valid():
     assert set(v["detect"]["with_any"]) <= set(names)
     assert set(v["operators"].values()) <= {"≥", "≤", "=", ">", "<"}
     assert set(v["rows"]["score_labels"]) <= set(v["rows"]["total_labels"]), "a score row would be an indicator"
+    value_labels = v["rows"]["score_value_labels"]  # may be headers too: used outside indicator tables
+    assert len(value_labels) == len(set(value_labels))
     for key in ("total_labels", "score_labels", "grade_labels", "stop_labels"):
         labels = v["rows"][key]
         assert len(labels) == len(set(labels)), f"duplicate in rows.{key}"
