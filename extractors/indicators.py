@@ -416,9 +416,9 @@ def _part_indicators(
         row = rows[r]
         cells = row_cells(row)
         v = _align(part.header, cells)
-        l1, w1 = _name_and_weight(_clean(v.get("level1")))
-        l2, w2 = _name_and_weight(_clean(v.get("level2")))
-        l3, w3 = _name_and_weight(_clean(v.get("level3")))
+        l1, _ = _name_and_weight(_clean(v.get("level1")))
+        l2, _ = _name_and_weight(_clean(v.get("level2")))
+        l3, weight_in_name = _name_and_weight(_clean(v.get("level3")))  # 计分表: "绩效目标合理性（3分）"
         if l1:
             if l1 != prev_l1:
                 prev_l2 = None
@@ -440,7 +440,7 @@ def _part_indicators(
         unit_col = unit_col if unit_col and looks_like_unit(unit_col) else None
         weight = parse_number(_clean(v.get("weight")) or "")
         if weight is None:
-            weight = w3 if w3 is not None else None
+            weight = weight_in_name
         score = parse_number(_clean(v.get("score")) or "")
         target_unit = None
         if target is not None and target.is_numeric:
