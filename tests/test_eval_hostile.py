@@ -16,7 +16,8 @@ WORDS = st.sampled_from(
 )
 CELL = st.one_of(WORDS, st.text(max_size=12))
 GRID = st.lists(st.lists(CELL, min_size=1, max_size=9), min_size=1, max_size=8)
-ITEM = st.one_of(GRID, st.text(max_size=60).filter(lambda s: "\n" not in s and "\t" not in s))
+SPACED = st.lists(WORDS.filter(lambda w: w.strip()), min_size=1, max_size=10).map(" ".join)  # tables as spaced lines
+ITEM = st.one_of(GRID, SPACED, st.text(max_size=60).filter(lambda s: "\n" not in s and "\t" not in s))
 
 
 @settings(max_examples=150, deadline=None)
