@@ -22,7 +22,7 @@ import regex
 from extractors import units
 from extractors.indicator_values import parse_number
 from extractors.indicators import find_parts, header_label, is_indicator_header, roles_of_row, row_cells
-from extractors.scores import squeeze, text_to_scores
+from extractors.scores import sentence_span, squeeze, text_to_scores
 from extractors.subjects import DEPARTMENT, PROJECT, clean_name, context_subject, same_subject, table_subject
 from pipeline.records import Block, Project, Score, Text
 
@@ -57,6 +57,11 @@ def _unit_re() -> regex.Pattern:
 def _prose_anchor_re() -> regex.Pattern:
     words = vocabulary()["prose_anchors"]["words"]
     return regex.compile("|".join(r"\s*".join(map(regex.escape, w)) for w in words))
+
+
+@lru_cache(maxsize=1)
+def _context_words() -> tuple[str, ...]:
+    return tuple(vocabulary()["prose_context"]["words"])
 
 
 @lru_cache(maxsize=1)
@@ -237,6 +242,10 @@ def _prose_projects(text: Text, doc_subject: str | None, scores: list[Score]) ->
                 subject = context_subject(text, offset, doc_subject)
                 if subject is None or subject.scope == DEPARTMENT or not subject.name:
                     continue
+                a, b = sentence_span(s, pos, pos + 1)
+                sentence = s[a:b]
+                if subject.name not in sentence and not any(w in sentence for w in _context_words()):
+                    continue  # "①破产改制企业资金缺口弥补预算6,000万元": a part of the project, by its own name
                 name, code = subject.name, subject.code
             value = parse_number(m["value"])
             if value is None or name is None:

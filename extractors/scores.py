@@ -89,7 +89,8 @@ def _is_ascii_alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
-def _sentence(s: str, start: int, end: int) -> tuple[int, int]:
+def sentence_span(s: str, start: int, end: int) -> tuple[int, int]:
+    """Bounds of the sentence (up to 。！？；) around s[start:end]."""
     a = start
     while a > 0 and s[a - 1] not in _SENTENCE_END:
         a -= 1
@@ -145,7 +146,7 @@ def _prose_scores(text: Text, start: int, end: int, page: int | None, doc_subjec
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue
             subject: Subject | None | bool = None
-            a, b = _sentence(s, m.start(), m.end())
+            a, b = sentence_span(s, m.start(), m.end())
             if p.subject == "prefix":
                 subject = _prefix_subject(s[: m.start()], doc_subject)
                 if subject is False:
