@@ -1,0 +1,339 @@
+"""Functional classification (支出功能分类) lines: code, level (类/款/项), name and amount.
+
+Three ways a report states them (vocabulary in functional.toml):
+- prose with codes: "一般公共服务（201类）政府办公厅（室）及相关机构事务（03款）行政运行（01项）:
+  支出决算为455.65万元" -> code 2010301, level 项, name 行政运行 (the codes of the levels above are
+  joined; a line without every code above it has code null);
+- prose without codes: "社会保障和就业（类）支出25.87万元" (a bracketed level word),
+  "其中行政运行事务项决算数为551.54万元" (a bare level word ending the label), and
+  "一般公共服务支出794.82万元" (a national 类 name, functional.toml `lei`): level and name, code
+  null unless the same document prints the code for that name;
+- rows of the standard annexed tables: a 科目编码 cell (201 / 20103 / 2010301, the length gives the
+  level; or 类|款|项 split over three cells), the 科目名称, and the amount of the first 合计/决算数
+  column (or the first number after the name).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from functools import lru_cache
+
+import regex
+
+from extractors import money, units
+from pipeline.records import Amount, Block, Cell, Text
+from schemas.vocab import read_toml
+
+
+@dataclass(frozen=True)
+class FunctionalLine:
+    code: str | None
+    level: str  # 类, 款, 项
+    name: str
+    amount_wan: Decimal
+    measure: str | None
+    start: int
+    end: int
+    page: int | None
+    parent_code: str | None = None  # code of the line above (类 of a 款, 款 of a 项), where known
+    parent_name: str | None = None  # name of the level above as the line states it
+    lei_name: str | None = None  # name of the 类 the line belongs to, where stated
+    origin: str = "prose"  # "prose" or "table"
+    half_ulp: Decimal = Decimal("0.005")
+
+    def row(self, doc_id: str) -> dict:
+        return {
+            "doc_id": doc_id, "code": self.code, "level": self.level, "name": self.name,
+            "amount_wan": self.amount_wan, "measure": self.measure, "start": self.start, "end": self.end,
+            "page": self.page,
+        }
+
+
+@dataclass(frozen=True)
+class _Vocab:
+    digits: dict[str, int]
+    levels: tuple[str, ...]
+    segment: regex.Pattern
+    bare: regex.Pattern
+    lei: frozenset[str]
+    table_headers: tuple[str, ...]
+    amount_headers: tuple[str, ...]
+    code_cell: regex.Pattern
+
+
+def _alt(words) -> str:
+    return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def vocab() -> _Vocab:
+    data = read_toml("extractors", "functional.toml")
+    not_before = "".join(sorted(set(data["prose"]["not_before_level"])))
+    segment = regex.compile(
+        r"""
+        (?P<name>(?:[^（）()\s:：，,。；;、\d.．]|（[^（）\d]{1,2}）)+?)   # 政府办公厅（室）及相关机构事务
+        \s*[（(]\s*
+        (?P<code>\d{2,7})?\s*                                           # 201 / 03 / 01, or none
+        (?P<level>类|款|项)
+        \s*[）)]
+        """,
+        regex.VERBOSE,
+    )
+    bare = regex.compile(
+        rf"""
+        ^(?P<name>\p{{Han}}{{2,24}}?[^{regex.escape(not_before)}\P{{Han}}])  # 行政运行事务
+        (?P<level>类|款|项)
+        (?:{_alt(data["prose"]["after_level"])})?$
+        """,
+        regex.VERBOSE,
+    )
+    return _Vocab(
+        digits={k: int(v) for k, v in data["code"]["digits"].items()},
+        levels=tuple(data["code"]["levels"]),
+        segment=segment,
+        bare=bare,
+        lei=frozenset(data["prose"]["lei"]),
+        table_headers=tuple(data["table"]["headers"]),
+        amount_headers=tuple(data["table"]["amount_headers"]),
+        code_cell=regex.compile(r"^\s*(?P<code>\d{3}(?:\d{2}){0,2})\s*$"),
+    )
+
+
+def level_of_code(code: str) -> str | None:
+    """201 -> 类, 20103 -> 款, 2010301 -> 项."""
+    return {3: "类", 5: "款", 7: "项"}.get(len(code))
+
+
+def parent_of_code(code: str | None) -> str | None:
+    return code[:-2] if code and len(code) in (5, 7) else None
+
+
+_LEAD = regex.compile(
+    r"""^(?:\s|[\d.．、，,:：]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|其中)*""",
+    regex.VERBOSE,
+)
+
+
+def _clean_name(name: str) -> str:
+    return _LEAD.sub("", name).strip()
+
+
+# --- prose ---------------------------------------------------------------------------------------
+
+
+def _segments(text: str, lo: int, hi: int) -> list[regex.Match]:
+    """The last run of adjacent bracketed segments in text[lo:hi]."""
+    segs = list(vocab().segment.finditer(text, lo, hi))
+    if not segs:
+        return []
+    run = [segs[-1]]
+    for m in reversed(segs[:-1]):
+        between = text[m.end():run[0].start("name")]
+        if between.strip():
+            break
+        run.insert(0, m)
+    # nothing but linking words may stand between the last segment and the figure
+    rest = regex.sub(r"[\s:：]|支出|决算数|决算|预算数|预算|为|金额|合计", "", text[run[-1].end():hi])
+    return run if not rest else []
+
+
+def _line_from_segments(run: list[regex.Match], a: Amount, measure: str | None) -> FunctionalLine | None:
+    v = vocab()
+    code: str | None = ""
+    names: dict[str, str] = {}
+    codes: dict[str, str] = {}
+    for m in run:
+        lv = m["level"]
+        names[lv] = _clean_name(m["name"])
+        c = m["code"]
+        if c and len(c) in (5, 7) and level_of_code(c) == lv:
+            code = c
+        elif c and code is not None and len(c) == v.digits[lv] and len(code) + len(c) == sum(
+            v.digits[x] for x in v.levels[: v.levels.index(lv) + 1]
+        ):
+            code += c
+        else:
+            code = None
+        if code:
+            codes[lv] = code
+    last = run[-1]["level"]
+    if not names.get(last):
+        return None
+    idx = v.levels.index(last)
+    parent_level = v.levels[idx - 1] if idx else None
+    return FunctionalLine(
+        code=code or None,
+        level=last,
+        name=names[last],
+        amount_wan=a.amount_wan,
+        measure=measure,
+        start=a.start,
+        end=a.end,
+        page=a.page,
+        parent_code=parent_of_code(code) if code else None,
+        parent_name=names.get(parent_level) if parent_level else None,
+        lei_name=names.get("类"),
+        half_ulp=_half_ulp(a),
+    )
+
+
+def _half_ulp(a: Amount) -> Decimal:
+    exp = a.value.as_tuple().exponent
+    return units.to_wan(Decimal(5).scaleb(exp - 1), a.unit) if isinstance(exp, int) else Decimal(0)
+
+
+def _line_from_label(a: Amount, measure: str | None) -> FunctionalLine | None:
+    v = vocab()
+    label = _clean_name(a.label)
+    base = label[:-2] if label.endswith("支出") else label
+    if base in v.lei:
+        return FunctionalLine(None, "类", base, a.amount_wan, measure, a.start, a.end, a.page,
+                              lei_name=base, half_ulp=_half_ulp(a))
+    m = v.bare.match(label)
+    if m:
+        return FunctionalLine(None, m["level"], m["name"], a.amount_wan, measure, a.start, a.end, a.page,
+                              half_ulp=_half_ulp(a))
+    return None
+
+
+def prose_to_lines(text: str, amounts: Sequence[Amount], default_measure: str | None) -> list[FunctionalLine]:
+    out = []
+    prev_end = 0
+    for a in amounts:
+        if a.measure == "change" or a.measure == "prior_year":
+            prev_end = a.end
+            continue
+        if a.table_id is not None and money.vocab().numeric_cell.match(a.value_text):
+            continue
+        lo = max(prev_end, a.start - 200)
+        run = _segments(text, lo, a.start)
+        measure = a.measure or default_measure
+        line = _line_from_segments(run, a, measure) if run else _line_from_label(a, measure)
+        if line:
+            out.append(line)
+        prev_end = a.end
+    return out
+
+
+# --- tables --------------------------------------------------------------------------------------
+
+
+def _is_functional_table(block: Block) -> bool:
+    heads = vocab().table_headers
+    return any(any(h in c.text for h in heads) for c in block.cells if c.row < 6)
+
+
+def _row_code(row: list[Cell]) -> tuple[str | None, int]:
+    """(code, index of the last code cell) of a table row: one cell, or 类|款|项 over three."""
+    cc = vocab().code_cell
+    digits = []
+    for i, c in enumerate(row):
+        if not c.text:
+            if digits:
+                break
+            continue
+        m = cc.match(c.text) or (regex.fullmatch(r"\d{2}", c.text.strip()) if digits else None)
+        if not m:
+            break
+        digits.append((i, c.text.strip()))
+        if len(digits) == 1 and len(c.text.strip()) in (5, 7):
+            return c.text.strip(), i
+    if not digits:
+        return None, -1
+    code = "".join(d for _, d in digits)
+    if level_of_code(code) is None:
+        return None, -1
+    return code, digits[-1][0]
+
+
+def _amount_col(grid: list[list[Cell]], r: int) -> int | None:
+    for above in range(r - 1, -1, -1):
+        for c in grid[above]:
+            if any(h in c.text for h in vocab().amount_headers) and not any(h in c.text for h in vocab().table_headers):
+                return c.col
+    return None
+
+
+def tables_to_lines(text: Text, amounts: Sequence[Amount], default_measure: str | None,
+                    inferred_units: dict[int, str] | None = None) -> list[FunctionalLine]:
+    """Rows of the standard annexed tables with a 科目编码."""
+    by_cell = {(a.table_id, a.row, a.col): a for a in amounts if a.table_id is not None}
+    inferred_units = inferred_units or {}
+    out = []
+    table_id = 0
+    num = money.vocab().numeric_cell
+    for b in text.blocks:
+        if b.kind != "table":
+            continue
+        table_id += 1
+        if not _is_functional_table(b):
+            continue
+        grid = b.grid()
+        t_unit = money.table_unit(b) or inferred_units.get(table_id)
+        names: dict[str, str] = {}
+        for r, row in enumerate(grid):
+            code, last = _row_code(row)
+            if code is None:
+                continue
+            name_cell = next((c for c in row[last + 1:] if c.text and not num.match(c.text)), None)
+            if name_cell is None:
+                continue
+            name = _clean_name(name_cell.text)
+            names[code] = name
+            want = _amount_col(grid, r)
+            cells = [c for c in row if c.col > name_cell.col and num.match(c.text)]
+            cell = next((c for c in cells if c.col == want), cells[0] if cells else None)
+            if cell is None:
+                continue
+            a = by_cell.get((table_id, cell.row, cell.col))
+            if a is not None:
+                wan, unit, measure, half = a.amount_wan, a.unit, a.measure, _half_ulp(a)
+            elif t_unit:
+                m = num.match(cell.text)
+                value = money.to_decimal(m["number"])
+                if value is None:
+                    continue
+                value = -value if m["sign"] else value
+                wan, unit, measure = units.to_wan(value, t_unit), t_unit, None
+                exp = value.as_tuple().exponent
+                half = units.to_wan(Decimal(5).scaleb(exp - 1), t_unit) if isinstance(exp, int) else Decimal(0)
+            else:
+                continue
+            level = level_of_code(code)
+            parent = parent_of_code(code)
+            out.append(FunctionalLine(
+                code=code, level=level, name=name, amount_wan=wan, measure=measure or default_measure,
+                start=cell.start, end=cell.end, page=b.page, parent_code=parent,
+                parent_name=names.get(parent) if parent else None, lei_name=names.get(code[:3]),
+                origin="table", half_ulp=half,
+            ))
+    return out
+
+
+def fill_codes(lines: Sequence[FunctionalLine]) -> list[FunctionalLine]:
+    """A line without a code takes the code the same document prints for that name and level
+    ("一般公共服务支出794.82万元" after "一般公共服务（201类）…")."""
+    known: dict[tuple[str, str], str] = {}
+    for ln in lines:
+        if ln.code:
+            known.setdefault((ln.level, ln.name), ln.code)
+            c = ln.code
+            if ln.lei_name and len(c) >= 3:
+                known.setdefault(("类", ln.lei_name), c[:3])
+            if ln.parent_name and ln.parent_code:
+                known.setdefault((("款" if ln.level == "项" else "类"), ln.parent_name), ln.parent_code)
+    out = []
+    for ln in lines:
+        if ln.code is None and (ln.level, ln.name) in known:
+            ln = replace(ln, code=known[(ln.level, ln.name)])
+        out.append(ln)
+    return out
+
+
+def extract(text: Text, amounts: Sequence[Amount], default_measure: str | None,
+            inferred_units: dict[int, str] | None = None) -> list[FunctionalLine]:
+    lines = prose_to_lines(text.text, amounts, default_measure) + tables_to_lines(
+        text, amounts, default_measure, inferred_units)
+    lines.sort(key=lambda ln: ln.start)
+    return fill_codes(lines)
