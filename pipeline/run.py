@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipeline import __version__, extract, load, normalise, segment
+from pipeline import __version__, check, extract, load, normalise, resolve, segment
+from extractors import functional
 from pipeline.records import DocumentError, Source
 from pipeline.write import DocResult
 
@@ -74,7 +75,21 @@ def source_to_result(src: Source) -> DocResult:
         "tables": [_asdict(c, doc_id) for c in ex.tables],
         "amounts": [_asdict(a, doc_id) for a in ex.amounts],
     }
+    rows.update(_resolve_and_check(text, ex, rows, doc_id))
     return DocResult(document, rows)
+
+
+def _resolve_and_check(text, ex, rows: dict, doc_id: str) -> dict[str, list[dict]]:
+    """facts, functional and checks rows (checks read the projects rows when another stage made them)."""
+    res = resolve.resolve(text, ex.amounts, ex.metadata)
+    units = {u.table_id: u.unit for u in res.unit_inferences}
+    lines = functional.extract(text, ex.amounts, resolve.default_measure(ex.metadata), units)
+    checks = check.check(res, ex.amounts, lines, rows.get("projects", []), text.text)
+    return {
+        "facts": [f.row(doc_id) for f in res.facts],
+        "functional": [ln.row(doc_id) for ln in lines],
+        "checks": [c.row(doc_id) for c in checks],
+    }
 
 
 def process_path(path: str) -> DocResult:
