@@ -374,8 +374,14 @@ def _half_digit(d: Decimal) -> Decimal:
 
 
 def unit_inference_checks(inferences: Sequence[UnitInference]) -> list[Check]:
-    return [Check("table_unit_inferred", "pass", u.value, u.value, ZERO, f"表{u.table_id} read in {u.unit}: {u.evidence}")
-            for u in inferences]
+    """pass: the table is read in the one unit its figures are stated in; fail: its figures match
+    figures stated in different units, and the table is not read."""
+    return [
+        Check("table_unit_inferred", "fail", u.value, None, None, f"表{u.table_id} not read: {u.evidence}")
+        if u.ambiguous else
+        Check("table_unit_inferred", "pass", u.value, u.value, ZERO, f"表{u.table_id} read in {u.unit}: {u.evidence}")
+        for u in inferences
+    ]
 
 
 def unit_statement_checks(amounts: Sequence[Amount]) -> list[Check]:

@@ -69,6 +69,7 @@ class _Vocab:
     qualifiers: frozenset[str]
     total_words: frozenset[str]
     staff_units: tuple[str, ...]
+    zero: tuple[tuple[regex.Pattern, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ class UnitInference:
     value: Decimal
     amount_id: int  # the prose amount that states it
     evidence: str
+    ambiguous: tuple[str, ...] = ()  # units other figures of the table match too: nothing is read
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,7 @@ def vocab() -> _Vocab:
         qualifiers=frozenset(data["match"]["qualifiers"]),
         total_words=frozenset(data["match"]["total_words"]),
         staff_units=tuple(data["staff"]["units"]),
+        zero=tuple((regex.compile(z["pattern"]), tuple(z["keys"])) for z in data.get("zero", ())),
     )
 
 
@@ -422,12 +425,15 @@ def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -
             v = money.to_decimal(m["number"])
             for a in prose.get(v.normalize(), ()) if v else ():
                 found.setdefault(a.unit, a)
-        if len(found) == 1:
+        if found:
             unit, a = next(iter(found.items()))
+            others = tuple(u for u in found if u != unit)
             out.append(UnitInference(
                 t.table_id, unit, a.value, a.amount_id,
                 f"表{t.table_id} prints no unit; its figure {a.value} is stated as {a.value_text} in prose "
-                f"(amount {a.amount_id}: {a.context[:60]})",
+                f"(amount {a.amount_id}: {a.context[:60]})"
+                + (f"; but other figures match {', '.join(others)}" if others else ""),
+                others,
             ))
     return out
 
@@ -569,6 +575,22 @@ def _staff_tables(tables: Sequence[_TableView], meta: Metadata) -> list[Fact]:
     return out
 
 
+def _zero_statements(text: Text, meta: Metadata) -> list[Fact]:
+    """Fallback candidates of 0 from sentences that say a figure is nil."""
+    out = []
+    measure = default_measure(meta)
+    for lo, hi, page in _spans(text):
+        for pattern, keys in vocab().zero:
+            for m in pattern.finditer(text.text, lo, hi):
+                k = text.text.rfind("。", lo, m.start())
+                ev = text.text[(k + 1 if k >= 0 else lo):min(hi, m.end() + 40)].replace("\n", " ")
+                for key in keys:
+                    out.append(Fact(key=key, value=Decimal(0), unit="万元", measure=measure, year=meta.fiscal_year,
+                                    amount_id=None, start=m.start(), end=m.end(), page=page, evidence=ev,
+                                    origin=PROSE, tier=1, half_ulp=Decimal(0)))
+    return out
+
+
 # --- selection -----------------------------------------------------------------------------------
 
 
@@ -592,12 +614,13 @@ def resolve(text: Text, amounts: Sequence[Amount], meta: Metadata) -> Resolved:
     """All candidates for the keys of DESIGN §5 and the selected fact per key and measure."""
     tables = _tables(text)
     inferences = infer_table_units(tables, amounts)
-    inferred = {u.table_id: u for u in inferences}
+    inferred = {u.table_id: u for u in inferences if not u.ambiguous}
     candidates = (
         _prose_candidates(amounts, meta)
         + _table_candidates(text, tables, amounts, inferred, meta)
         + _staff_prose(text, meta)
         + _staff_tables(tables, meta)
+        + _zero_statements(text, meta)
     )
     candidates.sort(key=lambda f: f.start)
     return Resolved(tuple(select(candidates)), tuple(candidates), tuple(inferences))

@@ -82,7 +82,7 @@ def source_to_result(src: Source) -> DocResult:
 def _resolve_and_check(text, ex, rows: dict, doc_id: str) -> dict[str, list[dict]]:
     """facts, functional and checks rows (checks read the projects rows when another stage made them)."""
     res = resolve.resolve(text, ex.amounts, ex.metadata)
-    units = {u.table_id: u.unit for u in res.unit_inferences}
+    units = {u.table_id: u.unit for u in res.unit_inferences if not u.ambiguous}
     lines = functional.extract(text, ex.amounts, resolve.default_measure(ex.metadata), units)
     checks = check.check(res, ex.amounts, lines, rows.get("projects", []), text.text)
     return {
