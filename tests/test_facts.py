@@ -1,0 +1,275 @@
+"""Facts (DESIGN §5): gold values of the seeds, synonym matching, selection rules, the data file."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from pipeline import resolve
+from pipeline.resolve import Fact, match_label, select
+from schemas.vocab import read_toml
+from tests.conftest import SEED_IDS, gold, seed_path
+from tests.helpers import facts_by_key, snippet_facts
+
+DESIGN_KEYS = [
+    "income_expenditure_grand_total", "income_total", "income_fiscal_appropriation", "expenditure_total",
+    "expenditure_basic", "expenditure_project", "expenditure_personnel", "expenditure_public",
+    "three_public_total", "three_public_overseas", "three_public_vehicle", "three_public_reception",
+    "admin_running_cost", "procurement_total", "fixed_assets_original_value", "staff_authorized", "staff_actual",
+]
+
+# The gold `facts` of ../shared/gold, inline so the test means something without ../shared (and
+# checked against the gold files below when they are there). 万元 for money, 人 for staff.
+SEED_FACTS = {
+    "000": {
+        "income_total": "1240.56", "income_fiscal_appropriation": "1240.56", "expenditure_total": "1240.56",
+        "expenditure_basic": "1113.13", "expenditure_project": "127.43", "fixed_assets_original_value": "112.51",
+        "procurement_total": "5.07", "staff_authorized": "23", "staff_actual": "83",
+    },
+    "001": {
+        "income_total": "1304.57", "expenditure_total": "1304.57", "expenditure_basic": "1028.96",
+        "three_public_total": "11.31", "three_public_reception": "11.31", "three_public_vehicle": "0",
+        "staff_authorized": "42", "staff_actual": "43",
+        # beyond the gold: the table's 项目支出 (the annexed table beats the prose's 236)
+        "expenditure_project": "275.61",
+    },
+    "002": {
+        "income_total": "867.05", "income_fiscal_appropriation": "867.05", "expenditure_total": "890.73",
+        "expenditure_basic": "808.79", "expenditure_project": "81.94", "staff_actual": "42",
+    },
+    "004": {
+        "income_expenditure_grand_total": "1054.82", "income_total": "1054.82",
+        "income_fiscal_appropriation": "1054.82", "expenditure_total": "1054.82", "expenditure_basic": "927.45",
+        "expenditure_project": "127.37", "expenditure_personnel": "841.35", "expenditure_public": "86.1",
+        "three_public_total": "14.71", "three_public_overseas": "0", "three_public_vehicle": "10.16",
+        "three_public_reception": "4.55", "admin_running_cost": "86.1", "procurement_total": "2.0",
+        "fixed_assets_original_value": "625.05", "staff_authorized": "44", "staff_actual": "34",
+    },
+}
+
+# Keys each seed states (the count of keys resolved); a drop means a regression.
+SEED_KEY_COUNT = {"000": 9, "001": 9, "002": 6, "004": 17}
+
+
+def _facts(corpus_out, prefix) -> pd.DataFrame:
+    docs = pd.read_parquet(corpus_out / "documents")
+    doc_id = docs[docs.source_path.str.contains(seed_path(prefix).name)].doc_id.iloc[0]
+    f = pd.read_parquet(corpus_out / "facts")
+    return f[f.doc_id == doc_id]
+
+
+def _has(facts: pd.DataFrame, key: str, value) -> bool:
+    vals = facts[facts.key == key].value
+    return any(abs(Decimal(v) - Decimal(str(value))) <= Decimal("0.005") for v in vals)
+
+
+@pytest.mark.parametrize("prefix", SEED_IDS)
+def test_seed_facts_inline(corpus_out, prefix):
+    facts = _facts(corpus_out, prefix)
+    wrong = {k: (v, sorted(map(str, facts[facts.key == k].value))) for k, v in SEED_FACTS[prefix].items()
+             if not _has(facts, k, v)}
+    assert not wrong, wrong
+    assert facts.key.nunique() == SEED_KEY_COUNT[prefix], sorted(facts.key.unique())
+
+
+@pytest.mark.parametrize("prefix", SEED_IDS)
+def test_seed_facts_match_gold(corpus_out, prefix):
+    facts = _facts(corpus_out, prefix)
+    g = gold(prefix)["facts"]
+    wrong = {k: v for k, v in g.items() if not _has(facts, k, v)}
+    assert not wrong, wrong
+    for k, v in g.items():  # the inline copy is the gold
+        assert Decimal(SEED_FACTS[prefix][k]) == Decimal(str(v)), k
+
+
+@pytest.mark.parametrize("prefix", SEED_IDS)
+def test_fact_provenance(corpus_out, prefix):
+    """A money fact points at its amount; slicing the text gives the printed figure."""
+    from tests.conftest import seed_text
+
+    facts = _facts(corpus_out, prefix)
+    amounts = pd.read_parquet(corpus_out / "amounts")
+    amounts = amounts[amounts.doc_id == facts.doc_id.iloc[0]].set_index("amount_id")
+    text = seed_text(prefix).text
+    for r in facts.itertuples():
+        assert r.evidence
+        piece = text[r.start:r.end]
+        if pd.notna(r.amount_id):
+            assert piece == amounts.loc[int(r.amount_id)].value_text
+        else:
+            assert piece.strip()
+        assert r.unit == ("人" if r.key.startswith("staff") else "万元")
+
+
+def test_seed_001_unitless_table_read_in_wan(corpus_out):
+    facts = _facts(corpus_out, "001")
+    row = facts[facts.key == "expenditure_basic"].iloc[0]
+    assert "unit 万元 inferred" in row.evidence and pd.isna(row.amount_id)
+    assert row.measure == "budget"  # the group header 年度支出预算
+
+
+# --- synonym matching: (label, key or None), grouped by where the label was seen ----------------
+
+LABELS_SEEDS = [
+    ("公务用车购置及运行维护费支出决算", "three_public_vehicle"),
+    ("2.公务用车购置及运行维护费支出", "three_public_vehicle"),
+    ("公务用车运行维护费支出", "three_public_vehicle"),  # fallback
+    ("公务用车运行和购置费", "three_public_vehicle"),  # seed 001's table header
+    ("公务用车购置支出", None),
+    ("因公出国（境）费支出决算", "three_public_overseas"),
+    ("1.因公出国（境）经费支出", "three_public_overseas"),
+    ("“三公”经费财政拨款支出决算", "three_public_total"),
+    ("公务接待数", "three_public_reception"),  # seed 001's table header (fallback)
+    ("收、支总计", "income_expenditure_grand_total"),
+    ("财政拨款收、支总计", None),  # a narrower figure: fiscal appropriations only
+    ("本年收入合计", "income_total"),
+    ("部门收入合计", "income_total"),
+    ("1、收入合计", "income_total"),
+    ("一般公共预算财政拨款收入", "income_fiscal_appropriation"),
+    ("一般公共预算财政拨款支出", None),
+    ("本年支出合计", "expenditure_total"),
+    ("基本支出", "expenditure_basic"),
+    ("一般公共预算财政拨款基本支出", None),
+    ("项目支出预算", "expenditure_project"),
+    ("人员经费", "expenditure_personnel"),
+    ("离退休干部公用经费", None),
+    ("米易县人民政府办公室机关运行经费支出", "admin_running_cost"),
+    ("米易县人民政府办公室政府采购支出总额", "procurement_total"),
+    ("政府采购货物支出", None),
+    ("政府采购预算", "procurement_total"),
+    ("本部门固定资资产原值", "fixed_assets_original_value"),
+    ("部门编制人数", "staff_authorized"),
+    ("县政府办公室总编制数", "staff_authorized"),
+    ("行政编制", None),
+    ("2023年编制内在岗人数", "staff_actual"),
+    ("2023年末实有人员", "staff_actual"),
+    ("在职公务员", None),
+]
+
+LABELS_BRIEF = [
+    ("公务用车购置及运行维护费", "three_public_vehicle"),
+    ("公务用车运行维护费", "three_public_vehicle"),
+    ("公务用车购置和维护经费", "three_public_vehicle"),
+    ("公务用车购置费", None),  # the purchase part alone is not the vehicle total
+]
+
+LABELS_SAMPLES = [
+    ("公务用车购置及运行费", "three_public_vehicle"),
+    ("因公出国(境)费", "three_public_overseas"),
+    ("日常公用经费", "expenditure_public"),
+    ("收入总计", "income_expenditure_grand_total"),
+    ("公务用车运行维护费", "three_public_vehicle"),
+    ("政府性基金预算财政拨款支出", None),
+]
+
+
+@pytest.mark.parametrize("label,key", LABELS_SEEDS, ids=[f"seed:{x[0]}" for x in LABELS_SEEDS])
+def test_synonym_seed_labels(label, key):
+    m = match_label(label)
+    assert (m.key if m else None) == key
+
+
+@pytest.mark.parametrize("label,key", LABELS_BRIEF, ids=[f"brief:{x[0]}" for x in LABELS_BRIEF])
+def test_synonym_vehicle_variants(label, key):
+    m = match_label(label)
+    assert (m.key if m else None) == key
+
+
+@pytest.mark.parametrize("label,key", LABELS_SAMPLES, ids=[f"sample:{x[0]}" for x in LABELS_SAMPLES])
+def test_synonym_sample_labels(label, key):
+    m = match_label(label)
+    assert (m.key if m else None) == key
+
+
+def test_fallback_is_marked():
+    assert match_label("公务用车运行维护费").tier == 1
+    assert match_label("公务用车购置及运行维护费").tier == 0
+
+
+# --- the data file --------------------------------------------------------------------------------
+
+
+def test_facts_toml_keys_are_design_keys_in_order():
+    data = read_toml("schemas", "facts.toml")
+    assert [k["key"] for k in data["key"]] == DESIGN_KEYS
+    for k in data["key"]:
+        assert k["unit"] == ("人" if k["key"].startswith("staff") else "万元")
+        for p in k.get("parts", ()):
+            assert p in DESIGN_KEYS
+        for q in k.get("accept", ()):
+            assert q in data["match"]["qualifiers"]
+
+
+def test_no_synonym_collides():
+    v = resolve.vocab()
+    seen: dict[str, str] = {}
+    for s in v.synonyms:
+        assert s.canon, s.text
+        assert s.canon not in seen or seen[s.canon] == s.key and False, (s.text, seen.get(s.canon))
+        seen[s.canon] = s.key
+
+
+def test_every_synonym_names_its_key():
+    for s in resolve.vocab().synonyms:
+        m = match_label(s.text)
+        assert m is not None and m.key == s.key, (s.text, m)
+
+
+def test_zero_patterns_compile_to_known_keys():
+    for pattern, keys in resolve.vocab().zero:
+        assert pattern.pattern and set(keys) <= set(DESIGN_KEYS)
+
+
+# --- rules on snippets ------------------------------------------------------------------------------
+
+
+def test_measure_actual_in_final_accounts():
+    r = snippet_facts("2023年度某县某局部门决算\n2023年度本年支出合计1054.82万元，其中：基本支出927.45万元。\n")
+    assert {f.measure for f in r.facts} == {"actual"}
+
+
+def test_measure_budget_in_budget():
+    r = snippet_facts("2024年某县某局部门预算\n2024年本年支出合计500.00万元，其中：基本支出400.00万元。\n")
+    assert {f.key: f.measure for f in r.facts} == {"expenditure_total": "budget", "expenditure_basic": "budget"}
+
+
+def test_prior_year_and_change_are_not_this_years_fact():
+    r = snippet_facts("2023年度某局部门决算\n2023年度“三公”经费支出决算为14.71万元，较上年度减少2.66万元，下降15.31%。\n")
+    assert facts_by_key(r, "actual") == {"three_public_total": Decimal("14.71")}
+
+
+def test_nil_statement_gives_zero():
+    r = snippet_facts("2024年度某部门决算\n某部门2024年度无“三公”经费财政拨款支出。\n")
+    got = facts_by_key(r, "actual")
+    assert got == {k: Decimal(0) for k in ("three_public_total", "three_public_overseas", "three_public_vehicle",
+                                            "three_public_reception")}
+
+
+def test_nil_statement_loses_to_a_stated_figure():
+    r = snippet_facts("2024年度某部门决算\n本年度无“三公”经费。公务接待费支出决算1.35万元。\n")
+    assert facts_by_key(r, "actual")["three_public_reception"] == Decimal("1.35")
+
+
+def test_staff_counts_from_prose_and_not_from_parts():
+    r = snippet_facts("截至2024年末，部门编制人数23名。其中：编制19名，工勤编制2名。部门实有人数83人。其中：在职公务员35人。\n")
+    assert facts_by_key(r) == {"staff_authorized": Decimal(23), "staff_actual": Decimal(83)}
+
+
+def _fact(value, origin="prose", tier=0, year_stated=False, start=0):
+    return Fact("expenditure_project", Decimal(value), "万元", "actual", 2024, None, start, start + 3, None, "",
+                origin=origin, tier=tier, year_stated=year_stated)
+
+
+@pytest.mark.parametrize(
+    "candidates,winner",
+    [
+        pytest.param([_fact("236", start=1), _fact("275.61", "table", start=9)], "275.61", id="table-beats-prose"),
+        pytest.param([_fact("1", tier=1, origin="table"), _fact("2", start=5)], "2", id="synonym-beats-fallback"),
+        pytest.param([_fact("1", start=1), _fact("2", year_stated=True, start=5)], "2", id="own-year-beats-no-year"),
+        pytest.param([_fact("1", start=1), _fact("2", start=5)], "1", id="first-in-reading-order"),
+    ],
+)
+def test_selection_rules(candidates, winner):
+    (f,) = select(candidates)
+    assert f.value == Decimal(winner)
