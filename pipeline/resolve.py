@@ -68,6 +68,7 @@ class _Vocab:
     after: frozenset[str]
     qualifiers: frozenset[str]
     total_words: frozenset[str]
+    value_words: frozenset[str]
     staff_units: tuple[str, ...]
     zero: tuple[tuple[regex.Pattern, tuple[str, ...]], ...] = ()
 
@@ -191,6 +192,7 @@ def vocab() -> _Vocab:
         after=frozenset(data["match"]["after"]),
         qualifiers=frozenset(data["match"]["qualifiers"]),
         total_words=frozenset(data["match"]["total_words"]),
+        value_words=frozenset(data["match"]["value_words"]),
         staff_units=tuple(data["staff"]["units"]),
         zero=tuple((regex.compile(z["pattern"]), tuple(z["keys"])) for z in data.get("zero", ())),
     )
@@ -224,6 +226,11 @@ def match_label(label: str | None) -> LabelMatch | None:
 
 def is_total_label(label: str | None) -> bool:
     return not label or _clean(label) in vocab().total_words
+
+
+def takes_column_key(row_label: str | None) -> bool:
+    """A row without a label, a total row or an "amount" row takes its key from the column header."""
+    return is_total_label(row_label) or _clean(row_label or "") in vocab().value_words
 
 
 # --- measures and years --------------------------------------------------------------------------
@@ -287,6 +294,7 @@ class _TableView:
     table_id: int
     block: Block
     grid: list[list[Cell]]
+    title: str | None = None  # the caption, or the paragraph just above when the caption is a unit line
 
     def headers(self, r: int, i: int) -> list[str]:
         chain, _ = money._headers_above(self.grid, r, money._aligned_col(self.grid, r, i))
@@ -335,27 +343,57 @@ class _TableView:
         row = self.grid[h]
         if col >= len(row) or not is_total_label(row[col].text):
             return None
-        siblings = []
-        for c in reversed(row[:col]):
-            if not c.text:
-                continue
-            if any(c.text.endswith(w) for w in vocab().total_words):
+        # the parts stand before the total ("… 公务接待费 | 合计") or, when none do, after it
+        num = money.vocab().numeric_cell
+        values = {c.col for c in self.grid[r] if num.match(c.text)}
+        for side in (reversed(row[:col]), row[col + 1:]):
+            siblings = []
+            for c in side:
+                if not c.text or c.col not in values:
+                    continue  # the row-label column (项目), or a part left blank in this row
+                if any(c.text.endswith(w) for w in vocab().total_words):
+                    break
+                siblings.append(c.text)
+            if siblings:
                 break
-            siblings.append(c.text)
-        keys = {m.key for m in map(match_label, siblings) if m}
-        if not siblings or len(keys) != len(siblings):
+        matches = [m for m in map(match_label, siblings) if m]
+        keys = {m.key for m in matches}
+        if not siblings or len(matches) != len(siblings):
             return None
         for spec in vocab().keys.values():
             if spec.parts and keys <= set(spec.parts):
                 return spec.key
         return None
 
+    def title_key(self) -> LabelMatch | None:
+        """The key a table's title names ("一般公共预算“三公”经费支出预算表"): its total row is that key."""
+        if not self.title:
+            return None
+        return match_label(_TITLE_TAIL.sub("", _clean(self.title)))
+
+
+_TITLE_TAIL = regex.compile(r"(?:情况)?(?:总表|明细表|一览表|表)$")
+
+
+def _table_title(text: Text, i: int) -> str | None:
+    b = text.blocks[i]
+    if b.caption and not money.header_unit(b.caption):
+        return b.caption
+    for j in range(i - 1, max(-1, i - 3), -1):
+        p = text.blocks[j]
+        if p.kind != "paragraph":
+            break
+        line = text.text[p.start:p.end].strip()
+        if line and not money.header_unit(line) and len(line) <= 60:
+            return line
+    return b.caption
+
 
 def _tables(text: Text) -> list[_TableView]:
     out = []
-    for b in text.blocks:
+    for i, b in enumerate(text.blocks):
         if b.kind == "table":
-            out.append(_TableView(len(out) + 1, b, b.grid()))
+            out.append(_TableView(len(out) + 1, b, b.grid(), _table_title(text, i)))
     return out
 
 
@@ -366,7 +404,7 @@ def _cell_key(t: _TableView, r: int, i: int) -> tuple[LabelMatch | None, str | N
     m = match_label(row_label)
     if m:
         return m, row_label, chain
-    if is_total_label(row_label):
+    if takes_column_key(row_label):
         for h in chain:
             m = match_label(h)
             if m:
@@ -374,6 +412,9 @@ def _cell_key(t: _TableView, r: int, i: int) -> tuple[LabelMatch | None, str | N
         key = t.total_by_parts(r, i)
         if key:
             return LabelMatch(key, 0, chain[0] if chain else "合计"), chain[0] if chain else "合计", chain
+        m = t.title_key() if row_label else None
+        if m and vocab().keys[m.key].unit != "人":
+            return m, f"{t.title} / {row_label}", chain
     return None, row_label, chain
 
 
@@ -444,6 +485,7 @@ def _table_candidates(text: Text, tables: Sequence[_TableView], amounts: Sequenc
     out: list[Fact] = []
     num = money.vocab().numeric_cell
     for t in tables:
+        placed: list[tuple[Fact, int]] = []  # this table's facts with their row
         for r, row in enumerate(t.grid):
             for i, c in enumerate(row):
                 a = by_cell.get((t.table_id, c.row, c.col))
@@ -460,6 +502,7 @@ def _table_candidates(text: Text, tables: Sequence[_TableView], amounts: Sequenc
                     f = _amount_fact(a, m, meta, TABLE, measure, _table_context(t, label, chain, c))
                     if f:
                         out.append(f)
+                        placed.append((f, r))
                     continue
                 inf = inferred.get(t.table_id)
                 if inf is None:
@@ -478,6 +521,45 @@ def _table_candidates(text: Text, tables: Sequence[_TableView], amounts: Sequenc
                     evidence=_table_context(t, label, chain, c, f"unit {inf.unit} inferred: {inf.evidence}"),
                     origin=TABLE, tier=m.tier, year_stated=False, half_ulp=_half_ulp(value, inf.unit, "万元"),
                 ))
+                placed.append((out[-1], r))
+        out.extend(_blank_parts(t, placed))
+    return out
+
+
+def _blank_parts(t: _TableView, placed: Sequence[tuple[Fact, int]]) -> list[Fact]:
+    """A part left blank in a row whose total equals the sum of the other parts is 0 (the table's
+    own figures say so): seed 001's 因公出国（境）费 beside 合计 11.31 = 公务接待 11.31 + 公务用车 0."""
+    out = []
+    by_row: dict[int, dict[str, Fact]] = {}
+    for f, r in placed:
+        by_row.setdefault(r, {}).setdefault(f.key, f)
+    for r, facts in by_row.items():
+        h = t.header_row(r)
+        if h is None:
+            continue
+        for total in list(facts.values()):
+            parts = vocab().keys[total.key].parts
+            if not parts:
+                continue
+            blank = [c for c in t.grid[h] if c.text and (m := match_label(c.text)) and m.key in parts
+                     and m.key not in facts]
+            if len(blank) != 1 or len(parts) - 1 != sum(p in facts for p in parts):
+                continue
+            cell = next((x for x in t.grid[r] if x.col == blank[0].col), None)
+            if cell is None or cell.text:
+                continue
+            others = [facts[p] for p in parts if p in facts]
+            rest = total.value - sum((o.value for o in others), Decimal(0))
+            if abs(rest) > total.half_ulp + sum((o.half_ulp for o in others), Decimal(0)):
+                continue
+            key = match_label(blank[0].text).key
+            out.append(replace(
+                total, key=key, value=Decimal(0), amount_id=None, start=cell.start, end=cell.end,
+                evidence=_table_context(t, blank[0].text, [], cell,
+                                        f"blank; {total.key} {total.value} = "
+                                        + " + ".join(f"{o.key} {o.value}" for o in others) + " leaves 0"),
+                tier=1, half_ulp=Decimal(0),
+            ))
     return out
 
 

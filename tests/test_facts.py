@@ -31,8 +31,9 @@ SEED_FACTS = {
         "income_total": "1304.57", "expenditure_total": "1304.57", "expenditure_basic": "1028.96",
         "three_public_total": "11.31", "three_public_reception": "11.31", "three_public_vehicle": "0",
         "staff_authorized": "42", "staff_actual": "43",
-        # beyond the gold: the table's 项目支出 (the annexed table beats the prose's 236)
-        "expenditure_project": "275.61",
+        # beyond the gold: the table's 项目支出 (the annexed table beats the prose's 236), and its blank
+        # 因公出国（境）费 cell, 0 because 合计 11.31 = 公务接待 11.31 + 公务用车 0
+        "expenditure_project": "275.61", "three_public_overseas": "0",
     },
     "002": {
         "income_total": "867.05", "income_fiscal_appropriation": "867.05", "expenditure_total": "890.73",
@@ -49,7 +50,7 @@ SEED_FACTS = {
 }
 
 # Keys each seed states (the count of keys resolved); a drop means a regression.
-SEED_KEY_COUNT = {"000": 9, "001": 9, "002": 6, "004": 17}
+SEED_KEY_COUNT = {"000": 9, "001": 10, "002": 6, "004": 17}
 
 
 def _facts(corpus_out, prefix) -> pd.DataFrame:
@@ -97,6 +98,8 @@ def test_fact_provenance(corpus_out, prefix):
         piece = text[r.start:r.end]
         if pd.notna(r.amount_id):
             assert piece == amounts.loc[int(r.amount_id)].value_text
+        elif "(空)" in r.evidence:
+            assert piece == ""  # a blank cell read as 0: the evidence says why
         else:
             assert piece.strip()
         assert r.unit == ("人" if r.key.startswith("staff") else "万元")
@@ -273,3 +276,43 @@ def _fact(value, origin="prose", tier=0, year_stated=False, start=0):
 def test_selection_rules(candidates, winner):
     (f,) = select(candidates)
     assert f.value == Decimal(winner)
+
+
+# --- tables on snippets (the shapes of the annexed tables) ------------------------------------------
+
+TABLES = [
+    pytest.param(
+        "2026年某局部门预算\n2026 年度一般公共预算“三公”经费支出预算表\n单位：万元\n项目\t预算数\n合计\t5.00\n"
+        "1、因公出国（境）费用\t0.00\n2、公务接待费\t5.00\n3、公务用车购置及运行费\t0.00\n",
+        {"three_public_total": "5.00", "three_public_overseas": "0.00", "three_public_reception": "5.00",
+         "three_public_vehicle": "0.00"},
+        id="rows-total-row-named-by-title"),
+    pytest.param(
+        "2019年某局部门预算\n“三公”经费支出预算表\n单位：万元\n合计\t因公出国（境）费\t公务用车购置及运行维护费\t公务接待费\n"
+        "513.75\t160.00\t266.80\t86.95\n",
+        {"three_public_total": "513.75", "three_public_overseas": "160.00", "three_public_vehicle": "266.80",
+         "three_public_reception": "86.95"},
+        id="columns-total-before-parts"),
+    pytest.param(
+        "2019年某局部门预算\n支出预算表\n单位：万元\n项目\t合计\t基本支出\t项目支出\n合计\t37188.34\t21968.00\t10208.94\n",
+        {"expenditure_total": "37188.34", "expenditure_basic": "21968.00", "expenditure_project": "10208.94"},
+        id="total-column-by-parts"),
+    pytest.param(
+        "2024年某局部门决算\n收入支出决算表\n单位：百元\n项目\t决算数\n本年收入合计\t87759\n",
+        {"income_total": "877.59"},
+        id="table-in-baiyuan"),
+]
+
+
+@pytest.mark.parametrize("text,expected", TABLES)
+def test_table_facts(text, expected):
+    got = facts_by_key(snippet_facts(text))
+    assert {k: str(v) for k, v in got.items()} == expected
+
+
+def test_unitless_table_needs_a_prose_statement():
+    table = "某局部门整体支出绩效报告\n项目\t收入合计\t基本支出\n金额\t1304.57\t1028.96\n"
+    assert facts_by_key(snippet_facts(table)) == {}
+    with_prose = "2024年，单位收入1304.57万元。\n" + table
+    assert facts_by_key(snippet_facts(with_prose)) == {"income_total": Decimal("1304.57"),
+                                                     "expenditure_basic": Decimal("1028.96")}
