@@ -60,6 +60,8 @@ class _Vocab:
     table_headers: tuple[str, ...]
     amount_headers: tuple[str, ...]
     code_cell: regex.Pattern
+    sub_code_cell: regex.Pattern
+    link: regex.Pattern
 
 
 def _alt(words) -> str:
@@ -97,6 +99,9 @@ def vocab() -> _Vocab:
         table_headers=tuple(data["table"]["headers"]),
         amount_headers=tuple(data["table"]["amount_headers"]),
         code_cell=regex.compile(r"^\s*(?P<code>\d{3}(?:\d{2}){0,2})\s*$"),
+        sub_code_cell=regex.compile(r"^\s*(?P<code>\d{2})\s*$"),  # the 款 or 项 part in its own column
+        # what may stand between the last segment and its figure
+        link=regex.compile(rf"[\s:：]|为|{_alt(data['prose']['after_level'])}"),
     )
 
 
@@ -134,7 +139,7 @@ def _segments(text: str, lo: int, hi: int) -> list[regex.Match]:
             break
         run.insert(0, m)
     # nothing but linking words may stand between the last segment and the figure
-    rest = regex.sub(r"[\s:：]|支出|决算数|决算|预算数|预算|为|金额|合计", "", text[run[-1].end():hi])
+    rest = vocab().link.sub("", text[run[-1].end():hi])
     return run if not rest else []
 
 
@@ -233,7 +238,7 @@ def _row_code(row: list[Cell]) -> tuple[str | None, int]:
             if digits:
                 break
             continue
-        m = cc.match(c.text) or (regex.fullmatch(r"\d{2}", c.text.strip()) if digits else None)
+        m = cc.match(c.text) or (vocab().sub_code_cell.match(c.text) if digits else None)
         if not m:
             break
         digits.append((i, c.text.strip()))
@@ -311,22 +316,28 @@ def tables_to_lines(text: Text, amounts: Sequence[Amount], default_measure: str 
     return out
 
 
+def _base_name(name: str) -> str:
+    """一般公共服务支出 and 一般公共服务 are one 类."""
+    return name[:-2] if name.endswith("支出") and len(name) > 2 else name
+
+
 def fill_codes(lines: Sequence[FunctionalLine]) -> list[FunctionalLine]:
     """A line without a code takes the code the same document prints for that name and level
     ("一般公共服务支出794.82万元" after "一般公共服务（201类）…")."""
     known: dict[tuple[str, str], str] = {}
     for ln in lines:
         if ln.code:
-            known.setdefault((ln.level, ln.name), ln.code)
-            c = ln.code
-            if ln.lei_name and len(c) >= 3:
-                known.setdefault(("类", ln.lei_name), c[:3])
+            known.setdefault((ln.level, _base_name(ln.name)), ln.code)
+            if ln.lei_name and len(ln.code) >= 3:
+                known.setdefault(("类", _base_name(ln.lei_name)), ln.code[:3])
             if ln.parent_name and ln.parent_code:
-                known.setdefault((("款" if ln.level == "项" else "类"), ln.parent_name), ln.parent_code)
+                level = "款" if ln.level == "项" else "类"
+                known.setdefault((level, _base_name(ln.parent_name)), ln.parent_code)
     out = []
     for ln in lines:
-        if ln.code is None and (ln.level, ln.name) in known:
-            ln = replace(ln, code=known[(ln.level, ln.name)])
+        k = (ln.level, _base_name(ln.name))
+        if ln.code is None and k in known:
+            ln = replace(ln, code=known[k])
         out.append(ln)
     return out
 

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 import regex
 
+from extractors import money
 from extractors.functional import FunctionalLine
 from pipeline.records import Amount
 from pipeline.resolve import PROSE, TABLE, Fact, Resolved, UnitInference
@@ -202,6 +203,16 @@ def share_checks(amounts: Sequence[Amount], text: str) -> list[Check]:
     return out
 
 
+def _sign_before(text: str, lo: int, pos: int) -> Decimal:
+    """-1 when the nearest change word before a figure says it fell (money.toml's pct.change words)."""
+    best, sign = -1, 1
+    for w, sg in money.vocab().change_sign.items():
+        i = text.rfind(w, lo, pos)
+        if i > best:
+            best, sign = i, sg
+    return Decimal(sign)
+
+
 def _in_parentheses(text: str, lo: int, pos: int) -> bool:
     s = text[lo:pos]
     return s.count("（") + s.count("(") > s.count("）") + s.count(")")
@@ -227,7 +238,7 @@ def change_checks(amounts: Sequence[Amount], text: str) -> list[Check]:
                 continue
             sign = Decimal(-1) if a.change_pct is not None and a.change_pct < 0 else Decimal(1)
             if a.change_pct is None:
-                sign = Decimal(-1) if any(w in text[max(lo, a.start - 6):a.start] for w in ("减少", "下降", "降低", "减", "节约")) else Decimal(1)
+                sign = _sign_before(text, max(lo, a.start - 6), a.start)
             change = sign * a.amount_wan
             h = lambda x: _amount_half(x)  # noqa: E731
             head = f"{current.label} {current.value_text} (amount {current.amount_id})"
@@ -277,24 +288,50 @@ def _dedupe(lines: Sequence[FunctionalLine]) -> list[FunctionalLine]:
     return list(best.values())
 
 
-def functional_checks(lines: Sequence[FunctionalLine], facts: Sequence[Fact]) -> list[Check]:
+def _enumeration_head(lines: Sequence[FunctionalLine], amounts: Sequence[Amount], text: str) -> Amount | None:
+    """The figure a prose enumeration of 类 lines divides: the last other figure of this year before
+    the first line in its sentence ("一般公共预算财政拨款支出1054.82万元，主要用于以下方面: …")."""
+    if not text or not lines:
+        return None
+    first = min(ln.start for ln in lines)
+    lo, _ = _sentence_bounds(text, first)
+    starts = {ln.start for ln in lines}
+    head = None
+    for a in amounts:
+        if lo <= a.start < first and a.start not in starts and a.measure not in ("change", "prior_year"):
+            head = a
+    return head
+
+
+def functional_checks(lines: Sequence[FunctionalLine], facts: Sequence[Fact], amounts: Sequence[Amount] = (),
+                      text: str = "") -> list[Check]:
+    """The 类 lines sum to the total (a table's to 本年支出合计; a prose enumeration's to the figure it
+    divides, or 本年支出合计 when it names none); children sum to their parent."""
     out = []
     lines = _dedupe(lines)
     totals = {f.measure: f for f in facts if f.key == "expenditure_total"}
-    for measure in sorted({ln.measure for ln in lines if ln.measure} | ({None} if any(ln.measure is None for ln in lines) else set()), key=str):
+    for measure in sorted({ln.measure for ln in lines}, key=str):
         mine = [ln for ln in lines if ln.measure == measure]
-        lei = [ln for ln in mine if ln.level == "类"]
+        lei = [ln for ln in mine if ln.level == "类" and ln.origin == "table"]
+        lei = lei or [ln for ln in mine if ln.level == "类"]
+        head = _enumeration_head(lei, amounts, text) if lei and lei[0].origin != "table" else None
         total = totals.get(measure)
-        if lei and total is not None:
+        parts = " + ".join(f"{ln.code or ''}{ln.name} {_fmt(ln.amount_wan)}" for ln in lei)
+        if head is not None:
+            out.append(compare(
+                "functional_lei_sum_eq_total", head.amount_wan, sum((ln.amount_wan for ln in lei), ZERO),
+                _amount_half(head) + sum((ln.half_ulp for ln in lei), ZERO),
+                f"[{measure}] 类 {parts} vs {head.label} {head.value_text} (amount {head.amount_id})",
+            ))
+        elif lei and total is not None:
             out.append(compare(
                 "functional_lei_sum_eq_total", total.value, sum((ln.amount_wan for ln in lei), ZERO),
                 total.half_ulp + sum((ln.half_ulp for ln in lei), ZERO),
-                f"[{measure}] 类 " + " + ".join(f"{ln.code or ''}{ln.name} {_fmt(ln.amount_wan)}" for ln in lei)
-                + f" vs {_ev(total)}",
+                f"[{measure}] 类 {parts} vs {_ev(total)}",
             ))
         elif lei:
             out.append(Check("functional_lei_sum_eq_total", "skip", None, sum((ln.amount_wan for ln in lei), ZERO),
-                             None, f"[{measure}] expenditure_total not stated"))
+                             None, f"[{measure}] 类 {parts}: expenditure_total not stated"))
         for parent in (ln for ln in mine if ln.level in ("类", "款")):
             kids = _children(parent, mine)
             if not kids:
@@ -384,12 +421,15 @@ def unit_inference_checks(inferences: Sequence[UnitInference]) -> list[Check]:
     ]
 
 
+_LABEL_NOISE = regex.compile(r"[\s（）()“”]")
+
+
 def unit_statement_checks(amounts: Sequence[Amount]) -> list[Check]:
     """A figure stated in 万元 and, under the same label and measure, in another money unit."""
     out = []
     by: dict[tuple, list[Amount]] = {}
     for a in amounts:
-        label = regex.sub(r"[\s（）()“”]", "", a.label)
+        label = _LABEL_NOISE.sub("", a.label)
         if label:
             by.setdefault((label, a.measure), []).append(a)
     for (label, measure), group in by.items():
@@ -415,7 +455,7 @@ def check(resolved: Resolved, amounts: Sequence[Amount], functional: Sequence[Fu
         + unit_statement_checks(amounts)
         + share_checks(amounts, text)
         + change_checks(amounts, text)
-        + functional_checks(functional, resolved.facts)
+        + functional_checks(functional, resolved.facts, amounts, text)
         + project_checks(projects)
         + unit_inference_checks(resolved.unit_inferences)
     )

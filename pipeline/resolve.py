@@ -198,6 +198,7 @@ def vocab() -> _Vocab:
     )
 
 
+@lru_cache(maxsize=1 << 16)
 def match_label(label: str | None) -> LabelMatch | None:
     """The key a label names (longest synonym on word boundaries), or None."""
     if not label:

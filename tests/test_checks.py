@@ -242,3 +242,20 @@ def test_checks_rows_are_well_formed(corpus_out):
     done = checks[checks.status != "skip"].dropna(subset=["expected", "observed"])
     for e, o, d in zip(done["expected"], done["observed"], done["diff"]):
         assert d is None or Decimal(o) - Decimal(e) == Decimal(d)
+
+
+def test_functional_prose_enumeration_against_its_head():
+    ok = ("2023年度一般公共预算财政拨款支出1054.82万元，主要用于以下方面:一般公共服务支出794.82万元，占75.35%；"
+          "社会保障和就业支出139.32万元，占13.21%；卫生健康支出62.46万元，占5.92%；住房保障支出58.22万元，占5.52%。\n")
+    assert _statuses(_functional_checks_of(ok), "functional_lei_sum_eq_total") == ["pass"]
+    bad = ok.replace("住房保障支出58.22万元", "住房保障支出68.22万元")
+    assert _statuses(_functional_checks_of(bad), "functional_lei_sum_eq_total") == ["fail"]
+
+
+def _functional_checks_of(text: str):
+    from extractors import functional
+
+    t, ex = snippet(text)
+    res = resolve.resolve(t, ex.amounts, ex.metadata)
+    lines = functional.extract(t, ex.amounts, resolve.default_measure(ex.metadata))
+    return check.functional_checks(lines, res.facts, ex.amounts, t.text)

@@ -127,3 +127,10 @@ def test_functional_vocabulary():
     assert sum(v.digits.values()) == 7
     assert len(v.lei) == len(set(v.lei))
     assert v.segment.groupindex.keys() >= {"name", "code", "level"}
+
+
+def test_uncoded_lei_takes_the_code_the_document_prints():
+    text = ("一般公共服务支出794.82万元。\n"
+            "一般公共服务（201类）政府办公厅（室）及相关机构事务（03款）行政运行（01项）: 支出决算为455.65万元。\n")
+    lines = _lines(text)
+    assert [(ln.code, ln.level, ln.name) for ln in lines] == [("201", "类", "一般公共服务"), ("2010301", "项", "行政运行")]
