@@ -79,12 +79,17 @@ def source_to_result(src: Source) -> DocResult:
     return DocResult(document, rows)
 
 
-def _resolve_and_check(text, ex, rows: dict, doc_id: str) -> dict[str, list[dict]]:
-    """facts, functional and checks rows (checks read the projects rows when another stage made them)."""
+def resolve_and_check(text, ex, projects=()) -> tuple[resolve.Resolved, list, list]:
+    """resolve -> functional -> check for one document: (resolved facts, functional lines, checks)."""
     res = resolve.resolve(text, ex.amounts, ex.metadata)
     units = {u.table_id: u.unit for u in res.unit_inferences if not u.ambiguous}
     lines = functional.extract(text, ex.amounts, resolve.default_measure(ex.metadata), units)
-    checks = check.check(res, ex.amounts, lines, rows.get("projects", []), text.text)
+    return res, lines, check.check(res, ex.amounts, lines, projects, text.text)
+
+
+def _resolve_and_check(text, ex, rows: dict, doc_id: str) -> dict[str, list[dict]]:
+    """facts, functional and checks rows (checks read the projects rows when another stage made them)."""
+    res, lines, checks = resolve_and_check(text, ex, rows.get("projects", []))
     return {
         "facts": [f.row(doc_id) for f in res.facts],
         "functional": [ln.row(doc_id) for ln in lines],

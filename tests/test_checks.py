@@ -259,3 +259,33 @@ def _functional_checks_of(text: str):
     res = resolve.resolve(t, ex.amounts, ex.metadata)
     lines = functional.extract(t, ex.amounts, resolve.default_measure(ex.metadata))
     return check.functional_checks(lines, res.facts, ex.amounts, t.text)
+
+
+# --- hostile input ---------------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_FISCAL = st.sampled_from(
+    list("收入支出合计总计基本项目人员公用经费三公因公出国境公务用车购置运行维护接待编制实有人数名万元百元"
+         "占增长减少上年预算决算类款项（）()：，。；“”\t\n 0123456789.,%") + ["201类", "03款", "01项", "万元", "合计"]
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_FISCAL, max_size=150).map("".join))
+def test_resolve_functional_check_never_raise(s):
+    from pipeline.records import DocumentError
+    from pipeline.run import resolve_and_check
+
+    try:
+        t, ex = snippet(s)
+    except DocumentError:
+        return  # empty or unreadable text: the reader's business, not these stages'
+    res, lines, checks = resolve_and_check(t, ex, [{"name": "x", "executed_wan": D("1"), "budget_adjusted_wan": D("0"),
+                                                     "execution_rate": D("5")}])
+    for f in res.facts:
+        assert 0 <= f.start <= f.end <= len(t.text)
+        assert f.key in resolve.vocab().keys
+    for c in checks:
+        assert c.status in ("pass", "fail", "skip")
