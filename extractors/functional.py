@@ -293,14 +293,14 @@ def tables_to_lines(text: Text, amounts: Sequence[Amount], default_measure: str 
                 continue
             a = by_cell.get((table_id, cell.row, cell.col))
             if a is not None:
-                wan, unit, measure, half = a.amount_wan, a.unit, a.measure, _half_ulp(a)
+                wan, measure, half = a.amount_wan, a.measure, _half_ulp(a)
             elif t_unit:
                 m = num.match(cell.text)
                 value = money.to_decimal(m["number"])
                 if value is None:
                     continue
                 value = -value if m["sign"] else value
-                wan, unit, measure = units.to_wan(value, t_unit), t_unit, None
+                wan, measure = units.to_wan(value, t_unit), None
                 exp = value.as_tuple().exponent
                 half = units.to_wan(Decimal(5).scaleb(exp - 1), t_unit) if isinstance(exp, int) else Decimal(0)
             else:

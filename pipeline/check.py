@@ -23,7 +23,7 @@ import regex
 from extractors import money
 from extractors.functional import FunctionalLine
 from pipeline.records import Amount
-from pipeline.resolve import PROSE, TABLE, Fact, Resolved, UnitInference
+from pipeline.resolve import Fact, Resolved, UnitInference
 from schemas.vocab import read_toml
 
 HUNDRED = Decimal(100)

@@ -205,12 +205,18 @@ def test_facts_toml_keys_are_design_keys_in_order():
 
 
 def test_no_synonym_collides():
-    v = resolve.vocab()
+    """No synonym (as matched: connectors dropped) is listed twice, within a key or across keys."""
     seen: dict[str, str] = {}
-    for s in v.synonyms:
+    for s in resolve.vocab().synonyms:
         assert s.canon, s.text
-        assert s.canon not in seen or seen[s.canon] == s.key and False, (s.text, seen.get(s.canon))
+        assert s.canon not in seen, f"{s.text!r} ({s.key}) collides with a synonym of {seen.get(s.canon)}"
         seen[s.canon] = s.key
+
+
+def test_tokenizer_words_and_splits_are_distinct_and_loaded_once():
+    data = read_toml("schemas", "facts.toml")["tokenizer"]
+    assert len(data["words"]) == len(set(data["words"])) and not set(data["words"]) & set(data["split"])
+    assert resolve._tokenizer() is resolve._tokenizer()
 
 
 def test_every_synonym_names_its_key():
