@@ -10,14 +10,17 @@ that scope (“三公”经费 are always 财政拨款). The longest synonym dec
 
 Candidates come from
 - prose amounts (their label);
-- table cells: the row's label, or, when the row is a total row or has no label, the column
-  header; a total column ("合计") whose sibling columns are the parts of a key (facts.toml
-  `parts`) is that key;
+- table cells: the row's label, or, when the row is a total row, an "amount" row or has no label,
+  the column header; a total column ("合计") whose sibling value columns are the parts of a key
+  (facts.toml `parts`) is that key; the total row of a table whose title names a key
+  ("一般公共预算“三公”经费支出预算表") is that key; a part left blank beside a total that the other
+  parts already make up is 0 (a fallback, with the arithmetic as evidence);
 - tables that print no unit: their figures are money in unit U when figures of the table (with
   decimals, not zero) are stated in U in the document's prose, and no figure matches another unit
   (the inference is returned in `Resolved.unit_inferences` and reported by `check`);
 - staff counts (人/名) in prose ("部门编制人数 23 名") and in tables (a 编制人数 cell, the count to
-  its right or below it).
+  its right or below it);
+- statements that a figure is nil ("本年度没有财政拨款“三公”经费支出"): 0, as a fallback.
 
 Selection rules (written down in facts.toml as well), per key and measure, first that decides:
 synonym beats fallback; table beats prose; the report's own fiscal year beats no year; first in
