@@ -23,7 +23,7 @@ import regex
 from extractors import money
 from extractors.functional import FunctionalLine
 from pipeline.records import Amount
-from pipeline.resolve import Fact, Resolved, UnitInference
+from pipeline.resolve import Fact, Resolved, UnitInference, takes_column_key
 from schemas.vocab import read_toml
 
 HUNDRED = Decimal(100)
@@ -430,7 +430,7 @@ def unit_statement_checks(amounts: Sequence[Amount]) -> list[Check]:
     by: dict[tuple, list[Amount]] = {}
     for a in amounts:
         label = _LABEL_NOISE.sub("", a.label)
-        if label:
+        if len(label) >= 3 and not takes_column_key(label):  # "合计", "金额" name nothing by themselves
             by.setdefault((label, a.measure), []).append(a)
     for (label, measure), group in by.items():
         wan = [a for a in group if a.unit == "万元"]

@@ -289,3 +289,8 @@ def test_resolve_functional_check_never_raise(s):
         assert f.key in resolve.vocab().keys
     for c in checks:
         assert c.status in ("pass", "fail", "skip")
+
+
+def test_unit_statements_ignore_generic_labels():
+    out = check.unit_statement_checks([_amount(1, "合计", "10.00", "万元"), _amount(2, "合计", "5", "元", start=40)])
+    assert out == []
