@@ -135,7 +135,18 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _quiet_jieba() -> None:
+    """jieba logs its dictionary loading at DEBUG to stderr through its own handler; the command line
+    (not the library) turns that down, before worker processes are forked."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _quiet_jieba()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
