@@ -72,6 +72,8 @@ class _Vocab:
     qualifiers: frozenset[str]
     total_words: frozenset[str]
     value_words: frozenset[str]
+    index_headers: tuple[str, ...]
+    code_row: regex.Pattern
     staff_units: tuple[str, ...]
     zero: tuple[tuple[regex.Pattern, tuple[str, ...]], ...] = ()
 
@@ -116,8 +118,8 @@ class UnitInference:
 
     table_id: int
     unit: str
-    value: Decimal
-    amount_id: int  # the prose amount that states it
+    value: Decimal | None  # the table's figure found in prose (None: a unit line above the table)
+    amount_id: int | None  # the prose amount that states it
     evidence: str
     ambiguous: tuple[str, ...] = ()  # units other figures of the table match too: nothing is read
 
@@ -196,6 +198,8 @@ def vocab() -> _Vocab:
         qualifiers=frozenset(data["match"]["qualifiers"]),
         total_words=frozenset(data["match"]["total_words"]),
         value_words=frozenset(data["match"]["value_words"]),
+        index_headers=tuple(data["match"]["index_headers"]),
+        code_row=regex.compile(data["match"]["code_row"]),
         staff_units=tuple(data["staff"]["units"]),
         zero=tuple((regex.compile(z["pattern"]), tuple(z["keys"])) for z in data.get("zero", ())),
     )
@@ -265,12 +269,14 @@ def _measure_year(measure: str | None, year: int | None, meta: Metadata) -> tupl
 
 
 def _half_ulp(value: Decimal, unit: str, to_unit: str) -> Decimal:
-    """Half the last printed digit of a figure, in `to_unit` (the rounding it may carry)."""
+    """Half the last printed digit of a figure, in `to_unit` (万元, 元, or 人 for counts): the
+    rounding the printed figure may carry."""
     exp = value.as_tuple().exponent
     half = Decimal(5).scaleb(exp - 1) if isinstance(exp, int) else Decimal(0)
     if to_unit == "人":
         return half
-    return units.to_wan(half, unit)
+    wan = units.to_wan(half, unit)
+    return wan * units.WAN if to_unit == "元" else wan
 
 
 # --- prose and table amounts ---------------------------------------------------------------------
@@ -299,6 +305,7 @@ class _TableView:
     block: Block
     grid: list[list[Cell]]
     title: str | None = None  # the caption, or the paragraph just above when the caption is a unit line
+    unit_line: tuple[str, str] | None = None  # (unit, line): "编制部门：… 单位：元" printed just above
 
     def headers(self, r: int, i: int) -> list[str]:
         chain, _ = money._headers_above(self.grid, r, money._aligned_col(self.grid, r, i))
@@ -312,6 +319,22 @@ class _TableView:
             if money._is_header_row(self.grid[above]):
                 return above
         return None
+
+    def spanning_headers(self, r: int, i: int) -> list[str]:
+        """Header texts over a cell's column, nearest first, taking a merged header from the nearest
+        filled cell to its left in each header row above ("预算数" over six columns)."""
+        col = self.grid[r][i].col
+        out = []
+        for above in range(r - 1, -1, -1):
+            row = self.grid[above]
+            if not money._is_header_row(row):
+                if out:
+                    break
+                continue
+            left = [c for c in row[: col + 1] if c.text]
+            if left:
+                out.append(left[-1].text)
+        return out
 
     def group_header(self, r: int, i: int) -> str | None:
         """A group header printed once over several columns (年度收入预算 over 财政拨款 … 收入合计):
@@ -393,11 +416,24 @@ def _table_title(text: Text, i: int) -> str | None:
     return b.caption
 
 
+def _unit_line(text: Text, i: int) -> tuple[str, str] | None:
+    """A unit printed on a short line just above a table ("编制部门：某局  单位：元")."""
+    for j in range(i - 1, max(-1, i - 4), -1):
+        p = text.blocks[j]
+        if p.kind != "paragraph":
+            return None
+        line = text.text[p.start:p.end].strip()
+        u = money.header_unit(line) if len(line) <= 80 else None
+        if u:
+            return u, line
+    return None
+
+
 def _tables(text: Text) -> list[_TableView]:
     out = []
     for i, b in enumerate(text.blocks):
         if b.kind == "table":
-            out.append(_TableView(len(out) + 1, b, b.grid(), _table_title(text, i)))
+            out.append(_TableView(len(out) + 1, b, b.grid(), _table_title(text, i), _unit_line(text, i)))
     return out
 
 
@@ -409,10 +445,14 @@ def _cell_key(t: _TableView, r: int, i: int) -> tuple[LabelMatch | None, str | N
     if m:
         return m, row_label, chain
     if takes_column_key(row_label):
+        # the nearest header names the cell; an outer (group) header only when the nearer one is a
+        # total ("公务用车购置及运行费 / 小计"), never over a named sub-column ("基本支出 / 人员支出")
         for h in chain:
             m = match_label(h)
             if m:
                 return m, h, chain
+            if not takes_column_key(h):
+                break
         key = t.total_by_parts(r, i)
         if key:
             return LabelMatch(key, 0, chain[0] if chain else "合计"), chain[0] if chain else "合计", chain
@@ -430,6 +470,10 @@ def _cell_measure(t: _TableView, r: int, i: int, chain: list[str], row_label: st
     g = t.group_header(r, i)
     if g:
         m = money.label_measure(g)
+        if m:
+            return m
+    for h in t.spanning_headers(r, i):
+        m = money.label_measure(h)
         if m:
             return m
     return money.label_measure(row_label or "")
@@ -451,36 +495,82 @@ def _table_context(t: _TableView, label: str | None, chain: list[str], cell: Cel
     return "; ".join(parts)
 
 
+_DIGITS = regex.compile(r"\d")
+
+
+def _significant(number: str) -> int:
+    return len(_DIGITS.findall(number.lstrip("0.,")))
+
+
 def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -> list[UnitInference]:
-    """Units of tables that print none: figures equal to figures stated in prose in one unit."""
-    prose: dict[Decimal, list[Amount]] = {}
-    for a in amounts:
-        if a.table_id is None and a.value != 0:
-            prose.setdefault(a.value.normalize(), []).append(a)
+    """Units of tables that print none in their caption or header.
+
+    1. a unit line just above the table ("编制部门：… 单位：元");
+    2. else the unit that makes the table's figures equal to figures stated with a unit in prose,
+       to the coarser of the two printed precisions (156,211,123 -> 元, because the prose says
+       15621.11万元). Only figures of at least 4 significant digits on both sides count (5 for a
+       table figure without decimals), so that 0.13 or a row number matches nothing. Figures that
+       match in two units leave the table unread (`ambiguous`)."""
+    import bisect
+
+    prose = sorted(
+        ((units.to_yuan(a.value, a.unit), _half_ulp(a.value, a.unit, "元"), a)
+         for a in amounts if a.table_id is None and a.value != 0 and _significant(a.value_text) >= 4),
+        key=lambda p: (p[0], p[2].amount_id),
+    )
+    yuans = [p[0] for p in prose]
+    widest = max((p[1] for p in prose), default=Decimal(0))
     in_amounts = {(a.table_id, a.row, a.col) for a in amounts if a.table_id is not None}
+    num = money.vocab().numeric_cell
     out = []
     for t in tables:
         if money.table_unit(t.block):
             continue
-        found: dict[str, Amount] = {}
-        for c in t.block.cells:
-            m = money.vocab().numeric_cell.match(c.text)
-            if not m or "." not in c.text or (t.table_id, c.row, c.col) in in_amounts:
-                continue
+        cells = [c for c in t.block.cells if num.match(c.text) and (t.table_id, c.row, c.col) not in in_amounts]
+        if not cells:
+            continue
+        if t.unit_line:
+            unit, line = t.unit_line
+            out.append(UnitInference(t.table_id, unit, None, None, f"表{t.table_id}: unit from the line above: {line}"))
+            continue
+        found: dict[str, tuple[Decimal, Amount]] = {}
+        for c in cells:
+            m = num.match(c.text)
+            need = 4 if "." in c.text else 5
             v = money.to_decimal(m["number"])
-            for a in prose.get(v.normalize(), ()) if v else ():
-                found.setdefault(a.unit, a)
+            if v is None or v == 0 or _significant(m["number"]) < need:
+                continue
+            for u in units.unit_names():
+                target = units.to_yuan(v, u)
+                own = _half_ulp(v, u, "元")
+                lo = bisect.bisect_left(yuans, target - widest - own)
+                hi = bisect.bisect_right(yuans, target + widest + own)
+                for yuan, half, a in prose[lo:hi]:
+                    if abs(yuan - target) <= max(half, own):
+                        found.setdefault(u, (v, a))
+                        break
         if found:
-            unit, a = next(iter(found.items()))
+            unit, (v, a) = next(iter(found.items()))
             others = tuple(u for u in found if u != unit)
             out.append(UnitInference(
-                t.table_id, unit, a.value, a.amount_id,
-                f"表{t.table_id} prints no unit; its figure {a.value} is stated as {a.value_text} in prose "
+                t.table_id, unit, v, a.amount_id,
+                f"表{t.table_id} prints no unit; its figure {v} {unit} is stated as {a.value_text} in prose "
                 f"(amount {a.amount_id}: {a.context[:60]})"
-                + (f"; but other figures match {', '.join(others)}" if others else ""),
+                + (f"; but other figures match in {', '.join(others)}" if others else ""),
                 others,
             ))
     return out
+
+
+def _skip_row(row: list[Cell]) -> bool:
+    """A classification line (its first cell a code) or a row that numbers the columns."""
+    filled = [c.text for c in row if c.text]
+    if not filled:
+        return True
+    if vocab().code_row.match(filled[0]):
+        return True
+    nums = [x for x in filled if money.vocab().numeric_cell.match(x)]
+    return len(nums) >= 2 and nums == [str(k) for k in range(1, len(nums) + 1)]
 
 
 def _table_candidates(text: Text, tables: Sequence[_TableView], amounts: Sequence[Amount],
@@ -491,6 +581,8 @@ def _table_candidates(text: Text, tables: Sequence[_TableView], amounts: Sequenc
     for t in tables:
         placed: list[tuple[Fact, int]] = []  # this table's facts with their row
         for r, row in enumerate(t.grid):
+            if _skip_row(row):
+                continue
             for i, c in enumerate(row):
                 a = by_cell.get((t.table_id, c.row, c.col))
                 if a is not None and not num.match(c.text):
@@ -500,6 +592,8 @@ def _table_candidates(text: Text, tables: Sequence[_TableView], amounts: Sequenc
                     continue
                 m, label, chain = _cell_key(t, r, i)
                 if m is None or vocab().keys[m.key].unit == "人":
+                    continue
+                if chain and any(w in chain[0] for w in vocab().index_headers):
                     continue
                 measure = a.measure if a is not None and a.measure else _cell_measure(t, r, i, chain, t.row_label(r, i))
                 if a is not None:

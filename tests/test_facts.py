@@ -322,3 +322,51 @@ def test_unitless_table_needs_a_prose_statement():
     with_prose = "2024年，单位收入1304.57万元。\n" + table
     assert facts_by_key(snippet_facts(with_prose)) == {"income_total": Decimal("1304.57"),
                                                      "expenditure_basic": Decimal("1028.96")}
+
+
+MORE_TABLES = [
+    pytest.param(
+        "2019年度某局部门决算\n单位：万元\n项目\t行次\t决算数\n本年收入合计\t23\t1668.14\n",
+        {"income_total": "1668.14"}, id="row-number-column-is-not-a-figure"),
+    pytest.param(
+        "2026年某局部门预算\n支出预算总表\n单位：万元\n功能分类科目名称\t总计\t基本支出\t项目支出\n栏次\t1\t2\t3\n"
+        "合计\t404415.23\t297903.23\t106512.00\n",
+        {"expenditure_total": "404415.23", "expenditure_basic": "297903.23", "expenditure_project": "106512.00"},
+        id="column-number-row-is-not-a-figure"),
+    pytest.param(
+        "2019年某局部门预算\n基本支出预算表（经济科目）\n单位：万元\n科目编码\t科目名称\t金额\n30217\t公务接待费\t41.95\n"
+        "30231\t公务用车运行维护费\t266.80\n",
+        {}, id="economic-classification-lines-are-not-key-figures"),
+    pytest.param(
+        "2026年某局部门预算\n支出预算总表\n单位：万元\n功能分类科目名称\t总计\t基本支出\t\t项目支出\n\t\t人员支出\t日常公用支出\t\n"
+        "合计\t404415.23\t250110.65\t47792.58\t106512.00\n",
+        {"expenditure_project": "106512.00"}, id="a-named-sub-column-is-not-its-group"),
+    pytest.param(
+        "2019年度某局部门决算\n“三公”经费支出决算表\n单位：万元\n预算数\t\t\t决算数\t\t\n"
+        "因公出国（境）费\t公务用车购置及运行费\t公务接待费\t因公出国（境）费\t公务用车购置及运行费\t公务接待费\n"
+        "0.00\t0.00\t0.00\t0.00\t0.00\t0.16\n",
+        {"three_public_overseas": "0.00", "three_public_vehicle": "0.00", "three_public_reception": "0.16"},
+        id="measure-from-a-header-spanning-columns"),
+]
+
+
+@pytest.mark.parametrize("text,expected", MORE_TABLES)
+def test_more_table_facts(text, expected):
+    got = facts_by_key(snippet_facts(text), "actual" if "决算" in text.splitlines()[0] else "budget")
+    assert {k: str(v) for k, v in got.items()} == expected
+
+
+def test_unit_line_above_a_table():
+    r = snippet_facts("2024年某街道部门预算\n编制部门：某街道办事处 单位：元\n2024年部门支出预算总表\n"
+                      "项目\t合计\t基本支出\t项目支出\n合计\t156,211,123\t99,706,020\t56,505,103\n")
+    assert facts_by_key(r) == {"expenditure_total": Decimal("15621.1123"), "expenditure_basic": Decimal("9970.602"),
+                               "expenditure_project": Decimal("5650.5103")}
+    assert "line above" in r.unit_inferences[0].evidence
+
+
+def test_unit_inferred_across_units_to_the_printed_precision():
+    r = snippet_facts("2024年某街道部门预算\n2024年收入预算15621.11万元。\n项目\t合计\t基本支出\t项目支出\n"
+                      "合计\t156,211,123\t99,706,020\t56,505,103\n")
+    (u,) = r.unit_inferences
+    assert (u.unit, u.ambiguous) == ("元", ())
+    assert facts_by_key(r)["expenditure_basic"] == Decimal("9970.602")
