@@ -41,6 +41,7 @@ class FunctionalLine:
     lei_name: str | None = None  # name of the 类 the line belongs to, where stated
     origin: str = "prose"  # "prose" or "table"
     half_ulp: Decimal = Decimal("0.005")
+    table_id: int | None = None  # the table the line is a row of
 
     def row(self, doc_id: str) -> dict:
         return {
@@ -59,6 +60,8 @@ class _Vocab:
     lei: frozenset[str]
     table_headers: tuple[str, ...]
     amount_headers: tuple[str, ...]
+    total_labels: frozenset[str]
+    first_digit: str
     code_cell: regex.Pattern
     sub_code_cell: regex.Pattern
     link: regex.Pattern
@@ -98,6 +101,8 @@ def vocab() -> _Vocab:
         lei=frozenset(data["prose"]["lei"]),
         table_headers=tuple(data["table"]["headers"]),
         amount_headers=tuple(data["table"]["amount_headers"]),
+        total_labels=frozenset(data["table"]["total_labels"]),
+        first_digit=data["code"]["first_digit"],
         code_cell=regex.compile(r"^\s*(?P<code>\d{3}(?:\d{2}){0,2})\s*$"),
         sub_code_cell=regex.compile(r"^\s*(?P<code>\d{2})\s*$"),  # the 款 or 项 part in its own column
         # what may stand between the last segment and its figure
@@ -260,12 +265,44 @@ def _amount_col(grid: list[list[Cell]], r: int) -> int | None:
     return None
 
 
+@dataclass(frozen=True)
+class TableTotal:
+    """The 合计 row of a functional table: what its 类 lines must sum to."""
+
+    table_id: int
+    amount_wan: Decimal
+    measure: str | None
+    start: int
+    end: int
+    half_ulp: Decimal
+
+
+def _cell_amount(cell: Cell, table_id: int, by_cell: dict, t_unit: str | None):
+    """(万元, measure, half of the last digit) of a numeric cell, or None when its unit is unknown."""
+    a = by_cell.get((table_id, cell.row, cell.col))
+    if a is not None:
+        return a.amount_wan, a.measure, _half_ulp(a)
+    if not t_unit:
+        return None
+    m = money.vocab().numeric_cell.match(cell.text)
+    value = money.to_decimal(m["number"]) if m else None
+    if value is None:
+        return None
+    value = -value if m["sign"] else value
+    exp = value.as_tuple().exponent
+    half = units.to_wan(Decimal(5).scaleb(exp - 1), t_unit) if isinstance(exp, int) else Decimal(0)
+    return units.to_wan(value, t_unit), None, half
+
+
 def tables_to_lines(text: Text, amounts: Sequence[Amount], default_measure: str | None,
-                    inferred_units: dict[int, str] | None = None) -> list[FunctionalLine]:
-    """Rows of the standard annexed tables with a 科目编码."""
+                    inferred_units: dict[int, str] | None = None) -> tuple[list[FunctionalLine], list[TableTotal]]:
+    """Rows of the standard annexed tables with a 科目编码 (functional codes only: they start with
+    functional.toml's `first_digit`; 301 工资福利支出 is an economic line), and each table's 合计 row."""
+    v = vocab()
     by_cell = {(a.table_id, a.row, a.col): a for a in amounts if a.table_id is not None}
     inferred_units = inferred_units or {}
-    out = []
+    out: list[FunctionalLine] = []
+    totals: list[TableTotal] = []
     table_id = 0
     num = money.vocab().numeric_cell
     for b in text.blocks:
@@ -279,7 +316,16 @@ def tables_to_lines(text: Text, amounts: Sequence[Amount], default_measure: str 
         names: dict[str, str] = {}
         for r, row in enumerate(grid):
             code, last = _row_code(row)
-            if code is None:
+            filled = [c for c in row if c.text]
+            if code is None and filled and _clean_name(filled[0].text) in v.total_labels and not totals_of(totals, table_id):
+                cells = [c for c in row if c.col > filled[0].col and num.match(c.text)]
+                want = _amount_col(grid, r)
+                cell = next((c for c in cells if c.col == want), cells[0] if cells else None)
+                got = _cell_amount(cell, table_id, by_cell, t_unit) if cell else None
+                if got:
+                    totals.append(TableTotal(table_id, got[0], got[1] or default_measure, cell.start, cell.end, got[2]))
+                continue
+            if code is None or not code.startswith(v.first_digit):
                 continue
             name_cell = next((c for c in row[last + 1:] if c.text and not num.match(c.text)), None)
             if name_cell is None:
@@ -289,31 +335,22 @@ def tables_to_lines(text: Text, amounts: Sequence[Amount], default_measure: str 
             want = _amount_col(grid, r)
             cells = [c for c in row if c.col > name_cell.col and num.match(c.text)]
             cell = next((c for c in cells if c.col == want), cells[0] if cells else None)
-            if cell is None:
+            got = _cell_amount(cell, table_id, by_cell, t_unit) if cell else None
+            if got is None:
                 continue
-            a = by_cell.get((table_id, cell.row, cell.col))
-            if a is not None:
-                wan, measure, half = a.amount_wan, a.measure, _half_ulp(a)
-            elif t_unit:
-                m = num.match(cell.text)
-                value = money.to_decimal(m["number"])
-                if value is None:
-                    continue
-                value = -value if m["sign"] else value
-                wan, measure = units.to_wan(value, t_unit), None
-                exp = value.as_tuple().exponent
-                half = units.to_wan(Decimal(5).scaleb(exp - 1), t_unit) if isinstance(exp, int) else Decimal(0)
-            else:
-                continue
-            level = level_of_code(code)
+            wan, measure, half = got
             parent = parent_of_code(code)
             out.append(FunctionalLine(
-                code=code, level=level, name=name, amount_wan=wan, measure=measure or default_measure,
+                code=code, level=level_of_code(code), name=name, amount_wan=wan, measure=measure or default_measure,
                 start=cell.start, end=cell.end, page=b.page, parent_code=parent,
                 parent_name=names.get(parent) if parent else None, lei_name=names.get(code[:3]),
-                origin="table", half_ulp=half,
+                origin="table", half_ulp=half, table_id=table_id,
             ))
-    return out
+    return out, totals
+
+
+def totals_of(totals: Sequence[TableTotal], table_id: int) -> TableTotal | None:
+    return next((t for t in totals if t.table_id == table_id), None)
 
 
 def _base_name(name: str) -> str:
@@ -342,9 +379,17 @@ def fill_codes(lines: Sequence[FunctionalLine]) -> list[FunctionalLine]:
     return out
 
 
+@dataclass(frozen=True)
+class Functional:
+    lines: tuple[FunctionalLine, ...]
+    totals: tuple[TableTotal, ...] = ()
+
+
 def extract(text: Text, amounts: Sequence[Amount], default_measure: str | None,
-            inferred_units: dict[int, str] | None = None) -> list[FunctionalLine]:
-    lines = prose_to_lines(text.text, amounts, default_measure) + tables_to_lines(
-        text, amounts, default_measure, inferred_units)
+            inferred_units: dict[int, str] | None = None) -> Functional:
+    """All functional lines of a document (prose and tables, codes filled from the document) and
+    the 合计 rows of its functional tables."""
+    table_lines, totals = tables_to_lines(text, amounts, default_measure, inferred_units)
+    lines = prose_to_lines(text.text, amounts, default_measure) + table_lines
     lines.sort(key=lambda ln: ln.start)
-    return fill_codes(lines)
+    return Functional(tuple(fill_codes(lines)), tuple(totals))

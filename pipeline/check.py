@@ -21,7 +21,7 @@ from functools import lru_cache
 import regex
 
 from extractors import money
-from extractors.functional import FunctionalLine
+from extractors.functional import Functional, FunctionalLine
 from pipeline.records import Amount
 from pipeline.resolve import Fact, Resolved, UnitInference, takes_column_key
 from schemas.vocab import read_toml
@@ -279,22 +279,23 @@ def _amount_half(a: Amount) -> Decimal:
 
 
 def _dedupe(lines: Sequence[FunctionalLine]) -> list[FunctionalLine]:
-    """One line per level, code or name, and measure (a table row before a prose statement)."""
+    """One line per level, code or name, and measure (the first statement)."""
     best: dict[tuple, FunctionalLine] = {}
     for ln in lines:
-        k = (ln.level, ln.code or ln.name, ln.measure)
-        if k not in best or (best[k].origin != "table" and ln.origin == "table"):
-            best[k] = ln
+        best.setdefault((ln.level, ln.code or ln.name, ln.measure), ln)
     return list(best.values())
 
 
 def _enumeration_head(lines: Sequence[FunctionalLine], amounts: Sequence[Amount], text: str) -> Amount | None:
     """The figure a prose enumeration of 类 lines divides: the last other figure of this year before
-    the first line in its sentence ("一般公共预算财政拨款支出1054.82万元，主要用于以下方面: …")."""
+    the first line in its sentence ("一般公共预算财政拨款支出1054.82万元，主要用于以下方面: …"),
+    when all the lines stand in that one sentence."""
     if not text or not lines:
         return None
     first = min(ln.start for ln in lines)
-    lo, _ = _sentence_bounds(text, first)
+    lo, hi = _sentence_bounds(text, first)
+    if any(ln.start >= hi for ln in lines):
+        return None
     starts = {ln.start for ln in lines}
     head = None
     for a in amounts:
@@ -303,46 +304,61 @@ def _enumeration_head(lines: Sequence[FunctionalLine], amounts: Sequence[Amount]
     return head
 
 
-def functional_checks(lines: Sequence[FunctionalLine], facts: Sequence[Fact], amounts: Sequence[Amount] = (),
-                      text: str = "") -> list[Check]:
-    """The 类 lines sum to the total (a table's to 本年支出合计; a prose enumeration's to the figure it
-    divides, or 本年支出合计 when it names none); children sum to their parent."""
+def _lines_line(lines: Sequence[FunctionalLine]) -> str:
+    return " + ".join(f"{ln.code or ''}{ln.name} {_fmt(ln.amount_wan)}" for ln in lines)
+
+
+def functional_checks(functional: Functional | Sequence[FunctionalLine], facts: Sequence[Fact],
+                      amounts: Sequence[Amount] = (), text: str = "") -> list[Check]:
+    """Per source (each table, and the prose): the 类 lines sum to the total (a table's own 合计 row;
+    a prose enumeration's head figure, else 本年支出合计), and children sum to their parent."""
+    if not isinstance(functional, Functional):
+        functional = Functional(tuple(functional))
     out = []
-    lines = _dedupe(lines)
     totals = {f.measure: f for f in facts if f.key == "expenditure_total"}
-    for measure in sorted({ln.measure for ln in lines}, key=str):
-        mine = [ln for ln in lines if ln.measure == measure]
-        lei = [ln for ln in mine if ln.level == "类" and ln.origin == "table"]
-        lei = lei or [ln for ln in mine if ln.level == "类"]
-        head = _enumeration_head(lei, amounts, text) if lei and lei[0].origin != "table" else None
-        total = totals.get(measure)
-        parts = " + ".join(f"{ln.code or ''}{ln.name} {_fmt(ln.amount_wan)}" for ln in lei)
-        if head is not None:
-            out.append(compare(
-                "functional_lei_sum_eq_total", head.amount_wan, sum((ln.amount_wan for ln in lei), ZERO),
-                _amount_half(head) + sum((ln.half_ulp for ln in lei), ZERO),
-                f"[{measure}] 类 {parts} vs {head.label} {head.value_text} (amount {head.amount_id})",
-            ))
-        elif lei and total is not None:
-            out.append(compare(
-                "functional_lei_sum_eq_total", total.value, sum((ln.amount_wan for ln in lei), ZERO),
-                total.half_ulp + sum((ln.half_ulp for ln in lei), ZERO),
-                f"[{measure}] 类 {parts} vs {_ev(total)}",
-            ))
-        elif lei:
-            out.append(Check("functional_lei_sum_eq_total", "skip", None, sum((ln.amount_wan for ln in lei), ZERO),
-                             None, f"[{measure}] 类 {parts}: expenditure_total not stated"))
-        for parent in (ln for ln in mine if ln.level in ("类", "款")):
-            kids = _children(parent, mine)
-            if not kids:
-                continue
-            out.append(compare(
-                "functional_children_sum_eq_parent", parent.amount_wan, sum((k.amount_wan for k in kids), ZERO),
-                parent.half_ulp + sum((k.half_ulp for k in kids), ZERO),
-                f"[{measure}] {parent.code or ''}{parent.name} ({parent.level}) = "
-                + " + ".join(f"{k.code or ''}{k.name} {_fmt(k.amount_wan)}" for k in kids),
-            ))
+    sources: dict[int | None, list[FunctionalLine]] = {}
+    for ln in functional.lines:
+        sources.setdefault(ln.table_id, []).append(ln)
+    for table_id, group in sources.items():
+        for measure in sorted({ln.measure for ln in group}, key=str):
+            mine = _dedupe([ln for ln in group if ln.measure == measure])
+            lei = [ln for ln in mine if ln.level == "类"]
+            if lei:
+                out.append(_lei_check(table_id, measure, lei, functional, totals.get(measure), amounts, text))
+            for parent in (ln for ln in mine if ln.level in ("类", "款")):
+                kids = _children(parent, mine)
+                if not kids:
+                    continue
+                out.append(compare(
+                    "functional_children_sum_eq_parent", parent.amount_wan, sum((k.amount_wan for k in kids), ZERO),
+                    parent.half_ulp + sum((k.half_ulp for k in kids), ZERO),
+                    f"[{measure}] {_where(table_id)} {parent.code or ''}{parent.name} ({parent.level}) = {_lines_line(kids)}",
+                ))
     return out
+
+
+def _where(table_id: int | None) -> str:
+    return f"表{table_id}" if table_id else "prose"
+
+
+def _lei_check(table_id, measure, lei, functional: Functional, total: Fact | None, amounts, text) -> Check:
+    observed = sum((ln.amount_wan for ln in lei), ZERO)
+    rounding = sum((ln.half_ulp for ln in lei), ZERO)
+    head = f"[{measure}] {_where(table_id)} 类 {_lines_line(lei)}"
+    if table_id is not None:
+        t = next((x for x in functional.totals if x.table_id == table_id), None)
+        if t is None:
+            return Check("functional_lei_sum_eq_total", "skip", None, observed, None, f"{head}: the table has no 合计 row")
+        return compare("functional_lei_sum_eq_total", t.amount_wan, observed, rounding + t.half_ulp,
+                       f"{head} vs the table's 合计 {_fmt(t.amount_wan)} [{t.start}:{t.end}]")
+    a = _enumeration_head(lei, amounts, text)
+    if a is not None:
+        return compare("functional_lei_sum_eq_total", a.amount_wan, observed, rounding + _amount_half(a),
+                       f"{head} vs {a.label} {a.value_text} (amount {a.amount_id})")
+    if total is not None:
+        return compare("functional_lei_sum_eq_total", total.value, observed, rounding + total.half_ulp,
+                       f"{head} vs {_ev(total)}")
+    return Check("functional_lei_sum_eq_total", "skip", None, observed, None, f"{head}: expenditure_total not stated")
 
 
 def _children(parent: FunctionalLine, lines: Sequence[FunctionalLine]) -> list[FunctionalLine]:
@@ -446,7 +462,7 @@ def unit_statement_checks(amounts: Sequence[Amount]) -> list[Check]:
     return out
 
 
-def check(resolved: Resolved, amounts: Sequence[Amount], functional: Sequence[FunctionalLine],
+def check(resolved: Resolved, amounts: Sequence[Amount], functional: Functional | Sequence[FunctionalLine],
           projects: Sequence[Mapping], text: str) -> list[Check]:
     """All checks of one document."""
     return (

@@ -392,6 +392,13 @@ class _TableView:
                 return spec.key
         return None
 
+    def scope(self) -> frozenset[str]:
+        """Scope words of the table's title ("政府性基金预算财政拨款支出表"): its figures are of that
+        money only."""
+        if not self.title:
+            return frozenset()
+        return frozenset(w for w in words(self.title) if w in vocab().qualifiers)
+
     def title_key(self) -> LabelMatch | None:
         """The key a table's title names ("一般公共预算“三公”经费支出预算表"): its total row is that key."""
         if not self.title:
@@ -595,6 +602,8 @@ def _table_candidates(text: Text, tables: Sequence[_TableView], amounts: Sequenc
                     continue
                 if chain and any(w in chain[0] for w in vocab().index_headers):
                     continue
+                if t.scope() - set(vocab().keys[m.key].accept):
+                    continue  # a table of 财政拨款 / 政府性基金 … money only
                 measure = a.measure if a is not None and a.measure else _cell_measure(t, r, i, chain, t.row_label(r, i))
                 if a is not None:
                     f = _amount_fact(a, m, meta, TABLE, measure, _table_context(t, label, chain, c))

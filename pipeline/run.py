@@ -83,8 +83,8 @@ def resolve_and_check(text, ex, projects=()) -> tuple[resolve.Resolved, list, li
     """resolve -> functional -> check for one document: (resolved facts, functional lines, checks)."""
     res = resolve.resolve(text, ex.amounts, ex.metadata)
     units = {u.table_id: u.unit for u in res.unit_inferences if not u.ambiguous}
-    lines = functional.extract(text, ex.amounts, resolve.default_measure(ex.metadata), units)
-    return res, lines, check.check(res, ex.amounts, lines, projects, text.text)
+    func = functional.extract(text, ex.amounts, resolve.default_measure(ex.metadata), units)
+    return res, list(func.lines), check.check(res, ex.amounts, func, projects, text.text)
 
 
 def _resolve_and_check(text, ex, rows: dict, doc_id: str) -> dict[str, list[dict]]:

@@ -294,3 +294,20 @@ def test_resolve_functional_check_never_raise(s):
 def test_unit_statements_ignore_generic_labels():
     out = check.unit_statement_checks([_amount(1, "合计", "10.00", "万元"), _amount(2, "合计", "5", "元", start=40)])
     assert out == []
+
+
+def _table_functional_checks(total: str):
+    from extractors import functional
+
+    text = ("支出决算表\n单位：万元\n科目编码\t科目名称\t本年支出合计\t基本支出\t项目支出\n"
+            f"合计\t\t{total}\t\t\n"
+            "201\t一般公共服务支出\t264.87\t62.63\t202.24\n208\t社会保障和就业支出\t10.82\t10.82\t\n"
+            "20805\t行政事业单位养老支出\t10.82\t10.82\t\n")
+    t, ex = snippet(text)
+    return check.functional_checks(functional.extract(t, ex.amounts, "actual"), [], ex.amounts, t.text)
+
+
+def test_functional_table_lei_sum_against_its_own_total_row():
+    assert _statuses(_table_functional_checks("275.69"), "functional_lei_sum_eq_total") == ["pass"]
+    assert _statuses(_table_functional_checks("307.82"), "functional_lei_sum_eq_total") == ["fail"]
+    assert _statuses(_table_functional_checks("275.69"), "functional_children_sum_eq_parent") == ["pass"]

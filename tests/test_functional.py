@@ -53,7 +53,7 @@ def test_seed_004_gold(corpus_out):
 
 def _lines(text: str):
     t, ex = snippet(text)
-    return functional.extract(t, ex.amounts, resolve.default_measure(ex.metadata))
+    return list(functional.extract(t, ex.amounts, resolve.default_measure(ex.metadata)).lines)
 
 
 PROSE = [
@@ -134,3 +134,16 @@ def test_uncoded_lei_takes_the_code_the_document_prints():
             "一般公共服务（201类）政府办公厅（室）及相关机构事务（03款）行政运行（01项）: 支出决算为455.65万元。\n")
     lines = _lines(text)
     assert [(ln.code, ln.level, ln.name) for ln in lines] == [("201", "类", "一般公共服务"), ("2010301", "项", "行政运行")]
+
+
+def test_economic_lines_are_not_functional():
+    text = ("单位：万元\n科目编码\t科目名称\t合计\n301\t工资福利支出\t649.20\n30101\t基本工资\t300.00\n"
+            "201\t一般公共服务支出\t794.82\n")
+    assert [(ln.code, ln.name) for ln in _lines(text) if ln.origin == "table"] == [("201", "一般公共服务支出")]
+
+
+def test_table_total_row():
+    t, ex = snippet(TABLE.replace("科目名称\t本年支出合计\t基本支出\t项目支出\n", "科目名称\t本年支出合计\t基本支出\t项目支出\n合计\t\t264.87\t62.63\t202.24\n"))
+    func = functional.extract(t, ex.amounts, "actual")
+    (total,) = func.totals
+    assert str(total.amount_wan) == "264.87" and total.table_id == 1
