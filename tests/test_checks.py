@@ -144,9 +144,10 @@ def test_change_pct_without_prior_pass_and_fail():
 # --- functional ------------------------------------------------------------------------------------
 
 
-def _ln(code, level, name, amount, lei=None):
+def _ln(code, level, name, amount, lei=None, table=None):
     return FunctionalLine(code, level, name, D(amount), "actual", 0, 1, None,
-                          parent_code=code[:-2] if code and len(code) > 3 else None, lei_name=lei, origin="table")
+                          parent_code=code[:-2] if code and len(code) > 3 else None, lei_name=lei,
+                          origin="table" if table else "prose", table_id=table)
 
 
 def test_functional_lei_sum_pass_and_fail():
@@ -162,9 +163,14 @@ def test_functional_children_pass_and_fail():
           _ln("2010302", "项", "一般行政管理事务", "123.74"), _ln("2010350", "项", "事业运行", "211.80"),
           _ln("2010399", "项", "其他", "3.64")]
     assert _statuses(check.functional_checks(ok, []), "functional_children_sum_eq_parent") == ["pass"]
-    bad = [_ln("208", "类", "社会保障和就业", "139.32"), _ln("20805", "款", "行政事业单位养老支出", "120.94"),
-           _ln("2080505", "项", "机关事业单位基本养老保险缴费支出", "86.60")]
+    bad = [_ln("208", "类", "社会保障和就业", "139.32", table=1), _ln("20805", "款", "行政事业单位养老支出", "120.94", table=1),
+           _ln("2080505", "项", "机关事业单位基本养老保险缴费支出", "86.60", table=1)]
     assert _statuses(check.functional_checks(bad, []), "functional_children_sum_eq_parent") == ["fail", "fail"]
+    # in prose a shorter list is no error (the main lines only); more than the parent is
+    prose = [_ln("208", "类", "社会保障和就业", "139.32"), _ln("2080505", "项", "养老保险缴费", "86.60")]
+    assert _statuses(check.functional_checks(prose, []), "functional_children_sum_eq_parent") == ["skip"]
+    prose = [_ln("208", "类", "社会保障和就业", "39.32"), _ln("2080505", "项", "养老保险缴费", "86.60")]
+    assert _statuses(check.functional_checks(prose, []), "functional_children_sum_eq_parent") == ["fail"]
 
 
 # --- projects (rows shaped as schemas/tables.py `projects`) ---------------------------------------
