@@ -370,3 +370,51 @@ def test_unit_inferred_across_units_to_the_printed_precision():
     (u,) = r.unit_inferences
     assert (u.unit, u.ambiguous) == ("元", ())
     assert facts_by_key(r)["expenditure_basic"] == Decimal("9970.602")
+
+
+# --- golden facts, functional lines and checks per corpus document ------------------------------
+
+def _fmt(x) -> str:
+    if x is None or (isinstance(x, float) and x != x):
+        return "-"
+    if isinstance(x, Decimal):
+        return f"{x.normalize():f}"
+    if isinstance(x, float) and x.is_integer():
+        return str(int(x))
+    return str(x)
+
+
+def _golden_view(corpus_out, prefix) -> dict:
+    docs = pd.read_parquet(corpus_out / "documents")
+    doc_id = docs[docs.source_path.str.contains(seed_path(prefix).name)].doc_id.iloc[0]
+
+    def pick(name):
+        df = pd.read_parquet(corpus_out / name)
+        return df[df.doc_id == doc_id]
+
+    f, fn, ck = pick("facts"), pick("functional"), pick("checks")
+    return {
+        "facts": [" | ".join(_fmt(x) for x in (r.key, r.measure, r.value, r.unit, r.year, r.amount_id, r.start, r.end))
+                  for r in f.itertuples()],
+        "functional": [" | ".join(_fmt(x) for x in (r.code, r.level, r.name, r.amount_wan, r.measure, r.start))
+                       for r in fn.itertuples()],
+        "checks": [" | ".join(_fmt(x) for x in (r.check, r.status, r.expected, r.observed)) for r in ck.itertuples()],
+    }
+
+
+@pytest.mark.parametrize("prefix", SEED_IDS)
+def test_golden_facts_functional_checks(corpus_out, prefix):
+    """Reviewed facts, functional lines and checks per corpus document (tests/golden/facts/). After an
+    intended change: UPDATE_GOLDEN=1 make test, then read the diff before committing it."""
+    import json
+    import os
+
+    from tests.conftest import ROOT
+
+    view = _golden_view(corpus_out, prefix)
+    path = ROOT / "tests" / "golden" / "facts" / f"{seed_path(prefix).stem}.json"
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(view, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    assert path.exists(), f"no golden facts for {prefix}: run UPDATE_GOLDEN=1 make test"
+    assert view == json.loads(path.read_text("utf-8"))
