@@ -574,9 +574,9 @@ def _skip_row(row: list[Cell]) -> bool:
     filled = [c.text for c in row if c.text]
     if not filled:
         return True
-    if vocab().code_row.match(filled[0]):
-        return True
     nums = [x for x in filled if money.vocab().numeric_cell.match(x)]
+    if vocab().code_row.match(filled[0]) and len(filled) > 1 and filled[1] not in nums:
+        return True  # "30217 | 公务接待费 | 41.95"; not "13045 | 2000" (figures in 元)
     return len(nums) >= 2 and nums == [str(k) for k in range(1, len(nums) + 1)]
 
 

@@ -418,3 +418,8 @@ def test_golden_facts_functional_checks(corpus_out, prefix):
         path.write_text(json.dumps(view, ensure_ascii=False, indent=1) + "\n", "utf-8")
     assert path.exists(), f"no golden facts for {prefix}: run UPDATE_GOLDEN=1 make test"
     assert view == json.loads(path.read_text("utf-8"))
+
+
+def test_a_row_of_yuan_figures_is_not_a_code_row():
+    r = snippet_facts("2024年某局部门预算\n单位：元\n收入合计\t支出合计\n13045\t13045\n")
+    assert facts_by_key(r) == {"income_total": Decimal("1.3045"), "expenditure_total": Decimal("1.3045")}
