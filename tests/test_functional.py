@@ -147,3 +147,14 @@ def test_table_total_row():
     func = functional.extract(t, ex.amounts, "actual")
     (total,) = func.totals
     assert str(total.amount_wan) == "264.87" and total.table_id == 1
+
+
+def test_functional_data_file():
+    from schemas.vocab import read_toml
+
+    data = read_toml("extractors", "functional.toml")
+    assert data["code"]["first_digit"].isdigit()
+    for group in (data["prose"]["after_level"], data["table"]["headers"], data["table"]["amount_headers"],
+                  data["table"]["total_labels"]):
+        assert len(group) == len(set(group))
+    assert not set(data["prose"]["lei"]) & set(data["table"]["total_labels"])
