@@ -324,16 +324,22 @@ class _TableView:
         """Header texts over a cell's column, nearest first, taking a merged header from the nearest
         filled cell to its left in each header row above ("预算数" over six columns)."""
         col = self.grid[r][i].col
-        out = []
+        rows = []
         for above in range(r - 1, -1, -1):
-            row = self.grid[above]
-            if not money._is_header_row(row):
-                if out:
-                    break
+            if money._is_header_row(self.grid[above]):
+                rows.append(above)
+            elif rows:
+                break
+        out = []
+        for k, above in enumerate(rows):
+            left = [c for c in self.grid[above][: col + 1] if c.text]
+            if not left:
                 continue
-            left = [c for c in row[: col + 1] if c.text]
-            if left:
-                out.append(left[-1].text)
+            c0 = left[-1].col
+            # a merged cell spans to the right only as far as the rows above it do not start a new one
+            if c0 < col and any(c.text and c0 < c.col <= col for h in rows[k + 1:] for c in self.grid[h]):
+                continue
+            out.append(left[-1].text)
         return out
 
     def group_header(self, r: int, i: int) -> str | None:
@@ -363,12 +369,13 @@ class _TableView:
     def total_by_parts(self, r: int, i: int) -> str | None:
         """The key of a total column ("合计") whose sibling columns (back to the previous total
         column) all name parts of one key."""
-        h = self.header_row(r)
+        col = self.grid[r][i].col
+        h = next((above for above in range(r - 1, -1, -1) if money._is_header_row(self.grid[above])
+                  and col < len(self.grid[above]) and self.grid[above][col].text), None)
         if h is None:
             return None
-        col = self.grid[r][i].col
         row = self.grid[h]
-        if col >= len(row) or not is_total_label(row[col].text):
+        if not is_total_label(row[col].text):
             return None
         # the parts stand before the total ("… 公务接待费 | 合计") or, when none do, after it
         num = money.vocab().numeric_cell
@@ -454,7 +461,8 @@ def _cell_key(t: _TableView, r: int, i: int) -> tuple[LabelMatch | None, str | N
     if takes_column_key(row_label):
         # the nearest header names the cell; an outer (group) header only when the nearer one is a
         # total ("公务用车购置及运行费 / 小计"), never over a named sub-column ("基本支出 / 人员支出")
-        for h in chain:
+        outer = [h for h in t.spanning_headers(r, i) if h not in chain]
+        for h in chain + outer:  # "“三公”经费 / 小计": a merged group header over a 小计 column
             m = match_label(h)
             if m:
                 return m, h, chain
@@ -641,28 +649,28 @@ def _blank_parts(t: _TableView, placed: Sequence[tuple[Fact, int]]) -> list[Fact
     for f, r in placed:
         by_row.setdefault(r, {}).setdefault(f.key, f)
     for r, facts in by_row.items():
-        h = t.header_row(r)
-        if h is None:
-            continue
         for total in list(facts.values()):
             parts = vocab().keys[total.key].parts
-            if not parts:
+            missing = [p for p in parts if p not in facts]
+            if len(missing) != 1:
                 continue
-            blank = [c for c in t.grid[h] if c.text and (m := match_label(c.text)) and m.key in parts
-                     and m.key not in facts]
-            if len(blank) != 1 or len(parts) - 1 != sum(p in facts for p in parts):
+            blank = []  # (cell, header) of the empty cells of this row whose column names the missing part
+            for i, c in enumerate(t.grid[r]):
+                if c.text:
+                    continue
+                header = next((h for h in t.spanning_headers(r, i) if match_label(h)), None)
+                if header and match_label(header).key == missing[0]:
+                    blank.append((c, header))
+            if len(blank) != 1:
                 continue
-            cell = next((x for x in t.grid[r] if x.col == blank[0].col), None)
-            if cell is None or cell.text:
-                continue
+            cell, header = blank[0]
             others = [facts[p] for p in parts if p in facts]
             rest = total.value - sum((o.value for o in others), Decimal(0))
             if abs(rest) > total.half_ulp + sum((o.half_ulp for o in others), Decimal(0)):
                 continue
-            key = match_label(blank[0].text).key
             out.append(replace(
-                total, key=key, value=Decimal(0), amount_id=None, start=cell.start, end=cell.end,
-                evidence=_table_context(t, blank[0].text, [], cell,
+                total, key=missing[0], value=Decimal(0), amount_id=None, start=cell.start, end=cell.end,
+                evidence=_table_context(t, header, [], cell,
                                         f"blank; {total.key} {total.value} = "
                                         + " + ".join(f"{o.key} {o.value}" for o in others) + " leaves 0"),
                 tier=1, half_ulp=Decimal(0),

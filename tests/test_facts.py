@@ -340,13 +340,29 @@ MORE_TABLES = [
     pytest.param(
         "2026年某局部门预算\n支出预算总表\n单位：万元\n功能分类科目名称\t总计\t基本支出\t\t项目支出\n\t\t人员支出\t日常公用支出\t\n"
         "合计\t404415.23\t250110.65\t47792.58\t106512.00\n",
-        {"expenditure_project": "106512.00"}, id="a-named-sub-column-is-not-its-group"),
+        {"expenditure_total": "404415.23", "expenditure_project": "106512.00"},  # not 基本支出 250110.65
+        id="a-named-sub-column-is-not-its-group"),
     pytest.param(
         "2019年度某局部门决算\n“三公”经费支出决算表\n单位：万元\n预算数\t\t\t决算数\t\t\n"
         "因公出国（境）费\t公务用车购置及运行费\t公务接待费\t因公出国（境）费\t公务用车购置及运行费\t公务接待费\n"
         "0.00\t0.00\t0.00\t0.00\t0.00\t0.16\n",
         {"three_public_overseas": "0.00", "three_public_vehicle": "0.00", "three_public_reception": "0.16"},
         id="measure-from-a-header-spanning-columns"),
+    pytest.param(
+        "2026年某局部门预算\n“三公”经费预算表\n单位：万元\n"
+        "单位名称\t“三公”经费合计\t因公出国(境)费用\t公务用车购置及运行费\t\t\t公务接待费\n"
+        "\t\t\t小计\t公务用车购置费\t公务用车运行维护费\t\n\t1\t2\t3\t4\t5\t6\n"
+        "合计\t4,112.82\t\t4,011.89\t1,024.69\t2,987.20\t100.93\n",
+        {"three_public_total": "4112.82", "three_public_overseas": "0", "three_public_vehicle": "4011.89",
+         "three_public_reception": "100.93"},
+        id="blank-part-under-a-merged-header-is-0"),
+    pytest.param(
+        "2019年度某局部门决算\n“三公”经费支出决算表\n单位：万元\n预算数\t\t\t\t决算数\t\t\t\n"
+        "合计\t因公出国（境）费\t公务用车购置及运行费\t公务接待费\t合计\t因公出国（境）费\t公务用车购置及运行费\t公务接待费\n"
+        "0.00\t0.00\t0.00\t0.00\t0.16\t0.00\t0.00\t0.16\n",
+        {"three_public_total": "0.16", "three_public_overseas": "0.00", "three_public_vehicle": "0.00",
+         "three_public_reception": "0.16"},
+        id="total-column-of-each-measure-group"),
 ]
 
 
