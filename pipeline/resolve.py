@@ -76,6 +76,7 @@ class _Vocab:
     code_row: regex.Pattern
     staff_units: tuple[str, ...]
     zero: tuple[tuple[regex.Pattern, tuple[str, ...]], ...] = ()
+    measure_ignore: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,7 @@ def vocab() -> _Vocab:
         code_row=regex.compile(data["match"]["code_row"]),
         staff_units=tuple(data["staff"]["units"]),
         zero=tuple((regex.compile(z["pattern"]), tuple(z["keys"])) for z in data.get("zero", ())),
+        measure_ignore=tuple(sorted(data["measure"]["ignore"], key=len, reverse=True)),
     )
 
 
@@ -477,21 +479,20 @@ def _cell_key(t: _TableView, r: int, i: int) -> tuple[LabelMatch | None, str | N
     return None, row_label, chain
 
 
+def header_measure(header: str | None) -> str | None:
+    """The measure a table header states (money.toml's words), after facts.toml's [measure].ignore."""
+    header = header or ""
+    for w in vocab().measure_ignore:
+        header = header.replace(w, "")
+    return money.label_measure(header) if header else None
+
+
 def _cell_measure(t: _TableView, r: int, i: int, chain: list[str], row_label: str | None) -> str | None:
-    for h in chain:
-        m = money.label_measure(h)
+    for h in [*chain, t.group_header(r, i), *t.spanning_headers(r, i), row_label]:
+        m = header_measure(h)
         if m:
             return m
-    g = t.group_header(r, i)
-    if g:
-        m = money.label_measure(g)
-        if m:
-            return m
-    for h in t.spanning_headers(r, i):
-        m = money.label_measure(h)
-        if m:
-            return m
-    return money.label_measure(row_label or "")
+    return None
 
 
 def _table_context(t: _TableView, label: str | None, chain: list[str], cell: Cell, unit_note: str = "") -> str:
@@ -612,7 +613,9 @@ def _table_candidates(text: Text, tables: Sequence[_TableView], amounts: Sequenc
                     continue
                 if t.scope() - set(vocab().keys[m.key].accept):
                     continue  # a table of 财政拨款 / 政府性基金 … money only
-                measure = a.measure if a is not None and a.measure else _cell_measure(t, r, i, chain, t.row_label(r, i))
+                measure = _cell_measure(t, r, i, chain, t.row_label(r, i))
+                if a is not None and a.measure and not measure:
+                    measure = a.measure
                 if a is not None:
                     f = _amount_fact(a, m, meta, TABLE, measure, _table_context(t, label, chain, c))
                     if f:

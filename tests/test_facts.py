@@ -439,3 +439,11 @@ def test_golden_facts_functional_checks(corpus_out, prefix):
 def test_a_row_of_yuan_figures_is_not_a_code_row():
     r = snippet_facts("2024年某局部门预算\n单位：元\n收入合计\t支出合计\n13045\t13045\n")
     assert facts_by_key(r) == {"income_total": Decimal("1.3045"), "expenditure_total": Decimal("1.3045")}
+
+
+@pytest.mark.parametrize("header,measure", [
+    ("上年结转资金", None), ("上年决算数", "prior_year"), ("年初预算数", "initial_budget"), ("决算数", "actual"),
+    ("年度预算数（万元）", "budget"),
+])
+def test_header_measure(header, measure):
+    assert resolve.header_measure(header) == measure
