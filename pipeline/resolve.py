@@ -613,9 +613,7 @@ def _table_candidates(text: Text, tables: Sequence[_TableView], amounts: Sequenc
                     continue
                 if t.scope() - set(vocab().keys[m.key].accept):
                     continue  # a table of 财政拨款 / 政府性基金 … money only
-                measure = _cell_measure(t, r, i, chain, t.row_label(r, i))
-                if a is not None and a.measure and not measure:
-                    measure = a.measure
+                measure = _cell_measure(t, r, i, chain, t.row_label(r, i))  # the same headers money reads
                 if a is not None:
                     f = _amount_fact(a, m, meta, TABLE, measure, _table_context(t, label, chain, c))
                     if f:
