@@ -31,6 +31,7 @@ other years are never facts. All candidates are returned so that `check` records
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
@@ -309,16 +310,19 @@ class _TableView:
     title: str | None = None  # the caption, or the paragraph just above when the caption is a unit line
     unit_line: tuple[str, str] | None = None  # (unit, line): "编制部门：… 单位：元" printed just above
 
+    @cached_property
+    def flags(self) -> list[bool]:
+        return money.header_flags(self.grid)
+
     def headers(self, r: int, i: int) -> list[str]:
-        chain, _ = money._headers_above(self.grid, r, money._aligned_col(self.grid, r, i))
-        return chain
+        return money.column_headers(self.grid, self.flags, r, i)
 
     def row_label(self, r: int, i: int) -> str | None:
-        return money._row_label(self.grid[r], i)
+        return money.row_label(self.grid[r], i)
 
     def header_row(self, r: int) -> int | None:
         for above in range(r - 1, -1, -1):
-            if money._is_header_row(self.grid[above]):
+            if self.flags[above]:
                 return above
         return None
 
@@ -328,7 +332,7 @@ class _TableView:
         col = self.grid[r][i].col
         rows = []
         for above in range(r - 1, -1, -1):
-            if money._is_header_row(self.grid[above]):
+            if self.flags[above]:
                 rows.append(above)
             elif rows:
                 break
@@ -348,10 +352,10 @@ class _TableView:
         """A group header printed once over several columns (年度收入预算 over 财政拨款 … 收入合计):
         the header row is cut after each total column, and the k-th group label names the k-th run."""
         h = self.header_row(r)
-        if h is None or h == 0 or not money._is_header_row(self.grid[h - 1]):
+        if h is None or h == 0 or not self.flags[h - 1]:
             return None
         sub = [c for c in self.grid[h] if c.text]
-        groups = [c.text for c in self.grid[h - 1] if c.text and money._is_label(c.text)]
+        groups = [c.text for c in self.grid[h - 1] if c.text and money.is_label(c.text)]
         runs, run = [], []
         for c in sub:
             run.append(c.col)
@@ -372,7 +376,7 @@ class _TableView:
         """The key of a total column ("合计") whose sibling columns (back to the previous total
         column) all name parts of one key."""
         col = self.grid[r][i].col
-        h = next((above for above in range(r - 1, -1, -1) if money._is_header_row(self.grid[above])
+        h = next((above for above in range(r - 1, -1, -1) if self.flags[above]
                   and col < len(self.grid[above]) and self.grid[above][col].text), None)
         if h is None:
             return None
