@@ -464,3 +464,21 @@ def _with_table_label(f: Figure, row_label: str | None, col_header: str | None, 
     if row_label and f.label in ("", "≤", "≥"):
         label = row_label
     return replace(f, label=label, context=_table_context(row_label, col_header, block) + " | " + f.context)
+
+
+# --- the table helpers other extractors use (resolve reads tables the way this module does) ------
+
+is_label = _is_label
+is_header_row = _is_header_row
+row_label = _row_label
+
+
+def header_flags(grid: list[list[Cell]]) -> list[bool]:
+    """For each row of a table, whether it is a header row (computed once per table)."""
+    return [_is_header_row(row) for row in grid]
+
+
+def column_headers(grid: list[list[Cell]], flags: list[bool], r: int, i: int) -> list[str]:
+    """Headers of cell i of row r, nearest first, with header rows that lost a cell re-aligned."""
+    chain, _ = _headers_above(grid, flags, r, _aligned_col(grid, flags, r, i))
+    return chain

@@ -75,7 +75,24 @@ def _cmd_inspect(args) -> int:
         where = f"t{a.table_id} r{a.row} c{a.col}" if a.table_id else f"s{a.section_id or '-'}"
         print(f"{a.amount_id:4} {where:12} {a.label[:24]:24} {a.value_text:>16} = {a.amount_wan:>12} 万元  "
               f"{a.measure or '':15} {' '.join(extra)}")
+    _print_facts_and_checks(text, ex)
     return 0
+
+
+def _print_facts_and_checks(text, ex) -> None:
+    from pipeline.run import resolve_and_check
+
+    res, lines, checks = resolve_and_check(text, ex)
+    print(f"\n== facts ({len(res.facts)}) ==")
+    for f in res.facts:
+        src = f"amount {f.amount_id}" if f.amount_id else f"[{f.start}:{f.end}]"
+        print(f"{f.key:31} {f.measure or '-':15} {f.value!s:>14} {f.unit}  {f.origin:5} {src:12} {f.evidence[:50]}")
+    print(f"\n== functional ({len(lines)}) ==")
+    for ln in lines:
+        print(f"{ln.code or '-':8} {ln.level} {ln.name[:30]:30} {ln.amount_wan!s:>12} 万元  {ln.measure or '-'}")
+    print(f"\n== checks ({len(checks)}) ==")
+    for c in checks:
+        print(f"{c.status:4} {c.check:34} {c.detail[:110]}")
 
 
 def _cmd_schema(args) -> int:
@@ -118,7 +135,18 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _quiet_jieba() -> None:
+    """jieba logs its dictionary loading at DEBUG to stderr through its own handler; the command line
+    (not the library) turns that down, before worker processes are forked."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _quiet_jieba()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -8,8 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from extractors import money, units
+from extractors.indicators import text_to_indicators
 from extractors.metadata import text_to_metadata
-from pipeline.records import Amount, Metadata, Section, TableCell, Text
+from extractors.projects import text_to_projects
+from extractors.scores import text_to_scores
+from pipeline.records import Amount, Indicator, Metadata, Project, Score, Section, TableCell, Text
 from pipeline.segment import SectionIndex
 
 
@@ -18,6 +21,9 @@ class Extracted:
     metadata: Metadata
     tables: tuple[TableCell, ...]
     amounts: tuple[Amount, ...]
+    indicators: tuple[Indicator, ...] = ()
+    scores: tuple[Score, ...] = ()
+    projects: tuple[Project, ...] = ()
 
 
 def text_to_tablecells(text: Text, index: SectionIndex) -> list[TableCell]:
@@ -80,8 +86,12 @@ def headings_text(sections: list[Section]) -> str:
 def extract(text: Text, sections: list[Section]) -> Extracted:
     index = SectionIndex(sections)
     meta = text_to_metadata(text, headings_text(sections))
+    scores = text_to_scores(text, meta.department)
     return Extracted(
         metadata=meta,
         tables=tuple(text_to_tablecells(text, index)),
         amounts=tuple(text_to_amounts(text, index, meta.fiscal_year)),
+        indicators=tuple(text_to_indicators(text, meta.department)),
+        scores=tuple(scores),
+        projects=tuple(text_to_projects(text, meta.department, scores)),
     )

@@ -193,3 +193,59 @@ class Metadata:
     department: str | None = None
     fiscal_year: int | None = None
     doc_kinds: tuple[str, ...] = ()
+
+
+# --- performance evaluation records (indicators, scores, projects) -------------------------------
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One row of a performance-indicator table (绩效指标表, 计分表)."""
+
+    indicator_id: int
+    table_id: int | None
+    subject: str | None  # project name, or the department for 部门整体 tables
+    level1: str | None
+    level2: str | None
+    level3: str | None
+    operator: str | None  # ≥ ≤ = > < 定性, or None
+    target_raw: str | None
+    target_value: Decimal | None
+    target_unit: str | None
+    actual_raw: str | None
+    actual_value: Decimal | None
+    actual_unit: str | None
+    weight: Decimal | None
+    score: Decimal | None
+    note: str | None
+    page: int | None
+
+
+@dataclass(frozen=True)
+class Score:
+    """A self-evaluation score or grade of the department or of one project."""
+
+    subject: str | None
+    scope: str  # "department" | "project"
+    score: Decimal | None
+    max_score: Decimal | None
+    grade: str | None  # 优 良 中 差, or None
+    start: int
+    end: int
+    page: int | None
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project with its budget execution, in 万元 (exact Decimal)."""
+
+    name: str
+    code: str | None
+    budget_initial_wan: Decimal | None
+    budget_adjusted_wan: Decimal | None
+    executed_wan: Decimal | None
+    execution_rate: Decimal | None  # percent
+    score: Decimal | None
+    grade: str | None
+    page: int | None

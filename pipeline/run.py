@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipeline import __version__, extract, load, normalise, segment
+from pipeline import __version__, check, extract, load, normalise, resolve, segment
+from extractors import functional
 from pipeline.records import DocumentError, Source
 from pipeline.write import DocResult
 
@@ -81,8 +82,30 @@ def source_to_result(src: Source) -> DocResult:
         "sections": [_asdict(s, doc_id) for s in sections],
         "tables": [_asdict(c, doc_id) for c in ex.tables],
         "amounts": [_asdict(a, doc_id) for a in ex.amounts],
+        "indicators": [_asdict(i, doc_id) for i in ex.indicators],
+        "scores": [_asdict(s, doc_id) for s in ex.scores],
+        "projects": [_asdict(p, doc_id) for p in ex.projects],
     }
+    rows.update(_resolve_and_check(text, ex, rows, doc_id))
     return DocResult(document, rows)
+
+
+def resolve_and_check(text, ex, projects=()) -> tuple[resolve.Resolved, list, list]:
+    """resolve -> functional -> check for one document: (resolved facts, functional lines, checks)."""
+    res = resolve.resolve(text, ex.amounts, ex.metadata)
+    units = {u.table_id: u.unit for u in res.unit_inferences if not u.ambiguous}
+    func = functional.extract(text, ex.amounts, resolve.default_measure(ex.metadata), units)
+    return res, list(func.lines), check.check(res, ex.amounts, func, projects, text.text)
+
+
+def _resolve_and_check(text, ex, rows: dict, doc_id: str) -> dict[str, list[dict]]:
+    """facts, functional and checks rows (checks read the projects rows when another stage made them)."""
+    res, lines, checks = resolve_and_check(text, ex, rows.get("projects", []))
+    return {
+        "facts": [f.row(doc_id) for f in res.facts],
+        "functional": [ln.row(doc_id) for ln in lines],
+        "checks": [c.row(doc_id) for c in checks],
+    }
 
 
 def process_path(path: str) -> DocResult:

@@ -1,0 +1,395 @@
+"""Functional classification (支出功能分类) lines: code, level (类/款/项), name and amount.
+
+Three ways a report states them (vocabulary in functional.toml):
+- prose with codes: "一般公共服务（201类）政府办公厅（室）及相关机构事务（03款）行政运行（01项）:
+  支出决算为455.65万元" -> code 2010301, level 项, name 行政运行 (the codes of the levels above are
+  joined; a line without every code above it has code null);
+- prose without codes: "社会保障和就业（类）支出25.87万元" (a bracketed level word),
+  "其中行政运行事务项决算数为551.54万元" (a bare level word ending the label), and
+  "一般公共服务支出794.82万元" (a national 类 name, functional.toml `lei`): level and name, code
+  null unless the same document prints the code for that name;
+- rows of the standard annexed tables: a 科目编码 cell (201 / 20103 / 2010301, the length gives the
+  level; or 类|款|项 split over three cells), the 科目名称, and the amount of the first 合计/决算数
+  column (or the first number after the name).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from functools import lru_cache
+
+import regex
+
+from extractors import money, units
+from pipeline.records import Amount, Block, Cell, Text
+from schemas.vocab import read_toml
+
+
+@dataclass(frozen=True)
+class FunctionalLine:
+    code: str | None
+    level: str  # 类, 款, 项
+    name: str
+    amount_wan: Decimal
+    measure: str | None
+    start: int
+    end: int
+    page: int | None
+    parent_code: str | None = None  # code of the line above (类 of a 款, 款 of a 项), where known
+    parent_name: str | None = None  # name of the level above as the line states it
+    lei_name: str | None = None  # name of the 类 the line belongs to, where stated
+    origin: str = "prose"  # "prose" or "table"
+    half_ulp: Decimal = Decimal("0.005")
+    table_id: int | None = None  # the table the line is a row of
+
+    def row(self, doc_id: str) -> dict:
+        return {
+            "doc_id": doc_id, "code": self.code, "level": self.level, "name": self.name,
+            "amount_wan": self.amount_wan, "measure": self.measure, "start": self.start, "end": self.end,
+            "page": self.page,
+        }
+
+
+@dataclass(frozen=True)
+class _Vocab:
+    digits: dict[str, int]
+    levels: tuple[str, ...]
+    segment: regex.Pattern
+    bare: regex.Pattern
+    lei: frozenset[str]
+    table_headers: tuple[str, ...]
+    amount_headers: tuple[str, ...]
+    total_labels: frozenset[str]
+    first_digit: str
+    code_cell: regex.Pattern
+    sub_code_cell: regex.Pattern
+    link: regex.Pattern
+
+
+def _alt(words) -> str:
+    return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def vocab() -> _Vocab:
+    data = read_toml("extractors", "functional.toml")
+    not_before = "".join(sorted(set(data["prose"]["not_before_level"])))
+    segment = regex.compile(
+        r"""
+        (?P<name>(?:[^（）()\s:：，,。；;、\d.．]|（[^（）\d]{1,2}）)+?)   # 政府办公厅（室）及相关机构事务
+        \s*[（(]\s*
+        (?P<code>\d{2,7})?\s*                                           # 201 / 03 / 01, or none
+        (?P<level>类|款|项)
+        \s*[）)]
+        """,
+        regex.VERBOSE,
+    )
+    bare = regex.compile(
+        rf"""
+        ^(?P<name>\p{{Han}}{{2,24}}?[^{regex.escape(not_before)}\P{{Han}}])  # 行政运行事务
+        (?P<level>类|款|项)
+        (?:{_alt(data["prose"]["after_level"])})?$
+        """,
+        regex.VERBOSE,
+    )
+    return _Vocab(
+        digits={k: int(v) for k, v in data["code"]["digits"].items()},
+        levels=tuple(data["code"]["levels"]),
+        segment=segment,
+        bare=bare,
+        lei=frozenset(data["prose"]["lei"]),
+        table_headers=tuple(data["table"]["headers"]),
+        amount_headers=tuple(data["table"]["amount_headers"]),
+        total_labels=frozenset(data["table"]["total_labels"]),
+        first_digit=data["code"]["first_digit"],
+        code_cell=regex.compile(r"^\s*(?P<code>\d{3}(?:\d{2}){0,2})\s*$"),
+        sub_code_cell=regex.compile(r"^\s*(?P<code>\d{2})\s*$"),  # the 款 or 项 part in its own column
+        # what may stand between the last segment and its figure
+        link=regex.compile(rf"[\s:：]|为|{_alt(data['prose']['after_level'])}"),
+    )
+
+
+def level_of_code(code: str) -> str | None:
+    """201 -> 类, 20103 -> 款, 2010301 -> 项."""
+    return {3: "类", 5: "款", 7: "项"}.get(len(code))
+
+
+def parent_of_code(code: str | None) -> str | None:
+    return code[:-2] if code and len(code) in (5, 7) else None
+
+
+_LEAD = regex.compile(
+    r"""^(?:\s|[\d.．、，,:：]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|其中)*""",
+    regex.VERBOSE,
+)
+
+
+def _clean_name(name: str) -> str:
+    return _LEAD.sub("", name).strip()
+
+
+# --- prose ---------------------------------------------------------------------------------------
+
+
+def _segments(text: str, lo: int, hi: int) -> list[regex.Match]:
+    """The last run of adjacent bracketed segments in text[lo:hi]."""
+    segs = list(vocab().segment.finditer(text, lo, hi))
+    if not segs:
+        return []
+    run = [segs[-1]]
+    for m in reversed(segs[:-1]):
+        between = text[m.end():run[0].start("name")]
+        if between.strip():
+            break
+        run.insert(0, m)
+    # nothing but linking words may stand between the last segment and the figure
+    rest = vocab().link.sub("", text[run[-1].end():hi])
+    return run if not rest else []
+
+
+def _line_from_segments(run: list[regex.Match], a: Amount, measure: str | None) -> FunctionalLine | None:
+    v = vocab()
+    code: str | None = ""
+    names: dict[str, str] = {}
+    codes: dict[str, str] = {}
+    for m in run:
+        lv = m["level"]
+        names[lv] = _clean_name(m["name"])
+        c = m["code"]
+        if c and len(c) in (5, 7) and level_of_code(c) == lv:
+            code = c
+        elif c and code is not None and len(c) == v.digits[lv] and len(code) + len(c) == sum(
+            v.digits[x] for x in v.levels[: v.levels.index(lv) + 1]
+        ):
+            code += c
+        else:
+            code = None
+        if code:
+            codes[lv] = code
+    last = run[-1]["level"]
+    if not names.get(last):
+        return None
+    idx = v.levels.index(last)
+    parent_level = v.levels[idx - 1] if idx else None
+    return FunctionalLine(
+        code=code or None,
+        level=last,
+        name=names[last],
+        amount_wan=a.amount_wan,
+        measure=measure,
+        start=a.start,
+        end=a.end,
+        page=a.page,
+        parent_code=parent_of_code(code) if code else None,
+        parent_name=names.get(parent_level) if parent_level else None,
+        lei_name=names.get("类"),
+        half_ulp=_half_ulp(a),
+    )
+
+
+def _half_ulp(a: Amount) -> Decimal:
+    exp = a.value.as_tuple().exponent
+    return units.to_wan(Decimal(5).scaleb(exp - 1), a.unit) if isinstance(exp, int) else Decimal(0)
+
+
+def _line_from_label(a: Amount, measure: str | None) -> FunctionalLine | None:
+    v = vocab()
+    label = _clean_name(a.label)
+    base = label[:-2] if label.endswith("支出") else label
+    if base in v.lei:
+        return FunctionalLine(None, "类", base, a.amount_wan, measure, a.start, a.end, a.page,
+                              lei_name=base, half_ulp=_half_ulp(a))
+    m = v.bare.match(label)
+    if m:
+        return FunctionalLine(None, m["level"], m["name"], a.amount_wan, measure, a.start, a.end, a.page,
+                              half_ulp=_half_ulp(a))
+    return None
+
+
+def prose_to_lines(text: str, amounts: Sequence[Amount], default_measure: str | None) -> list[FunctionalLine]:
+    out = []
+    prev_end = 0
+    for a in amounts:
+        if a.measure == "change" or a.measure == "prior_year":
+            prev_end = a.end
+            continue
+        if a.table_id is not None and money.vocab().numeric_cell.match(a.value_text):
+            continue
+        lo = max(prev_end, a.start - 200)
+        run = _segments(text, lo, a.start)
+        measure = a.measure or default_measure
+        line = _line_from_segments(run, a, measure) if run else _line_from_label(a, measure)
+        if line:
+            out.append(line)
+        prev_end = a.end
+    return out
+
+
+# --- tables --------------------------------------------------------------------------------------
+
+
+def _is_functional_table(block: Block) -> bool:
+    heads = vocab().table_headers
+    return any(any(h in c.text for h in heads) for c in block.cells if c.row < 6)
+
+
+def _row_code(row: list[Cell]) -> tuple[str | None, int]:
+    """(code, index of the last code cell) of a table row: one cell, or 类|款|项 over three."""
+    cc = vocab().code_cell
+    digits = []
+    for i, c in enumerate(row):
+        if not c.text:
+            if digits:
+                break
+            continue
+        m = cc.match(c.text) or (vocab().sub_code_cell.match(c.text) if digits else None)
+        if not m:
+            break
+        digits.append((i, c.text.strip()))
+        if len(digits) == 1 and len(c.text.strip()) in (5, 7):
+            return c.text.strip(), i
+    if not digits:
+        return None, -1
+    code = "".join(d for _, d in digits)
+    if level_of_code(code) is None:
+        return None, -1
+    return code, digits[-1][0]
+
+
+def _amount_col(grid: list[list[Cell]], r: int) -> int | None:
+    for above in range(r - 1, -1, -1):
+        for c in grid[above]:
+            if any(h in c.text for h in vocab().amount_headers) and not any(h in c.text for h in vocab().table_headers):
+                return c.col
+    return None
+
+
+@dataclass(frozen=True)
+class TableTotal:
+    """The 合计 row of a functional table: what its 类 lines must sum to."""
+
+    table_id: int
+    amount_wan: Decimal
+    measure: str | None
+    start: int
+    end: int
+    half_ulp: Decimal
+
+
+def _cell_amount(cell: Cell, table_id: int, by_cell: dict, t_unit: str | None):
+    """(万元, measure, half of the last digit) of a numeric cell, or None when its unit is unknown."""
+    a = by_cell.get((table_id, cell.row, cell.col))
+    if a is not None:
+        return a.amount_wan, a.measure, _half_ulp(a)
+    if not t_unit:
+        return None
+    m = money.vocab().numeric_cell.match(cell.text)
+    value = money.to_decimal(m["number"]) if m else None
+    if value is None:
+        return None
+    value = -value if m["sign"] else value
+    exp = value.as_tuple().exponent
+    half = units.to_wan(Decimal(5).scaleb(exp - 1), t_unit) if isinstance(exp, int) else Decimal(0)
+    return units.to_wan(value, t_unit), None, half
+
+
+def tables_to_lines(text: Text, amounts: Sequence[Amount], default_measure: str | None,
+                    inferred_units: dict[int, str] | None = None) -> tuple[list[FunctionalLine], list[TableTotal]]:
+    """Rows of the standard annexed tables with a 科目编码 (functional codes only: they start with
+    functional.toml's `first_digit`; 301 工资福利支出 is an economic line), and each table's 合计 row."""
+    v = vocab()
+    by_cell = {(a.table_id, a.row, a.col): a for a in amounts if a.table_id is not None}
+    inferred_units = inferred_units or {}
+    out: list[FunctionalLine] = []
+    totals: list[TableTotal] = []
+    table_id = 0
+    num = money.vocab().numeric_cell
+    for b in text.blocks:
+        if b.kind != "table":
+            continue
+        table_id += 1
+        if not _is_functional_table(b):
+            continue
+        grid = b.grid()
+        t_unit = money.table_unit(b) or inferred_units.get(table_id)
+        names: dict[str, str] = {}
+        for r, row in enumerate(grid):
+            code, last = _row_code(row)
+            filled = [c for c in row if c.text]
+            if code is None and filled and _clean_name(filled[0].text) in v.total_labels and not totals_of(totals, table_id):
+                cells = [c for c in row if c.col > filled[0].col and num.match(c.text)]
+                want = _amount_col(grid, r)
+                cell = next((c for c in cells if c.col == want), cells[0] if cells else None)
+                got = _cell_amount(cell, table_id, by_cell, t_unit) if cell else None
+                if got:
+                    totals.append(TableTotal(table_id, got[0], got[1] or default_measure, cell.start, cell.end, got[2]))
+                continue
+            if code is None or not code.startswith(v.first_digit):
+                continue
+            name_cell = next((c for c in row[last + 1:] if c.text and not num.match(c.text)), None)
+            if name_cell is None:
+                continue
+            name = _clean_name(name_cell.text)
+            names[code] = name
+            want = _amount_col(grid, r)
+            cells = [c for c in row if c.col > name_cell.col and num.match(c.text)]
+            cell = next((c for c in cells if c.col == want), cells[0] if cells else None)
+            got = _cell_amount(cell, table_id, by_cell, t_unit) if cell else None
+            if got is None:
+                continue
+            wan, measure, half = got
+            parent = parent_of_code(code)
+            out.append(FunctionalLine(
+                code=code, level=level_of_code(code), name=name, amount_wan=wan, measure=measure or default_measure,
+                start=cell.start, end=cell.end, page=b.page, parent_code=parent,
+                parent_name=names.get(parent) if parent else None, lei_name=names.get(code[:3]),
+                origin="table", half_ulp=half, table_id=table_id,
+            ))
+    return out, totals
+
+
+def totals_of(totals: Sequence[TableTotal], table_id: int) -> TableTotal | None:
+    return next((t for t in totals if t.table_id == table_id), None)
+
+
+def _base_name(name: str) -> str:
+    """一般公共服务支出 and 一般公共服务 are one 类."""
+    return name[:-2] if name.endswith("支出") and len(name) > 2 else name
+
+
+def fill_codes(lines: Sequence[FunctionalLine]) -> list[FunctionalLine]:
+    """A line without a code takes the code the same document prints for that name and level
+    ("一般公共服务支出794.82万元" after "一般公共服务（201类）…")."""
+    known: dict[tuple[str, str], str] = {}
+    for ln in lines:
+        if ln.code:
+            known.setdefault((ln.level, _base_name(ln.name)), ln.code)
+            if ln.lei_name and len(ln.code) >= 3:
+                known.setdefault(("类", _base_name(ln.lei_name)), ln.code[:3])
+            if ln.parent_name and ln.parent_code:
+                level = "款" if ln.level == "项" else "类"
+                known.setdefault((level, _base_name(ln.parent_name)), ln.parent_code)
+    out = []
+    for ln in lines:
+        k = (ln.level, _base_name(ln.name))
+        if ln.code is None and k in known:
+            ln = replace(ln, code=known[k])
+        out.append(ln)
+    return out
+
+
+@dataclass(frozen=True)
+class Functional:
+    lines: tuple[FunctionalLine, ...]
+    totals: tuple[TableTotal, ...] = ()
+
+
+def extract(text: Text, amounts: Sequence[Amount], default_measure: str | None,
+            inferred_units: dict[int, str] | None = None) -> Functional:
+    """All functional lines of a document (prose and tables, codes filled from the document) and
+    the 合计 rows of its functional tables."""
+    table_lines, totals = tables_to_lines(text, amounts, default_measure, inferred_units)
+    lines = prose_to_lines(text.text, amounts, default_measure) + table_lines
+    lines.sort(key=lambda ln: ln.start)
+    return Functional(tuple(fill_codes(lines)), tuple(totals))

@@ -1,0 +1,492 @@
+"""Performance-indicator tables -> `Indicator` rows.
+
+A table block may hold several form sections; an indicator part starts at a header row found by
+its vocabulary (indicator_headers.toml) and runs until a row that opens another form section.
+Rows keep their empty (merged) cells in most layouts and are read by position; a row that lost
+its empty cells (flattened PDF text: no 度量单位 on a 定性 row, no merged 一级指标) is aligned to
+the header by what its cells contain. Merged 一级/二级指标 cells fill down.
+
+Total rows (合计, 总分) and grade rows (评价等级) are not indicators: they are kept on the part
+for `scores`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+
+import regex
+
+from extractors.indicator_values import (
+    QUALITATIVE,
+    Value,
+    looks_like_unit,
+    normalise_operator,
+    parse_number,
+    parse_value,
+    vocabulary,
+)
+from extractors.subjects import Subject, compact, table_subject
+from pipeline.records import Block, Cell, Indicator, Text
+
+_NO_VALUE = {"", "/", "-", "—", "－", "——", "--"}
+
+_PAREN_TAIL = regex.compile(r"[（(][^（）()]*[)）]\s*$")
+_WEIGHT_IN_NAME = regex.compile(
+    r"""
+    [（(]\s*
+    (?P<weight>\d+(?:\.\d+)?)\s*分        # "目标设置（5分）"
+    \s*[)）]
+    """,
+    regex.VERBOSE,
+)
+_GRADE = regex.compile(r"^(?P<grade>优秀|优|良好|良|中等|中|较差|差)(?![\p{Han}])")
+GRADES = {"优秀": "优", "优": "优", "良好": "良", "良": "良", "中等": "中", "中": "中", "较差": "差", "差": "差"}
+
+
+@dataclass(frozen=True)
+class Header:
+    row: int
+    roles: dict[int, str]  # column -> role
+    n_cells: int
+
+
+@dataclass
+class TablePart:
+    """An indicator section of a table block: its header, subject and rows."""
+
+    block: Block
+    header: Header
+    subject: Subject
+    data_rows: list[int] = field(default_factory=list)
+    total_rows: list[int] = field(default_factory=list)
+    grade_rows: list[int] = field(default_factory=list)
+    continues: bool = False  # the rows go on from the previous table block (a page break)
+
+
+# --- vocabulary ----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _header_roles() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for role in vocabulary()["role"]:
+        for h in role["headers"]:
+            out.setdefault(h, role["name"])
+    return out
+
+
+@lru_cache(maxsize=1)
+def _rows_vocab() -> dict[str, frozenset[str]]:
+    rows = vocabulary()["rows"]
+    return {k: frozenset(v) for k, v in rows.items()}
+
+
+@lru_cache(maxsize=1)
+def _level1_names() -> frozenset[str]:
+    return frozenset(vocabulary()["levels"]["level1_names"])
+
+
+@lru_cache(maxsize=1)
+def _level3_headers() -> tuple[str, ...]:
+    required = vocabulary()["detect"]["required"]
+    return tuple(h for role in vocabulary()["role"] if role["name"] == required for h in role["headers"])
+
+
+@lru_cache(maxsize=1)
+def _implied_level1() -> dict[str, str]:
+    return dict(vocabulary()["levels"]["implied_level1"])
+
+
+@lru_cache(maxsize=1)
+def _nature_words() -> tuple[frozenset[str], frozenset[str]]:
+    n = vocabulary()["nature"]
+    return frozenset(n["qualitative"]), frozenset(n["quantitative"])
+
+
+@lru_cache(maxsize=8192)
+def header_label(cell_text: str) -> str:
+    """A header cell as compared with the vocabulary: no spaces, tags or trailing parenthesis."""
+    s = compact(cell_text)
+    while True:
+        t = _PAREN_TAIL.sub("", s)
+        if t == s:
+            return s
+        s = t
+
+
+def header_role(cell_text: str) -> str | None:
+    return _header_roles().get(header_label(cell_text))
+
+
+def row_label(cells: list[str]) -> str | None:
+    for c in cells:
+        if c.strip():
+            return header_label(c)
+    return None
+
+
+# --- finding indicator parts ---------------------------------------------------------------------
+
+
+def row_cells(row) -> list[str]:
+    if not row:
+        return []
+    out = [""] * (max(c.col for c in row) + 1)
+    for c in row:
+        out[c.col] = c.text
+    return out
+
+
+def roles_of_row(cells: list[str]) -> dict[int, str]:
+    roles: dict[int, str] = {}
+    for i, c in enumerate(cells):
+        if c.strip():
+            r = header_role(c)
+            if r is not None:
+                roles[i] = r
+    return roles
+
+
+def is_indicator_header(roles: dict[int, str]) -> bool:
+    detect = vocabulary()["detect"]
+    found = set(roles.values())
+    return detect["required"] in found and bool(found & set(detect["with_any"]))
+
+
+def _merge_upper(lower: dict[int, str], lower_cells: list[str], upper: dict[int, str]) -> dict[int, str]:
+    """Lend the roles of an upper header row to the columns the lower row leaves empty."""
+    if any(r in ("level1", "level2", "level3") for r in upper.values()):
+        return lower
+    merged = dict(lower)
+    for col, role in upper.items():
+        if col not in merged and (col >= len(lower_cells) or not lower_cells[col].strip()):
+            merged[col] = role
+    return merged
+
+
+def find_parts(text: Text, doc_subject: str | None) -> list[TablePart]:
+    """Every indicator section of every table block, in reading order. indicators, scores and
+    projects all ask for them: the last answer is kept (the same Text object gives the same parts)."""
+    last = _LAST_PARTS.get("key")
+    if last is not None and last[0] is text and last[1] == doc_subject:
+        return last[2]
+    parts = _find_parts(text, doc_subject)
+    _LAST_PARTS["key"] = (text, doc_subject, parts)
+    return parts
+
+
+_LAST_PARTS: dict[str, tuple[Text, str | None, list[TablePart]]] = {}
+
+
+def _find_parts(text: Text, doc_subject: str | None) -> list[TablePart]:
+    parts: list[TablePart] = []
+    vocab = _rows_vocab()
+    open_part: TablePart | None = None  # a part still open at the end of the previous table block
+    for block in _table_like_blocks(text):
+        if block.kind != "table":
+            if len(compact(text.text[block.start:block.end])) > CONTINUATION_GAP:
+                open_part = None
+            continue
+        rows = [row_cells(r) for r in block.grid()]
+        current: TablePart | None = None
+        if open_part is not None and _continues(open_part, block, rows):
+            current = TablePart(block, open_part.header, open_part.subject, continues=True)
+            parts.append(current)
+        for r, cells in enumerate(rows):
+            roles = roles_of_row(cells)
+            if is_indicator_header(roles):
+                if r > 0:
+                    roles = _merge_upper(roles, cells, roles_of_row(rows[r - 1]))
+                header = Header(r, roles, len(cells))
+                current = TablePart(block, header, table_subject(text, block, r, doc_subject))
+                parts.append(current)
+                continue
+            if current is None:
+                continue
+            label = row_label(cells)
+            if label is None:
+                continue
+            if label in vocab["stop_labels"]:
+                current = None
+                continue
+            if label.startswith(tuple(vocab["total_labels"])):
+                current.total_rows.append(r)
+                continue
+            if label in vocab["grade_labels"]:
+                current.grade_rows.append(r)
+                continue
+            current.data_rows.append(r)
+        open_part = current if current is not None and not current.total_rows else None
+    return parts
+
+
+# --- tables that came through as paragraphs -------------------------------------------------------
+
+_TOKEN = regex.compile(r"\S+")
+# a token like this is prose, not a cell: the rows of a paragraph table end there
+_PROSE_TOKEN = regex.compile(r"[。！？]|^.{41,}$")
+
+
+def _tokens(text: Text, block: Block) -> list[Cell]:
+    return [
+        Cell(0, i, m.group(), block.start + m.start(), block.start + m.end())
+        for i, m in enumerate(_TOKEN.finditer(text.text, block.start, block.end))
+    ]
+
+
+def _table_like_blocks(text: Text) -> list[Block]:
+    """The blocks in reading order, where a run of paragraphs that reads as an indicator table
+    whose cells are separated by spaces ("产出指标 数量指标 召开会议次数 ≥ 2 次 2 20 20": PDF text
+    without table structure) is replaced by one table block built over the same offsets."""
+    blocks = text.blocks
+    out: list[Block] = []
+    i = 0
+    while i < len(blocks):
+        b = blocks[i]
+        header = []
+        if b.kind == "paragraph" and any(h in text.text[b.start:b.end] for h in _level3_headers()):
+            header = _tokens(text, b)
+        if len(header) < 3 or not is_indicator_header(roles_of_row([c.text for c in header])):
+            out.append(b)
+            i += 1
+            continue
+        rows = [header]
+        j = i + 1
+        while j < len(blocks) and blocks[j].kind == "paragraph":
+            cells = _tokens(text, blocks[j])
+            if not 2 <= len(cells) <= len(header) + 1 or any(_PROSE_TOKEN.search(c.text) for c in cells):
+                break
+            rows.append(cells)
+            j += 1
+        if len(rows) == 1:
+            out.append(b)
+            i += 1
+            continue
+        cells = tuple(Cell(r, c.col, c.text, c.start, c.end) for r, row in enumerate(rows) for c in row)
+        out.append(Block(b.block_id, "table", b.start, blocks[j - 1].end, b.page, cells=cells,
+                         n_rows=len(rows), n_cols=max(len(r) for r in rows)))
+        i = j
+    return out
+
+
+# paragraphs longer than this between two table blocks mean the second is a table of its own
+CONTINUATION_GAP = 30
+
+
+def _continues(part: TablePart, block: Block, rows: list[list[str]]) -> bool:
+    """Does `block` go on with the rows of `part` (a table broken by a page)?"""
+    first = next((cells for cells in rows if any(c.strip() for c in cells)), None)
+    if first is None or is_indicator_header(roles_of_row(first)):
+        return False
+    label = row_label(first)
+    if label in _rows_vocab()["stop_labels"]:
+        return False
+    return 3 <= block.n_cols <= part.header.n_cells + 1
+
+
+# --- aligning a row with its header --------------------------------------------------------------
+
+
+def _compat(role: str | None, v: str) -> float:
+    """How well cell text `v` fits a column of `role` (higher is better)."""
+    number = parse_number(v) is not None
+    pv = parse_value(v)
+    qualitative, quantitative = _nature_words()
+    if role == "level1":
+        if v in _level1_names():
+            return 3.0
+        return 1.5 if v.endswith("指标") else (-3.0 if number else 0.3)
+    if role == "level2":
+        if v in _level1_names():
+            return 1.0
+        return 2.0 if v.endswith("指标") else (-3.0 if number else 0.5)
+    if role == "level3":
+        return -2.0 if number else 1.0
+    if role == "nature":
+        return 4.0 if (normalise_operator(v) or v in qualitative or v in quantitative) else -6.0
+    if role in ("target", "target_period"):
+        bonus = 0.0 if role == "target" else -0.1
+        return bonus + (2.0 if pv is not None and (pv.is_numeric or pv.operator) else 0.6)
+    if role == "unit":
+        return 2.5 if looks_like_unit(v) else -4.0
+    if role == "actual":
+        return 1.5 if (pv is not None and pv.is_numeric) else 0.8
+    if role in ("weight", "score"):
+        if v.strip() in _NO_VALUE:
+            return 0.0
+        return 2.0 if number else -4.0
+    if role == "note":
+        return -1.0 if number else 0.5
+    return -1.0 if number else 0.0
+
+
+def _align(header: Header, cells: list[str]) -> dict[str, str]:
+    """role -> cell text for one data row."""
+    if len(cells) >= header.n_cells:
+        out: dict[str, str] = {}
+        for col, role in header.roles.items():
+            if col < len(cells) and cells[col].strip() and role not in out:
+                out[role] = cells[col].strip()
+        return out
+    # the row lost cells: assign its non-empty cells to header columns, in order, by content
+    columns = sorted(header.roles.items())
+    values = [c.strip() for c in cells if c.strip()]
+    n, m = len(columns), len(values)
+    if m > n or m == 0:
+        return {}
+    neg = float("-inf")
+    # best[i][j]: best score placing values[:j] into columns[:i]
+    best = [[neg] * (m + 1) for _ in range(n + 1)]
+    take = [[False] * (m + 1) for _ in range(n + 1)]
+    best[0][0] = 0.0
+    for i in range(1, n + 1):
+        role = columns[i - 1][1]
+        for j in range(0, min(i, m) + 1):
+            skip = best[i - 1][j]
+            use = best[i - 1][j - 1] + _compat(role, values[j - 1]) if j > 0 else neg
+            # ties go to using the later column: a lost cell is more often a merged one at the left
+            if use >= skip and use > neg:
+                best[i][j], take[i][j] = use, True
+            else:
+                best[i][j], take[i][j] = skip, False
+    out = {}
+    i, j = n, m
+    while i > 0 and j >= 0:
+        if take[i][j]:
+            role = columns[i - 1][1]
+            out.setdefault(role, values[j - 1])
+            j -= 1
+        i -= 1
+    return out
+
+
+# --- indicator rows ------------------------------------------------------------------------------
+
+
+def _clean(s: str | None) -> str | None:
+    if s is None:
+        return None
+    s = s.strip()
+    return None if s in _NO_VALUE else s
+
+
+def _name_and_weight(s: str | None) -> tuple[str | None, Decimal | None]:
+    """"目标设置（5分）" -> ("目标设置", 5)."""
+    if not s:
+        return None, None
+    m = _WEIGHT_IN_NAME.search(s)
+    if not m:
+        return s, None
+    name = (s[: m.start()] + s[m.end():]).strip()
+    return name or None, Decimal(m["weight"])
+
+
+def _operator(nature: str | None, target: Value | None) -> str | None:
+    qualitative, _ = _nature_words()
+    if nature:
+        if nature in qualitative:
+            return QUALITATIVE
+        op = normalise_operator(nature)
+        if op:
+            return op
+    if target is not None:
+        if target.operator:
+            return target.operator
+        if target.raw.startswith(tuple(qualitative)):  # "定性", "定性/优良中低差", "定性：优"
+            return QUALITATIVE
+    return None
+
+
+def table_numbers(text: Text) -> dict[int, int]:
+    """block_id -> table_id: tables are numbered 1, 2, … in reading order (as in the tables table)."""
+    tables = (b for b in text.blocks if b.kind == "table")
+    return {b.block_id: n for n, b in enumerate(tables, start=1)}
+
+
+def _part_indicators(
+    text: Text, part: TablePart, start_id: int, table_id: int | None, levels: tuple[str | None, str | None]
+) -> tuple[list[Indicator], tuple[str | None, str | None]]:
+    """The part's indicators, and the 一级/二级 names its last row leaves to fill down."""
+    rows = part.block.grid()
+    out: list[Indicator] = []
+    prev_l1, prev_l2 = levels
+    header_words = set(_header_roles())
+    for r in part.data_rows:
+        row = rows[r]
+        cells = row_cells(row)
+        v = _align(part.header, cells)
+        l1, _ = _name_and_weight(_clean(v.get("level1")))
+        l2, _ = _name_and_weight(_clean(v.get("level2")))
+        l3, weight_in_name = _name_and_weight(_clean(v.get("level3")))  # 计分表: "绩效目标合理性（3分）"
+        if l1:
+            if l1 != prev_l1:
+                prev_l2 = None
+            prev_l1 = l1
+        else:
+            implied = _implied_level1().get(l2 or "")
+            if l2 and implied and prev_l1 and implied != prev_l1 and l2 != prev_l2:
+                prev_l1 = implied  # a new 一级 group whose merged label was lost
+            l1 = prev_l1
+        if l2:
+            prev_l2 = l2
+        else:
+            l2 = prev_l2
+        if not l3 or header_label(l3) in header_words:
+            continue
+        target = parse_value(_clean(v.get("target")))
+        actual = parse_value(_clean(v.get("actual")))
+        unit_col = _clean(v.get("unit"))
+        unit_col = unit_col if unit_col and looks_like_unit(unit_col) else None
+        weight = parse_number(_clean(v.get("weight")) or "")
+        if weight is None:
+            weight = weight_in_name
+        score = parse_number(_clean(v.get("score")) or "")
+        target_unit = None
+        if target is not None and target.is_numeric:
+            target_unit = target.unit or unit_col
+        actual_unit = None
+        if actual is not None and actual.is_numeric:
+            # a bare figure is in the unit column's unit, else in the target's ("=17个" | "17")
+            actual_unit = actual.unit or unit_col or target_unit
+        out.append(
+            Indicator(
+                indicator_id=start_id + len(out),
+                table_id=table_id,
+                subject=part.subject.name,
+                level1=l1,
+                level2=l2,
+                level3=l3,
+                operator=_operator(_clean(v.get("nature")), target),
+                target_raw=target.raw if target else None,
+                target_value=target.number if target else None,
+                target_unit=target_unit,
+                actual_raw=actual.raw if actual else None,
+                actual_value=actual.number if actual else None,
+                actual_unit=actual_unit,
+                weight=weight,
+                score=score,
+                note=_clean(v.get("note")),
+                page=part.block.page,
+            )
+        )
+    return out, (prev_l1, prev_l2)
+
+
+def text_to_indicators(text: Text, doc_subject: str | None) -> list[Indicator]:
+    """Every indicator row of every indicator table of a document."""
+    out: list[Indicator] = []
+    numbers = table_numbers(text)
+    levels: tuple[str | None, str | None] = (None, None)
+    for part in find_parts(text, doc_subject):
+        found, levels = _part_indicators(
+            text, part, len(out) + 1, numbers.get(part.block.block_id), levels if part.continues else (None, None)
+        )
+        out.extend(found)
+    return out
+
+
+def grade_of(s: str) -> str | None:
+    """优/良/中/差 of a cell such as "优", "优（S≧90）", "良好"."""
+    m = _GRADE.match(compact(s))
+    return GRADES[m["grade"]] if m else None

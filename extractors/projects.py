@@ -1,0 +1,342 @@
+"""Projects and their budget execution -> `Project` rows.
+
+Three sources, merged per project (tables win over prose, prose fills what tables leave empty):
+- budget-execution tables found by their headers (project_headers.toml): a form with a total row
+  ("年度资金总额 | 10.56 | 10.56 | 10.56 | 10 | 100.00% | 10") for the project the form is about,
+  or a table with one project per row (任务名称 | 批复金额 | 实际支出金额 | 预算执行率);
+- prose: "项目全年预算数25.91万元，执行数为25.91万元", "该资金计划 26.07 万元";
+- project codes before names: "51042122Y000004782652-党政网络…".
+Money is converted to 万元 exactly (Decimal) from the unit of the column, table or figure
+("预算额（百元）" 87759 -> 877.59 万元). Score and grade come from `scores`.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+
+import regex
+
+from extractors import units
+from extractors.indicator_values import parse_number
+from extractors.indicators import find_parts, header_label, is_indicator_header, roles_of_row, row_cells
+from extractors.scores import sentence_span, squeeze, text_to_scores
+from extractors.subjects import DEPARTMENT, PROJECT, clean_name, context_subject, same_subject, table_subject
+from pipeline.records import Block, Project, Score, Text
+
+MONEY_FIELDS = ("budget_initial", "budget_adjusted", "executed")
+
+
+def to_wan(value: Decimal, unit: str) -> Decimal:
+    """Exact 万元 of a figure in any unit of extractors/units.toml ("百元", "万" …)."""
+    return units.to_wan(value, units.canonical_unit(unit) or unit)
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> dict:
+    return tomllib.loads(resources.files("extractors").joinpath("project_headers.toml").read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _roles() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for role in vocabulary()["role"]:
+        for h in role["headers"]:
+            out.setdefault(h, role["name"])
+    return out
+
+
+@lru_cache(maxsize=1)
+def _unit_re() -> regex.Pattern:
+    return regex.compile(vocabulary()["units"]["pattern"], regex.VERBOSE)
+
+
+@lru_cache(maxsize=1)
+def _prose_anchor_re() -> regex.Pattern:
+    words = vocabulary()["prose_anchors"]["words"]
+    return regex.compile("|".join(r"\s*".join(map(regex.escape, w)) for w in words))
+
+
+@lru_cache(maxsize=1)
+def _context_words() -> tuple[str, ...]:
+    return tuple(vocabulary()["prose_context"]["words"])
+
+
+@lru_cache(maxsize=1)
+def _prose() -> tuple[tuple[str, regex.Pattern], ...]:
+    return tuple((p["field"], regex.compile(p["pattern"], regex.VERBOSE)) for p in vocabulary()["prose"])
+
+
+@dataclass
+class _Found:
+    name: str
+    code: str | None
+    page: int | None
+    values: dict[str, Decimal] = field(default_factory=dict)  # budget_initial … (万元), rate (%)
+    from_table: bool = True
+
+
+def unit_in(s: str) -> str | None:
+    m = _unit_re().search(s)
+    if not m:
+        return None
+    return units.canonical_unit(m["u1"] or m["u2"])
+
+
+# --- tables --------------------------------------------------------------------------------------
+
+
+def _header_roles(cells: list[str]) -> dict[int, str]:
+    roles = {}
+    for i, c in enumerate(cells):
+        if c.strip():
+            r = _roles().get(header_label(c))
+            if r is not None and r not in roles.values():
+                roles[i] = r
+    return roles
+
+
+def _is_header(roles: dict[int, str]) -> bool:
+    detect = vocabulary()["detect"]
+    money = [r for r in roles.values() if r in detect["money_roles"]]
+    if len(money) < detect["min_money_roles"]:
+        return False
+    return "executed" in money or {"budget_initial", "budget_adjusted"} <= set(money)
+
+
+def _table_unit(block: Block, rows: list[list[str]], r: int) -> str:
+    candidates = [block.caption or ""]
+    for rr in range(max(0, r - 3), r + 1):
+        candidates.extend(rows[rr])
+    for c in candidates:
+        u = unit_in(c)
+        if u:
+            return u
+    return vocabulary()["units"]["default"]
+
+
+def _values(roles: dict[int, str], cells: list[str], label_col: int) -> dict[str, str]:
+    money_roles = [(c, r) for c, r in sorted(roles.items()) if r != "name"]
+    after = [c.strip() for c in cells[label_col + 1:] if c.strip()]
+    if len(after) == len(money_roles):
+        return {r: v for (_, r), v in zip(money_roles, after)}
+    return {r: cells[c].strip() for c, r in money_roles if c < len(cells) and cells[c].strip()}
+
+
+def _convert(vals: dict[str, str], col_units: dict[str, str]) -> dict[str, Decimal]:
+    """Cell texts -> 万元 (money, by each column's unit) and percent (rate)."""
+    out: dict[str, Decimal] = {}
+    for role in (*MONEY_FIELDS, "rate"):
+        n = parse_number(vals.get(role, ""))
+        if n is None:
+            continue
+        out[role] = n if role == "rate" else to_wan(n, col_units[role])
+    return out
+
+
+def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
+    found: list[_Found] = []
+    rows_vocab = vocabulary()["rows"]
+    for block in text.blocks:
+        if block.kind != "table":
+            continue
+        grid = block.grid()
+        rows = [row_cells(r) for r in grid]
+        roles: dict[int, str] | None = None
+        col_units: dict[str, str] = {}
+        for r, cells in enumerate(rows):
+            rr = _header_roles(cells)
+            if _is_header(rr):
+                roles = rr
+                unit = _table_unit(block, rows, r)
+                col_units = {role: unit_in(cells[c]) or unit for c, role in rr.items()}
+                continue
+            if roles is None:
+                declared = _declared_total(text, block, rows, r, doc_subject)
+                if declared is not None:
+                    found.append(declared)
+                continue
+            filled = [(i, c) for i, c in enumerate(cells) if c.strip()]
+            if not filled:
+                continue
+            if len(filled) == 1 or is_indicator_header(roles_of_row(cells)):
+                roles = None  # a section title or another table's header ends this one
+                continue
+            label_col, label = filled[0][0], header_label(filled[0][1])
+            page = block.page
+            name_col = next((c for c, role in roles.items() if role == "name"), None)
+            if name_col is not None:
+                name_text = cells[name_col].strip() if name_col < len(cells) else ""
+                if label in rows_vocab["total_labels"] or header_label(name_text) in rows_vocab["total_labels"]:
+                    # the 合计 of a list of projects is the fund the table is about, if it is one
+                    subject = table_subject(text, block, r, doc_subject)
+                    values = _convert(_values(roles, cells, name_col), col_units)
+                    if subject.scope == PROJECT and subject.name and values:
+                        found.append(_Found(subject.name, subject.code, page, values))
+                    continue
+                if not name_text or label.startswith(tuple(rows_vocab["part_prefixes"])):
+                    continue
+                values = _convert(_values(roles, cells, name_col), col_units)
+                if values:
+                    code, name = clean_name(name_text)
+                    found.append(_Found(name, code, page, values))
+                continue
+            if label not in rows_vocab["total_labels"]:
+                continue
+            subject = table_subject(text, block, r, doc_subject)
+            if subject.scope != PROJECT or not subject.name:
+                continue
+            values = _convert(_values(roles, cells, label_col), col_units)
+            if values:
+                found.append(_Found(subject.name, subject.code, page, values))
+            roles = None  # one total per form section
+    return found
+
+
+def _declared_total(text: Text, block: Block, rows: list[list[str]], r: int, doc_subject: str | None) -> _Found | None:
+    """"项目资金（万元） | 年度资金总额 | 745.00" of a target declaration: one figure, no column headers."""
+    cells = rows[r]
+    filled = [c for c in cells if c.strip()]
+    labels = set(vocabulary()["rows"]["declared_total_labels"])
+    if not any(header_label(c).rstrip("：:") in labels for c in filled[:2]):
+        return None
+    numbers = [n for n in (parse_number(c) for c in filled) if n is not None]
+    if len(numbers) != 1:
+        return None
+    subject = table_subject(text, block, r, doc_subject)
+    if subject.scope != PROJECT or not subject.name:
+        return None
+    unit = _table_unit(block, rows, r)
+    return _Found(subject.name, subject.code, block.page, {"budget_initial": to_wan(numbers[0], unit)})
+
+
+# --- prose ---------------------------------------------------------------------------------------
+
+
+def _prose_projects(text: Text, doc_subject: str | None, scores: list[Score]) -> list[_Found]:
+    found: list[_Found] = []
+    project_scores = [s for s in scores if s.scope == PROJECT]
+    for block in text.blocks:
+        if block.kind == "table":
+            continue
+        raw = text.text[block.start:block.end]
+        if not _prose_anchor_re().search(raw):
+            continue
+        s, where = squeeze(raw)
+        found.extend(_listed_projects(s, block.page))
+        hits = []
+        for fld, pattern in _prose():
+            for m in pattern.finditer(s):
+                hits.append((m.start(), fld, m))
+        if not hits:
+            continue
+        hits.sort(key=lambda h: h[0])
+        for pos, fld, m in hits:
+            offset = block.start + where[pos]
+            named = [p for p in project_scores if block.start <= p.start < offset]
+            if named:
+                name, code = named[-1].subject, None
+            else:
+                subject = context_subject(text, offset, doc_subject)
+                if subject is None or subject.scope == DEPARTMENT or not subject.name:
+                    continue
+                a, b = sentence_span(s, pos, pos + 1)
+                sentence = s[a:b]
+                if subject.name not in sentence and not any(w in sentence for w in _context_words()):
+                    continue  # "①破产改制企业资金缺口弥补预算6,000万元": a part of the project, by its own name
+                name, code = subject.name, subject.code
+            value = parse_number(m["value"])
+            if value is None or name is None:
+                continue
+            if fld != "rate":
+                value = to_wan(value, m["unit"])
+            found.append(_Found(name, code, block.page, {fld: value}, from_table=False))
+    return found
+
+
+@lru_cache(maxsize=1)
+def _list_res() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
+    v = vocabulary()["prose_list"]
+    return (regex.compile(v["intro"], regex.VERBOSE), regex.compile(v["separator"]),
+            regex.compile(v["item"], regex.VERBOSE))
+
+
+def _listed_projects(s: str, page: int | None) -> list[_Found]:
+    """"项目支出预算236万元：A31.00万元；B20.00万元；…" -> A, B with their budgets."""
+    intro, separator, item = _list_res()
+    v = vocabulary()["prose_list"]
+    out: list[_Found] = []
+    for m in intro.finditer(s):
+        rest = s[m.end():]
+        end = rest.find("。")
+        items = separator.split(rest if end < 0 else rest[:end])
+        listed = []
+        for it in items:
+            im = item.match(it.strip())
+            value = parse_number(im["value"]) if im else None
+            if value is None:
+                continue
+            code, name = clean_name(im["name"])
+            if name:
+                listed.append(_Found(name, code, page, {v["field"]: to_wan(value, im["unit"])}, from_table=False))
+        if len(listed) >= v["min_items"]:
+            out.extend(listed)
+    return out
+
+
+# --- merging -------------------------------------------------------------------------------------
+
+
+def _merge(found: list[_Found]) -> list[_Found]:
+    out: list[_Found] = []
+    for f in sorted(found, key=lambda x: not x.from_table):  # tables first: they win
+        for o in out:
+            if not same_subject(o.name, f.name) or (o.code and f.code and o.code != f.code):
+                continue
+            if f.from_table and o.from_table and any(
+                k in o.values and o.values[k] != v for k, v in f.values.items() if k in MONEY_FIELDS
+            ):
+                continue  # two tables disagree: two projects
+            for k, v in f.values.items():
+                o.values.setdefault(k, v)
+            o.code = o.code or f.code
+            if len(f.name) > len(o.name) and f.from_table and not o.from_table:
+                o.name = f.name
+            break
+        else:
+            out.append(_Found(f.name, f.code, f.page, dict(f.values), f.from_table))
+    return out
+
+
+def text_to_projects(text: Text, doc_subject: str | None, scores: list[Score] | None = None) -> list[Project]:
+    """Every project of a document with its budget execution, score and grade."""
+    if scores is None:
+        scores = text_to_scores(text, doc_subject)
+    found = _table_projects(text, doc_subject) + _prose_projects(text, doc_subject, scores)
+    # projects named by an indicator table or a score, even without budget figures
+    for part in find_parts(text, doc_subject):
+        if part.subject.scope == PROJECT and part.subject.name:
+            found.append(_Found(part.subject.name, part.subject.code, part.block.page, {}, from_table=False))
+    for s in scores:
+        if s.scope == PROJECT and s.subject:
+            found.append(_Found(s.subject, None, s.page, {}, from_table=False))
+    out: list[Project] = []
+    for f in _merge(found):
+        score = next((s for s in scores if s.scope == PROJECT and s.score is not None and same_subject(s.subject, f.name)), None)
+        grade = next((s.grade for s in scores if s.scope == PROJECT and s.grade and same_subject(s.subject, f.name)), None)
+        out.append(
+            Project(
+                name=f.name,
+                code=f.code,
+                budget_initial_wan=f.values.get("budget_initial"),
+                budget_adjusted_wan=f.values.get("budget_adjusted"),
+                executed_wan=f.values.get("executed"),
+                execution_rate=f.values.get("rate"),
+                score=score.score if score else None,
+                grade=grade,
+                page=f.page,
+            )
+        )
+    return out

@@ -1,0 +1,287 @@
+"""Self-evaluation scores and grades -> `Score` rows.
+
+From prose (score_patterns.toml: "绩效自评得分为 96 分", "自评等级：优", "评价结果为优") and from
+the total and grade rows of indicator tables ("总分 | 100 | 100 | 优", "合计 | 100 | 100",
+"评价等级 | 优（S≧90）"). Each score is attached to the department (scope department) or to a
+project (scope project); rows about the same subject are merged (a score and a grade found apart
+become one row), and the same score stated twice is kept once.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+
+import regex
+
+from extractors.indicators import GRADES, find_parts, grade_of, row_cells, row_label
+from extractors.indicator_values import parse_number
+from extractors.indicator_values import vocabulary as indicator_vocabulary
+from extractors.subjects import (
+    DEPARTMENT,
+    PROJECT,
+    Subject,
+    clean_name,
+    context_subject,
+    is_department_phrase,
+    same_subject,
+    table_subject,
+)
+from pipeline.records import Score, Text
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    name: str
+    subject: str  # prefix | context
+    regex: regex.Pattern
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> dict:
+    return tomllib.loads(resources.files("extractors").joinpath("score_patterns.toml").read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _anchor_re() -> regex.Pattern:
+    """Any anchor word of the patterns, spaces allowed inside: paragraphs without one are skipped."""
+    words = vocabulary()["anchors"]["words"]
+    return regex.compile("|".join(r"\s*".join(map(regex.escape, w)) for w in words))
+
+
+@lru_cache(maxsize=1)
+def patterns() -> tuple[_Pattern, ...]:
+    return tuple(
+        _Pattern(p["name"], p["subject"], regex.compile(p["pattern"], regex.VERBOSE))
+        for p in vocabulary()["pattern"]
+    )
+
+
+_CLAUSE_END = regex.compile(r"[，,；;：:。！？!?\n]")
+_SENTENCE_END = "。！？!?；;\n"
+
+
+def squeeze(s: str) -> tuple[str, list[int]]:
+    """`s` without whitespace, except one space between two ASCII letters or digits; with the
+    offset in `s` of every kept character."""
+    out: list[str] = []
+    where: list[int] = []
+    pos = 0
+    for m in _SPACE_RUN.finditer(s):
+        a, b = m.span()
+        out.append(s[pos:a])
+        where.extend(range(pos, a))
+        if 0 < a and b < len(s) and _is_ascii_alnum(s[a - 1]) and _is_ascii_alnum(s[b]):
+            out.append(" ")
+            where.append(a)
+        pos = b
+    out.append(s[pos:])
+    where.extend(range(pos, len(s)))
+    return "".join(out), where
+
+
+_SPACE_RUN = regex.compile(r"\s+")
+
+
+def _is_ascii_alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def sentence_span(s: str, start: int, end: int) -> tuple[int, int]:
+    """Bounds of the sentence (up to 。！？；) around s[start:end]."""
+    a = start
+    while a > 0 and s[a - 1] not in _SENTENCE_END:
+        a -= 1
+    b = end
+    while b < len(s) and s[b] not in _SENTENCE_END:
+        b += 1
+    if b < len(s) and s[b] in "。！？!?":
+        b += 1
+    return a, b
+
+
+def _prefix_subject(prefix: str, doc_subject: str | None) -> Subject | None | bool:
+    """Subject named by the phrase before a score; None: use the context; False: not a score."""
+    words = vocabulary()["subjects"]
+    parts = _CLAUSE_END.split(prefix)
+    phrase = parts[-1].strip() if parts else ""
+    if not phrase and len(parts) > 1:
+        if _LISTED_SCORE.search(parts[-2]):
+            return False  # "权重20分，得分20分"
+        if prefix.rstrip().endswith(("：", ":")):
+            phrase = parts[-2].strip()  # "1.乡村道路养护项目：自评得分95分"
+    phrase = phrase.strip("“”\"'（）()")
+    if any(phrase.endswith(s) for s in words["part_suffixes"]) or _LISTED_SCORE.search(phrase):
+        return False  # a part score, or one figure of a list ("权重20分，得分20分")
+    if not phrase:
+        return None
+    if is_department_phrase(phrase):
+        return Subject(doc_subject or phrase, DEPARTMENT)
+    code, name = clean_name(phrase)
+    if not name or name in words["generic"] or len(name) < 2 or len(name) > MAX_SUBJECT:
+        return None
+    return Subject(name, PROJECT, code)
+
+
+MAX_SUBJECT = 40  # a longer phrase before a score is a sentence, not a name
+_LISTED_SCORE = regex.compile(r"\d\s*分|\d$|(?:权重|分值|满分)")
+
+
+def _number(s: str | None) -> Decimal | None:
+    return Decimal(s) if s else None
+
+
+def _prose_scores(text: Text, start: int, end: int, page: int | None, doc_subject: str | None) -> list[Score]:
+    raw = text.text[start:end]
+    if not _anchor_re().search(raw):
+        return []
+    s, where = squeeze(raw)
+    out: list[Score] = []
+    taken: list[tuple[int, int]] = []
+    named: list[tuple[int, int, Subject]] = []  # sentence span -> subject named before a score
+    for p in patterns():
+        for m in p.regex.finditer(s):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            subject: Subject | None | bool = None
+            a, b = sentence_span(s, m.start(), m.end())
+            if p.subject == "prefix":
+                subject = _prefix_subject(s[: m.start()], doc_subject)
+                if subject is False:
+                    taken.append((m.start(), m.end()))
+                    continue
+                if subject is not None:
+                    named.append((a, b, subject))
+            else:  # a grade in the sentence of a named score belongs to that subject
+                subject = next((sub for sa, sb, sub in named if sa == a and sb == b), None)
+            abs_start = start + where[m.start()]
+            abs_end = start + where[m.end() - 1] + 1
+            if subject is None:
+                subject = context_subject(text, abs_start, doc_subject) or Subject(doc_subject, DEPARTMENT)
+            groups = m.groupdict()
+            grade = groups.get("grade")
+            out.append(
+                Score(
+                    subject=subject.name,
+                    scope=subject.scope,
+                    score=_number(groups.get("score")),
+                    max_score=_number(groups.get("max_score")),
+                    grade=GRADES[grade] if grade else None,
+                    start=abs_start,
+                    end=abs_end,
+                    page=page,
+                    evidence=s[a:b].strip(),
+                )
+            )
+            taken.append((m.start(), m.end()))
+    return out
+
+
+def _row_score(row, page: int | None, subject: Subject, total: bool) -> Score | None:
+    """A Score from a total row ("总分 | 100 | 98 | 优") or a grade row ("评价等级 | 优（S≧90）")."""
+    cells = row_cells(row)
+    label = row_label(cells) or ""
+    if label.startswith("小计"):
+        return None
+    values = [c for c in cells if c.strip()][1:]
+    grade = next((g for g in (grade_of(c) for c in values) if g), None)
+    score = max_score = None
+    if total:
+        numbers = [n for n in (parse_number(c) for c in values) if n is not None]
+        if len(numbers) >= 2:
+            max_score, score = numbers[-2], numbers[-1]
+        elif numbers:
+            score = numbers[0]
+    if score is None and grade is None:
+        return None
+    filled = [c for c in row if c.text.strip()]
+    start, end = filled[0].start, filled[-1].end
+    return Score(
+        subject=subject.name,
+        scope=subject.scope,
+        score=score,
+        max_score=max_score,
+        grade=grade,
+        start=start,
+        end=end,
+        page=page,
+        evidence=" ".join(c.text.strip() for c in filled),
+    )
+
+
+def _table_scores(text: Text, doc_subject: str | None) -> list[Score]:
+    out: list[Score] = []
+    seen: set[tuple[int, int]] = set()
+    for part in find_parts(text, doc_subject):
+        grid = part.block.grid()
+        for r in part.total_rows + part.grade_rows:
+            seen.add((part.block.block_id, r))
+            s = _row_score(grid[r], part.block.page, part.subject, r in part.total_rows)
+            if s is not None:
+                out.append(s)
+    # score and grade rows of forms without an indicator table ("总分 | 100 | 96", "评价等级 | 优");
+    # 合计 is not among them: every money table has one
+    labels = _score_row_labels()
+    for block in text.blocks:
+        if block.kind != "table":
+            continue
+        grid = block.grid()
+        for r, row in enumerate(grid):
+            if (block.block_id, r) in seen:
+                continue
+            cells = row_cells(row)
+            label = row_label(cells)
+            value_row = label in labels["value"] and sum(1 for c in cells if c.strip()) == 2
+            if label in labels["score"] or label in labels["grade"] or value_row:
+                subject = table_subject(text, block, r, doc_subject)
+                s = _row_score(row, block.page, subject, label not in labels["grade"])
+                if s is not None:
+                    out.append(s)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _score_row_labels() -> dict[str, frozenset[str]]:
+    rows = indicator_vocabulary()["rows"]
+    return {"score": frozenset(rows["score_labels"]), "grade": frozenset(rows["grade_labels"]),
+            "value": frozenset(rows["score_value_labels"])}
+
+
+def _merge(scores: list[Score]) -> list[Score]:
+    """One row per subject and score: a grade or max_score found apart joins its score."""
+    out: list[Score] = []
+    for s in scores:
+        for i, o in enumerate(out):
+            if o.scope != s.scope or not same_subject(o.subject, s.subject):
+                continue
+            if o.score is not None and s.score is not None and o.score != s.score:
+                continue
+            if o.grade is not None and s.grade is not None and o.grade != s.grade:
+                continue
+            out[i] = replace(
+                o,
+                score=o.score if o.score is not None else s.score,
+                max_score=o.max_score if o.max_score is not None else s.max_score,
+                grade=o.grade or s.grade,
+            )
+            break
+        else:
+            out.append(s)
+    return out
+
+
+def text_to_scores(text: Text, doc_subject: str | None) -> list[Score]:
+    """Every self-evaluation score and grade of a document, in reading order."""
+    found: list[Score] = []
+    for block in text.blocks:
+        if block.kind == "table":
+            for c in block.cells:
+                if len(c.text) >= 6:
+                    found.extend(_prose_scores(text, c.start, c.end, block.page, doc_subject))
+        else:
+            found.extend(_prose_scores(text, block.start, block.end, block.page, doc_subject))
+    found.extend(_table_scores(text, doc_subject))
+    found.sort(key=lambda s: (s.start, s.end))
+    return _merge(found)

@@ -1,0 +1,223 @@
+"""Who a performance table, score or budget figure is about: a project or the department.
+
+Shared by indicators, scores and projects. Vocabulary and patterns: subjects.toml.
+- `table_subject`: the 项目名称 / 部门名称 row above a table row, else the heading above the table.
+- `context_subject`: the nearest report heading above an offset ("（县人代会会议经费）" under
+  "专项预算项目绩效评价报告", "…部门整体支出绩效评价报告").
+- `clean_name`, `split_code`: "1.51042122Y000004782652-党政网络…项目" -> code, "党政网络…".
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import regex
+
+from pipeline.records import Block, Text
+
+DEPARTMENT = "department"
+PROJECT = "project"
+
+
+@dataclass(frozen=True)
+class Subject:
+    name: str | None
+    scope: str  # department | project
+    code: str | None = None
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> dict:
+    return tomllib.loads(resources.files("extractors").joinpath("subjects.toml").read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> dict:
+    v = vocabulary()
+    headings = []
+    for h in v["heading"]:
+        after = regex.compile(h["after"]) if h.get("after") else None
+        headings.append((h["scope"], regex.compile(h["pattern"], regex.VERBOSE), after))
+    return {
+        "code": regex.compile(v["patterns"]["code"], regex.VERBOSE),
+        "numbering": regex.compile(v["patterns"]["numbering"], regex.VERBOSE),
+        "headings": headings,
+        "space": regex.compile(r"\s+"),
+        "tags": regex.compile(r"</?[A-Za-z][^>]{0,20}>"),
+    }
+
+
+def compact(s: str) -> str:
+    """Text without whitespace and stray markup tags: how labels and headings are compared."""
+    c = _compiled()
+    return c["space"].sub("", c["tags"].sub("", s))
+
+
+def split_code(s: str) -> tuple[str | None, str]:
+    m = _compiled()["code"].match(s)
+    if m:
+        return m["code"], m["name"]
+    return None, s
+
+
+def is_department_phrase(s: str) -> bool:
+    return any(w in s for w in vocabulary()["words"]["department"])
+
+
+def clean_name(s: str) -> tuple[str | None, str]:
+    """(code, name) of a project phrase: numbering, code, quotes and the 项目 suffix removed."""
+    words = vocabulary()["words"]
+    s = compact(s).strip("“”\"'《》·:：,，;；。")
+    s = _compiled()["numbering"].sub("", s, count=1)
+    for lead in words["leading"]:
+        if s.startswith(lead):
+            s = s[len(lead):].lstrip("，,：:")
+    code, s = split_code(s)
+    for suffix in words["project_suffixes"]:
+        if s.endswith(suffix) and len(s) > len(suffix) + 1:
+            s = s[: -len(suffix)]
+            break
+    return code, s.strip("“”\"'，,：:")
+
+
+def label_of(cell_text: str) -> str:
+    return compact(cell_text).rstrip("：:")
+
+
+def _row_subject(row: list[str], doc_subject: str | None) -> Subject | None:
+    labels = vocabulary()["labels"]
+    cells = [c for c in row if c.strip()]
+    if len(cells) < 2:
+        return None
+    label = label_of(cells[0])
+    value = cells[1].strip()
+    if label in labels["project"]:
+        if is_department_phrase(value):
+            return Subject(doc_subject, DEPARTMENT)
+        code, name = clean_name(value)
+        return Subject(name or None, PROJECT, code)
+    if label in labels["department"]:
+        return Subject(doc_subject or compact(value), DEPARTMENT)
+    return None
+
+
+def _labelled_line(line: str, doc_subject: str | None) -> Subject | None:
+    """"项目名称：县人代会会议经费" (or "项目名称 县人代会会议经费") as a line of its own."""
+    labels = vocabulary()["labels"]
+    line = line.strip()
+    for kind in ("project", "department"):
+        for label in labels[kind]:
+            rest = line[len(label):]
+            if line.startswith(label) and rest[:1] in ("：", ":", " ", "\t") and rest.strip("：: \t"):
+                return _row_subject([label, rest.strip("：: \t")], doc_subject)
+    return None
+
+
+def _heading_subject(blocks: tuple[Block, ...], i: int, text: str, doc_subject: str | None) -> Subject | None:
+    """Subject named by paragraph i, if it is a report heading (or a table row naming one)."""
+    b = blocks[i]
+    generic = set(vocabulary()["words"]["generic_names"])
+    if b.kind == "table":
+        return None
+    para = compact(text[b.start:b.end])
+    if not para or len(para) > 80:
+        return None
+    labelled = _labelled_line(text[b.start:b.end], doc_subject)
+    if labelled is not None:
+        return labelled
+    for scope, pattern, after in _compiled()["headings"]:
+        m = pattern.search(para)
+        if not m:
+            continue
+        if after is not None:
+            prev = blocks[i - 1] if i > 0 else None
+            if prev is None or prev.kind == "table" or not after.search(text[prev.start:prev.end]):
+                continue
+        if scope == DEPARTMENT:
+            return Subject(doc_subject, DEPARTMENT)
+        code, name = clean_name(m["name"])
+        if name and name not in generic and not name.endswith(tuple(vocabulary()["words"]["issuer_suffixes"])):
+            return Subject(name, PROJECT, code)
+    return None
+
+
+def context_subject(text: Text, offset: int, doc_subject: str | None, max_blocks: int = 400) -> Subject | None:
+    """The nearest report heading (or 项目名称 row) above `offset`."""
+    blocks = text.blocks
+    idx = _block_index(text, offset)
+    for i in range(idx, max(-1, idx - max_blocks), -1):
+        b = blocks[i]
+        if b.kind == "table":
+            if b.start >= offset:
+                continue
+            rows = [[c.text for c in r] for r in b.grid()]
+            for row in reversed(rows):
+                s = _row_subject(row, doc_subject)
+                if s is not None:
+                    return s
+            continue
+        if b.start >= offset and i == idx and b.end > offset:
+            continue  # the paragraph the offset is in is not its own heading
+        s = _memo_heading(text, i, doc_subject)
+        if s is not None:
+            return s
+    return None
+
+
+_HEADINGS: dict[str, tuple] = {}
+
+
+def _memo_heading(text: Text, i: int, doc_subject: str | None) -> Subject | None:
+    """`_heading_subject` of block i, remembered for the last text asked about."""
+    last = _HEADINGS.get("key")
+    if last is None or last[0] is not text or last[1] != doc_subject:
+        last = (text, doc_subject, {})
+        _HEADINGS["key"] = last
+    memo = last[2]
+    if i not in memo:
+        memo[i] = _heading_subject(text.blocks, i, text.text, doc_subject)
+    return memo[i]
+
+
+def table_subject(text: Text, block: Block, row_index: int, doc_subject: str | None) -> Subject:
+    """Subject of the table part starting at `row_index`: a 项目名称/部门名称 row above it in the
+    same table, else the heading above the table, else the department."""
+    rows = [[c.text for c in r] for r in block.grid()]
+    for r in range(row_index - 1, -1, -1):
+        s = _row_subject(rows[r], doc_subject)
+        if s is not None:
+            return s
+    s = context_subject(text, block.start, doc_subject)
+    if s is not None:
+        return s
+    return Subject(doc_subject, DEPARTMENT)
+
+
+def _block_index(text: Text, offset: int) -> int:
+    blocks = text.blocks
+    lo, hi = 0, len(blocks) - 1
+    ans = 0
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if blocks[mid].start <= offset:
+            ans = mid
+            lo = mid + 1
+        else:
+            hi = mid - 1
+    return ans
+
+
+def same_subject(a: str | None, b: str | None) -> bool:
+    """Two spellings of one project: equal, one contained in the other (4+ characters), or the
+    same characters in another order ("党政网站、网络运行维护经费" / "党政网络、网站运行维护经费")."""
+    if a is None or b is None:
+        return a is b
+    a, b = clean_name(a)[1], clean_name(b)[1]
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    if len(short) >= 4 and short in long_:
+        return True
+    return len(a) == len(b) and sorted(a) == sorted(b)

@@ -1,0 +1,482 @@
+"""check: facts, amounts, functional lines and projects -> consistency checks (checks rows).
+
+Every check compares an expected with an observed value and passes when they differ by no more
+than the rounding the printed figures can carry (schemas/checks.toml states the rule and the
+factors). A check whose inputs the document does not state is `skip` (identities between key
+figures) or is not emitted at all (checks over enumerations, statements, projects).
+
+Checks: basic + project = total; personnel + public = basic; the three “三公” parts = their total;
+shares of one enumeration sum to 100%; functional 类 lines sum to their total and children to
+their parent, per source (each table against its own 合计 row, the prose against the figure it
+divides); every key figure stated twice has one value (prose_table_agree, fact_candidates_agree,
+unit_statements_agree); prior year + change = this year and the stated % matches; a project's
+executed ≤ its adjusted budget and its stated rate matches; a unitless table's inferred unit.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+import regex
+
+from extractors import money
+from extractors.functional import Functional, FunctionalLine
+from pipeline.records import Amount
+from pipeline.resolve import Fact, Resolved, UnitInference, takes_column_key
+from schemas.vocab import read_toml
+
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Check:
+    check: str
+    status: str  # pass, fail, skip
+    expected: Decimal | None
+    observed: Decimal | None
+    diff: Decimal | None
+    detail: str
+
+    def row(self, doc_id: str) -> dict:
+        return {"doc_id": doc_id, "check": self.check, "status": self.status, "expected": self.expected,
+                "observed": self.observed, "diff": self.diff, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    what: str
+    factor: Decimal
+    floor: Decimal
+    total: str | None = None
+    parts: tuple[str, ...] = ()
+    partial_words: tuple[str, ...] = ()
+    nested_words: tuple[str, ...] = ()
+
+    def tolerance(self, rounding: Decimal) -> Decimal:
+        return self.factor * rounding + self.floor
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict[str, Rule]:
+    out = {}
+    for c in read_toml("schemas", "checks.toml")["check"]:
+        out[c["name"]] = Rule(
+            name=c["name"], what=c["what"], factor=Decimal(str(c["factor"])), floor=Decimal(c["floor"]),
+            total=c.get("total"), parts=tuple(c.get("parts", ())), partial_words=tuple(c.get("partial_words", ())),
+            nested_words=tuple(c.get("nested_words", ())),
+        )
+    return out
+
+
+def compare(name: str, expected: Decimal, observed: Decimal, rounding: Decimal, detail: str) -> Check:
+    """pass when |observed - expected| is within the rule's tolerance for that rounding."""
+    rule = rules()[name]
+    diff = observed - expected
+    tol = rule.tolerance(rounding)
+    status = "pass" if abs(diff) <= tol else "fail"
+    return Check(name, status, expected, observed, diff, f"{detail} (tolerance {_fmt(tol.quantize(Decimal('0.000001')))})")
+
+
+def _fmt(d: Decimal | None) -> str:
+    if d is None:
+        return "-"
+    d = d.normalize()
+    return f"{d:f}"
+
+
+def _ev(f: Fact) -> str:
+    where = f"amount {f.amount_id}" if f.amount_id else f"[{f.start}:{f.end}]"
+    return f"{f.key}={_fmt(f.value)} ({f.origin}, {where}: {f.evidence[:80]})"
+
+
+def _pct_half(p: Decimal) -> Decimal:
+    exp = p.as_tuple().exponent
+    return Decimal(5).scaleb(exp - 1) if isinstance(exp, int) else ZERO
+
+
+# --- identities between key figures ------------------------------------------------------------
+
+
+def sum_checks(facts: Sequence[Fact]) -> list[Check]:
+    """total = Σ parts per measure, for each identity rule with a `total` (skip when a figure is missing)."""
+    by = {(f.key, f.measure): f for f in facts}
+    measures = sorted({f.measure for f in facts if f.measure}) or [None]
+    out = []
+    for rule in rules().values():
+        if not rule.total:
+            continue
+        done = False
+        for m in measures:
+            total = by.get((rule.total, m))
+            parts = [by.get((k, m)) for k in rule.parts]
+            if total is None and not any(parts):
+                continue
+            done = True
+            if total is None or not all(parts):
+                missing = [k for k, p in zip((rule.total, *rule.parts), (total, *parts)) if p is None]
+                out.append(Check(rule.name, "skip", total.value if total else None, None, None,
+                                 f"{rule.what} [{m}]: not stated: {', '.join(missing)}"))
+                continue
+            observed = sum((p.value for p in parts), ZERO)
+            rounding = total.half_ulp + sum((p.half_ulp for p in parts), ZERO)
+            detail = f"{rule.what} [{m}]: " + " + ".join(_ev(p) for p in parts) + " vs " + _ev(total)
+            out.append(compare(rule.name, total.value, observed, rounding, detail))
+        if not done:
+            out.append(Check(rule.name, "skip", None, None, None, f"{rule.what}: none of the figures is stated"))
+    return out
+
+
+def agreement_checks(candidates: Sequence[Fact], facts: Sequence[Fact],
+                     amounts: Sequence[Amount] = ()) -> list[Check]:
+    """Every candidate of a key and measure against the selected fact: a figure stated twice has
+    one value. prose_table_agree when one is in prose and the other in a table,
+    unit_statements_agree when they were printed in different units, fact_candidates_agree else."""
+    unit_of = {a.amount_id: a.unit for a in amounts}
+    chosen = {(f.key, f.measure): f for f in facts}
+    out = []
+    seen: set[tuple] = set()
+    for c in candidates:
+        f = chosen.get((c.key, c.measure))
+        if f is None or c is f or c.tier != f.tier:
+            continue
+        if (c.start, c.end) == (f.start, f.end):
+            continue
+        u_c, u_f = unit_of.get(c.amount_id), unit_of.get(f.amount_id)
+        if u_c and u_f and u_c != u_f:
+            name = "unit_statements_agree"
+        elif c.origin != f.origin:
+            name = "prose_table_agree"
+        else:
+            name = "fact_candidates_agree"
+        key = (name, c.key, c.measure, c.value, f.value)
+        if c.value == f.value and key in seen:
+            continue  # one pass row per agreeing pair of values is enough
+        seen.add(key)
+        detail = f"{c.key} [{c.measure}]: selected {_ev(f)}; also {_ev(c)}"
+        out.append(compare(name, f.value, c.value, f.half_ulp + c.half_ulp, detail))
+    return out
+
+
+# --- prose statements ---------------------------------------------------------------------------
+
+
+def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
+    lo = max(text.rfind(ch, 0, pos) for ch in "。！？\n") + 1
+    ends = [i for i in (text.find(ch, pos) for ch in "。！？\n") if i >= 0]
+    return lo, (min(ends) if ends else len(text))
+
+
+def share_checks(amounts: Sequence[Amount], text: str) -> list[Check]:
+    """Shares (占…%) of the figures of one enumeration (one sentence, ≥ 2 shares, a share after
+    其中 belongs to the item before it) sum to 100%."""
+    rule = rules()["shares_sum_100"]
+    groups: list[list[Amount]] = []
+    cur: list[Amount] = []
+    cur_sentence = None
+    for a in amounts:
+        if a.share_pct is None or a.table_id is not None:
+            continue
+        s = _sentence_bounds(text, a.start)
+        nested = bool(cur) and s == cur_sentence and any(w in text[cur[-1].end:a.start] for w in rule.nested_words)
+        if s != cur_sentence or nested:
+            if len(cur) >= 2:
+                groups.append(cur)
+            cur, cur_sentence = [], s
+            if nested:
+                continue  # the nested share starts nothing new
+        cur.append(a)
+    if len(cur) >= 2:
+        groups.append(cur)
+    out = []
+    for g in groups:
+        total = sum((a.share_pct for a in g), ZERO)
+        rounding = sum((_pct_half(a.share_pct) for a in g), ZERO)
+        lo, _ = _sentence_bounds(text, g[0].start)
+        detail = "shares " + " + ".join(f"{a.label} {_fmt(a.share_pct)}% (amount {a.amount_id})" for a in g)
+        c = compare(rule.name, HUNDRED, total, rounding, detail)
+        if c.status == "fail" and total < HUNDRED and any(w in text[lo:g[0].start] for w in rule.partial_words):
+            c = Check(c.check, "skip", c.expected, c.observed, c.diff, c.detail + "; the enumeration may be partial")
+        out.append(c)
+    return out
+
+
+def _sign_before(text: str, lo: int, pos: int) -> Decimal:
+    """-1 when the nearest change word before a figure says it fell (money.toml's pct.change words)."""
+    best, sign = -1, 1
+    for w, sg in money.vocab().change_sign.items():
+        i = text.rfind(w, lo, pos)
+        if i > best:
+            best, sign = i, sg
+    return Decimal(sign)
+
+
+def _in_parentheses(text: str, lo: int, pos: int) -> bool:
+    s = text[lo:pos]
+    return s.count("（") + s.count("(") > s.count("）") + s.count(")")
+
+
+def change_checks(amounts: Sequence[Amount], text: str) -> list[Check]:
+    """A this-year figure, the prior-year figure and the change stated after it in the same or the
+    next sentence: prior + change = this year, and the stated % = change / prior."""
+    out = []
+    current: Amount | None = None
+    pending_prior: Amount | None = None
+    for a in amounts:
+        if a.table_id is not None:
+            current, pending_prior = None, None
+            continue
+        lo, _ = _sentence_bounds(text, a.start)
+        if a.measure == "prior_year":
+            pending_prior = a if current is not None else None
+            continue
+        if a.measure == "change":
+            if current is None or text.count("。", current.end, a.start) > 1:
+                pending_prior = None
+                continue
+            sign = Decimal(-1) if a.change_pct is not None and a.change_pct < 0 else Decimal(1)
+            if a.change_pct is None:
+                sign = _sign_before(text, max(lo, a.start - 6), a.start)
+            change = sign * a.amount_wan
+            h = lambda x: _amount_half(x)  # noqa: E731
+            head = f"{current.label} {current.value_text} (amount {current.amount_id})"
+            if pending_prior is not None:
+                p = pending_prior
+                out.append(compare(
+                    "prior_plus_change_eq_current", current.amount_wan, p.amount_wan + change,
+                    h(current) + h(p) + h(a),
+                    f"{head}: prior {p.value_text} (amount {p.amount_id}) + change {_fmt(change)} (amount {a.amount_id})",
+                ))
+                prior, prior_half = p.amount_wan, h(p)
+            else:
+                prior, prior_half = current.amount_wan - change, h(current) + h(a)
+            if a.change_pct is not None and prior != 0:
+                computed = change / prior * HUNDRED
+                rounding = HUNDRED * (h(a) * abs(prior) + abs(change) * prior_half) / (prior * prior) + _pct_half(a.change_pct)
+                out.append(compare(
+                    "change_pct_matches", computed.quantize(Decimal("0.0001")), a.change_pct, rounding,
+                    f"{head}: change {_fmt(change)} (amount {a.amount_id}) / prior {_fmt(prior)} = "
+                    f"{_fmt(computed.quantize(Decimal('0.01')))}%, stated {_fmt(a.change_pct)}%",
+                ))
+            pending_prior = None
+            continue
+        if _in_parentheses(text, lo, a.start):
+            continue  # "（经人大批准的年初预算收入880.51万元）": an aside, not the subject
+        current, pending_prior = a, None
+    return out
+
+
+def _amount_half(a: Amount) -> Decimal:
+    from extractors import units
+
+    exp = a.value.as_tuple().exponent
+    return units.to_wan(Decimal(5).scaleb(exp - 1), a.unit) if isinstance(exp, int) else ZERO
+
+
+# --- functional classification ------------------------------------------------------------------
+
+
+def _dedupe(lines: Sequence[FunctionalLine]) -> list[FunctionalLine]:
+    """One line per level, code or name, and measure (the first statement)."""
+    best: dict[tuple, FunctionalLine] = {}
+    for ln in lines:
+        best.setdefault((ln.level, ln.code or ln.name, ln.measure), ln)
+    return list(best.values())
+
+
+def _enumeration_head(lines: Sequence[FunctionalLine], amounts: Sequence[Amount], text: str) -> Amount | None:
+    """The figure a prose enumeration of 类 lines divides: the last other figure of this year before
+    the first line in its sentence ("一般公共预算财政拨款支出1054.82万元，主要用于以下方面: …"),
+    when all the lines stand in that one sentence."""
+    if not text or not lines:
+        return None
+    first = min(ln.start for ln in lines)
+    lo, hi = _sentence_bounds(text, first)
+    if any(ln.start >= hi for ln in lines):
+        return None
+    starts = {ln.start for ln in lines}
+    head = None
+    for a in amounts:
+        if lo <= a.start < first and a.start not in starts and a.measure not in ("change", "prior_year"):
+            head = a
+    return head
+
+
+def _lines_line(lines: Sequence[FunctionalLine]) -> str:
+    return " + ".join(f"{ln.code or ''}{ln.name} {_fmt(ln.amount_wan)}" for ln in lines)
+
+
+def functional_checks(functional: Functional | Sequence[FunctionalLine], facts: Sequence[Fact],
+                      amounts: Sequence[Amount] = (), text: str = "") -> list[Check]:
+    """Per source (each table, and the prose): the 类 lines sum to the total (a table's own 合计 row;
+    a prose enumeration's head figure, else 本年支出合计), and children sum to their parent."""
+    if not isinstance(functional, Functional):
+        functional = Functional(tuple(functional))
+    out = []
+    totals = {f.measure: f for f in facts if f.key == "expenditure_total"}
+    sources: dict[int | None, list[FunctionalLine]] = {}
+    for ln in functional.lines:
+        sources.setdefault(ln.table_id, []).append(ln)
+    for table_id, group in sources.items():
+        for measure in sorted({ln.measure for ln in group}, key=str):
+            mine = _dedupe([ln for ln in group if ln.measure == measure])
+            lei = [ln for ln in mine if ln.level == "类"]
+            if lei:
+                out.append(_lei_check(table_id, measure, lei, functional, totals.get(measure), amounts, text))
+            for parent in (ln for ln in mine if ln.level in ("类", "款")):
+                kids = _children(parent, mine)
+                if not kids:
+                    continue
+                c = compare(
+                    "functional_children_sum_eq_parent", parent.amount_wan, sum((k.amount_wan for k in kids), ZERO),
+                    parent.half_ulp + sum((k.half_ulp for k in kids), ZERO),
+                    f"[{measure}] {_where(table_id)} {parent.code or ''}{parent.name} ({parent.level}) = {_lines_line(kids)}",
+                )
+                if c.status == "fail" and table_id is None and c.diff < 0:
+                    # prose names the main lines only as often as all of them: less is not an error
+                    c = Check(c.check, "skip", c.expected, c.observed, c.diff, c.detail + "; the prose may leave lines out")
+                out.append(c)
+    return out
+
+
+def _where(table_id: int | None) -> str:
+    return f"表{table_id}" if table_id else "prose"
+
+
+def _lei_check(table_id, measure, lei, functional: Functional, total: Fact | None, amounts, text) -> Check:
+    observed = sum((ln.amount_wan for ln in lei), ZERO)
+    rounding = sum((ln.half_ulp for ln in lei), ZERO)
+    head = f"[{measure}] {_where(table_id)} 类 {_lines_line(lei)}"
+    if table_id is not None:
+        t = next((x for x in functional.totals if x.table_id == table_id), None)
+        if t is None:
+            return Check("functional_lei_sum_eq_total", "skip", None, observed, None, f"{head}: the table has no 合计 row")
+        return compare("functional_lei_sum_eq_total", t.amount_wan, observed, rounding + t.half_ulp,
+                       f"{head} vs the table's 合计 {_fmt(t.amount_wan)} [{t.start}:{t.end}]")
+    a = _enumeration_head(lei, amounts, text)
+    if a is not None:
+        return compare("functional_lei_sum_eq_total", a.amount_wan, observed, rounding + _amount_half(a),
+                       f"{head} vs {a.label} {a.value_text} (amount {a.amount_id})")
+    if total is not None:
+        return compare("functional_lei_sum_eq_total", total.value, observed, rounding + total.half_ulp,
+                       f"{head} vs {_ev(total)}")
+    return Check("functional_lei_sum_eq_total", "skip", None, observed, None, f"{head}: expenditure_total not stated")
+
+
+def _children(parent: FunctionalLine, lines: Sequence[FunctionalLine]) -> list[FunctionalLine]:
+    """款 under a 类 (or 项 under a 类 when no 款 is stated), 项 under a 款: by code, else by name."""
+    def under(ln: FunctionalLine, level: str) -> bool:
+        if ln.level != level:
+            return False
+        if parent.code and ln.code:
+            return ln.code.startswith(parent.code) and ln.code != parent.code
+        if parent.level == "类":
+            return ln.lei_name == parent.name
+        return ln.parent_name == parent.name
+    if parent.level == "类":
+        kids = [ln for ln in lines if under(ln, "款")]
+        return kids or [ln for ln in lines if under(ln, "项")]
+    return [ln for ln in lines if under(ln, "项")]
+
+
+# --- projects -----------------------------------------------------------------------------------
+
+
+def _dec(x) -> Decimal | None:
+    if x is None:
+        return None
+    if isinstance(x, Decimal):
+        return x
+    if isinstance(x, float) and x != x:
+        return None
+    return Decimal(str(x))
+
+
+def project_checks(projects: Sequence[Mapping]) -> list[Check]:
+    """Over `projects` rows (schemas/tables.py): executed ≤ adjusted budget (全年预算数), and the
+    stated 执行率 = executed / adjusted budget (the initial budget when no adjusted one is given)."""
+    out = []
+    for p in projects:
+        name = p.get("name") or "?"
+        exe, adj, init, rate = (_dec(p.get(k)) for k in ("executed_wan", "budget_adjusted_wan", "budget_initial_wan", "execution_rate"))
+        budget = adj if adj is not None else init
+        which = "adjusted" if adj is not None else "initial"
+        if exe is None or budget is None:
+            continue
+        h_e, h_b = _half_digit(exe), _half_digit(budget)
+        if exe <= budget:
+            out.append(Check("project_executed_le_adjusted", "pass", budget, exe, exe - budget,
+                             f"{name}: executed {_fmt(exe)} ≤ {which} budget {_fmt(budget)}"))
+        else:
+            c = compare("project_executed_le_adjusted", budget, exe, h_e + h_b,
+                        f"{name}: executed {_fmt(exe)} > {which} budget {_fmt(budget)}")
+            out.append(c)
+        if rate is not None and budget != 0:
+            computed = exe / budget * HUNDRED
+            rounding = HUNDRED * (h_e * budget + exe * h_b) / (budget * budget) + _half_digit(rate)
+            out.append(compare("project_rate_matches", computed.quantize(Decimal("0.0001")), rate, rounding,
+                               f"{name}: executed {_fmt(exe)} / {which} budget {_fmt(budget)} = "
+                               f"{_fmt(computed.quantize(Decimal('0.01')))}%, stated {_fmt(rate)}%"))
+    return out
+
+
+def _half_digit(d: Decimal) -> Decimal:
+    exp = d.as_tuple().exponent
+    return Decimal(5).scaleb(exp - 1) if isinstance(exp, int) else ZERO
+
+
+# --- units -------------------------------------------------------------------------------------
+
+
+def unit_inference_checks(inferences: Sequence[UnitInference]) -> list[Check]:
+    """pass: the table is read in the one unit its figures are stated in; fail: its figures match
+    figures stated in different units, and the table is not read."""
+    return [
+        Check("table_unit_inferred", "fail", u.value, None, None, f"表{u.table_id} not read: {u.evidence}")
+        if u.ambiguous else
+        Check("table_unit_inferred", "pass", u.value, u.value, ZERO, f"表{u.table_id} read in {u.unit}: {u.evidence}")
+        for u in inferences
+    ]
+
+
+_LABEL_NOISE = regex.compile(r"[\s（）()“”]")
+
+
+def unit_statement_checks(amounts: Sequence[Amount]) -> list[Check]:
+    """A figure stated in 万元 and, under the same label and measure, in another money unit."""
+    out = []
+    by: dict[tuple, list[Amount]] = {}
+    for a in amounts:
+        label = _LABEL_NOISE.sub("", a.label)
+        if len(label) >= 3 and not takes_column_key(label):  # "合计", "金额" name nothing by themselves
+            by.setdefault((label, a.measure), []).append(a)
+    for (label, measure), group in by.items():
+        wan = [a for a in group if a.unit == "万元"]
+        other = [a for a in group if a.unit != "万元"]
+        for o in other:
+            if not wan:
+                break
+            w = min(wan, key=lambda w: abs(o.amount_wan - w.amount_wan))  # the statement it restates
+            out.append(compare("unit_statements_agree", w.amount_wan, o.amount_wan,
+                               _amount_half(o) + _amount_half(w),
+                               f"{label} [{measure}]: {w.value_text} (amount {w.amount_id}) vs "
+                               f"{o.value_text} (amount {o.amount_id})"))
+    return out
+
+
+def check(resolved: Resolved, amounts: Sequence[Amount], functional: Functional | Sequence[FunctionalLine],
+          projects: Sequence[Mapping], text: str) -> list[Check]:
+    """All checks of one document."""
+    return (
+        sum_checks(resolved.facts)
+        + agreement_checks(resolved.candidates, resolved.facts, amounts)
+        + unit_statement_checks(amounts)
+        + share_checks(amounts, text)
+        + change_checks(amounts, text)
+        + functional_checks(functional, resolved.facts, amounts, text)
+        + project_checks(projects)
+        + unit_inference_checks(resolved.unit_inferences)
+    )

@@ -1,0 +1,828 @@
+"""resolve: amounts + text + metadata -> facts (the canonical key figures of DESIGN §5).
+
+Vocabulary and rules are data in schemas/facts.toml; this module only applies them.
+
+Matching a label to a key: the label is cut into words by jieba (with the fiscal terms of
+facts.toml added to its dictionary, once per process); a synonym matches when it stands in the
+label on word boundaries and only measure or filler words follow it. A scope word before it
+(财政拨款, 一般公共预算 …) makes the label a narrower figure, not a candidate, unless the key accepts
+that scope (“三公”经费 are always 财政拨款). The longest synonym decides the key.
+
+Candidates come from
+- prose amounts (their label);
+- table cells: the row's label, or, when the row is a total row, an "amount" row or has no label,
+  the column header; a total column ("合计") whose sibling value columns are the parts of a key
+  (facts.toml `parts`) is that key; the total row of a table whose title names a key
+  ("一般公共预算“三公”经费支出预算表") is that key; a part left blank beside a total that the other
+  parts already make up is 0 (a fallback, with the arithmetic as evidence);
+- tables that print no unit: their figures are money in unit U when figures of the table (with
+  decimals, not zero) are stated in U in the document's prose, and no figure matches another unit
+  (the inference is returned in `Resolved.unit_inferences` and reported by `check`);
+- staff counts (人/名) in prose ("部门编制人数 23 名") and in tables (a 编制人数 cell, the count to
+  its right or below it);
+- statements that a figure is nil ("本年度没有财政拨款“三公”经费支出"): 0, as a fallback.
+
+Selection rules (written down in facts.toml as well), per key and measure, first that decides:
+synonym beats fallback; table beats prose; the report's own fiscal year beats no year; first in
+reading order. A figure without a measure takes the document's (actual in a 决算 and in
+performance reports, budget in a 预算); a figure for the year before is prior_year; changes and
+other years are never facts. All candidates are returned so that `check` records every conflict.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from functools import lru_cache
+
+import regex
+
+from extractors import money, units
+from pipeline.records import Amount, Block, Cell, Metadata, Text
+from schemas.vocab import read_toml
+
+FACT_MEASURES = ("actual", "budget", "initial_budget", "adjusted_budget", "prior_year")
+TABLE, PROSE = "table", "prose"
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    key: str
+    unit: str
+    synonyms: tuple[str, ...]
+    fallback: tuple[str, ...] = ()
+    accept: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Synonym:
+    text: str  # as written in facts.toml
+    canon: str  # words joined after connectors are dropped
+    key: str
+    tier: int  # 0 synonym, 1 fallback
+
+
+@dataclass(frozen=True)
+class _Vocab:
+    keys: dict[str, KeySpec]
+    synonyms: tuple[Synonym, ...]
+    connectors: frozenset[str]
+    after: frozenset[str]
+    qualifiers: frozenset[str]
+    total_words: frozenset[str]
+    value_words: frozenset[str]
+    index_headers: tuple[str, ...]
+    code_row: regex.Pattern
+    staff_units: tuple[str, ...]
+    zero: tuple[tuple[regex.Pattern, tuple[str, ...]], ...] = ()
+    measure_ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LabelMatch:
+    key: str
+    tier: int
+    synonym: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A canonical figure (a facts row) and, for `check`, where and how precisely it was printed."""
+
+    key: str
+    value: Decimal
+    unit: str
+    measure: str | None
+    year: int | None
+    amount_id: int | None
+    start: int
+    end: int
+    page: int | None
+    evidence: str
+    origin: str = PROSE  # "table" or "prose"
+    tier: int = 0
+    year_stated: bool = False
+    half_ulp: Decimal = Decimal("0.005")  # half the last printed digit, in `unit`
+
+    def row(self, doc_id: str) -> dict:
+        return {
+            "doc_id": doc_id, "key": self.key, "value": self.value, "unit": self.unit, "measure": self.measure,
+            "year": self.year, "amount_id": self.amount_id, "start": self.start, "end": self.end,
+            "page": self.page, "evidence": self.evidence,
+        }
+
+
+@dataclass(frozen=True)
+class UnitInference:
+    """A table printed without a unit, read in `unit` because `value` is stated so in prose."""
+
+    table_id: int
+    unit: str
+    value: Decimal | None  # the table's figure found in prose (None: a unit line above the table)
+    amount_id: int | None  # the prose amount that states it
+    evidence: str
+    ambiguous: tuple[str, ...] = ()  # units other figures of the table match too: nothing is read
+
+
+@dataclass(frozen=True)
+class Resolved:
+    facts: tuple[Fact, ...]  # one per key and measure (the selected candidate)
+    candidates: tuple[Fact, ...]  # every candidate, selected or not
+    unit_inferences: tuple[UnitInference, ...] = ()
+
+
+# --- vocabulary --------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    import jieba
+
+    data = read_toml("schemas", "facts.toml")["tokenizer"]
+    tok = jieba.Tokenizer()
+    for w in data["split"]:
+        tok.del_word(w)
+    for w in data["words"]:
+        tok.add_word(w, freq=2_000_000)
+    return tok
+
+
+_MARKERS = regex.compile(
+    r"""
+    ^(?:\s*
+        (?: 其中\s*[:：]?                         # 其中：
+          | [（(]\s*[一二三四五六七八九十\d]{1,3}\s*[）)]   # （一） (1)
+          | [一二三四五六七八九十\d]{1,3}\s*[、.．]\s*(?!\d)  # 一、 1.
+          | 第[一二三四五六七八九十]+部分
+        )
+    )+
+    """,
+    regex.VERBOSE,
+)
+_DROP_CHARS = regex.compile(r"[\s“”‘’\"'「」『』《》:：]")
+
+
+def _clean(label: str) -> str:
+    label = label.replace("(", "（").replace(")", "）")
+    label = _MARKERS.sub("", label)
+    return _DROP_CHARS.sub("", label)
+
+
+def words(label: str, connectors: frozenset[str] | None = None) -> list[str]:
+    """The label's words (jieba with the fiscal dictionary), connectors dropped."""
+    connectors = vocab().connectors if connectors is None else connectors
+    return [w for w in _tokenizer().lcut(_clean(label), HMM=False) if w.strip() and w not in connectors]
+
+
+@lru_cache(maxsize=1)
+def vocab() -> _Vocab:
+    data = read_toml("schemas", "facts.toml")
+    connectors = frozenset(data["match"]["connectors"])
+    keys = {}
+    syns = []
+    for k in data["key"]:
+        spec = KeySpec(
+            key=k["key"], unit=k["unit"], synonyms=tuple(k["synonyms"]), fallback=tuple(k.get("fallback", ())),
+            accept=tuple(k.get("accept", ())), parts=tuple(k.get("parts", ())),
+        )
+        keys[spec.key] = spec
+        for tier, group in enumerate((spec.synonyms, spec.fallback)):
+            for s in group:
+                syns.append(Synonym(s, "".join(words(s, connectors)), spec.key, tier))
+    syns.sort(key=lambda s: (-len(s.canon), s.tier))
+    return _Vocab(
+        keys=keys,
+        synonyms=tuple(syns),
+        connectors=connectors,
+        after=frozenset(data["match"]["after"]),
+        qualifiers=frozenset(data["match"]["qualifiers"]),
+        total_words=frozenset(data["match"]["total_words"]),
+        value_words=frozenset(data["match"]["value_words"]),
+        index_headers=tuple(data["match"]["index_headers"]),
+        code_row=regex.compile(data["match"]["code_row"]),
+        staff_units=tuple(data["staff"]["units"]),
+        zero=tuple((regex.compile(z["pattern"]), tuple(z["keys"])) for z in data.get("zero", ())),
+        measure_ignore=tuple(sorted(data["measure"]["ignore"], key=len, reverse=True)),
+    )
+
+
+@lru_cache(maxsize=1 << 16)
+def match_label(label: str | None) -> LabelMatch | None:
+    """The key a label names (longest synonym on word boundaries), or None."""
+    if not label:
+        return None
+    v = vocab()
+    ws = words(label)
+    if not ws:
+        return None
+    joined = "".join(ws)
+    bounds = [0]
+    for w in ws:
+        bounds.append(bounds[-1] + len(w))
+    at = {b: i for i, b in enumerate(bounds)}
+    for syn in v.synonyms:
+        i = joined.find(syn.canon)
+        while i >= 0:
+            j = i + len(syn.canon)
+            if i in at and j in at:
+                before, after = ws[: at[i]], ws[at[j]:]
+                scoped = [w for w in before if w in v.qualifiers and w not in v.keys[syn.key].accept]
+                if all(w in v.after for w in after) and not scoped:
+                    return LabelMatch(syn.key, syn.tier, syn.text)
+            i = joined.find(syn.canon, i + 1)
+    return None
+
+
+def is_total_label(label: str | None) -> bool:
+    return not label or _clean(label) in vocab().total_words
+
+
+def takes_column_key(row_label: str | None) -> bool:
+    """A row without a label, a total row or an "amount" row takes its key from the column header."""
+    return is_total_label(row_label) or _clean(row_label or "") in vocab().value_words
+
+
+# --- measures and years --------------------------------------------------------------------------
+
+
+def default_measure(meta: Metadata) -> str:
+    """The measure of a figure that states none: budget in a 预算, actual otherwise."""
+    if "budget" in meta.doc_kinds and "final_accounts" not in meta.doc_kinds:
+        return "budget"
+    return "actual"
+
+
+def _measure_year(measure: str | None, year: int | None, meta: Metadata) -> tuple[str, int | None, bool] | None:
+    """(measure, year, year stated) of a fact from a figure's, or None when it is not a fact."""
+    fy = meta.fiscal_year
+    if measure == "change":
+        return None
+    measure = measure or default_measure(meta)
+    if measure not in FACT_MEASURES:
+        return None
+    if year is not None and fy is not None and year != fy:
+        if year == fy - 1 and measure in ("actual", "budget", "prior_year"):
+            return "prior_year", year, True
+        return None
+    if measure == "prior_year":
+        return measure, (fy - 1 if fy else year), year is not None
+    return measure, (year or fy), year is not None
+
+
+def _half_ulp(value: Decimal, unit: str, to_unit: str) -> Decimal:
+    """Half the last printed digit of a figure, in `to_unit` (万元, 元, or 人 for counts): the
+    rounding the printed figure may carry."""
+    exp = value.as_tuple().exponent
+    half = Decimal(5).scaleb(exp - 1) if isinstance(exp, int) else Decimal(0)
+    if to_unit == "人":
+        return half
+    wan = units.to_wan(half, unit)
+    return wan * units.WAN if to_unit == "元" else wan
+
+
+# --- prose and table amounts ---------------------------------------------------------------------
+
+
+def _amount_fact(a: Amount, m: LabelMatch, meta: Metadata, origin: str, measure: str | None,
+                 evidence: str) -> Fact | None:
+    my = _measure_year(measure, a.year, meta)
+    if my is None:
+        return None
+    spec = vocab().keys[m.key]
+    if spec.unit == "人":
+        return None
+    return Fact(
+        key=m.key, value=a.amount_wan, unit="万元", measure=my[0], year=my[1], amount_id=a.amount_id,
+        start=a.start, end=a.end, page=a.page, evidence=evidence, origin=origin, tier=m.tier,
+        year_stated=my[2], half_ulp=_half_ulp(a.value, a.unit, "万元"),
+    )
+
+
+@dataclass(frozen=True)
+class _TableView:
+    """One table block with the helpers the money extractor uses to find headers."""
+
+    table_id: int
+    block: Block
+    grid: list[list[Cell]]
+    title: str | None = None  # the caption, or the paragraph just above when the caption is a unit line
+    unit_line: tuple[str, str] | None = None  # (unit, line): "编制部门：… 单位：元" printed just above
+
+    @cached_property
+    def flags(self) -> list[bool]:
+        return money.header_flags(self.grid)
+
+    def headers(self, r: int, i: int) -> list[str]:
+        return money.column_headers(self.grid, self.flags, r, i)
+
+    def row_label(self, r: int, i: int) -> str | None:
+        return money.row_label(self.grid[r], i)
+
+    def header_row(self, r: int) -> int | None:
+        for above in range(r - 1, -1, -1):
+            if self.flags[above]:
+                return above
+        return None
+
+    def spanning_headers(self, r: int, i: int) -> list[str]:
+        """Header texts over a cell's column, nearest first, taking a merged header from the nearest
+        filled cell to its left in each header row above ("预算数" over six columns)."""
+        col = self.grid[r][i].col
+        rows = []
+        for above in range(r - 1, -1, -1):
+            if self.flags[above]:
+                rows.append(above)
+            elif rows:
+                break
+        out = []
+        for k, above in enumerate(rows):
+            left = [c for c in self.grid[above][: col + 1] if c.text]
+            if not left:
+                continue
+            c0 = left[-1].col
+            # a merged cell spans to the right only as far as the rows above it do not start a new one
+            if c0 < col and any(c.text and c0 < c.col <= col for h in rows[k + 1:] for c in self.grid[h]):
+                continue
+            out.append(left[-1].text)
+        return out
+
+    def group_header(self, r: int, i: int) -> str | None:
+        """A group header printed once over several columns (年度收入预算 over 财政拨款 … 收入合计):
+        the header row is cut after each total column, and the k-th group label names the k-th run."""
+        h = self.header_row(r)
+        if h is None or h == 0 or not self.flags[h - 1]:
+            return None
+        sub = [c for c in self.grid[h] if c.text]
+        groups = [c.text for c in self.grid[h - 1] if c.text and money.is_label(c.text)]
+        runs, run = [], []
+        for c in sub:
+            run.append(c.col)
+            if any(c.text.endswith(w) for w in vocab().total_words):
+                runs.append(run)
+                run = []
+        if run:
+            runs.append(run)
+        if len(runs) != len(groups) or len(runs) < 2:
+            return None
+        col = self.grid[r][i].col
+        for g, run in zip(groups, runs):
+            if col in run:
+                return g
+        return None
+
+    def total_by_parts(self, r: int, i: int) -> str | None:
+        """The key of a total column ("合计") whose sibling columns (back to the previous total
+        column) all name parts of one key."""
+        col = self.grid[r][i].col
+        h = next((above for above in range(r - 1, -1, -1) if self.flags[above]
+                  and col < len(self.grid[above]) and self.grid[above][col].text), None)
+        if h is None:
+            return None
+        row = self.grid[h]
+        if not is_total_label(row[col].text):
+            return None
+        # the parts stand before the total ("… 公务接待费 | 合计") or, when none do, after it
+        num = money.vocab().numeric_cell
+        values = {c.col for c in self.grid[r] if num.match(c.text)}
+        for side in (reversed(row[:col]), row[col + 1:]):
+            siblings = []
+            for c in side:
+                if not c.text or c.col not in values:
+                    continue  # the row-label column (项目), or a part left blank in this row
+                if any(c.text.endswith(w) for w in vocab().total_words):
+                    break
+                siblings.append(c.text)
+            if siblings:
+                break
+        matches = [m for m in map(match_label, siblings) if m]
+        keys = {m.key for m in matches}
+        if not siblings or len(matches) != len(siblings):
+            return None
+        for spec in vocab().keys.values():
+            if spec.parts and keys <= set(spec.parts):
+                return spec.key
+        return None
+
+    def scope(self) -> frozenset[str]:
+        """Scope words of the table's title ("政府性基金预算财政拨款支出表"): its figures are of that
+        money only."""
+        if not self.title:
+            return frozenset()
+        return frozenset(w for w in words(self.title) if w in vocab().qualifiers)
+
+    def title_key(self) -> LabelMatch | None:
+        """The key a table's title names ("一般公共预算“三公”经费支出预算表"): its total row is that key."""
+        if not self.title:
+            return None
+        return match_label(_TITLE_TAIL.sub("", _clean(self.title)))
+
+
+_TITLE_TAIL = regex.compile(r"(?:情况)?(?:总表|明细表|一览表|表)$")
+
+
+def _table_title(text: Text, i: int) -> str | None:
+    b = text.blocks[i]
+    if b.caption and not money.header_unit(b.caption):
+        return b.caption
+    for j in range(i - 1, max(-1, i - 3), -1):
+        p = text.blocks[j]
+        if p.kind != "paragraph":
+            break
+        line = text.text[p.start:p.end].strip()
+        if line and not money.header_unit(line) and len(line) <= 60:
+            return line
+    return b.caption
+
+
+def _unit_line(text: Text, i: int) -> tuple[str, str] | None:
+    """A unit printed on a short line just above a table ("编制部门：某局  单位：元")."""
+    for j in range(i - 1, max(-1, i - 4), -1):
+        p = text.blocks[j]
+        if p.kind != "paragraph":
+            return None
+        line = text.text[p.start:p.end].strip()
+        u = money.header_unit(line) if len(line) <= 80 else None
+        if u:
+            return u, line
+    return None
+
+
+def _tables(text: Text) -> list[_TableView]:
+    out = []
+    for i, b in enumerate(text.blocks):
+        if b.kind == "table":
+            out.append(_TableView(len(out) + 1, b, b.grid(), _table_title(text, i), _unit_line(text, i)))
+    return out
+
+
+def _cell_key(t: _TableView, r: int, i: int) -> tuple[LabelMatch | None, str | None, list[str]]:
+    """(match, the label matched, header chain) of a numeric cell."""
+    row_label = t.row_label(r, i)
+    chain = t.headers(r, i)
+    m = match_label(row_label)
+    if m:
+        return m, row_label, chain
+    if takes_column_key(row_label):
+        # the nearest header names the cell; an outer (group) header only when the nearer one is a
+        # total ("公务用车购置及运行费 / 小计"), never over a named sub-column ("基本支出 / 人员支出")
+        outer = [h for h in t.spanning_headers(r, i) if h not in chain]
+        for h in chain + outer:  # "“三公”经费 / 小计": a merged group header over a 小计 column
+            m = match_label(h)
+            if m:
+                return m, h, chain
+            if not takes_column_key(h):
+                break
+        key = t.total_by_parts(r, i)
+        if key:
+            return LabelMatch(key, 0, chain[0] if chain else "合计"), chain[0] if chain else "合计", chain
+        m = t.title_key() if row_label else None
+        if m and vocab().keys[m.key].unit != "人":
+            return m, f"{t.title} / {row_label}", chain
+    return None, row_label, chain
+
+
+def header_measure(header: str | None) -> str | None:
+    """The measure a table header states (money.toml's words), after facts.toml's [measure].ignore."""
+    header = header or ""
+    for w in vocab().measure_ignore:
+        header = header.replace(w, "")
+    return money.label_measure(header) if header else None
+
+
+def _cell_measure(t: _TableView, r: int, i: int, chain: list[str], row_label: str | None) -> str | None:
+    for h in [*chain, t.group_header(r, i), *t.spanning_headers(r, i), row_label]:
+        m = header_measure(h)
+        if m:
+            return m
+    return None
+
+
+def _table_context(t: _TableView, label: str | None, chain: list[str], cell: Cell, unit_note: str = "") -> str:
+    parts = []
+    if t.block.caption:
+        parts.append(f"表{t.table_id}: {t.block.caption}")
+    else:
+        parts.append(f"表{t.table_id}")
+    if label:
+        parts.append(f"行/列: {label}")
+    if chain:
+        parts.append(f"列: {' / '.join(chain)}")
+    parts.append(f"单元格 r{cell.row} c{cell.col}: {cell.text or '(空)'}")
+    if unit_note:
+        parts.append(unit_note)
+    return "; ".join(parts)
+
+
+_DIGITS = regex.compile(r"\d")
+
+
+def _significant(number: str) -> int:
+    return len(_DIGITS.findall(number.lstrip("0.,")))
+
+
+def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -> list[UnitInference]:
+    """Units of tables that print none in their caption or header.
+
+    1. a unit line just above the table ("编制部门：… 单位：元");
+    2. else the unit that makes the table's figures equal to figures stated with a unit in prose,
+       to the coarser of the two printed precisions (156,211,123 -> 元, because the prose says
+       15621.11万元). Only figures of at least 4 significant digits on both sides count (5 for a
+       table figure without decimals), so that 0.13 or a row number matches nothing. Figures that
+       match in two units leave the table unread (`ambiguous`)."""
+    import bisect
+
+    prose = sorted(
+        ((units.to_yuan(a.value, a.unit), _half_ulp(a.value, a.unit, "元"), a)
+         for a in amounts if a.table_id is None and a.value != 0 and _significant(a.value_text) >= 4),
+        key=lambda p: (p[0], p[2].amount_id),
+    )
+    yuans = [p[0] for p in prose]
+    widest = max((p[1] for p in prose), default=Decimal(0))
+    in_amounts = {(a.table_id, a.row, a.col) for a in amounts if a.table_id is not None}
+    num = money.vocab().numeric_cell
+    out = []
+    for t in tables:
+        if money.table_unit(t.block):
+            continue
+        cells = [c for c in t.block.cells if num.match(c.text) and (t.table_id, c.row, c.col) not in in_amounts]
+        if not cells:
+            continue
+        if t.unit_line:
+            unit, line = t.unit_line
+            out.append(UnitInference(t.table_id, unit, None, None, f"表{t.table_id}: unit from the line above: {line}"))
+            continue
+        found: dict[str, tuple[Decimal, Amount]] = {}
+        for c in cells:
+            m = num.match(c.text)
+            need = 4 if "." in c.text else 5
+            v = money.to_decimal(m["number"])
+            if v is None or v == 0 or _significant(m["number"]) < need:
+                continue
+            for u in units.unit_names():
+                target = units.to_yuan(v, u)
+                own = _half_ulp(v, u, "元")
+                lo = bisect.bisect_left(yuans, target - widest - own)
+                hi = bisect.bisect_right(yuans, target + widest + own)
+                for yuan, half, a in prose[lo:hi]:
+                    if abs(yuan - target) <= max(half, own):
+                        found.setdefault(u, (v, a))
+                        break
+        if found:
+            unit, (v, a) = next(iter(found.items()))
+            others = tuple(u for u in found if u != unit)
+            out.append(UnitInference(
+                t.table_id, unit, v, a.amount_id,
+                f"表{t.table_id} prints no unit; its figure {v} {unit} is stated as {a.value_text} in prose "
+                f"(amount {a.amount_id}: {a.context[:60]})"
+                + (f"; but other figures match in {', '.join(others)}" if others else ""),
+                others,
+            ))
+    return out
+
+
+def _skip_row(row: list[Cell]) -> bool:
+    """A classification line (its first cell a code) or a row that numbers the columns."""
+    filled = [c.text for c in row if c.text]
+    if not filled:
+        return True
+    nums = [x for x in filled if money.vocab().numeric_cell.match(x)]
+    if vocab().code_row.match(filled[0]) and len(filled) > 1 and filled[1] not in nums:
+        return True  # "30217 | 公务接待费 | 41.95"; not "13045 | 2000" (figures in 元)
+    return len(nums) >= 2 and nums == [str(k) for k in range(1, len(nums) + 1)]
+
+
+def _table_candidates(text: Text, tables: Sequence[_TableView], amounts: Sequence[Amount],
+                      inferred: dict[int, UnitInference], meta: Metadata) -> list[Fact]:
+    by_cell = {(a.table_id, a.row, a.col): a for a in amounts if a.table_id is not None}
+    out: list[Fact] = []
+    num = money.vocab().numeric_cell
+    for t in tables:
+        placed: list[tuple[Fact, int]] = []  # this table's facts with their row
+        for r, row in enumerate(t.grid):
+            if _skip_row(row):
+                continue
+            for i, c in enumerate(row):
+                a = by_cell.get((t.table_id, c.row, c.col))
+                if a is not None and not num.match(c.text):
+                    continue  # a figure with its own unit inside a cell of prose: handled as prose
+                m_num = num.match(c.text)
+                if not m_num:
+                    continue
+                m, label, chain = _cell_key(t, r, i)
+                if m is None or vocab().keys[m.key].unit == "人":
+                    continue
+                if chain and any(w in chain[0] for w in vocab().index_headers):
+                    continue
+                if t.scope() - set(vocab().keys[m.key].accept):
+                    continue  # a table of 财政拨款 / 政府性基金 … money only
+                measure = _cell_measure(t, r, i, chain, t.row_label(r, i))  # the same headers money reads
+                if a is not None:
+                    f = _amount_fact(a, m, meta, TABLE, measure, _table_context(t, label, chain, c))
+                    if f:
+                        out.append(f)
+                        placed.append((f, r))
+                    continue
+                inf = inferred.get(t.table_id)
+                if inf is None:
+                    continue
+                value = money.to_decimal(m_num["number"])
+                if value is None:
+                    continue
+                if m_num["sign"]:
+                    value = -value
+                my = _measure_year(measure, None, meta)
+                if my is None:
+                    continue
+                out.append(Fact(
+                    key=m.key, value=units.to_wan(value, inf.unit), unit="万元", measure=my[0], year=my[1],
+                    amount_id=None, start=c.start, end=c.end, page=t.block.page,
+                    evidence=_table_context(t, label, chain, c, f"unit {inf.unit} inferred: {inf.evidence}"),
+                    origin=TABLE, tier=m.tier, year_stated=False, half_ulp=_half_ulp(value, inf.unit, "万元"),
+                ))
+                placed.append((out[-1], r))
+        out.extend(_blank_parts(t, placed))
+    return out
+
+
+def _blank_parts(t: _TableView, placed: Sequence[tuple[Fact, int]]) -> list[Fact]:
+    """A part left blank in a row whose total equals the sum of the other parts is 0 (the table's
+    own figures say so): seed 001's 因公出国（境）费 beside 合计 11.31 = 公务接待 11.31 + 公务用车 0."""
+    out = []
+    by_row: dict[int, dict[str, Fact]] = {}
+    for f, r in placed:
+        by_row.setdefault(r, {}).setdefault(f.key, f)
+    for r, facts in by_row.items():
+        for total in list(facts.values()):
+            parts = vocab().keys[total.key].parts
+            missing = [p for p in parts if p not in facts]
+            if len(missing) != 1:
+                continue
+            blank = []  # (cell, header) of the empty cells of this row whose column names the missing part
+            for i, c in enumerate(t.grid[r]):
+                if c.text:
+                    continue
+                header = next((h for h in t.spanning_headers(r, i) if match_label(h)), None)
+                if header and match_label(header).key == missing[0]:
+                    blank.append((c, header))
+            if len(blank) != 1:
+                continue
+            cell, header = blank[0]
+            others = [facts[p] for p in parts if p in facts]
+            rest = total.value - sum((o.value for o in others), Decimal(0))
+            if abs(rest) > total.half_ulp + sum((o.half_ulp for o in others), Decimal(0)):
+                continue
+            out.append(replace(
+                total, key=missing[0], value=Decimal(0), amount_id=None, start=cell.start, end=cell.end,
+                evidence=_table_context(t, header, [], cell,
+                                        f"blank; {total.key} {total.value} = "
+                                        + " + ".join(f"{o.key} {o.value}" for o in others) + " leaves 0"),
+                tier=1, half_ulp=Decimal(0),
+            ))
+    return out
+
+
+def _prose_candidates(amounts: Sequence[Amount], meta: Metadata) -> list[Fact]:
+    out = []
+    for a in amounts:
+        if a.table_id is not None and a.value_text.strip() == a.value_text and money.vocab().numeric_cell.match(a.value_text):
+            continue  # a bare table cell: read with its headers in _table_candidates
+        m = match_label(a.label)
+        if m is None:
+            continue
+        f = _amount_fact(a, m, meta, TABLE if a.table_id is not None else PROSE, a.measure, a.context)
+        if f:
+            out.append(f)
+    return out
+
+
+# --- staff counts --------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _staff_re() -> regex.Pattern:
+    units_alt = "|".join(regex.escape(u) for u in vocab().staff_units)
+    return regex.compile(
+        rf"""
+        (?<![\d.])
+        (?P<number>\d{{1,6}})
+        \s*
+        (?P<unit>{units_alt})
+        (?!次|民|员|大|口|均)          # 人次, 人民, 人员, 人大, 人口, 人均 are not counts of staff
+        """,
+        regex.VERBOSE,
+    )
+
+
+_STAFF_LINK = regex.compile(r"(?:共有|共计|合计|总计|共|为|有|达|是)\s*$")
+_CLAUSE_DELIMS = "，,。；;！？!?\n\t"
+
+
+def _spans(text: Text):
+    """(start, end, page) of running text: paragraphs, and table cells that hold sentences."""
+    for b in text.blocks:
+        if b.kind == "paragraph":
+            yield b.start, b.end, b.page
+        else:
+            for c in b.cells:
+                if len(c.text) > 12:
+                    yield c.start, c.end, b.page
+
+
+def _staff_prose(text: Text, meta: Metadata) -> list[Fact]:
+    out = []
+    for lo, hi, page in _spans(text):
+        for m in _staff_re().finditer(text.text, lo, hi):
+            i = m.start()
+            while i > lo and text.text[i - 1] not in _CLAUSE_DELIMS:
+                i -= 1
+            label = _STAFF_LINK.sub("", text.text[i:m.start()].strip())
+            lm = match_label(label)
+            if lm is None or vocab().keys[lm.key].unit != "人":
+                continue
+            k = text.text.rfind("。", lo, i)
+            j = k + 1 if k >= 0 else lo
+            out.append(Fact(
+                key=lm.key, value=Decimal(m["number"]), unit="人", measure=None, year=meta.fiscal_year,
+                amount_id=None, start=m.start("number"), end=m.end(), page=page,
+                evidence=text.text[j:min(hi, m.end() + 20)].replace("\n", " "), origin=PROSE, tier=lm.tier,
+                half_ulp=Decimal("0.5"),
+            ))
+    return out
+
+
+_COUNT = regex.compile(r"^(?P<number>\d{1,6})\s*(?:人|名)?$")
+
+
+def _staff_tables(tables: Sequence[_TableView], meta: Metadata) -> list[Fact]:
+    out = []
+    for t in tables:
+        for r, row in enumerate(t.grid):
+            for i, c in enumerate(row):
+                lm = match_label(c.text) if c.text and not _COUNT.match(c.text) else None
+                if lm is None or vocab().keys[lm.key].unit != "人":
+                    continue
+                right = next((x for x in row[i + 1:] if x.text), None)
+                below = t.grid[r + 1][i] if r + 1 < len(t.grid) and i < len(t.grid[r + 1]) else None
+                for cell in (right, below):
+                    if cell is not None and _COUNT.match(cell.text):
+                        out.append(Fact(
+                            key=lm.key, value=Decimal(_COUNT.match(cell.text)["number"]), unit="人", measure=None,
+                            year=meta.fiscal_year, amount_id=None, start=cell.start, end=cell.end, page=t.block.page,
+                            evidence=_table_context(t, c.text, [], cell), origin=TABLE, tier=lm.tier,
+                            half_ulp=Decimal("0.5"),
+                        ))
+                        break
+    return out
+
+
+def _zero_statements(text: Text, meta: Metadata) -> list[Fact]:
+    """Fallback candidates of 0 from sentences that say a figure is nil."""
+    out = []
+    measure = default_measure(meta)
+    for lo, hi, page in _spans(text):
+        for pattern, keys in vocab().zero:
+            for m in pattern.finditer(text.text, lo, hi):
+                k = text.text.rfind("。", lo, m.start())
+                ev = text.text[(k + 1 if k >= 0 else lo):min(hi, m.end() + 40)].replace("\n", " ")
+                for key in keys:
+                    out.append(Fact(key=key, value=Decimal(0), unit="万元", measure=measure, year=meta.fiscal_year,
+                                    amount_id=None, start=m.start(), end=m.end(), page=page, evidence=ev,
+                                    origin=PROSE, tier=1, half_ulp=Decimal(0)))
+    return out
+
+
+# --- selection -----------------------------------------------------------------------------------
+
+
+def _rank(f: Fact) -> tuple:
+    """Lower is better: synonym, table, own year stated, reading order."""
+    return (f.tier, f.origin != TABLE, not f.year_stated, f.start)
+
+
+def select(candidates: Sequence[Fact]) -> list[Fact]:
+    """One fact per key and measure, by the rules above."""
+    best: dict[tuple[str, str | None], Fact] = {}
+    for f in candidates:
+        k = (f.key, f.measure)
+        if k not in best or _rank(f) < _rank(best[k]):
+            best[k] = f
+    order = list(vocab().keys)
+    return sorted(best.values(), key=lambda f: (order.index(f.key), FACT_MEASURES.index(f.measure) if f.measure in FACT_MEASURES else -1))
+
+
+def resolve(text: Text, amounts: Sequence[Amount], meta: Metadata) -> Resolved:
+    """All candidates for the keys of DESIGN §5 and the selected fact per key and measure."""
+    tables = _tables(text)
+    inferences = infer_table_units(tables, amounts)
+    inferred = {u.table_id: u for u in inferences if not u.ambiguous}
+    candidates = (
+        _prose_candidates(amounts, meta)
+        + _table_candidates(text, tables, amounts, inferred, meta)
+        + _staff_prose(text, meta)
+        + _staff_tables(tables, meta)
+        + _zero_statements(text, meta)
+    )
+    candidates.sort(key=lambda f: f.start)
+    return Resolved(tuple(select(candidates)), tuple(candidates), tuple(inferences))

@@ -1,0 +1,32 @@
+"""Hostile input never raises: random grids and paragraphs through the three extractors."""
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extractors.indicators import text_to_indicators
+from extractors.projects import text_to_projects
+from extractors.scores import text_to_scores
+from tests.textbuild import make_text
+
+WORDS = st.sampled_from(
+    ["", " ", "一级指标", "二级指标", "三级指标", "指标值", "得分", "分值", "≥", "＝", "定性", "≥20次", "1-2次",
+     "100.00%", "合计", "总分", "项目名称", "年初预算数", "全年执行数", "预算额（百元）", "执行率", "优", "（5分）",
+     "自评得分为96分", "评价结果为优", "万元", "87759", "-", "/", "（", "）", "\u3000", "项目", "部门整体"]
+)
+CELL = st.one_of(WORDS, st.text(max_size=12))
+GRID = st.lists(st.lists(CELL, min_size=1, max_size=9), min_size=1, max_size=8)
+SPACED = st.lists(WORDS.filter(lambda w: w.strip()), min_size=1, max_size=10).map(" ".join)  # tables as spaced lines
+ITEM = st.one_of(GRID, SPACED, st.text(max_size=60).filter(lambda s: "\n" not in s and "\t" not in s))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(ITEM, min_size=1, max_size=5), st.one_of(st.none(), st.text(max_size=8)))
+def test_never_raises(items, doc_subject):
+    cleaned = [[[c.replace("\t", " ").replace("\n", " ") for c in row] for row in i] if isinstance(i, list) else i for i in items]
+    text = make_text(*cleaned)
+    for ind in text_to_indicators(text, doc_subject):
+        assert ind.level3
+    for s in text_to_scores(text, doc_subject):
+        assert 0 <= s.start < s.end <= len(text.text)
+    text_to_projects(text, doc_subject)

@@ -1,0 +1,449 @@
+"""Facts (DESIGN §5): gold values of the seeds, synonym matching, selection rules, the data file."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from pipeline import resolve
+from pipeline.resolve import Fact, match_label, select
+from schemas.vocab import read_toml
+from tests.conftest import SEED_IDS, gold, seed_path
+from tests.helpers import facts_by_key, snippet_facts
+
+DESIGN_KEYS = [
+    "income_expenditure_grand_total", "income_total", "income_fiscal_appropriation", "expenditure_total",
+    "expenditure_basic", "expenditure_project", "expenditure_personnel", "expenditure_public",
+    "three_public_total", "three_public_overseas", "three_public_vehicle", "three_public_reception",
+    "admin_running_cost", "procurement_total", "fixed_assets_original_value", "staff_authorized", "staff_actual",
+]
+
+# The gold `facts` of ../shared/gold, inline so the test means something without ../shared (and
+# checked against the gold files below when they are there). 万元 for money, 人 for staff.
+SEED_FACTS = {
+    "000": {
+        "income_total": "1240.56", "income_fiscal_appropriation": "1240.56", "expenditure_total": "1240.56",
+        "expenditure_basic": "1113.13", "expenditure_project": "127.43", "fixed_assets_original_value": "112.51",
+        "procurement_total": "5.07", "staff_authorized": "23", "staff_actual": "83",
+    },
+    "001": {
+        "income_total": "1304.57", "expenditure_total": "1304.57", "expenditure_basic": "1028.96",
+        "three_public_total": "11.31", "three_public_reception": "11.31", "three_public_vehicle": "0",
+        "staff_authorized": "42", "staff_actual": "43",
+        # beyond the gold: the table's 项目支出 (the annexed table beats the prose's 236), and its blank
+        # 因公出国（境）费 cell, 0 because 合计 11.31 = 公务接待 11.31 + 公务用车 0
+        "expenditure_project": "275.61", "three_public_overseas": "0",
+    },
+    "002": {
+        "income_total": "867.05", "income_fiscal_appropriation": "867.05", "expenditure_total": "890.73",
+        "expenditure_basic": "808.79", "expenditure_project": "81.94", "staff_actual": "42",
+    },
+    "004": {
+        "income_expenditure_grand_total": "1054.82", "income_total": "1054.82",
+        "income_fiscal_appropriation": "1054.82", "expenditure_total": "1054.82", "expenditure_basic": "927.45",
+        "expenditure_project": "127.37", "expenditure_personnel": "841.35", "expenditure_public": "86.1",
+        "three_public_total": "14.71", "three_public_overseas": "0", "three_public_vehicle": "10.16",
+        "three_public_reception": "4.55", "admin_running_cost": "86.1", "procurement_total": "2.0",
+        "fixed_assets_original_value": "625.05", "staff_authorized": "44", "staff_actual": "34",
+    },
+}
+
+# Keys each seed states (the count of keys resolved); a drop means a regression.
+SEED_KEY_COUNT = {"000": 9, "001": 10, "002": 6, "004": 17}
+
+
+def _facts(corpus_out, prefix) -> pd.DataFrame:
+    docs = pd.read_parquet(corpus_out / "documents")
+    doc_id = docs[docs.source_path.str.contains(seed_path(prefix).name)].doc_id.iloc[0]
+    f = pd.read_parquet(corpus_out / "facts")
+    return f[f.doc_id == doc_id]
+
+
+def _has(facts: pd.DataFrame, key: str, value) -> bool:
+    vals = facts[facts.key == key].value
+    return any(abs(Decimal(v) - Decimal(str(value))) <= Decimal("0.005") for v in vals)
+
+
+@pytest.mark.parametrize("prefix", SEED_IDS)
+def test_seed_facts_inline(corpus_out, prefix):
+    facts = _facts(corpus_out, prefix)
+    wrong = {k: (v, sorted(map(str, facts[facts.key == k].value))) for k, v in SEED_FACTS[prefix].items()
+             if not _has(facts, k, v)}
+    assert not wrong, wrong
+    assert facts.key.nunique() == SEED_KEY_COUNT[prefix], sorted(facts.key.unique())
+
+
+@pytest.mark.parametrize("prefix", SEED_IDS)
+def test_seed_facts_match_gold(corpus_out, prefix):
+    facts = _facts(corpus_out, prefix)
+    g = gold(prefix)["facts"]
+    wrong = {k: v for k, v in g.items() if not _has(facts, k, v)}
+    assert not wrong, wrong
+    for k, v in g.items():  # the inline copy is the gold
+        assert Decimal(SEED_FACTS[prefix][k]) == Decimal(str(v)), k
+
+
+@pytest.mark.parametrize("prefix", SEED_IDS)
+def test_fact_provenance(corpus_out, prefix):
+    """A money fact points at its amount; slicing the text gives the printed figure."""
+    from tests.conftest import seed_text
+
+    facts = _facts(corpus_out, prefix)
+    amounts = pd.read_parquet(corpus_out / "amounts")
+    amounts = amounts[amounts.doc_id == facts.doc_id.iloc[0]].set_index("amount_id")
+    text = seed_text(prefix).text
+    for r in facts.itertuples():
+        assert r.evidence
+        piece = text[r.start:r.end]
+        if pd.notna(r.amount_id):
+            assert piece == amounts.loc[int(r.amount_id)].value_text
+        elif "(空)" in r.evidence:
+            assert piece == ""  # a blank cell read as 0: the evidence says why
+        else:
+            assert piece.strip()
+        assert r.unit == ("人" if r.key.startswith("staff") else "万元")
+
+
+def test_seed_001_unitless_table_read_in_wan(corpus_out):
+    facts = _facts(corpus_out, "001")
+    row = facts[facts.key == "expenditure_basic"].iloc[0]
+    assert "unit 万元 inferred" in row.evidence and pd.isna(row.amount_id)
+    assert row.measure == "budget"  # the group header 年度支出预算
+
+
+# --- synonym matching: (label, key or None), grouped by where the label was seen ----------------
+
+LABELS_SEEDS = [
+    ("公务用车购置及运行维护费支出决算", "three_public_vehicle"),
+    ("2.公务用车购置及运行维护费支出", "three_public_vehicle"),
+    ("公务用车运行维护费支出", "three_public_vehicle"),  # fallback
+    ("公务用车运行和购置费", "three_public_vehicle"),  # seed 001's table header
+    ("公务用车购置支出", None),
+    ("因公出国（境）费支出决算", "three_public_overseas"),
+    ("1.因公出国（境）经费支出", "three_public_overseas"),
+    ("“三公”经费财政拨款支出决算", "three_public_total"),
+    ("公务接待数", "three_public_reception"),  # seed 001's table header (fallback)
+    ("收、支总计", "income_expenditure_grand_total"),
+    ("财政拨款收、支总计", None),  # a narrower figure: fiscal appropriations only
+    ("本年收入合计", "income_total"),
+    ("部门收入合计", "income_total"),
+    ("1、收入合计", "income_total"),
+    ("一般公共预算财政拨款收入", "income_fiscal_appropriation"),
+    ("一般公共预算财政拨款支出", None),
+    ("本年支出合计", "expenditure_total"),
+    ("基本支出", "expenditure_basic"),
+    ("一般公共预算财政拨款基本支出", None),
+    ("项目支出预算", "expenditure_project"),
+    ("人员经费", "expenditure_personnel"),
+    ("离退休干部公用经费", None),
+    ("米易县人民政府办公室机关运行经费支出", "admin_running_cost"),
+    ("米易县人民政府办公室政府采购支出总额", "procurement_total"),
+    ("政府采购货物支出", None),
+    ("政府采购预算", "procurement_total"),
+    ("本部门固定资资产原值", "fixed_assets_original_value"),
+    ("部门编制人数", "staff_authorized"),
+    ("县政府办公室总编制数", "staff_authorized"),
+    ("行政编制", None),
+    ("2023年编制内在岗人数", "staff_actual"),
+    ("2023年末实有人员", "staff_actual"),
+    ("在职公务员", None),
+]
+
+LABELS_BRIEF = [
+    ("公务用车购置及运行维护费", "three_public_vehicle"),
+    ("公务用车运行维护费", "three_public_vehicle"),
+    ("公务用车购置和维护经费", "three_public_vehicle"),
+    ("公务用车购置费", None),  # the purchase part alone is not the vehicle total
+]
+
+LABELS_SAMPLES = [
+    ("公务用车购置及运行费", "three_public_vehicle"),
+    ("因公出国(境)费", "three_public_overseas"),
+    ("日常公用经费", "expenditure_public"),
+    ("收入总计", "income_expenditure_grand_total"),
+    ("公务用车运行维护费", "three_public_vehicle"),
+    ("政府性基金预算财政拨款支出", None),
+]
+
+
+@pytest.mark.parametrize("label,key", LABELS_SEEDS, ids=[f"seed:{x[0]}" for x in LABELS_SEEDS])
+def test_synonym_seed_labels(label, key):
+    m = match_label(label)
+    assert (m.key if m else None) == key
+
+
+@pytest.mark.parametrize("label,key", LABELS_BRIEF, ids=[f"brief:{x[0]}" for x in LABELS_BRIEF])
+def test_synonym_vehicle_variants(label, key):
+    m = match_label(label)
+    assert (m.key if m else None) == key
+
+
+@pytest.mark.parametrize("label,key", LABELS_SAMPLES, ids=[f"sample:{x[0]}" for x in LABELS_SAMPLES])
+def test_synonym_sample_labels(label, key):
+    m = match_label(label)
+    assert (m.key if m else None) == key
+
+
+def test_fallback_is_marked():
+    assert match_label("公务用车运行维护费").tier == 1
+    assert match_label("公务用车购置及运行维护费").tier == 0
+
+
+# --- the data file --------------------------------------------------------------------------------
+
+
+def test_facts_toml_keys_are_design_keys_in_order():
+    data = read_toml("schemas", "facts.toml")
+    assert [k["key"] for k in data["key"]] == DESIGN_KEYS
+    for k in data["key"]:
+        assert k["unit"] == ("人" if k["key"].startswith("staff") else "万元")
+        for p in k.get("parts", ()):
+            assert p in DESIGN_KEYS
+        for q in k.get("accept", ()):
+            assert q in data["match"]["qualifiers"]
+
+
+def test_no_synonym_collides():
+    """No synonym (as matched: connectors dropped) is listed twice, within a key or across keys."""
+    seen: dict[str, str] = {}
+    for s in resolve.vocab().synonyms:
+        assert s.canon, s.text
+        assert s.canon not in seen, f"{s.text!r} ({s.key}) collides with a synonym of {seen.get(s.canon)}"
+        seen[s.canon] = s.key
+
+
+def test_tokenizer_words_and_splits_are_distinct_and_loaded_once():
+    data = read_toml("schemas", "facts.toml")["tokenizer"]
+    assert len(data["words"]) == len(set(data["words"])) and not set(data["words"]) & set(data["split"])
+    assert resolve._tokenizer() is resolve._tokenizer()
+
+
+def test_every_synonym_names_its_key():
+    for s in resolve.vocab().synonyms:
+        m = match_label(s.text)
+        assert m is not None and m.key == s.key, (s.text, m)
+
+
+def test_zero_patterns_compile_to_known_keys():
+    for pattern, keys in resolve.vocab().zero:
+        assert pattern.pattern and set(keys) <= set(DESIGN_KEYS)
+
+
+# --- rules on snippets ------------------------------------------------------------------------------
+
+
+def test_measure_actual_in_final_accounts():
+    r = snippet_facts("2023年度某县某局部门决算\n2023年度本年支出合计1054.82万元，其中：基本支出927.45万元。\n")
+    assert {f.measure for f in r.facts} == {"actual"}
+
+
+def test_measure_budget_in_budget():
+    r = snippet_facts("2024年某县某局部门预算\n2024年本年支出合计500.00万元，其中：基本支出400.00万元。\n")
+    assert {f.key: f.measure for f in r.facts} == {"expenditure_total": "budget", "expenditure_basic": "budget"}
+
+
+def test_prior_year_and_change_are_not_this_years_fact():
+    r = snippet_facts("2023年度某局部门决算\n2023年度“三公”经费支出决算为14.71万元，较上年度减少2.66万元，下降15.31%。\n")
+    assert facts_by_key(r, "actual") == {"three_public_total": Decimal("14.71")}
+
+
+def test_nil_statement_gives_zero():
+    r = snippet_facts("2024年度某部门决算\n某部门2024年度无“三公”经费财政拨款支出。\n")
+    got = facts_by_key(r, "actual")
+    assert got == {k: Decimal(0) for k in ("three_public_total", "three_public_overseas", "three_public_vehicle",
+                                            "three_public_reception")}
+
+
+def test_nil_statement_loses_to_a_stated_figure():
+    r = snippet_facts("2024年度某部门决算\n本年度无“三公”经费。公务接待费支出决算1.35万元。\n")
+    assert facts_by_key(r, "actual")["three_public_reception"] == Decimal("1.35")
+
+
+def test_staff_counts_from_prose_and_not_from_parts():
+    r = snippet_facts("截至2024年末，部门编制人数23名。其中：编制19名，工勤编制2名。部门实有人数83人。其中：在职公务员35人。\n")
+    assert facts_by_key(r) == {"staff_authorized": Decimal(23), "staff_actual": Decimal(83)}
+
+
+def _fact(value, origin="prose", tier=0, year_stated=False, start=0):
+    return Fact("expenditure_project", Decimal(value), "万元", "actual", 2024, None, start, start + 3, None, "",
+                origin=origin, tier=tier, year_stated=year_stated)
+
+
+@pytest.mark.parametrize(
+    "candidates,winner",
+    [
+        pytest.param([_fact("236", start=1), _fact("275.61", "table", start=9)], "275.61", id="table-beats-prose"),
+        pytest.param([_fact("1", tier=1, origin="table"), _fact("2", start=5)], "2", id="synonym-beats-fallback"),
+        pytest.param([_fact("1", start=1), _fact("2", year_stated=True, start=5)], "2", id="own-year-beats-no-year"),
+        pytest.param([_fact("1", start=1), _fact("2", start=5)], "1", id="first-in-reading-order"),
+    ],
+)
+def test_selection_rules(candidates, winner):
+    (f,) = select(candidates)
+    assert f.value == Decimal(winner)
+
+
+# --- tables on snippets (the shapes of the annexed tables) ------------------------------------------
+
+TABLES = [
+    pytest.param(
+        "2026年某局部门预算\n2026 年度一般公共预算“三公”经费支出预算表\n单位：万元\n项目\t预算数\n合计\t5.00\n"
+        "1、因公出国（境）费用\t0.00\n2、公务接待费\t5.00\n3、公务用车购置及运行费\t0.00\n",
+        {"three_public_total": "5.00", "three_public_overseas": "0.00", "three_public_reception": "5.00",
+         "three_public_vehicle": "0.00"},
+        id="rows-total-row-named-by-title"),
+    pytest.param(
+        "2019年某局部门预算\n“三公”经费支出预算表\n单位：万元\n合计\t因公出国（境）费\t公务用车购置及运行维护费\t公务接待费\n"
+        "513.75\t160.00\t266.80\t86.95\n",
+        {"three_public_total": "513.75", "three_public_overseas": "160.00", "three_public_vehicle": "266.80",
+         "three_public_reception": "86.95"},
+        id="columns-total-before-parts"),
+    pytest.param(
+        "2019年某局部门预算\n支出预算表\n单位：万元\n项目\t合计\t基本支出\t项目支出\n合计\t37188.34\t21968.00\t10208.94\n",
+        {"expenditure_total": "37188.34", "expenditure_basic": "21968.00", "expenditure_project": "10208.94"},
+        id="total-column-by-parts"),
+    pytest.param(
+        "2024年某局部门决算\n收入支出决算表\n单位：百元\n项目\t决算数\n本年收入合计\t87759\n",
+        {"income_total": "877.59"},
+        id="table-in-baiyuan"),
+]
+
+
+@pytest.mark.parametrize("text,expected", TABLES)
+def test_table_facts(text, expected):
+    got = facts_by_key(snippet_facts(text))
+    assert {k: str(v) for k, v in got.items()} == expected
+
+
+def test_unitless_table_needs_a_prose_statement():
+    table = "某局部门整体支出绩效报告\n项目\t收入合计\t基本支出\n金额\t1304.57\t1028.96\n"
+    assert facts_by_key(snippet_facts(table)) == {}
+    with_prose = "2024年，单位收入1304.57万元。\n" + table
+    assert facts_by_key(snippet_facts(with_prose)) == {"income_total": Decimal("1304.57"),
+                                                     "expenditure_basic": Decimal("1028.96")}
+
+
+MORE_TABLES = [
+    pytest.param(
+        "2019年度某局部门决算\n单位：万元\n项目\t行次\t决算数\n本年收入合计\t23\t1668.14\n",
+        {"income_total": "1668.14"}, id="row-number-column-is-not-a-figure"),
+    pytest.param(
+        "2026年某局部门预算\n支出预算总表\n单位：万元\n功能分类科目名称\t总计\t基本支出\t项目支出\n栏次\t1\t2\t3\n"
+        "合计\t404415.23\t297903.23\t106512.00\n",
+        {"expenditure_total": "404415.23", "expenditure_basic": "297903.23", "expenditure_project": "106512.00"},
+        id="column-number-row-is-not-a-figure"),
+    pytest.param(
+        "2019年某局部门预算\n基本支出预算表（经济科目）\n单位：万元\n科目编码\t科目名称\t金额\n30217\t公务接待费\t41.95\n"
+        "30231\t公务用车运行维护费\t266.80\n",
+        {}, id="economic-classification-lines-are-not-key-figures"),
+    pytest.param(
+        "2026年某局部门预算\n支出预算总表\n单位：万元\n功能分类科目名称\t总计\t基本支出\t\t项目支出\n\t\t人员支出\t日常公用支出\t\n"
+        "合计\t404415.23\t250110.65\t47792.58\t106512.00\n",
+        {"expenditure_total": "404415.23", "expenditure_project": "106512.00"},  # not 基本支出 250110.65
+        id="a-named-sub-column-is-not-its-group"),
+    pytest.param(
+        "2019年度某局部门决算\n“三公”经费支出决算表\n单位：万元\n预算数\t\t\t决算数\t\t\n"
+        "因公出国（境）费\t公务用车购置及运行费\t公务接待费\t因公出国（境）费\t公务用车购置及运行费\t公务接待费\n"
+        "0.00\t0.00\t0.00\t0.00\t0.00\t0.16\n",
+        {"three_public_overseas": "0.00", "three_public_vehicle": "0.00", "three_public_reception": "0.16"},
+        id="measure-from-a-header-spanning-columns"),
+    pytest.param(
+        "2026年某局部门预算\n“三公”经费预算表\n单位：万元\n"
+        "单位名称\t“三公”经费合计\t因公出国(境)费用\t公务用车购置及运行费\t\t\t公务接待费\n"
+        "\t\t\t小计\t公务用车购置费\t公务用车运行维护费\t\n\t1\t2\t3\t4\t5\t6\n"
+        "合计\t4,112.82\t\t4,011.89\t1,024.69\t2,987.20\t100.93\n",
+        {"three_public_total": "4112.82", "three_public_overseas": "0", "three_public_vehicle": "4011.89",
+         "three_public_reception": "100.93"},
+        id="blank-part-under-a-merged-header-is-0"),
+    pytest.param(
+        "2019年度某局部门决算\n“三公”经费支出决算表\n单位：万元\n预算数\t\t\t\t决算数\t\t\t\n"
+        "合计\t因公出国（境）费\t公务用车购置及运行费\t公务接待费\t合计\t因公出国（境）费\t公务用车购置及运行费\t公务接待费\n"
+        "0.00\t0.00\t0.00\t0.00\t0.16\t0.00\t0.00\t0.16\n",
+        {"three_public_total": "0.16", "three_public_overseas": "0.00", "three_public_vehicle": "0.00",
+         "three_public_reception": "0.16"},
+        id="total-column-of-each-measure-group"),
+]
+
+
+@pytest.mark.parametrize("text,expected", MORE_TABLES)
+def test_more_table_facts(text, expected):
+    got = facts_by_key(snippet_facts(text), "actual" if "决算" in text.splitlines()[0] else "budget")
+    assert {k: str(v) for k, v in got.items()} == expected
+
+
+def test_unit_line_above_a_table():
+    r = snippet_facts("2024年某街道部门预算\n编制部门：某街道办事处 单位：元\n2024年部门支出预算总表\n"
+                      "项目\t合计\t基本支出\t项目支出\n合计\t156,211,123\t99,706,020\t56,505,103\n")
+    assert facts_by_key(r) == {"expenditure_total": Decimal("15621.1123"), "expenditure_basic": Decimal("9970.602"),
+                               "expenditure_project": Decimal("5650.5103")}
+    assert "line above" in r.unit_inferences[0].evidence
+
+
+def test_unit_inferred_across_units_to_the_printed_precision():
+    r = snippet_facts("2024年某街道部门预算\n2024年收入预算15621.11万元。\n项目\t合计\t基本支出\t项目支出\n"
+                      "合计\t156,211,123\t99,706,020\t56,505,103\n")
+    (u,) = r.unit_inferences
+    assert (u.unit, u.ambiguous) == ("元", ())
+    assert facts_by_key(r)["expenditure_basic"] == Decimal("9970.602")
+
+
+# --- golden facts, functional lines and checks per corpus document ------------------------------
+
+def _fmt(x) -> str:
+    if x is None or (isinstance(x, float) and x != x):
+        return "-"
+    if isinstance(x, Decimal):
+        return f"{x.normalize():f}"
+    if isinstance(x, float) and x.is_integer():
+        return str(int(x))
+    return str(x)
+
+
+def _golden_view(corpus_out, prefix) -> dict:
+    docs = pd.read_parquet(corpus_out / "documents")
+    doc_id = docs[docs.source_path.str.contains(seed_path(prefix).name)].doc_id.iloc[0]
+
+    def pick(name):
+        df = pd.read_parquet(corpus_out / name)
+        return df[df.doc_id == doc_id]
+
+    f, fn, ck = pick("facts"), pick("functional"), pick("checks")
+    return {
+        "facts": [" | ".join(_fmt(x) for x in (r.key, r.measure, r.value, r.unit, r.year, r.amount_id, r.start, r.end))
+                  for r in f.itertuples()],
+        "functional": [" | ".join(_fmt(x) for x in (r.code, r.level, r.name, r.amount_wan, r.measure, r.start))
+                       for r in fn.itertuples()],
+        "checks": [" | ".join(_fmt(x) for x in (r.check, r.status, r.expected, r.observed)) for r in ck.itertuples()],
+    }
+
+
+@pytest.mark.parametrize("prefix", SEED_IDS)
+def test_golden_facts_functional_checks(corpus_out, prefix):
+    """Reviewed facts, functional lines and checks per corpus document (tests/golden/facts/). After an
+    intended change: UPDATE_GOLDEN=1 make test, then read the diff before committing it."""
+    import json
+    import os
+
+    from tests.conftest import ROOT
+
+    view = _golden_view(corpus_out, prefix)
+    path = ROOT / "tests" / "golden" / "facts" / f"{seed_path(prefix).stem}.json"
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(view, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    assert path.exists(), f"no golden facts for {prefix}: run UPDATE_GOLDEN=1 make test"
+    assert view == json.loads(path.read_text("utf-8"))
+
+
+def test_a_row_of_yuan_figures_is_not_a_code_row():
+    r = snippet_facts("2024年某局部门预算\n单位：元\n收入合计\t支出合计\n13045\t13045\n")
+    assert facts_by_key(r) == {"income_total": Decimal("1.3045"), "expenditure_total": Decimal("1.3045")}
+
+
+@pytest.mark.parametrize("header,measure", [
+    ("上年结转资金", None), ("上年决算数", "prior_year"), ("年初预算数", "initial_budget"), ("决算数", "actual"),
+    ("年度预算数（万元）", "budget"),
+])
+def test_header_measure(header, measure):
+    assert resolve.header_measure(header) == measure
