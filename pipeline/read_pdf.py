@@ -14,6 +14,10 @@ import io
 from pipeline.layout import Glyph, PageLayout, arrange_page, blocks, unmapped
 from pipeline.records import Decoded, DocumentError
 
+# A page that shows an image and has fewer characters than this (a page number, a stamp's
+# caption) is a scanned page without a text layer.
+SCANNED_MAX_CHARS = 20
+
 
 # --- public ---------------------------------------------------------------------------------
 
@@ -30,20 +34,28 @@ def decode(data: bytes) -> Decoded:
         raise DocumentError("broken_pdf", f"PDFium cannot open it: {e}") from None
     warnings: list[str] = []
     pages: list[PageLayout] = []
+    scanned: list[int] = []  # pages that show an image and (almost) no text
     try:
         for i in range(len(pdf)):
             page = pdf[i]
             try:
-                pages.append(_layout(page, i + 1, data))
+                layout = _layout(page, i + 1, data)
+                if _chars(layout) < SCANNED_MAX_CHARS and _has_image(page):
+                    scanned.append(i + 1)
+                pages.append(layout)
             finally:
                 page.close()
     finally:
         pdf.close()
 
-    if not any(p.lines or p.tables for p in pages):
+    if not any(p.lines or p.tables for p in pages) or (pages and len(scanned) == len(pages)):
         raise DocumentError(
             "no_text_layer",
             f"none of the {len(pages)} pages has a text layer (scanned images); it needs OCR",
+        )
+    if scanned:
+        warnings.append(
+            f"scanned_pages: pages {_ranges(scanned)} are images without a text layer; they need OCR"
         )
     for p in pages:
         garbage = unmapped(p)
@@ -52,6 +64,28 @@ def decode(data: bytes) -> Decoded:
                 f"cid_garbage: page {p.number}: {garbage} characters have no Unicode mapping"
             )
     return Decoded(tuple(blocks(pages)), len(pages), tuple(warnings))
+
+
+def _chars(page: PageLayout) -> int:
+    texts = [ln.text for ln in page.lines] + [c for t in page.tables for r in t.rows for c in r]
+    return sum(len(t.replace(" ", "")) for t in texts)
+
+
+def _has_image(page) -> bool:
+    import pypdfium2.raw as c
+
+    return next(iter(page.get_objects(filter=[c.FPDF_PAGEOBJ_IMAGE])), None) is not None
+
+
+def _ranges(numbers: list[int]) -> str:
+    """1, 2, 3, 5 -> "1-3, 5"."""
+    out: list[list[int]] = []
+    for n in numbers:
+        if out and n == out[-1][-1] + 1:
+            out[-1].append(n)
+        else:
+            out.append([n])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in out)
 
 
 # --- one page: glyphs and rulings from PDFium, tables by pdfplumber's algorithm --------------

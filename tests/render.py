@@ -32,8 +32,18 @@ class Table:
 
 
 @dataclass
+class Image:
+    """A grey picture, as a scanner would put a page."""
+
+    x: float
+    top: float
+    width: float
+    height: float
+
+
+@dataclass
 class Page:
-    items: list[Text | Table] = field(default_factory=list)
+    items: list[Text | Table | Image] = field(default_factory=list)
 
 
 def pdf(pages: list[Page], *, encrypt: str | None = None) -> bytes:
@@ -51,6 +61,12 @@ def pdf(pages: list[Page], *, encrypt: str | None = None) -> bytes:
             if isinstance(item, Text):
                 c.setFont(FONT, item.size)
                 c.drawString(item.x, height - item.top - item.size * 0.88, item.text)
+            elif isinstance(item, Image):
+                from PIL import Image as PILImage
+                from reportlab.lib.utils import ImageReader
+
+                picture = ImageReader(PILImage.new("L", (60, 80), 200))
+                c.drawImage(picture, item.x, height - item.top - item.height, item.width, item.height)
             else:
                 _table(c, item, height)
         c.showPage()

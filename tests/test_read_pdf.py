@@ -495,6 +495,39 @@ def test_encrypted_pdf():
     assert e.value.reason == "encrypted_pdf"
 
 
+SCAN = render.Image(40, 40, 515, 760)
+
+SCANNED = {
+    # (pages, reason or None, warnings)
+    "all-pages-images-with-page-numbers": (
+        [render.Page([SCAN, render.Text(290, 810, "— 1 —")]), render.Page([SCAN, render.Text(290, 810, "— 2 —")])],
+        "no_text_layer",
+        (),
+    ),
+    "one-scanned-page-among-text": (
+        [render.Page([render.Text(72, 100, "本年收入合计127.43万元。")]), render.Page([SCAN]), render.Page([SCAN])],
+        None,
+        ("scanned_pages: pages 2-3 are images without a text layer; they need OCR",),
+    ),
+    "picture-beside-text-is-no-scan": (
+        [render.Page([render.Image(72, 300, 200, 100), render.Text(72, 100, "本年收入合计127.43万元，其中基本支出100.00万元。")])],
+        None,
+        (),
+    ),
+}
+
+
+@pytest.mark.parametrize("pages,reason,warnings", SCANNED.values(), ids=SCANNED)
+def test_scanned_pages(pages, reason, warnings):
+    data = render.pdf(pages)
+    if reason:
+        with pytest.raises(DocumentError) as e:
+            read_pdf.decode(data)
+        assert e.value.reason == reason
+    else:
+        assert read_pdf.decode(data).warnings == warnings
+
+
 def test_pdf_without_text_is_no_text_layer():
     with pytest.raises(DocumentError) as e:
         read_pdf.decode(render.pdf([render.Page([])]))
