@@ -139,6 +139,36 @@ def arrange_page(
     return PageLayout(number, width, height, tuple(_lines(loose)), tuple(tables))
 
 
+def turn(
+    glyphs: list[Glyph], edges: list[dict], width: float, height: float, quarters: int
+) -> tuple[list[Glyph], list[dict], float, float]:
+    """The page turned clockwise by `quarters` x 90 degrees, so that text running up the page
+    (1), upside down (2) or down the page (3) reads left to right; boxes stay top-down."""
+    quarters %= 4
+    if quarters == 0:
+        return glyphs, edges, width, height
+
+    def box(x0: float, x1: float, top: float, bottom: float) -> tuple[float, float, float, float]:
+        if quarters == 1:
+            return height - bottom, height - top, x0, x1
+        if quarters == 2:
+            return width - x1, width - x0, height - bottom, height - top
+        return top, bottom, width - x1, width - x0
+
+    turned = [Glyph(g.text, *box(g.x0, g.x1, g.top, g.bottom), g.size) for g in glyphs]
+    out_edges = []
+    for e in edges:
+        x0, x1, top, bottom = box(e["x0"], e["x1"], e["top"], e["bottom"])
+        vertical = (e["orientation"] == "v") == (quarters == 2)
+        out_edges.append(
+            {**e, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
+             "orientation": "v" if vertical else "h", "width": x1 - x0, "height": bottom - top}
+        )
+    if quarters == 2:
+        return turned, out_edges, width, height
+    return turned, out_edges, height, width
+
+
 def unmapped(page: PageLayout) -> int:
     """Characters without a Unicode mapping (U+FFFD) on the page."""
     texts = [ln.text for ln in page.lines] + [c for t in page.tables for r in t.rows for c in r]

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import ctypes
 import io
+import math
+from collections import Counter
 
-from pipeline.layout import Glyph, PageLayout, arrange_page, blocks, unmapped
+from pipeline.layout import Glyph, PageLayout, arrange_page, blocks, turn, unmapped
 from pipeline.records import Decoded, DocumentError
 
 # A page that shows an image and has fewer characters than this (a page number, a stamp's
@@ -93,20 +95,28 @@ def _ranges(numbers: list[int]) -> str:
 
 def _layout(page, number: int, data: bytes) -> PageLayout:
     width, height = page.get_width(), page.get_height()
-    glyphs = _glyphs(page, height)
+    glyphs, quarters = _read_glyphs(page, height)
     if glyphs is None:
         try:
-            glyphs = _plumber_glyphs(data, number)
+            glyphs, edges, width, height, quarters = _plumber_page(data, number)
         except Exception as e:  # pdfminer raises many kinds on damaged files
             raise DocumentError(
                 "broken_pdf", f"page {number}: pdfminer cannot read it: {type(e).__name__}: {e}"
             ) from None
-    edges = _edges(page, height) if glyphs else []
+    else:
+        edges = _edges(page, height) if glyphs else []
+    if quarters:
+        glyphs, edges, width, height = turn(glyphs, edges, width, height, quarters)
     return arrange_page(number, width, height, glyphs, edges)
 
 
 def _glyphs(page, height: float) -> list[Glyph] | None:
-    """Every drawn character with its font box (top-down coordinates, like pdfplumber's).
+    return _read_glyphs(page, height)[0]
+
+
+def _read_glyphs(page, height: float) -> tuple[list[Glyph] | None, int]:
+    """Every drawn character with its font box (top-down coordinates, like pdfplumber's), and
+    the quarter turns (0-3) of most of the page's text (a landscape table drawn sideways).
 
     None when PDFium's text page leaves out a text object of the page (it drops, for one,
     a lone CJK character in a non-embedded CID font): the caller then asks pdfminer.
@@ -123,10 +133,11 @@ def _glyphs(page, height: float) -> list[Glyph] | None:
         }
         for obj in _text_objects(page):
             if ctypes.cast(obj, ctypes.c_void_p).value not in seen and _may_hold_text(obj):
-                return None
+                return None, 0
         rect = c.FS_RECTF()
         matrix = c.FS_MATRIX()
         out: list[Glyph] = []
+        quarters: Counter[int] = Counter()
         for k in range(n_chars):
             if c.FPDFText_IsGenerated(raw, k) == 1:
                 continue
@@ -143,7 +154,10 @@ def _glyphs(page, height: float) -> list[Glyph] | None:
                 size = c.FPDFText_GetFontSize(raw, k) * scale or size
             text = "\ufffd" if unmapped else chr(code)  # no Unicode mapping: (cid:NN) garbage
             out.append(Glyph(text, rect.left, rect.right, height - rect.top, height - rect.bottom, size))
-        return out
+            angle = c.FPDFText_GetCharAngle(raw, k)  # clockwise, in radians
+            if angle >= 0 and not text.isspace():
+                quarters[-round(angle / (math.pi / 2)) % 4] += 1
+        return out, (quarters.most_common(1)[0][0] if quarters else 0)
     finally:
         textpage.close()
 
@@ -183,20 +197,29 @@ def _may_hold_text(obj) -> bool:
     return bool(font) and not c.FPDFFont_GetIsEmbedded(font) and bool(c.FPDFFont_GetFlags(font) & symbolic)
 
 
-def _plumber_glyphs(data: bytes, number: int) -> list[Glyph]:
-    """The page's characters as pdfminer reads them (the slow, complete path)."""
+def _plumber_page(data: bytes, number: int):
+    """The page as pdfminer reads it (the slow, complete path): glyphs, edges, size, turns."""
     import pdfplumber
 
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         page = pdf.pages[number - 1]
         try:
-            return [
+            chars = page.dedupe_chars().chars
+            glyphs = [
                 Glyph(
                     "\ufffd" if ch["text"].startswith("(cid:") else ch["text"],
                     ch["x0"], ch["x1"], ch["top"], ch["bottom"], ch["size"],
                 )
-                for ch in page.dedupe_chars().chars
+                for ch in chars
             ]
+            quarters = Counter(
+                round(math.atan2(ch["matrix"][1], ch["matrix"][0]) / (math.pi / 2)) % 4
+                for ch in chars
+                if not ch["text"].isspace()
+            )
+            edges = [dict(e) for e in page.edges]
+            turns = quarters.most_common(1)[0][0] if quarters else 0
+            return glyphs, edges, float(page.width), float(page.height), turns
         finally:
             page.close()
 

@@ -46,32 +46,65 @@ class Page:
     items: list[Text | Table | Image] = field(default_factory=list)
 
 
-def pdf(pages: list[Page], *, encrypt: str | None = None) -> bytes:
+def pdf(pages: list[Page], *, encrypt: str | None = None, turn: int = 0, font: str = FONT) -> bytes:
+    """`turn` (90, 180, 270): each page's content is drawn turned counterclockwise by that much
+    on an A4 sheet that a viewer shows turned back (/Rotate), as landscape tables often are;
+    item coordinates are then in the upright frame (842 x 595 for 90 and 270)."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
 
+    global FONT
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4, encrypt=encrypt, invariant=1)
-    height = A4[1]
-    for page in pages:
-        for item in page.items:
-            if isinstance(item, Text):
-                c.setFont(FONT, item.size)
-                c.drawString(item.x, height - item.top - item.size * 0.88, item.text)
-            elif isinstance(item, Image):
-                from PIL import Image as PILImage
-                from reportlab.lib.utils import ImageReader
-
-                picture = ImageReader(PILImage.new("L", (60, 80), 200))
-                c.drawImage(picture, item.x, height - item.top - item.height, item.width, item.height)
-            else:
-                _table(c, item, height)
-        c.showPage()
+    saved, FONT = FONT, font
+    try:
+        for page in pages:
+            c.saveState()
+            height = _turned_frame(c, turn)
+            _draw(c, page, height)
+            c.restoreState()
+            c.showPage()
+    finally:
+        FONT = saved
     c.save()
     return buf.getvalue()
+
+
+def _turned_frame(c, turn: int) -> float:
+    """Set up the canvas for content turned by `turn` degrees; the frame's height."""
+    w, h = A4
+    if turn:
+        c.setPageRotation((360 - turn) % 360)
+    if turn == 90:
+        c.translate(w, 0)
+        c.rotate(90)
+        return w
+    if turn == 180:
+        c.translate(w, h)
+        c.rotate(180)
+    if turn == 270:
+        c.translate(0, h)
+        c.rotate(-90)
+        return w
+    return h
+
+
+def _draw(c, page: Page, height: float) -> None:
+    for item in page.items:
+        if isinstance(item, Text):
+            c.setFont(FONT, item.size)
+            c.drawString(item.x, height - item.top - item.size * 0.88, item.text)
+        elif isinstance(item, Image):
+            from PIL import Image as PILImage
+            from reportlab.lib.utils import ImageReader
+
+            picture = ImageReader(PILImage.new("L", (60, 80), 200))
+            c.drawImage(picture, item.x, height - item.top - item.height, item.width, item.height)
+        else:
+            _table(c, item, height)
 
 
 def _table(c, t: Table, height: float) -> None:

@@ -378,6 +378,25 @@ def test_table_with_caption_and_unit_not_repeated_as_text():
     )
 
 
+TURNS = {
+    f"{font}-turned-{turn}": (font, turn)
+    for font in ("STSong-Light", "Helvetica")  # STSong sideways is read by pdfminer, Helvetica by PDFium
+    for turn in (90, 180, 270)
+}
+
+
+@pytest.mark.parametrize("font,turn", TURNS.values(), ids=TURNS)
+def test_sideways_page_reads_upright(font, turn):
+    latin = font == "Helvetica"
+    rows = [["Item", "Amount"], ["Total", "127.43"]] if latin else [["项目", "决算数"], ["本年收入合计", "127.43"]]
+    title, note = ("Income table", "Note: totals.") if latin else ("收入支出决算总表", "注：本表反映总收支。")
+    page = render.Page(
+        [render.Text(72, 60, title), render.Table(72, 84, [200, 120], rows), render.Text(72, 200, note)]
+    )
+    d = read_pdf.decode(render.pdf([page], turn=turn, font=font))
+    assert d.blocks == (Grid(tuple(map(tuple, rows)), page=1, caption=title), Para(note, page=1))
+
+
 def test_table_continued_on_next_page_without_caption():
     first = [["项目", "金额"], ["甲", "1.00"], ["乙", "2.00"]]
     rest = [["丙", "3.00"], ["合计", "6.00"]]
