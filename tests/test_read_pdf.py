@@ -81,6 +81,9 @@ TABLE_FIGURES = {
     # 上海普陀万里街道 2024 预算 — amounts in 元
     "wl-income-grand-total": (WL, 10, "收入总计", None, "156,211,123", "元"),
     "wl-general-budget-fund": (WL, 10, "1. 一般公共预算资金", None, "156,211,123", "元"),
+    "wl-expenditure-total": (WL, 16, "合计", None, "156,211,123", "元"),
+    "wl-basic": (WL, 16, "合计", "基本支出", "99,706,020", "元"),
+    "wl-project": (WL, 16, "合计", "项目支出", "56,505,103", "元"),
     # 佛山市轨道交通局 2019 决算
     "fs-income-total": (FS, 5, "本年收入合计", "决算数", "1668.14", "万元"),
     "fs-expenditure-total": (FS, 10, "合计", "本年支出合计", "1668.14", "万元"),
@@ -88,21 +91,46 @@ TABLE_FIGURES = {
     "fs-project": (FS, 10, "合计", "项目支出", "921.75", "万元"),
     # 福州市医疗保障局 2026 预算
     "fz-income-total": (FZ, 10, "本年收入合计", None, "351904.90", "万元"),
+    "fz-expenditure-total": (FZ, 10, "本年支出合计", None, "351904.90", "万元"),
     "fz-basic": (FZ, 12, "合计", "基本支出", "7841.26", "万元"),
     "fz-project": (FZ, 12, "合计", "项目支出", "344063.64", "万元"),
     "fz-three-public-reception": (FZ, 21, "2、公务接待费", None, "5.00", "万元"),
     "fz-three-public-overseas": (FZ, 21, "1、因公出国（境）费用", None, "0.00", "万元"),
     # 杭州市公安局 2026 预算
     "hz-income-total": (HZ, 20, "本年收入合计", None, "400,391.78", "万元"),
+    "hz-expenditure-total": (HZ, 20, "本年支出合计", None, "404,415.23", "万元"),
+    "hz-project": (HZ, 23, "合计", "项目支出", "106,512.00", "万元"),  # printed "106,512.0" / "0"
     "hz-basic": (HZ, 26, "合计", "基本支出", "293,191.86", "万元"),
     "hz-three-public-total": (HZ, 29, "合计", "“三公”经费合计", "4,112.82", "万元"),
     "hz-reception": (HZ, 27, "公务接待费", None, "100.93", "万元"),
     "hz-vehicle-running": (HZ, 27, "公务用车运行维护费", None, "2,987.20", "万元"),
     # 江苏省高级人民法院 2019 预算
     "js-income-total": (JS, 10, "收入合计", None, "37,188.34", "万元"),
+    "js-expenditure-total": (JS, 10, "支出合计", None, "37,188.34", "万元"),
     "js-basic": (JS, 10, "一、基本支出", None, "21,968.00", "万元"),
     "js-project": (JS, 10, "二、项目支出", None, "10,208.94", "万元"),
 }
+
+# --- whole rows of “三公” tables whose values have no row label: (file, page, filled cells) ----
+
+THREE_PUBLIC_ROWS = {
+    # 预算数 合计 出国 购置及运行 购置 运行 接待 | 决算数 (the same six)
+    "fs-final-accounts": (FS, 21, ("0.00",) * 6 + ("0.16", "0.00", "0.00", "0.00", "0.00", "0.16")),
+    # 合计(含会议费、培训费) 三公小计 出国 用车小计 运行维护 接待 会议费 培训费
+    "js-budget": (JS, 14, ("2,382.02", "513.75", "160.00", "266.80", "266.80", "86.95", "271.02", "1,597.25")),
+    # 三公合计 出国 接待 用车小计 购置 运行 | 机关运行经费 (the note below says 无 — the table does not)
+    "wl-budget": (WL, 31, ("47.91", "0", "1.35", "46.56", "25", "21.56", "443.18")),
+}
+
+
+@needs_samples
+@pytest.mark.parametrize("name,page,cells", THREE_PUBLIC_ROWS.values(), ids=THREE_PUBLIC_ROWS)
+def test_three_public_table_row(name, page, cells):
+    tables = [g for g in grids(name, page) if "三公" in (g.caption or "")]
+    assert tables, [g.caption for g in grids(name, page)]
+    assert cells in [tuple(c for c in r if c) for g in tables for r in g.rows]
+    assert any("万元" in (g.caption or "") or any("万" in c for r in g.rows[:4] for c in r) for g in tables)
+
 
 # --- figures in running text: (file, page, exact fragment of one paragraph) ------------------
 
