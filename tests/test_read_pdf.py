@@ -53,7 +53,7 @@ def paras(name: str, page: int) -> list[Para]:
 
 
 def row_value(grid: Grid, label: str, column: str | None) -> str | None:
-    """The cell right of `label` (the first filled one, or the one under header `column`)."""
+    """The figure right of `label` (the first filled cell, or the one under header `column`)."""
     header_rows = grid.rows[:4]
     for row in grid.rows:
         cells = [c.strip() for c in row]
@@ -61,7 +61,10 @@ def row_value(grid: Grid, label: str, column: str | None) -> str | None:
             continue  # not this row, or a header row
         at = cells.index(label)
         if column is None:
-            return next((c for c in cells[at + 1 :] if c), None)
+            value = next((c for c in cells[at + 1 :] if c), None)
+            if value and any(ch.isdigit() for ch in value):
+                return value
+            continue  # a header row that names the label as a column
         for head in header_rows:
             if column in head:
                 return cells[head.index(column)]
