@@ -52,6 +52,9 @@ AMOUNTS = {
     "sj-housing-table": (SJ, 5, "十九、住房保障支出", "29.42", "万元"),
     # 上海普陀万里街道 2024 预算: the tables are in 元
     "wl-income-grand-total-yuan": (WL, 10, "收入总计", "156,211,123", "元"),
+    "wl-basic-yuan": (WL, 16, "合计", "99,706,020", "元"),  # the 合计 row alone on p20, joined
+    "wl-project-yuan": (WL, 16, "合计", "56,505,103", "元"),
+    "wl-three-public-table": (WL, 31, "合计", "47.91", "万元"),
     # 佛山市轨道交通局 2019 决算
     "fs-income-total-table": (FS, 5, "本年收入合计", "1668.14", "万元"),
     "fs-basic-text": (FS, 25, "1.基本支出", "746.39万元", "万元"),
@@ -59,10 +62,12 @@ AMOUNTS = {
     "fs-reception-table": (FS, 17, "公务接待费", "0.16", "万元"),
     # 福州市医疗保障局 2026 预算
     "fz-income-total-table": (FZ, 10, "本年收入合计", "351904.90", "万元"),
+    "fz-expenditure-total-table": (FZ, 10, "本年支出合计", "351904.90", "万元"),
     "fz-reception-table": (FZ, 21, "2、公务接待费", "5.00", "万元"),
     "fz-basic-text": (FZ, 23, "基本支出", "7841.26万元", "万元"),
     # 杭州市公安局 2026 预算
     "hz-income-total-table": (HZ, 20, "本年收入合计", "400,391.78", "万元"),
+    "hz-project-table": (HZ, 23, "合计", "106,512.00", "万元"),  # printed "106,512.0" / "0"
     "hz-reception-table": (HZ, 27, "公务接待费", "100.93", "万元"),
     "hz-vehicle-table": (HZ, 27, "公务用车运行维护费", "2,987.20", "万元"),
     # 江苏省高级人民法院 2019 预算
