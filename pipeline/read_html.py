@@ -327,6 +327,8 @@ class _Parser(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag == "body" and "head" in self.dropped:  # <head> left open: the body closes it
+            del self.dropped[self.dropped.index("head") :]
         if self.dropped:
             if tag not in VOID:
                 self.dropped.append(tag)

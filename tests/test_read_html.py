@@ -56,6 +56,7 @@ FLOW = {
         "<div><p>一、收入</p><p>正文</p></div><footer>版权所有</footer>",
         (Para("一、收入"), Para("正文")),
     ),
+    "unclosed-head-closed-by-body": ("<html><head><title>网站</title><body><p>正文</p></body></html>", (Para("正文"),)),
     "headings": ("<h1>部门预算</h1><h2>一、收入</h2><p>正文</p>", (Para("部门预算", heading=True), Para("一、收入", heading=True), Para("正文"))),
     "source-line-break-between-chinese-is-no-space": ("<p>本年收入\n   合计127.43\n万元</p>", (Para("本年收入合计127.43 万元"),)),
     "nbsp-and-ideographic-space-indent": ("<p>&nbsp;&nbsp;\u3000\u3000本年收入</p>", (Para("本年收入"),)),
