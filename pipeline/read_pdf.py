@@ -4,7 +4,12 @@ PDFium (pypdfium2) gives every page's characters with their font boxes and every
 in milliseconds; the rulings go through pdfplumber's own `lines` table finder, so tables are
 the ones pdfplumber finds, without pdfminer parsing the page (50x slower). A page where PDFium
 leaves a text object out of its text page is read by pdfminer instead (`_may_hold_text`).
-`pipeline.layout` turns the positioned characters and tables into paragraphs and grids.
+A page whose text runs sideways is turned upright first. `pipeline.layout` turns the
+positioned characters and tables into paragraphs and grids.
+
+Errors: broken_pdf, encrypted_pdf (a user password is needed), no_text_layer (every page is a
+scan). Warnings: cid_garbage (characters without a Unicode mapping), scanned_pages (some pages
+are images only).
 """
 from __future__ import annotations
 
