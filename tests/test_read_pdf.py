@@ -14,6 +14,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline import layout, read_pdf
 from pipeline.records import DocumentError, Grid, Para
@@ -536,6 +538,21 @@ def test_lone_cjk_character_in_non_embedded_font_is_not_lost():
     assert read_pdf.decode(render.pdf([page])).blocks == (
         Grid((("类", "1.00"), ("款", "2.00")), page=1),
     )
+
+
+SMALL = render.pdf([render.Page([render.Text(72, 72, "本年收入合计127.43万元"), render.Table(72, 100, [100, 80], [["项目", "金额"], ["合计", "1.00"]])])])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(SMALL) - 1), st.binary(min_size=1, max_size=8)), min_size=1, max_size=6))
+def test_damaged_pdf_raises_only_document_error(edits):
+    data = bytearray(SMALL)
+    for at, junk in edits:
+        data[at : at + len(junk)] = junk
+    try:
+        read_pdf.decode(bytes(data))
+    except DocumentError as e:
+        assert e.reason in ("broken_pdf", "no_text_layer", "encrypted_pdf")
 
 
 def test_encrypted_pdf():
