@@ -1,4 +1,4 @@
-"""Small PDF and DOCX builders for tests (reportlab's built-in CID font, no font files).
+"""PDF, DOCX and HTML builders for tests (reportlab's built-in CID font, no font files).
 
 Not collected by pytest. Coordinates are top-down points on an A4 page, like pdfplumber's.
 """

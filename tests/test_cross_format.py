@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from pipeline import read_text
 from pipeline.records import Source
 from pipeline.run import source_to_result
+from tests import render
 from tests.conftest import SEED_IDS, seed_path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import render  # noqa: E402
 
 RENDERERS = {
     "docx": render.docx_from_blocks,

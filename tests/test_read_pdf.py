@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
 import time
 import unicodedata
 from collections import Counter
@@ -19,9 +18,8 @@ from hypothesis import strategies as st
 
 from pipeline import layout, read_pdf
 from pipeline.records import DocumentError, Grid, Para
+from tests import render
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import render  # noqa: E402
 
 SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
 needs_samples = pytest.mark.skipif(
