@@ -17,17 +17,25 @@ import pandas as pd
 from pipeline.api import read_table, wide_facts, to_float
 
 DATA = Path(os.environ.get("CNBUDGET_DATA", "../data"))
+try:  # a CJK font for the labels (the notebook extra installs mplfonts, which ships Noto Sans CJK)
+    import matplotlib.font_manager as fm
+    import mplfonts
+    fm.fontManager.addfont(str(Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"))
+except (ImportError, OSError):
+    pass
 plt.rcParams["font.sans-serif"] = ["Noto Sans CJK SC", "WenQuanYi Zen Hei", "SimHei", "DejaVu Sans"]
 plt.rcParams["axes.unicode_minus"] = False
 docs = read_table(DATA, "documents")
 print(f"{len(docs)} documents in {DATA}:", docs.status.value_counts().to_dict())"""),
     ("md", "## One row per document: the key figures (万元; staff in 人)"),
     ("code", """wide = wide_facts(DATA)
+# one readable name per document: the department, with its county in front when it lacks one
+wide.index = [d if str(d).startswith(str(c)) else f"{c} {d}" for c, d in zip(wide.county, wide.department)]
 wide"""),
     ("md", "## “三公” figures per county and department"),
     ("code", """three = [c for c in ["three_public_total", "three_public_overseas", "three_public_vehicle", "three_public_reception"] if c in wide]
 if three:
-    t = wide.set_index(wide.county.astype(str) + " " + wide.department.astype(str))[three].apply(to_float)
+    t = wide[three].apply(to_float)
     ax = t.plot.barh(figsize=(8, 1 + 0.6 * len(t)), title="“三公”经费 (万元)")
     plt.show()
     display(t)
@@ -35,7 +43,7 @@ else:
     print("no “三公” facts in this output")"""),
     ("md", "## Basic versus project expenditure"),
     ("code", """if {"expenditure_basic", "expenditure_project"} <= set(wide.columns):
-    s = wide.set_index(wide.county.astype(str) + " " + wide.department.astype(str))[["expenditure_basic", "expenditure_project"]].apply(to_float)
+    s = wide[["expenditure_basic", "expenditure_project"]].apply(to_float)
     share = s.div(s.sum(axis=1), axis=0) * 100
     share.plot.barh(stacked=True, figsize=(8, 1 + 0.6 * len(share)), title="share of expenditure (%)")
     plt.show()

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import codecs
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import regex
 
@@ -53,18 +53,16 @@ def _check_printable(s: str) -> str:
     return s
 
 
-@dataclass(frozen=True)
-class _Line:
-    text: str  # cleaned
-    src: int  # offset of the cleaned text's first character in the decoded source
-    raw: str  # as in the source, without the newline
+class _Line(NamedTuple):
+    raw: str  # as in the source, without the line break
+    src: int  # offset of its first character in the decoded source
 
 
 def _lines(s: str) -> list[_Line]:
     out = []
     pos = 0
     for raw in s.split("\n"):
-        out.append(_Line(raw.rstrip("\r"), pos, raw.rstrip("\r")))
+        out.append(_Line(raw[:-1] if raw.endswith("\r") else raw, pos))
         pos += len(raw) + 1
     return out
 
@@ -90,8 +88,16 @@ def _width(s: str) -> int:
     return (len(s.encode("utf-8", "surrogatepass")) + len(s)) // 2
 
 
+# Every noise pattern (text_noise.toml) contains one of these characters; a test checks it.
+NOISE_CHARS = "#<[*"
+_MAYBE_NOISE = regex.compile("[" + regex.escape(NOISE_CHARS) + "]")
+
+
 def _clean(text: str, src: int) -> tuple[str, bool, tuple[tuple[int, int], ...]]:
     """(cleaned text, marked as heading, anchors [(offset in cleaned, offset in source)])."""
+    if not _MAYBE_NOISE.search(text):  # most lines: nothing to strip but spaces
+        stripped = text.lstrip(" \u3000\u00a0")
+        return stripped.rstrip(" \u3000\u00a0"), False, ((0, src + len(text) - len(stripped)),) if stripped else ()
     noise = text_noise()
     heading = False
     m = noise.heading_marker.match(text)

@@ -78,3 +78,41 @@ def test_readme_duckdb_query(corpus_out):
     con = duckdb.connect()
     rows = con.execute(sql.replace("data/", str(corpus_out) + "/")).fetchall()
     assert rows and all(r[0] for r in rows)
+
+
+# The gold facts of ../shared/gold, inline so the test stands without the folder.
+GOLD_FACTS = {
+    "000": {"income_total": "1240.56", "income_fiscal_appropriation": "1240.56", "expenditure_total": "1240.56",
+            "expenditure_basic": "1113.13", "expenditure_project": "127.43", "fixed_assets_original_value": "112.51",
+            "procurement_total": "5.07", "staff_authorized": "23", "staff_actual": "83"},
+    "001": {"income_total": "1304.57", "expenditure_total": "1304.57", "expenditure_basic": "1028.96",
+            "three_public_total": "11.31", "three_public_reception": "11.31", "three_public_vehicle": "0",
+            "staff_authorized": "42", "staff_actual": "43"},
+    "002": {"income_total": "867.05", "income_fiscal_appropriation": "867.05", "expenditure_total": "890.73",
+            "expenditure_basic": "808.79", "expenditure_project": "81.94", "staff_actual": "42"},
+    "004": {"income_expenditure_grand_total": "1054.82", "income_total": "1054.82", "income_fiscal_appropriation": "1054.82",
+            "expenditure_total": "1054.82", "expenditure_basic": "927.45", "expenditure_project": "127.37",
+            "expenditure_personnel": "841.35", "expenditure_public": "86.1", "three_public_total": "14.71",
+            "three_public_overseas": "0", "three_public_vehicle": "10.16", "three_public_reception": "4.55",
+            "admin_running_cost": "86.1", "procurement_total": "2.0", "fixed_assets_original_value": "625.05",
+            "staff_authorized": "44", "staff_actual": "34"},
+}
+
+
+@pytest.mark.parametrize("prefix", sorted(GOLD_FACTS))
+def test_wide_facts_has_the_gold_facts(corpus_out, prefix):
+    import json
+
+    from tests.conftest import GOLD, seed_path
+
+    wide = wide_facts(corpus_out).set_index("doc_id")
+    docs = read_table(corpus_out, "documents")
+    doc_id = docs[docs.source_path.str.endswith(seed_path(prefix).name)].doc_id.iloc[0]
+    row = wide.loc[doc_id]
+    expected = {k: Decimal(v) for k, v in GOLD_FACTS[prefix].items()}
+    gold_file = next(GOLD.glob(f"{prefix}_*.json"), None) if GOLD.is_dir() else None
+    if gold_file:
+        assert expected == {k: Decimal(str(v)) for k, v in json.loads(gold_file.read_text("utf-8"))["facts"].items()}
+    for key, value in expected.items():
+        assert isinstance(row[key], Decimal), key
+        assert abs(row[key] - value) <= Decimal("0.005"), (key, row[key], value)

@@ -53,3 +53,13 @@ def test_every_column_is_described():
     for name in TABLES:
         for col, typ, doc in describe(name):
             assert doc, f"{name}.{col} has no description"
+
+
+def test_noise_patterns_need_a_marker_character():
+    """read_text skips lines without one of NOISE_CHARS: every noise example must contain one."""
+    from pipeline.read_text import NOISE_CHARS
+
+    data = read_toml("schemas", "text_noise.toml")
+    for pattern in data["strip"] + [data["heading_marker"]]:
+        # each pattern requires a literal marker character (escaped or not) to match
+        assert any(ch in pattern for ch in NOISE_CHARS), pattern
