@@ -44,7 +44,11 @@ def decode(data: bytes) -> Decoded:
     scanned: list[int] = []  # pages that show an image and (almost) no text
     try:
         for i in range(len(pdf)):
-            page = pdf[i]
+            try:
+                page = pdf[i]
+            except pdfium.PdfiumError:  # PDFium cannot load this page: pdfminer may
+                pages.append(_pdfminer_layout(data, i + 1))
+                continue
             try:
                 layout = _layout(page, i + 1, data)
                 if _chars(layout) < SCANNED_MAX_CHARS and _has_image(page):
@@ -102,14 +106,20 @@ def _layout(page, number: int, data: bytes) -> PageLayout:
     width, height = page.get_width(), page.get_height()
     glyphs, quarters = _read_glyphs(page, height)
     if glyphs is None:
-        try:
-            glyphs, edges, width, height, quarters = _plumber_page(data, number)
-        except Exception as e:  # pdfminer raises many kinds on damaged files
-            raise DocumentError(
-                "broken_pdf", f"page {number}: pdfminer cannot read it: {type(e).__name__}: {e}"
-            ) from None
-    else:
-        edges = _edges(page, height) if glyphs else []
+        return _pdfminer_layout(data, number)
+    edges = _edges(page, height) if glyphs else []
+    if quarters:
+        glyphs, edges, width, height = turn(glyphs, edges, width, height, quarters)
+    return arrange_page(number, width, height, glyphs, edges)
+
+
+def _pdfminer_layout(data: bytes, number: int) -> PageLayout:
+    try:
+        glyphs, edges, width, height, quarters = _plumber_page(data, number)
+    except Exception as e:  # pdfminer raises many kinds on damaged files
+        raise DocumentError(
+            "broken_pdf", f"page {number}: neither PDFium nor pdfminer can read it: {type(e).__name__}: {e}"
+        ) from None
     if quarters:
         glyphs, edges, width, height = turn(glyphs, edges, width, height, quarters)
     return arrange_page(number, width, height, glyphs, edges)
