@@ -2,7 +2,7 @@
 
 Each seed text in corpus/ is read by the text reader; its paragraphs and tables are rendered as
 a Word document (real Word tables), a PDF (reportlab's built-in STSong-Light, ruled tables,
-justified lines, page numbers in the footer) and a web page; the pipeline must find the same
+justified lines, page numbers in the footer) and a web page (UTF-8 and GBK); the pipeline must find the same
 (value, unit, label) figures in all of them.
 """
 from __future__ import annotations
@@ -20,10 +20,12 @@ from tests import render
 from tests.conftest import SEED_IDS, seed_path
 
 
+# name -> (format, renderer)
 RENDERERS = {
-    "docx": render.docx_from_blocks,
-    "pdf": render.pdf_from_blocks,
-    "html": render.html_from_blocks,
+    "docx": ("docx", render.docx_from_blocks),
+    "pdf": ("pdf", render.pdf_from_blocks),
+    "html": ("html", render.html_from_blocks),
+    "html-gbk": ("html", lambda blocks: render.html_from_blocks(blocks, "gbk")),
 }
 
 
@@ -37,8 +39,8 @@ def results(seed: str) -> dict:
     data = seed_path(seed).read_bytes()
     blocks = read_text.decode(data).blocks
     out = {"txt": _result("txt", data)}
-    for fmt, render_fn in RENDERERS.items():
-        out[fmt] = _result(fmt, render_fn(blocks))
+    for name, (fmt, render_fn) in RENDERERS.items():
+        out[name] = _result(fmt, render_fn(blocks))
     return out
 
 
