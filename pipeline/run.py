@@ -2,7 +2,8 @@
 
 `process_path` runs the pure stages for one file and never raises: whatever goes wrong becomes
 the document's status and error. `run` walks the inputs, skips documents already done, runs the
-rest on worker processes, and writes batches.
+rest on isolated worker processes (`pipeline.execute`: local, or Dask), and writes batches as
+results stream in.
 """
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ import dataclasses
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from decimal import Decimal
 from pathlib import Path
 
 from pipeline import __version__, extract, load, normalise, segment
@@ -50,9 +51,23 @@ def _failed(path: str, fmt: str, e: DocumentError, sha=None, size=None) -> DocRe
     )
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_SCALARS = (str, int, float, Decimal, type(None))
+
+
 def _asdict(rec, doc_id: str) -> dict:
+    """A record as a row. Flat records are copied field by field (dataclasses.asdict deep-copies
+    and cost a quarter of the run time); nested ones still go through dataclasses.asdict."""
+    names = _FIELDS.get(type(rec))
+    if names is None:
+        names = _FIELDS[type(rec)] = tuple(f.name for f in dataclasses.fields(rec))
     d = {"doc_id": doc_id}
-    d.update(dataclasses.asdict(rec))
+    for n in names:
+        v = getattr(rec, n)
+        if not isinstance(v, _SCALARS):
+            d.update(dataclasses.asdict(rec))
+            return d
+        d[n] = v
     return d
 
 
@@ -77,18 +92,24 @@ def source_to_result(src: Source) -> DocResult:
     return DocResult(document, rows)
 
 
-def process_path(path: str) -> DocResult:
-    """Process one file; never raises."""
+def process_path(path: str, memory_limit: int | None = None) -> DocResult:
+    """Process one file; never raises. `memory_limit` only words the out-of-memory error."""
     p = Path(path)
     fmt = load.format_of(p)
     try:
         src = load.read_source(p)
     except DocumentError as e:
         return _failed(path, fmt, e)
+    except MemoryError:
+        return _failed(path, fmt, DocumentError("out_of_memory", "the file does not fit in the worker memory limit (--memory-limit)"))
     try:
         return source_to_result(src)
     except DocumentError as e:
         return _failed(path, fmt, e, src.sha256, src.size)
+    except MemoryError:
+        limit = f" of {memory_limit / 2**30:g} GiB" if memory_limit else ""
+        err = DocumentError("out_of_memory", f"the document needed more than the worker memory limit{limit} (--memory-limit)")
+        return _failed(path, fmt, err, src.sha256, src.size)
     except RecursionError:
         return _failed(path, fmt, DocumentError("internal_error", "recursion too deep"), src.sha256, src.size)
     except Exception as e:  # a bug must cost one document, not the run
@@ -96,10 +117,16 @@ def process_path(path: str) -> DocResult:
         return _failed(path, fmt, err, src.sha256, src.size)
 
 
+# Failures that say nothing about the file's bytes: a later run tries these documents again.
+RETRY_REASONS = ("worker_died",)
+
+
 @dataclass
 class RunSummary:
     started: str
     out: str
+    executor: str = "local"
+    workers: int = 1
     inputs: int = 0
     processed: int = 0
     skipped: int = 0
@@ -109,6 +136,10 @@ class RunSummary:
     seconds: float = 0.0
     failures: list = dataclasses.field(default_factory=list)
     duplicates: list = dataclasses.field(default_factory=list)
+    # scan: walk + hash + compare with OUT; process: wall time of the documents; write: Parquet
+    timings: dict = dataclasses.field(default_factory=dict)
+    slowest: list = dataclasses.field(default_factory=list)  # the 10 slowest documents
+    worker_peak_rss_mb: float | None = None
 
     def line(self) -> str:
         return (
@@ -117,15 +148,28 @@ class RunSummary:
         )
 
 
-def _sha_of(path: Path) -> str | None:
+def _sha_of(path: Path) -> tuple[str | None, int | None]:
     h = hashlib.sha256()
+    size = 0
     try:
         with path.open("rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
+            while chunk := f.read(1 << 20):
                 h.update(chunk)
+                size += len(chunk)
     except OSError:
-        return None
-    return h.hexdigest()
+        return None, None
+    return h.hexdigest(), size
+
+
+def _done_documents(out: Path) -> dict[str, tuple[str, str, str | None]]:
+    """sha256 -> (pipeline_version, status, error) of the documents already in OUT."""
+    from pipeline import write
+
+    docs = write.read_documents(out, columns=["sha256", "pipeline_version", "status", "error"])
+    if docs is None:
+        return {}
+    cols = (docs.column(c).to_pylist() for c in ("sha256", "pipeline_version", "status", "error"))
+    return {sha: (ver, st, err) for sha, ver, st, err in zip(*cols) if sha}
 
 
 def run(
@@ -134,54 +178,77 @@ def run(
     workers: int | None = None,
     force: bool = False,
     progress: Callable[[int, int, DocResult], None] | None = None,
+    *,
+    executor: str = "local",
+    scheduler: str | None = None,
+    timeout: float | None = 120.0,
+    memory_limit: int = 2 * 1024**3,
+    batch: int = BATCH,
 ) -> RunSummary:
-    from pipeline import write
+    """Process the files under `paths` into OUT; see DESIGN §3. Raises write.RunLocked when another
+    run is writing to OUT, ValueError on bad settings; a bad document never raises."""
+    from pipeline import execute, write
 
+    if executor not in ("local", "dask"):
+        raise ValueError(f"executor must be local or dask, got {executor!r}")
+    if scheduler and executor != "dask":
+        raise ValueError("a scheduler address needs executor dask")
+    workers = workers or os.cpu_count() or 1
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+    if timeout is not None and timeout <= 0:
+        raise ValueError(f"timeout must be positive, got {timeout}")
     out = Path(out)
     t0 = time.monotonic()
     stamp = _now().strftime("%Y%m%dT%H%M%S%fZ")
-    summary = RunSummary(started=stamp, out=str(out))
+    summary = RunSummary(started=stamp, out=str(out), executor=executor, workers=workers)
     out.mkdir(parents=True, exist_ok=True)
-    write.clean_interrupted(out)
-
-    files = [str(p) for p in load.walk(paths)]
-    summary.inputs = len(files)
-    done: dict[str, tuple[str, str, str]] = {}  # sha256 -> (version, status, error)
-    docs = write.read_documents(out)
-    if docs is not None:
-        for sha, ver, st, err in zip(*(docs.column(c).to_pylist() for c in ("sha256", "pipeline_version", "status", "error"))):
+    with write.lock(out):
+        write.clean_interrupted(out)
+        done = _done_documents(out)
+        todo: list[str] = []
+        ident: dict[str, tuple[str | None, int | None]] = {}  # path -> (sha256, bytes) as scanned
+        redo_ids: set[str] = set()
+        seen: dict[str, str] = {}
+        for p in load.walk(paths):
+            f = str(p)
+            summary.inputs += 1
+            sha, size = _sha_of(p)
+            if sha and sha in seen:
+                summary.duplicates.append({"path": f, "same_as": seen[sha]})
+                summary.skipped += 1
+                continue
             if sha:
-                done[sha] = (ver, st, err)
-    todo: list[str] = []
-    redo_ids: set[str] = set()
-    seen: dict[str, str] = {}
-    for f in files:
-        sha = _sha_of(Path(f))
-        if sha and sha in seen:
-            summary.duplicates.append({"path": f, "same_as": seen[sha]})
-            summary.skipped += 1
-            continue
-        if sha:
-            seen[sha] = f
-        prev = done.get(sha) if sha else None
-        if prev and prev[0] == __version__ and not force:
-            summary.skipped += 1
-            if prev[1] == "failed":
-                summary.failed += 1
-                summary.failures.append({"path": f, "error": prev[2], "skipped": True})
-            continue
-        todo.append(f)
-        if prev:
-            redo_ids.add(sha[:16])
+                seen[sha] = f
+            prev = done.get(sha) if sha else None
+            if prev and prev[0] == __version__ and not force and not (prev[1] == "failed" and str(prev[2]).startswith(RETRY_REASONS)):
+                summary.skipped += 1
+                if prev[1] == "failed":
+                    summary.failed += 1
+                    summary.failures.append({"path": f, "error": prev[2], "skipped": True})
+                continue
+            todo.append(f)
+            ident[f] = (sha, size)
+            if prev:
+                redo_ids.add(sha[:16])
+        del seen, done
+        write.remove_documents(out, redo_ids, set(todo))
+        t_scan = time.monotonic()
 
-    write.remove_documents(out, redo_ids, set(todo))
+        def results() -> Iterator[DocResult]:
+            if executor == "dask":
+                outcomes = execute.dask_outcomes(todo, workers, scheduler, timeout, memory_limit)
+                yield from _results(outcomes, ident, summary)
+            else:
+                with execute.LocalPool(min(workers, max(1, len(todo))), timeout, memory_limit) as pool:
+                    yield from _results(pool.imap_unordered(todo), ident, summary)
 
-    def consume(results: Iterable[DocResult]):
-        batch: list[DocResult] = []
+        write_s = 0.0
+        buffer: list[DocResult] = []
         n = 0
-        for res in results:
+        for res in results():
             n += 1
-            batch.append(res)
+            buffer.append(res)
             st = res.document["status"]
             summary.processed += 1
             setattr(summary, st, getattr(summary, st) + 1)
@@ -189,19 +256,42 @@ def run(
                 summary.failures.append({"path": res.document["source_path"], "error": res.document["error"]})
             if progress:
                 progress(n, len(todo), res)
-            if len(batch) >= BATCH:
-                write.write_batch(out, batch, f"{stamp}-{n:07d}")
-                batch = []
-        if batch:
-            write.write_batch(out, batch, f"{stamp}-{n:07d}")
-
-    workers = workers or os.cpu_count() or 1
-    if workers <= 1 or len(todo) <= 1:
-        consume(process_path(f) for f in todo)
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            consume(pool.map(process_path, todo, chunksize=1))
-    write.write_empty_tables(out)
-    summary.seconds = time.monotonic() - t0
-    write.write_run_log(out, stamp, dataclasses.asdict(summary))
+            if len(buffer) >= batch:
+                tw = time.monotonic()
+                write.write_batch(out, buffer, f"{stamp}-{n:07d}")
+                write_s += time.monotonic() - tw
+                buffer = []
+        tw = time.monotonic()
+        if buffer:
+            write.write_batch(out, buffer, f"{stamp}-{n:07d}")
+        write.write_empty_tables(out)
+        write_s += time.monotonic() - tw
+        summary.seconds = time.monotonic() - t0
+        summary.timings = {
+            "scan": round(t_scan - t0, 3),
+            "process": round(summary.seconds - (t_scan - t0) - write_s, 3),
+            "write": round(write_s, 3),
+            "total": round(summary.seconds, 3),
+        }
+        summary.slowest.sort(key=lambda d: -d["seconds"])
+        del summary.slowest[10:]
+        write.write_run_log(out, stamp, dataclasses.asdict(summary))
     return summary
+
+
+def _results(outcomes, ident: dict, summary: RunSummary) -> Iterator[DocResult]:
+    """Outcomes -> documents results; a lost document gets its failed row here."""
+    for o in outcomes:
+        if o.result is not None:
+            res = o.result
+        else:
+            sha, size = ident.get(o.path, (None, None))
+            res = _failed(o.path, load.format_of(Path(o.path)), o.error, sha, size)
+        if o.peak_rss:
+            mb = round(o.peak_rss / 2**20, 1)
+            summary.worker_peak_rss_mb = max(summary.worker_peak_rss_mb or 0.0, mb)
+        summary.slowest.append({"path": o.path, "seconds": round(o.seconds, 3)})
+        if len(summary.slowest) > 50:
+            summary.slowest.sort(key=lambda d: -d["seconds"])
+            del summary.slowest[10:]
+        yield res
