@@ -11,6 +11,7 @@ worker thread, so the time limit and crash isolation hold there too.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -29,6 +30,8 @@ from pipeline.write import DocResult
 GiB = 1024**3
 DEFAULT_TIMEOUT = 120.0  # seconds per document
 DEFAULT_MEMORY_LIMIT = 2 * GiB  # address space per worker process
+TARGET = "pipeline.run:process_path"  # what a worker runs on each path
+STARTUP_LIMIT = 120.0  # seconds a new worker may take to import the pipeline (not counted as --timeout)
 _ROOT = str(Path(__file__).resolve().parents[1])  # so a worker imports this same checkout
 
 
@@ -53,14 +56,14 @@ def _signal_name(code: int) -> str:
 class _Worker:
     """One `python -m pipeline.worker` subprocess and the two pipe ends the parent keeps."""
 
-    def __init__(self, memory_limit: int):
+    def __init__(self, memory_limit: int, target: str):
         to_r, to_w = os.pipe()
         from_r, from_w = os.pipe()
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, env.get("PYTHONPATH")) if p)
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "pipeline.worker", str(to_r), str(from_w), str(memory_limit)],
+                [sys.executable, "-m", "pipeline.worker", str(to_r), str(from_w), str(memory_limit), target],
                 pass_fds=(to_r, from_w),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
@@ -73,12 +76,19 @@ class _Worker:
         self.send = Connection(to_w, readable=False)
         self.recv = Connection(from_r, writable=False)
         self.path: str | None = None
-        self.started = 0.0
+        self.ready = False  # has said "ready" (imports done)
+        self.started = time.monotonic()  # the clock of the current document (or of the start-up)
 
     def start(self, path: str) -> None:
         self.path = path
-        self.started = time.monotonic()
-        self.send.send(path)
+        if self.ready:
+            self.started = time.monotonic()
+        self.send.send(path)  # a starting worker finds it in the pipe once ready
+
+    def deadline(self, timeout: float | None) -> float:
+        if not self.ready:
+            return self.started + STARTUP_LIMIT
+        return self.started + timeout if timeout is not None else float("inf")
 
     def exit_detail(self) -> str:
         try:
@@ -123,7 +133,13 @@ class _Worker:
 class LocalPool:
     """Worker subprocesses with a per-document time limit; a dead worker is replaced."""
 
-    def __init__(self, workers: int, timeout: float | None = DEFAULT_TIMEOUT, memory_limit: int = DEFAULT_MEMORY_LIMIT):
+    def __init__(
+        self,
+        workers: int,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        memory_limit: int = DEFAULT_MEMORY_LIMIT,
+        target: str = TARGET,
+    ):
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         if timeout is not None and timeout <= 0:
@@ -131,6 +147,7 @@ class LocalPool:
         self.workers = workers
         self.timeout = timeout
         self.memory_limit = memory_limit
+        self.target = target
         self._idle: list[_Worker] = []
 
     def __enter__(self) -> LocalPool:
@@ -151,7 +168,7 @@ class LocalPool:
                 return w
             except OSError:  # the idle worker died meanwhile
                 w.kill()
-        w = _Worker(self.memory_limit)
+        w = _Worker(self.memory_limit, self.target)
         w.start(path)
         return w
 
@@ -172,24 +189,27 @@ class LocalPool:
                         busy.append(self._assign(path))
                 if not busy:
                     return
-                wait_for = None
-                if self.timeout is not None:
-                    wait_for = max(0.0, min(w.started for w in busy) + self.timeout - time.monotonic())
-                ready = wait([w.recv for w in busy], timeout=wait_for)
+                wait_for = max(0.0, min(w.deadline(self.timeout) for w in busy) - time.monotonic())
+                ready = wait([w.recv for w in busy], timeout=min(wait_for, 3600.0))
                 for w in [w for w in busy if w.recv in ready]:
+                    if not w.ready:
+                        try:
+                            w.recv.recv()  # "ready"
+                            w.ready, w.started = True, time.monotonic()
+                            continue
+                        except (EOFError, OSError):
+                            pass  # died while starting: _collect reports it
                     busy.remove(w)
                     yield self._collect(w)
-                if self.timeout is not None:
-                    now = time.monotonic()
-                    for w in [w for w in busy if now - w.started >= self.timeout]:
-                        busy.remove(w)
-                        w.kill()
-                        yield Outcome(
-                            w.path,
-                            None,
-                            DocumentError("timeout", f"still running after {self.timeout:g} s (--timeout); the worker was stopped"),
-                            seconds=now - w.started,
-                        )
+                now = time.monotonic()
+                for w in [w for w in busy if now >= w.deadline(self.timeout)]:
+                    busy.remove(w)
+                    w.kill()
+                    if w.ready:
+                        detail = f"still running after {self.timeout:g} s (--timeout); the worker was stopped"
+                    else:
+                        detail = f"a worker process did not start within {STARTUP_LIMIT:g} s"
+                    yield Outcome(w.path, None, DocumentError("timeout", detail), seconds=now - w.started)
         finally:
             for w in busy:  # the consumer stopped early or failed: nothing may outlive the run
                 w.kill()
@@ -210,13 +230,13 @@ class LocalPool:
 _local = threading.local()
 
 
-def _dask_task(path: str, timeout: float | None, memory_limit: int) -> Outcome:
+def _dask_task(path: str, timeout: float | None, memory_limit: int, target: str) -> Outcome:
     """Runs on a Dask worker thread: the document goes to this thread's own worker subprocess."""
     pool = getattr(_local, "pool", None)
-    if pool is None or (pool.timeout, pool.memory_limit) != (timeout, memory_limit):
+    if pool is None or (pool.timeout, pool.memory_limit, pool.target) != (timeout, memory_limit, target):
         if pool is not None:
             pool.close()
-        pool = _local.pool = LocalPool(1, timeout, memory_limit)
+        pool = _local.pool = LocalPool(1, timeout, memory_limit, target)
     return pool.run_one(path)
 
 
@@ -226,6 +246,7 @@ def dask_outcomes(
     scheduler: str | None,
     timeout: float | None,
     memory_limit: int,
+    target: str = TARGET,
 ) -> Iterator[Outcome]:
     """Documents on a Dask cluster (a local one unless `scheduler` is given), a bounded number in flight."""
     import dask
@@ -246,13 +267,14 @@ def dask_outcomes(
         path_of: dict[str, str] = {}
         it = iter(paths)
         run_id = uuid.uuid4().hex[:8]
+        numbers = itertools.count()
 
         def submit() -> None:
             path = next(it, None)
             if path is not None:
-                key = f"cnbudget-{run_id}-{len(path_of)}"
+                key = f"cnbudget-{run_id}-{next(numbers)}"
                 path_of[key] = path
-                futures.add(client.submit(_dask_task, path, timeout, memory_limit, key=key, pure=False))
+                futures.add(client.submit(_dask_task, path, timeout, memory_limit, target, key=key, pure=False))
 
         for _ in range(in_flight):
             submit()

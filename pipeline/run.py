@@ -184,11 +184,14 @@ def run(
     timeout: float | None = 120.0,
     memory_limit: int = 2 * 1024**3,
     batch: int = BATCH,
+    target: str | None = None,
 ) -> RunSummary:
     """Process the files under `paths` into OUT; see DESIGN §3. Raises write.RunLocked when another
-    run is writing to OUT, ValueError on bad settings; a bad document never raises."""
+    run is writing to OUT, ValueError on bad settings; a bad document never raises. `target`
+    replaces the function workers run on each path (`module:function`; for tests)."""
     from pipeline import execute, write
 
+    target = target or execute.TARGET
     if executor not in ("local", "dask"):
         raise ValueError(f"executor must be local or dask, got {executor!r}")
     if scheduler and executor != "dask":
@@ -237,10 +240,10 @@ def run(
 
         def results() -> Iterator[DocResult]:
             if executor == "dask":
-                outcomes = execute.dask_outcomes(todo, workers, scheduler, timeout, memory_limit)
+                outcomes = execute.dask_outcomes(todo, workers, scheduler, timeout, memory_limit, target)
                 yield from _results(outcomes, ident, summary)
             else:
-                with execute.LocalPool(min(workers, max(1, len(todo))), timeout, memory_limit) as pool:
+                with execute.LocalPool(min(workers, max(1, len(todo))), timeout, memory_limit, target) as pool:
                     yield from _results(pool.imap_unordered(todo), ident, summary)
 
         write_s = 0.0

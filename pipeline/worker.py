@@ -1,15 +1,17 @@
 """A worker process: reads paths from the parent, sends back one result per path.
 
-Started by `pipeline.execute` as `python -m pipeline.worker READ_FD WRITE_FD MEMORY_LIMIT` with
-two inherited pipe ends. It is a plain subprocess (not a multiprocessing child), so it can be
+Started by `pipeline.execute` as `python -m pipeline.worker READ_FD WRITE_FD MEMORY_LIMIT TARGET`
+with two inherited pipe ends; TARGET is the function run on each path, `module:function`
+(`pipeline.run:process_path`; tests substitute one that misbehaves on purpose). It is a plain subprocess (not a multiprocessing child), so it can be
 started from anywhere, including a Dask worker, and killed without harming its parent.
 
 Messages are pickles framed by `multiprocessing.connection.Connection`:
 parent -> worker: a path (str), or None to stop.
-worker -> parent: (DocResult, seconds, peak_rss_bytes).
+worker -> parent: "ready" once imported, then (DocResult, seconds, peak_rss_bytes) per path.
 """
 from __future__ import annotations
 
+import importlib
 import resource
 import signal
 import sys
@@ -42,11 +44,12 @@ def peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
 
 
-def serve(conn_in: Connection, conn_out: Connection, memory_limit: int) -> None:
+def serve(conn_in: Connection, conn_out: Connection, memory_limit: int, target: str) -> None:
     die_with_parent()
-    from pipeline.run import process_path  # imported before the memory cap, once
-
+    module, _, name = target.partition(":")
+    process_path = getattr(importlib.import_module(module), name)  # imported before the memory cap
     limit_memory(memory_limit)
+    conn_out.send("ready")  # the parent starts the document's clock now, not at process start
     while True:
         try:
             path = conn_in.recv()
@@ -60,8 +63,8 @@ def serve(conn_in: Connection, conn_out: Connection, memory_limit: int) -> None:
 
 
 def main(argv: list[str]) -> int:
-    read_fd, write_fd, memory_limit = (int(a) for a in argv)
-    serve(Connection(read_fd, writable=False), Connection(write_fd, readable=False), memory_limit)
+    read_fd, write_fd, memory_limit = (int(a) for a in argv[:3])
+    serve(Connection(read_fd, writable=False), Connection(write_fd, readable=False), memory_limit, argv[3])
     return 0
 
 

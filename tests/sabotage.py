@@ -1,0 +1,37 @@
+"""A worker target that misbehaves on purpose, for the isolation tests.
+
+`run(..., target="tests.sabotage:process_path")` makes each worker read .txt files through
+`decode` below: a file whose bytes start with a command word hangs, crashes or exhausts memory
+inside the real pipeline (load -> normalise -> ...); any other file is read as usual.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from pipeline import normalise, read_text
+from pipeline.run import process_path as _process_path
+
+
+def decode(data: bytes):
+    if data.startswith(b"HANG"):
+        time.sleep(3600)
+    elif data.startswith(b"SEGV"):
+        os.kill(os.getpid(), signal.SIGSEGV)
+    elif data.startswith(b"KILL"):  # as the kernel's OOM killer does
+        os.kill(os.getpid(), signal.SIGKILL)
+    elif data.startswith(b"EXIT"):
+        os._exit(3)
+    elif data.startswith(b"OOM"):
+        hog = bytearray(64 * 2**30)  # far above any worker memory limit: MemoryError
+        del hog
+    elif data.startswith(b"SLOW"):
+        time.sleep(0.3)
+        data = data[4:]
+    return read_text.decode(data)
+
+
+def process_path(path: str, memory_limit: int | None = None):
+    normalise.READERS["txt"] = __name__
+    return _process_path(path, memory_limit)
