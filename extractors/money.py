@@ -280,9 +280,12 @@ def _is_number(s: str) -> bool:
     return bool(vocab().numeric_cell.match(s))
 
 
+_NOT_LABEL = regex.compile(r"[≥≤=<>＝＜＞/—\-%.\d\s]*|定性|定量")  # compiled once: called per table cell
+
+
 def _is_label(s: str) -> bool:
     s = s.strip()
-    return bool(s) and not _is_number(s) and not regex.fullmatch(r"[≥≤=<>＝＜＞/—\-%.\d\s]*|定性|定量", s)
+    return bool(s) and not _is_number(s) and not _NOT_LABEL.fullmatch(s)
 
 
 def table_unit(block: Block) -> str | None:

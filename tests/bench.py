@@ -1,0 +1,139 @@
+"""`make bench`: end-to-end speed of `cnbudget run` (not collected by pytest).
+
+Prints, in one run:
+ (a) text MB/s per worker: corpus/*.txt replicated to >= 20 MB (each copy with its own last line,
+     so each has its own sha256), 1 worker;
+ (b) PDF pages/s on ../shared/samples/*.pdf, 1 worker, and the ratio to pdfplumber's own
+     extract_text + extract_tables on the same pages (skipped while the pipeline cannot read PDFs);
+ (c) the speed-up of 2 workers over 1 on (a);
+ (d) an unchanged re-run's time as a fraction of the first run;
+ (e) the peak memory (max RSS) of a worker.
+
+    python -m tests.bench [--mb 20] [--keep DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pipeline import normalise
+from pipeline.run import run
+from tests.conftest import CORPUS, SAMPLES
+
+
+def _machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError):
+        mem = float("nan")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}; load average at start {load}"
+
+
+def replicate_text(dest: Path, megabytes: float) -> int:
+    """Copies of the seed texts until `megabytes`; returns the bytes written."""
+    seeds = [(p.stem, p.read_bytes()) for p in sorted(CORPUS.glob("*.txt"))]
+    total, i = 0, 0
+    while total < megabytes * 1e6:
+        for stem, data in seeds:
+            sub = dest / f"{i // 100:04d}"
+            sub.mkdir(parents=True, exist_ok=True)
+            body = data + f"\n# bench copy {i}\n".encode()
+            (sub / f"{stem}-{i:05d}.txt").write_bytes(body)
+            total += len(body)
+            i += 1
+    return total
+
+
+def pdfplumber_pages_per_s(pdfs: list[Path]) -> tuple[int, float]:
+    import pdfplumber
+
+    pages = 0
+    t0 = time.perf_counter()
+    for path in pdfs:
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                page.extract_text()
+                page.extract_tables()
+                page.close()
+                pages += 1
+    return pages, pages / (time.perf_counter() - t0)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--mb", type=float, default=20.0, help="size of the replicated text corpus (default 20)")
+    ap.add_argument("--keep", help="work in this folder and keep it (default: a temporary one)")
+    args = ap.parse_args()
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="cnbudget-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"cnbudget bench {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
+    print(f"machine: {_machine()}")
+    try:
+        text_in = work / "text"
+        shutil.rmtree(text_in, ignore_errors=True)
+        size = replicate_text(text_in, args.mb)
+        n_files = sum(1 for _ in text_in.rglob("*.txt"))
+        print(f"text corpus: {n_files} files, {size / 1e6:.1f} MB")
+
+        results = {}
+        for workers in (1, 2):
+            out = work / f"out{workers}"
+            shutil.rmtree(out, ignore_errors=True)
+            s = run([str(text_in)], out, workers=workers)
+            assert s.processed == n_files and s.failed == 0, s.line()
+            results[workers] = s
+            print(f"  {workers} worker(s): {s.seconds:.1f} s, {size / 1e6 / s.seconds:.2f} MB/s, timings {s.timings}, "
+                  f"peak worker RSS {s.worker_peak_rss_mb} MB")
+        t_rerun = run([str(text_in)], work / "out2", workers=2)
+        assert t_rerun.processed == 0 and t_rerun.skipped == n_files, t_rerun.line()
+
+        a = size / 1e6 / results[1].seconds
+        c = results[1].seconds / results[2].seconds
+        d = t_rerun.seconds / results[2].seconds
+        e = max(s.worker_peak_rss_mb or 0 for s in results.values())
+        print(f"(a) text end-to-end, 1 worker: {a:.2f} MB/s per worker (target >= 5)")
+
+        pdfs = sorted(p for p in SAMPLES.glob("*.pdf") if "扫描" not in p.name) if SAMPLES.is_dir() else []
+        if not pdfs:
+            print(f"(b) skipped: no sample PDFs in {SAMPLES}")
+        else:
+            pages, ref = pdfplumber_pages_per_s(pdfs)
+            if "pdf" not in normalise.READERS:
+                print(f"(b) skipped: the pipeline cannot read PDFs yet (no 'pdf' reader in pipeline/normalise.py); "
+                      f"for reference pdfplumber alone: {pages} pages at {ref:.1f} pages/s")
+            else:
+                out = work / "pdf"
+                shutil.rmtree(out, ignore_errors=True)
+                s = run([str(p) for p in pdfs], out, workers=1)
+                import pandas as pd
+
+                docs = pd.read_parquet(out / "documents")
+                done = int(docs.n_pages.fillna(0).sum())
+                rate = done / s.seconds
+                print(f"(b) PDF end-to-end, 1 worker: {done} pages in {s.seconds:.1f} s = {rate:.1f} pages/s; "
+                      f"pdfplumber alone {ref:.1f} pages/s; ratio {rate / ref:.2f} ({s.failed} of {len(pdfs)} failed)")
+        print(f"(c) 2 workers over 1: {c:.2f}x (target >= 1.7)")
+        print(f"(d) unchanged re-run: {t_rerun.seconds:.2f} s = {d:.1%} of the first run (target <= 5%)")
+        print(f"(e) peak memory per worker: {e:.0f} MB (target <= 1024)")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
