@@ -15,7 +15,7 @@ class _Progress:
     def __init__(self, quiet: bool, tty: bool):
         self.quiet, self.tty = quiet, tty
         self.t0 = time.monotonic()
-        self.last = 0.0
+        self.last = -1.0  # the first update shows at once
         self.shown = False
         self.next_tenth = 1
 

@@ -136,7 +136,8 @@ class RunSummary:
     seconds: float = 0.0
     failures: list = dataclasses.field(default_factory=list)
     duplicates: list = dataclasses.field(default_factory=list)
-    # scan: walk + hash + compare with OUT; process: wall time of the documents; write: Parquet
+    # scan: walk + hash + compare with OUT; process: wall time of the documents; write: Parquet;
+    # documents: the sum of the documents' own times in their workers
     timings: dict = dataclasses.field(default_factory=dict)
     slowest: list = dataclasses.field(default_factory=list)  # the 10 slowest documents
     worker_peak_rss_mb: float | None = None
@@ -275,6 +276,7 @@ def run(
             "process": round(summary.seconds - (t_scan - t0) - write_s, 3),
             "write": round(write_s, 3),
             "total": round(summary.seconds, 3),
+            "documents": round(summary.timings.get("documents", 0.0), 3),
         }
         summary.slowest.sort(key=lambda d: -d["seconds"])
         del summary.slowest[10:]
@@ -294,6 +296,7 @@ def _results(outcomes, ident: dict, summary: RunSummary) -> Iterator[DocResult]:
             mb = round(o.peak_rss / 2**20, 1)
             summary.worker_peak_rss_mb = max(summary.worker_peak_rss_mb or 0.0, mb)
         summary.slowest.append({"path": o.path, "seconds": round(o.seconds, 3)})
+        summary.timings["documents"] = summary.timings.get("documents", 0.0) + o.seconds
         if len(summary.slowest) > 50:
             summary.slowest.sort(key=lambda d: -d["seconds"])
             del summary.slowest[10:]

@@ -459,7 +459,26 @@ def test_run_log_and_plain_progress(tmp_path, capsys):
     assert (log["inputs"], log["processed"], log["ok"], log["failed"], log["executor"], log["workers"]) == (
         4, 4, 3, 1, "local", 2)
     assert log["failures"] == [{"path": str(d / "empty.txt"), "error": "empty: the file has 0 bytes"}]
-    assert set(log["timings"]) == {"scan", "process", "write", "total"}
+    assert set(log["timings"]) == {"scan", "process", "write", "total", "documents"}
     assert len(log["slowest"]) == 4 and 0 < log["worker_peak_rss_mb"] < 1024
     main(["run", str(d), "--out", str(out), "--quiet"])
+    assert capsys.readouterr().err == ""
+
+
+def test_progress_bar_on_a_terminal(capsys):
+    from pipeline.cli import _Progress
+    from pipeline.write import DocResult
+
+    bar = _Progress(quiet=False, tty=True)
+    ok = DocResult({"status": "ok", "source_path": "in/a.txt", "error": None})
+    bad = DocResult({"status": "failed", "source_path": "in/b.txt", "error": "empty: the file has 0 bytes"})
+    bar(1, 2, ok)
+    bar(2, 2, bad)
+    bar.end()
+    err = capsys.readouterr().err
+    assert err.count("\r[") == 2 and "] 2/2 " in err and err.endswith("\n")
+    assert "failed: in/b.txt: empty: the file has 0 bytes\n" in err
+    quiet = _Progress(quiet=True, tty=True)
+    quiet(1, 1, bad)
+    quiet.end()
     assert capsys.readouterr().err == ""
