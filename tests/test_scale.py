@@ -126,6 +126,23 @@ def test_same_tables_whatever_the_executor(sabotaged, tmp_path):
         _assert_consistent(tmp_path / o)
 
 
+def test_dask_joins_an_existing_cluster(tmp_path, capsys):
+    from distributed import LocalCluster
+
+    d = tmp_path / "in"
+    _copies(d, 3)
+    (d / "empty.txt").write_bytes(b"")
+    out = tmp_path / "out"
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        rc = main(["run", str(d), "--out", str(out), "--executor", "dask", "--scheduler", cluster.scheduler_address,
+                   "--quiet"])
+    assert rc == 1
+    assert capsys.readouterr().out.startswith("cnbudget: 4 files: 4 processed (3 ok, 0 partial, 1 failed)")
+    log = json.loads(next((out / "_runs").glob("*.json")).read_text("utf-8"))
+    assert log["executor"] == "dask"
+    _assert_same_tables(out, _clean_run(d, tmp_path / "local"))
+
+
 def test_workers_are_replaced_and_none_outlive_the_run(tmp_path):
     """Three crashes in a row on one worker: each costs one document, the rest are still done."""
     from pipeline.execute import LocalPool
