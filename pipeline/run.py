@@ -11,7 +11,7 @@ import dataclasses
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -173,6 +173,47 @@ def _done_documents(out: Path) -> dict[str, tuple[str, str, str | None]]:
     return {sha: (ver, st, err) for sha, ver, st, err in zip(*cols) if sha}
 
 
+@dataclass
+class _Plan:
+    todo: list[str]  # paths to process, in input order
+    ident: dict[str, tuple[str | None, int | None]]  # path -> (sha256, bytes) as scanned
+    redo_ids: set[str]  # documents in OUT that are redone (--force, failed in a way worth retrying)
+
+
+def _retry(prev: tuple[str, str, str | None]) -> bool:
+    """A document already in OUT with a failure that says nothing about its bytes."""
+    return prev[1] == "failed" and str(prev[2]).startswith(RETRY_REASONS)
+
+
+def _plan(paths: Iterable[str], out: Path, force: bool, summary: RunSummary) -> _Plan:
+    """Walk and hash the inputs; decide what to process. Counts skipped documents in `summary`."""
+    done = _done_documents(out)
+    plan = _Plan([], {}, set())
+    seen: dict[str, str] = {}  # sha256 -> first path with that content
+    for p in load.walk(paths):
+        f = str(p)
+        summary.inputs += 1
+        sha, size = _sha_of(p)
+        if sha and sha in seen:
+            summary.duplicates.append({"path": f, "same_as": seen[sha]})
+            summary.skipped += 1
+            continue
+        if sha:
+            seen[sha] = f
+        prev = done.get(sha) if sha else None
+        if prev and prev[0] == __version__ and not force and not _retry(prev):
+            summary.skipped += 1
+            if prev[1] == "failed":
+                summary.failed += 1
+                summary.failures.append({"path": f, "error": prev[2], "skipped": True})
+            continue
+        plan.todo.append(f)
+        plan.ident[f] = (sha, size)
+        if prev:
+            plan.redo_ids.add(sha[:16])
+    return plan
+
+
 def run(
     paths: Iterable[str],
     out: str | os.PathLike,
@@ -209,74 +250,47 @@ def run(
     out.mkdir(parents=True, exist_ok=True)
     with write.lock(out):
         write.clean_interrupted(out)
-        done = _done_documents(out)
-        todo: list[str] = []
-        ident: dict[str, tuple[str | None, int | None]] = {}  # path -> (sha256, bytes) as scanned
-        redo_ids: set[str] = set()
-        seen: dict[str, str] = {}
-        for p in load.walk(paths):
-            f = str(p)
-            summary.inputs += 1
-            sha, size = _sha_of(p)
-            if sha and sha in seen:
-                summary.duplicates.append({"path": f, "same_as": seen[sha]})
-                summary.skipped += 1
-                continue
-            if sha:
-                seen[sha] = f
-            prev = done.get(sha) if sha else None
-            if prev and prev[0] == __version__ and not force and not (prev[1] == "failed" and str(prev[2]).startswith(RETRY_REASONS)):
-                summary.skipped += 1
-                if prev[1] == "failed":
-                    summary.failed += 1
-                    summary.failures.append({"path": f, "error": prev[2], "skipped": True})
-                continue
-            todo.append(f)
-            ident[f] = (sha, size)
-            if prev:
-                redo_ids.add(sha[:16])
-        del seen, done
-        write.remove_documents(out, redo_ids, set(todo))
+        plan = _plan(paths, out, force, summary)
+        write.remove_documents(out, plan.redo_ids, set(plan.todo))
         t_scan = time.monotonic()
 
-        def results() -> Iterator[DocResult]:
-            if executor == "dask":
-                outcomes = execute.dask_outcomes(todo, workers, scheduler, timeout, memory_limit, target)
-                yield from _results(outcomes, ident, summary)
-            else:
-                with execute.LocalPool(min(workers, max(1, len(todo))), timeout, memory_limit, target) as pool:
-                    yield from _results(pool.imap_unordered(todo), ident, summary)
-
-        write_s = 0.0
+        pool = None
+        if executor == "dask":
+            outcomes = execute.dask_outcomes(plan.todo, workers, scheduler, timeout, memory_limit, target)
+        else:
+            pool = execute.LocalPool(min(workers, max(1, len(plan.todo))), timeout, memory_limit, target)
+            outcomes = pool.imap_unordered(plan.todo)
+        write_s = doc_s = 0.0
         buffer: list[DocResult] = []
-        n = 0
-        for res in results():
-            n += 1
-            buffer.append(res)
-            st = res.document["status"]
-            summary.processed += 1
-            setattr(summary, st, getattr(summary, st) + 1)
-            if st == "failed":
-                summary.failures.append({"path": res.document["source_path"], "error": res.document["error"]})
-            if progress:
-                progress(n, len(todo), res)
-            if len(buffer) >= batch:
-                tw = time.monotonic()
-                write.write_batch(out, buffer, f"{stamp}-{n:07d}")
-                write_s += time.monotonic() - tw
-                buffer = []
-        tw = time.monotonic()
-        if buffer:
-            write.write_batch(out, buffer, f"{stamp}-{n:07d}")
-        write.write_empty_tables(out)
-        write_s += time.monotonic() - tw
+        try:
+            for n, o in enumerate(outcomes, 1):
+                res = o.result or _failed(o.path, load.format_of(Path(o.path)), o.error, *plan.ident.get(o.path, (None, None)))
+                doc_s += o.seconds
+                _count(summary, res, o)
+                if progress:
+                    progress(n, len(plan.todo), res)
+                buffer.append(res)
+                if len(buffer) >= batch:
+                    tw = time.monotonic()
+                    write.write_batch(out, buffer, f"{stamp}-{n:07d}")
+                    write_s += time.monotonic() - tw
+                    buffer = []
+            tw = time.monotonic()
+            if buffer:
+                write.write_batch(out, buffer, f"{stamp}-{summary.processed:07d}")
+            write.write_empty_tables(out)
+            write_s += time.monotonic() - tw
+        finally:  # also on an error or Ctrl-C: no worker and no cluster outlives the run
+            outcomes.close()
+            if pool is not None:
+                pool.close()
         summary.seconds = time.monotonic() - t0
         summary.timings = {
             "scan": round(t_scan - t0, 3),
             "process": round(summary.seconds - (t_scan - t0) - write_s, 3),
             "write": round(write_s, 3),
             "total": round(summary.seconds, 3),
-            "documents": round(summary.timings.get("documents", 0.0), 3),
+            "documents": round(doc_s, 3),
         }
         summary.slowest.sort(key=lambda d: -d["seconds"])
         del summary.slowest[10:]
@@ -284,20 +298,15 @@ def run(
     return summary
 
 
-def _results(outcomes, ident: dict, summary: RunSummary) -> Iterator[DocResult]:
-    """Outcomes -> documents results; a lost document gets its failed row here."""
-    for o in outcomes:
-        if o.result is not None:
-            res = o.result
-        else:
-            sha, size = ident.get(o.path, (None, None))
-            res = _failed(o.path, load.format_of(Path(o.path)), o.error, sha, size)
-        if o.peak_rss:
-            mb = round(o.peak_rss / 2**20, 1)
-            summary.worker_peak_rss_mb = max(summary.worker_peak_rss_mb or 0.0, mb)
-        summary.slowest.append({"path": o.path, "seconds": round(o.seconds, 3)})
-        summary.timings["documents"] = summary.timings.get("documents", 0.0) + o.seconds
-        if len(summary.slowest) > 50:
-            summary.slowest.sort(key=lambda d: -d["seconds"])
-            del summary.slowest[10:]
-        yield res
+def _count(summary: RunSummary, res: DocResult, o) -> None:
+    st = res.document["status"]
+    summary.processed += 1
+    setattr(summary, st, getattr(summary, st) + 1)
+    if st == "failed":
+        summary.failures.append({"path": res.document["source_path"], "error": res.document["error"]})
+    if o.peak_rss:
+        summary.worker_peak_rss_mb = max(summary.worker_peak_rss_mb or 0.0, round(o.peak_rss / 2**20, 1))
+    summary.slowest.append({"path": o.path, "seconds": round(o.seconds, 3)})
+    if len(summary.slowest) > 50:  # keep the 10 slowest without holding every document
+        summary.slowest.sort(key=lambda d: -d["seconds"])
+        del summary.slowest[10:]
