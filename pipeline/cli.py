@@ -53,6 +53,7 @@ class _Progress:
     def end(self) -> None:
         if self.tty and self.shown and not self.quiet:
             print(file=sys.stderr)
+        self.shown = False
 
 
 def _columns() -> int:
@@ -90,6 +91,14 @@ def _cmd_run(args) -> int:
     except (RunLocked, ValueError) as e:
         print(f"cnbudget: {e}", file=sys.stderr)
         return 2
+    except OSError as e:  # the output folder or the system, not a document (those never raise)
+        progress.end()
+        print(f"cnbudget: {e}; what is in {args.out} is intact: fix this and run again to finish", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        progress.end()
+        print(f"cnbudget: interrupted; run again to finish (documents already in {args.out} are kept)", file=sys.stderr)
+        return 130
     finally:
         progress.end()
     print(summary.line())
