@@ -115,9 +115,18 @@ def _filter_parts(out: Path, name: str, drop: set[str]) -> None:
         if kept == len(ids):
             continue
         if kept == 0:
-            p.unlink()
+            _remove_part(out, name, p)
         else:
             _write_atomic(pq.read_table(p, schema=TABLES[name]).filter(mask), p)
+
+
+def _remove_part(out: Path, name: str, part: Path) -> None:
+    """Delete a part; a table left without parts gets its zero-row part first, so a reader always
+    finds the table with its columns."""
+    empty = out / name / EMPTY_PART
+    if not empty.exists():
+        _write_atomic(TABLES[name].empty_table(), empty)
+    part.unlink()
 
 
 def _removal_journal(out: Path) -> Path:
@@ -161,7 +170,7 @@ def clean_interrupted(out: Path) -> None:
         if name != DOCUMENTS:
             for p in _parts(out, name):
                 if p.name not in landed and p.name != EMPTY_PART:
-                    p.unlink()
+                    _remove_part(out, name, p)
 
 
 def remove_documents(out: Path, doc_ids: set[str], paths: set[str]) -> None:

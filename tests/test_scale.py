@@ -186,9 +186,12 @@ def test_changed_file_replaces_its_rows_in_every_table(tmp_path):
     out = tmp_path / "out"
     run([str(d)], out, workers=2)
     old = pd.read_parquet(out / "documents").set_index("source_path").doc_id[str(paths[1])]
+    before = {p.relative_to(out) for p in out.glob("*/part-*.parquet")}
     paths[1].write_bytes(seed_path("004").read_bytes())  # same path, new content
     s = run([str(d)], out, workers=2)
     assert (s.processed, s.skipped) == (1, 2)
+    added = {p.relative_to(out) for p in out.glob("*/part-*.parquet")} - before
+    assert {p.parts[0] for p in added} >= {"documents", "amounts", "tables", "sections"}  # new rows, new parts
     docs = _assert_consistent(out)
     assert len(docs) == 3 and old not in set(docs.doc_id)
     for name in TABLES:
@@ -272,6 +275,33 @@ def test_killed_run_completes_on_rerun(tmp_path):
     docs = _assert_consistent(out)
     assert sorted(docs.source_path) == sorted(str(p) for p in d.iterdir())
     _assert_same_tables(out, _clean_run(d, tmp_path / "clean", target=SABOTAGE))
+
+
+@pytest.mark.slow
+def test_readers_during_a_run_never_see_a_duplicate(tmp_path):
+    """Read the tables over and over while a --force run replaces every document."""
+    d = tmp_path / "in"
+    _copies(d, 10, prefix=b"SLOW")
+    out = tmp_path / "out"
+    run([str(d)], out, workers=2, target=SABOTAGE)
+    code = (f"from pipeline.run import run; run([{str(d)!r}], {str(out)!r}, workers=2, batch=2, force=True, "
+            f"target={SABOTAGE!r})")
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
+    reads = 0
+    try:
+        while proc.poll() is None:
+            try:
+                docs = pd.read_parquet(out / "documents")
+                amounts = pd.read_parquet(out / "amounts")
+            except FileNotFoundError:  # a part removed between listing and reading: read again
+                continue
+            reads += 1
+            assert docs.doc_id.is_unique
+            assert not amounts.duplicated(["doc_id", "amount_id"]).any()
+    finally:
+        proc.wait()
+    assert proc.returncode == 0 and reads >= 5
+    assert len(_assert_consistent(out)) == 10
 
 
 # --- hostile files --------------------------------------------------------------------------
