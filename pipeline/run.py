@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
-from pipeline import __version__, extract, load, normalise, segment
+from pipeline import __version__, execute, extract, load, normalise, segment
 from pipeline.records import DocumentError, Source
 from pipeline.write import DocResult
 
@@ -223,15 +223,15 @@ def run(
     *,
     executor: str = "local",
     scheduler: str | None = None,
-    timeout: float | None = 120.0,
-    memory_limit: int = 2 * 1024**3,
+    timeout: float | None = execute.DEFAULT_TIMEOUT,
+    memory_limit: int = execute.DEFAULT_MEMORY_LIMIT,
     batch: int = BATCH,
     target: str | None = None,
 ) -> RunSummary:
     """Process the files under `paths` into OUT; see DESIGN §3. Raises write.RunLocked when another
     run is writing to OUT, ValueError on bad settings; a bad document never raises. `target`
     replaces the function workers run on each path (`module:function`; for tests)."""
-    from pipeline import execute, write
+    from pipeline import write
 
     target = target or execute.TARGET
     if executor not in ("local", "dask"):

@@ -19,6 +19,9 @@ def decode(data: bytes):
         time.sleep(3600)
     elif data.startswith(b"SEGV"):
         os.kill(os.getpid(), signal.SIGSEGV)
+    elif data.startswith(b"KILLPARENT"):  # the process that started this worker: a Dask worker dies
+        os.kill(os.getppid(), signal.SIGKILL)
+        time.sleep(3600)
     elif data.startswith(b"KILL"):  # as the kernel's OOM killer does
         os.kill(os.getpid(), signal.SIGKILL)
     elif data.startswith(b"EXIT"):

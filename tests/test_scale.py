@@ -2,7 +2,7 @@
 
 Documents that hang, crash or exhaust memory are simulated inside the real pipeline by
 `tests/sabotage.py` (a worker target that reads .txt files whose bytes start with a command
-word: HANG, SEGV, KILL, EXIT, OOM, SLOW). Hostile files are generated here, in tmp_path.
+word: HANG, SEGV, KILL, KILLPARENT, EXIT, OOM, SLOW). Hostile files are generated here, in tmp_path.
 """
 from __future__ import annotations
 
@@ -141,6 +141,18 @@ def test_dask_joins_an_existing_cluster(tmp_path, capsys):
     log = json.loads(next((out / "_runs").glob("*.json")).read_text("utf-8"))
     assert log["executor"] == "dask"
     _assert_same_tables(out, _clean_run(d, tmp_path / "local"))
+
+
+@pytest.mark.slow
+def test_a_dask_worker_that_dies_costs_one_document(tmp_path):
+    d = tmp_path / "in"
+    _copies(d, 3)
+    (d / "killer.txt").write_bytes(b"KILLPARENT")
+    out = tmp_path / "out"
+    s = run([str(d)], out, workers=2, executor="dask", timeout=60, target=SABOTAGE)
+    assert (s.processed, s.ok, s.failed) == (4, 3, 1), s.line()
+    assert _status(out)["killer.txt"] == ("failed", "worker_died: the Dask worker died while processing this document")
+    _assert_consistent(out)
 
 
 def test_workers_are_replaced_and_none_outlive_the_run(tmp_path):
