@@ -38,3 +38,50 @@ def decode(data: bytes):
 def process_path(path: str, memory_limit: int | None = None):
     normalise.READERS["txt"] = __name__
     return _process_path(path, memory_limit)
+
+
+# --- stand-in PDF and DOCX readers ------------------------------------------------------------
+# Until the real readers are registered in pipeline/normalise.py, these let the hostile-file
+# tests show that the run-level guards (memory limit, time limit, isolation) hold when a reader
+# really parses a PDF or a DOCX. They are deliberately naive: no guards of their own.
+
+
+class _DocxReader:
+    @staticmethod
+    def decode(data: bytes):
+        import io
+
+        import docx
+
+        from pipeline.records import Decoded, Para
+
+        doc = docx.Document(io.BytesIO(data))
+        return Decoded(tuple(Para(p.text) for p in doc.paragraphs if p.text.strip()))
+
+
+class _PdfReader:
+    @staticmethod
+    def decode(data: bytes):
+        import io
+
+        import pdfplumber
+
+        from pipeline.records import Decoded, Para
+
+        blocks = []
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for i, page in enumerate(pdf.pages, 1):
+                blocks.extend(Para(line, page=i) for line in (page.extract_text() or "").splitlines() if line.strip())
+                page.close()
+            n = len(pdf.pages)
+        return Decoded(tuple(blocks), n_pages=n)
+
+
+def with_stand_in_readers(path: str, memory_limit: int | None = None):
+    import sys
+
+    sys.modules[f"{__name__}._docx"] = _DocxReader  # READERS maps a format to a module name
+    sys.modules[f"{__name__}._pdf"] = _PdfReader
+    normalise.READERS.setdefault("docx", f"{__name__}._docx")
+    normalise.READERS.setdefault("pdf", f"{__name__}._pdf")
+    return _process_path(path, memory_limit)

@@ -426,11 +426,20 @@ def hostile(tmp_path) -> tuple[Path, str]:
     return d, token
 
 
-def test_hostile_files_each_fail_clearly_and_the_run_goes_on(hostile, tmp_path):
+@pytest.mark.parametrize("readers", ["registered", "stand-in"])
+def test_hostile_files_each_fail_clearly_and_the_run_goes_on(hostile, tmp_path, readers):
+    """With the readers registered today, and with naive stand-in PDF/DOCX readers (no guards of
+    their own) to show the run-level guards: the 1 GiB memory limit turns the bomb into a row."""
     d, token = hostile
     out = tmp_path / "out"
     t0 = time.monotonic()
-    rc = main(["run", str(d), "--out", str(out), "--workers", "2", "--timeout", "20", "--memory-limit", "1", "--quiet"])
+    if readers == "registered":
+        rc = main(["run", str(d), "--out", str(out), "--workers", "2", "--timeout", "20", "--memory-limit", "1",
+                   "--quiet"])
+    else:
+        s = run([str(d)], out, workers=2, timeout=20, memory_limit=2**30, target="tests.sabotage:with_stand_in_readers")
+        rc = 1 if s.failed else 0
+        assert _status(out)["bomb.docx"][1].startswith("out_of_memory: ")
     assert time.monotonic() - t0 < 60
     st = _status(out)
     assert len(st) == 7 and st["good.txt"] == ("ok", None)
