@@ -66,6 +66,9 @@ def _cmd_run(args) -> int:
     from pipeline.run import run
     from pipeline.write import RunLocked
 
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        print(f"cnbudget: --out {args.out} is a file, not a folder", file=sys.stderr)
+        return 2
     if args.scheduler and args.executor != "dask":
         print("cnbudget: --scheduler needs --executor dask", file=sys.stderr)
         return 2

@@ -506,7 +506,10 @@ def test_exit_codes_and_usage_errors(tmp_path, capsys):
     for bad in (["--workers", "0"], ["--timeout", "-1"], ["--memory-limit", "-2"], ["--scheduler", "tcp://x:1"],
                 ["--executor", "spark"]):
         assert main(["run", str(good), "--out", str(out), *bad]) == 2, bad
+    (tmp_path / "a-file").write_text("x")
+    assert main(["run", str(good), "--out", str(tmp_path / "a-file")]) == 2
     err = capsys.readouterr().err
+    assert "is a file, not a folder" in err
     assert "--scheduler needs --executor dask" in err and "--timeout must not be negative" in err
     with write.lock(out):  # another run holds OUT
         assert main(["run", str(good), "--out", str(out), "--quiet"]) == 2
