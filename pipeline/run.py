@@ -255,7 +255,9 @@ def run(
         t_scan = time.monotonic()
 
         pool = None
-        if executor == "dask":
+        if not plan.todo:
+            outcomes = (o for o in ())  # nothing to do: no workers, no cluster
+        elif executor == "dask":
             outcomes = execute.dask_outcomes(plan.todo, workers, scheduler, timeout, memory_limit, target)
         else:
             pool = execute.LocalPool(min(workers, max(1, len(plan.todo))), timeout, memory_limit, target)
