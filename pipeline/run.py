@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import stat
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -150,9 +151,12 @@ class RunSummary:
 
 
 def _sha_of(path: Path) -> tuple[str | None, int | None]:
+    """sha256 and size of a regular file; (None, None) for anything else (a pipe would block)."""
     h = hashlib.sha256()
     size = 0
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None, None
         with path.open("rb") as f:
             while chunk := f.read(1 << 20):
                 h.update(chunk)

@@ -477,6 +477,18 @@ def test_200_mb_of_random_bytes(tmp_path):
     assert docs.loc[str(d / "huge.txt"), "bytes"] == MAX_BYTES + 1 and docs.loc[str(d / "huge.txt"), "sha256"]
 
 
+def test_a_pipe_or_device_does_not_block_the_run(tmp_path):
+    d = tmp_path / "in"
+    a, _ = _copies(d, 2)
+    os.mkfifo(d / "pipe.txt")  # opening it for reading would wait for a writer forever
+    out = tmp_path / "out"
+    s = run([str(d), "/dev/zero"], out, workers=2, timeout=20)
+    assert (s.ok, s.failed) == (2, 2)
+    st = _status(out)
+    assert st["pipe.txt"] == ("failed", f"unreadable: {d / 'pipe.txt'} is not a regular file (a device, pipe or socket?)")
+    assert st["zero"] == ("failed", "unreadable: /dev/zero is not a regular file (a device, pipe or socket?)")
+
+
 def test_file_that_vanishes_mid_run(tmp_path):
     d = tmp_path / "in"
     a, b = _copies(d, 2)
