@@ -70,6 +70,10 @@ class _Worker:
                 stderr=subprocess.DEVNULL,
                 env=env,
             )
+        except BaseException:
+            os.close(to_w)
+            os.close(from_r)
+            raise
         finally:
             os.close(to_r)
             os.close(from_w)
