@@ -166,22 +166,34 @@ def _sha_of(path: Path) -> tuple[str | None, int | None]:
     return h.hexdigest(), size
 
 
-def _done_documents(out: Path) -> dict[str, tuple[str, str, str | None]]:
-    """sha256 -> (pipeline_version, status, error) of the documents already in OUT."""
+@dataclass
+class _Done:
+    """What OUT already holds."""
+
+    by_sha: dict[str, tuple[str, str, str | None]]  # sha256 -> (pipeline_version, status, error)
+    by_path: dict[str, list[tuple[str, str | None]]]  # source_path -> [(doc_id, sha256)]
+
+
+def _done_documents(out: Path) -> _Done:
     from pipeline import write
 
-    docs = write.read_documents(out, columns=["sha256", "pipeline_version", "status", "error"])
+    cols = ["doc_id", "source_path", "sha256", "pipeline_version", "status", "error"]
+    docs = write.read_documents(out, columns=cols)
+    done = _Done({}, {})
     if docs is None:
-        return {}
-    cols = (docs.column(c).to_pylist() for c in ("sha256", "pipeline_version", "status", "error"))
-    return {sha: (ver, st, err) for sha, ver, st, err in zip(*cols) if sha}
+        return done
+    for did, path, sha, ver, st, err in zip(*(docs.column(c).to_pylist() for c in cols)):
+        if sha:
+            done.by_sha[sha] = (ver, st, err)
+        done.by_path.setdefault(path, []).append((did, sha))
+    return done
 
 
 @dataclass
 class _Plan:
     todo: list[str]  # paths to process, in input order
     ident: dict[str, tuple[str | None, int | None]]  # path -> (sha256, bytes) as scanned
-    redo_ids: set[str]  # documents in OUT that are redone (--force, failed in a way worth retrying)
+    drop_ids: set[str]  # documents in OUT whose rows go before the run: redone, or their file changed
 
 
 def _retry(prev: tuple[str, str, str | None]) -> bool:
@@ -190,21 +202,25 @@ def _retry(prev: tuple[str, str, str | None]) -> bool:
 
 
 def _plan(paths: Iterable[str], out: Path, force: bool, summary: RunSummary) -> _Plan:
-    """Walk and hash the inputs; decide what to process. Counts skipped documents in `summary`."""
+    """Walk and hash the inputs; decide what to process and which old rows go. Counts skipped
+    documents in `summary`."""
     done = _done_documents(out)
     plan = _Plan([], {}, set())
     seen: dict[str, str] = {}  # sha256 -> first path with that content
+    now_at: dict[str, str | None] = {}  # walked path -> sha256 of what it holds now, if it had rows
     for p in load.walk(paths):
         f = str(p)
         summary.inputs += 1
         sha, size = _sha_of(p)
+        if f in done.by_path:
+            now_at[f] = sha
         if sha and sha in seen:
             summary.duplicates.append({"path": f, "same_as": seen[sha]})
             summary.skipped += 1
             continue
         if sha:
             seen[sha] = f
-        prev = done.get(sha) if sha else None
+        prev = done.by_sha.get(sha) if sha else None
         if prev and prev[0] == __version__ and not force and not _retry(prev):
             summary.skipped += 1
             if prev[1] == "failed":
@@ -214,7 +230,13 @@ def _plan(paths: Iterable[str], out: Path, force: bool, summary: RunSummary) -> 
         plan.todo.append(f)
         plan.ident[f] = (sha, size)
         if prev:
-            plan.redo_ids.add(sha[:16])
+            plan.drop_ids.add(sha[:16])
+    # a walked file whose content changed: its old document goes, unless that content is still
+    # among the inputs (then it is kept, or redone above); so does a failed row without identity
+    for f, sha in now_at.items():
+        for did, old in done.by_path[f]:
+            if old is None or (old != sha and old not in seen):
+                plan.drop_ids.add(did)
     return plan
 
 
@@ -255,7 +277,7 @@ def run(
     with write.lock(out):
         write.clean_interrupted(out)
         plan = _plan(paths, out, force, summary)
-        write.remove_documents(out, plan.redo_ids, set(plan.todo))
+        write.remove_documents(out, plan.drop_ids)
         t_scan = time.monotonic()
 
         pool = None

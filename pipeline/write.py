@@ -173,18 +173,10 @@ def clean_interrupted(out: Path) -> None:
                     _remove_part(out, name, p)
 
 
-def remove_documents(out: Path, doc_ids: set[str], paths: set[str]) -> None:
-    """Drop old rows of documents about to be redone (by doc_id) or replaced (same source path)."""
-    docs = read_documents(out, columns=["doc_id", "source_path"])
-    if docs is None:
-        return
-    ids = set(doc_ids)
-    if paths:
-        for did, sp in zip(docs.column("doc_id").to_pylist(), docs.column("source_path").to_pylist()):
-            if sp in paths:
-                ids.add(did)
-    if ids:
-        _drop(out, ids)
+def remove_documents(out: Path, doc_ids: set[str]) -> None:
+    """Drop the rows of documents about to be redone or whose file changed."""
+    if doc_ids:
+        _drop(out, set(doc_ids))
 
 
 def write_batch(out: Path, results: Iterable[DocResult], part: str) -> None:

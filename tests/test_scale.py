@@ -213,6 +213,40 @@ def test_changed_file_replaces_its_rows_in_every_table(tmp_path):
     assert (amounts.doc_id == new).sum() > 100  # seed 004's amounts, once
 
 
+def test_file_changed_to_content_seen_elsewhere(tmp_path):
+    """a.txt takes b.txt's content: a's old document goes, b's stays once; a moved file is kept."""
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.txt").write_bytes(seed_path("002").read_bytes())
+    (d / "b.txt").write_bytes(seed_path("001").read_bytes())
+    (d / "c.txt").write_bytes(seed_path("004").read_bytes())
+    out = tmp_path / "out"
+    run([str(d)], out, workers=2)
+    ids = pd.read_parquet(out / "documents").set_index("source_path").doc_id
+    (d / "a.txt").write_bytes(seed_path("001").read_bytes())
+    (d / "c.txt").rename(d / "moved.txt")
+    s = run([str(d)], out, workers=2)
+    assert (s.processed, s.skipped) == (0, 3), s.line()
+    docs = _assert_consistent(out)
+    assert set(docs.doc_id) == {ids[str(d / "b.txt")], ids[str(d / "c.txt")]}
+    assert ids[str(d / "a.txt")] not in set(pd.read_parquet(out / "amounts").doc_id)
+
+
+def test_unreadable_then_readable_again(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    os.mkfifo(d / "x.txt")
+    out = tmp_path / "out"
+    run([str(d)], out, workers=1)
+    run([str(d)], out, workers=1)  # still unreadable: one row for it, not two
+    assert len(_assert_consistent(out)) == 1
+    (d / "x.txt").unlink()
+    (d / "x.txt").write_bytes(seed_path("002").read_bytes())
+    s = run([str(d)], out, workers=1)
+    assert (s.processed, s.ok) == (1, 1)
+    assert _status(out) == {"x.txt": ("ok", None)}
+
+
 def test_new_pipeline_version_reprocesses(tmp_path):
     _copies(tmp_path / "in", 2)
     out = tmp_path / "out"
