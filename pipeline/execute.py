@@ -287,9 +287,11 @@ def dask_outcomes(
             try:
                 out = fut.result()
             except KilledWorker:
-                out = Outcome(path, None, DocumentError("worker_died", "the Dask worker died while processing this document"))
+                err = DocumentError("worker_died", "the Dask worker died while processing this document")
+                out = Outcome(path, None, err)
             except Exception as e:  # the task itself failed on the cluster (e.g. cnbudget not installed there)
-                out = Outcome(path, None, DocumentError("internal_error", f"Dask task failed: {type(e).__name__}: {e}"))
+                err = DocumentError("internal_error", f"Dask task failed: {type(e).__name__}: {e}")
+                out = Outcome(path, None, err)
             fut.release()
             yield out
             submit()

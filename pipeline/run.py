@@ -102,14 +102,17 @@ def process_path(path: str, memory_limit: int | None = None) -> DocResult:
     except DocumentError as e:
         return _failed(path, fmt, e)
     except MemoryError:
-        return _failed(path, fmt, DocumentError("out_of_memory", "the file does not fit in the worker memory limit (--memory-limit)"))
+        err = DocumentError("out_of_memory", "the file does not fit in the worker memory limit (--memory-limit)")
+        return _failed(path, fmt, err)
     try:
         return source_to_result(src)
     except DocumentError as e:
         return _failed(path, fmt, e, src.sha256, src.size)
     except MemoryError:
         limit = f" of {memory_limit / 2**30:g} GiB" if memory_limit else ""
-        err = DocumentError("out_of_memory", f"the document needed more than the worker memory limit{limit} (--memory-limit)")
+        err = DocumentError(
+            "out_of_memory", f"the document needed more than the worker memory limit{limit} (--memory-limit)"
+        )
         return _failed(path, fmt, err, src.sha256, src.size)
     except RecursionError:
         return _failed(path, fmt, DocumentError("internal_error", "recursion too deep"), src.sha256, src.size)
@@ -292,7 +295,9 @@ def run(
         buffer: list[DocResult] = []
         try:
             for n, o in enumerate(outcomes, 1):
-                res = o.result or _failed(o.path, load.format_of(Path(o.path)), o.error, *plan.ident.get(o.path, (None, None)))
+                res = o.result or _failed(
+                    o.path, load.format_of(Path(o.path)), o.error, *plan.ident.get(o.path, (None, None))
+                )
                 doc_s += o.seconds
                 _count(summary, res, o)
                 if progress:
