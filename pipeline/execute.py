@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -79,20 +80,22 @@ class _Worker:
             os.close(from_w)
         self.send = Connection(to_w, readable=False)
         self.recv = Connection(from_r, writable=False)
-        self.path: str | None = None
+        self.queue: deque[str] = deque()  # paths sent, oldest first; queue[0] is the one it works on
         self.ready = False  # has said "ready" (imports done)
-        self.started = time.monotonic()  # the clock of the current document (or of the start-up)
+        self.started = time.monotonic()  # start-up, then the start of queue[0]
 
-    def start(self, path: str) -> None:
-        self.path = path
-        if self.ready:
-            self.started = time.monotonic()
-        self.send.send(path)  # a starting worker finds it in the pipe once ready
+    def give(self, path: str) -> None:
+        if not self.queue:
+            self.started = time.monotonic()  # until its "start" arrives
+        self.queue.append(path)
+        self.send.send(path)
 
     def deadline(self, timeout: float | None) -> float:
         if not self.ready:
             return self.started + STARTUP_LIMIT
-        return self.started + timeout if timeout is not None else float("inf")
+        if not self.queue or timeout is None:
+            return float("inf")
+        return self.started + timeout
 
     def exit_detail(self) -> str:
         try:
@@ -135,7 +138,15 @@ class _Worker:
 
 
 class LocalPool:
-    """Worker subprocesses with a per-document time limit; a dead worker is replaced."""
+    """Worker subprocesses with a per-document time limit; a dead worker is replaced.
+
+    Each worker holds up to PREFETCH paths: the next one waits in its pipe, so it starts at once
+    when the current one is done, while the parent is still busy with the result (writing a
+    batch, say). The time limit counts from the worker's "start" message for each document. A
+    document lost with its worker costs only itself: the paths queued behind it go to another
+    worker."""
+
+    PREFETCH = 2
 
     def __init__(
         self,
@@ -152,7 +163,7 @@ class LocalPool:
         self.timeout = timeout
         self.memory_limit = memory_limit
         self.target = target
-        self._idle: list[_Worker] = []
+        self._live: list[_Worker] = []
 
     def __enter__(self) -> LocalPool:
         return self
@@ -161,72 +172,88 @@ class LocalPool:
         self.close()
 
     def close(self) -> None:
-        while self._idle:
-            self._idle.pop().stop()
-
-    def _assign(self, path: str) -> _Worker:
-        while self._idle:
-            w = self._idle.pop()
-            try:
-                w.start(path)
-                return w
-            except OSError:  # the idle worker died meanwhile
+        while self._live:
+            w = self._live.pop()
+            if w.queue:
                 w.kill()
-        w = _Worker(self.memory_limit, self.target)
-        w.start(path)
-        return w
+            else:
+                w.stop()
 
     def run_one(self, path: str) -> Outcome:
         return next(iter(self.imap_unordered([path])))
 
     def imap_unordered(self, paths: Iterable[str]) -> Iterator[Outcome]:
         pending = iter(paths)
-        busy: list[_Worker] = []
+        again: deque[str] = deque()  # paths taken back from a worker that was lost
         exhausted = False
         try:
             while True:
-                while not exhausted and len(busy) < self.workers:
-                    path = next(pending, None)
-                    if path is None:
+                # hand out paths: start workers up to the limit, then fill the least loaded ones
+                while True:
+                    least = min(self._live, key=lambda w: len(w.queue), default=None)
+                    spawn = least is None or (least.queue and len(self._live) < self.workers)
+                    if not spawn and len(least.queue) >= self.PREFETCH:
+                        break
+                    if again:
+                        path = again.popleft()
+                    elif exhausted or (path := next(pending, None)) is None:
                         exhausted = True
-                    else:
-                        busy.append(self._assign(path))
-                if not busy:
+                        break
+                    w = least
+                    if spawn:
+                        w = _Worker(self.memory_limit, self.target)
+                        self._live.append(w)
+                    try:
+                        w.give(path)
+                    except OSError:  # it has died: take the path back, report what it was doing
+                        w.queue.pop()
+                        again.appendleft(path)
+                        yield from self._receive(w, again)
+                busy = [w for w in self._live if w.queue or not w.ready]
+                if not any(w.queue for w in self._live):
                     return
                 wait_for = max(0.0, min(w.deadline(self.timeout) for w in busy) - time.monotonic())
                 ready = wait([w.recv for w in busy], timeout=min(wait_for, 3600.0))
                 for w in [w for w in busy if w.recv in ready]:
-                    if not w.ready:
-                        try:
-                            w.recv.recv()  # "ready"
-                            w.ready, w.started = True, time.monotonic()
-                            continue
-                        except (EOFError, OSError):
-                            pass  # died while starting: _collect reports it
-                    busy.remove(w)
-                    yield self._collect(w)
+                    yield from self._receive(w, again)
                 now = time.monotonic()
-                for w in [w for w in busy if now >= w.deadline(self.timeout)]:
-                    busy.remove(w)
-                    w.kill()
+                for w in [w for w in self._live if now >= w.deadline(self.timeout)]:
+                    self._lose(w, again)
                     if w.ready:
                         detail = f"still running after {self.timeout:g} s (--timeout); the worker was stopped"
                     else:
                         detail = f"a worker process did not start within {STARTUP_LIMIT:g} s"
-                    yield Outcome(w.path, None, DocumentError("timeout", detail), seconds=now - w.started)
+                    if w.queue:
+                        yield Outcome(w.queue[0], None, DocumentError("timeout", detail), seconds=now - w.started)
         finally:
-            for w in busy:  # the consumer stopped early or failed: nothing may outlive the run
-                w.kill()
+            for w in [w for w in self._live if w.queue]:  # stopped early: nothing may outlive the run
+                self._lose(w, again)
 
-    def _collect(self, w: _Worker) -> Outcome:
+    def _receive(self, w: _Worker, again: deque[str]) -> Iterator[Outcome]:
         try:
-            result, seconds, rss = w.recv.recv()
+            msg = w.recv.recv()
         except (EOFError, OSError):
             detail = w.exit_detail()
-            w.close()
-            return Outcome(w.path, None, DocumentError("worker_died", detail), seconds=time.monotonic() - w.started)
-        self._idle.append(w)
-        return Outcome(w.path, result, None, seconds, rss)
+            self._lose(w, again)
+            if w.queue:
+                err = DocumentError("worker_died", detail)
+                yield Outcome(w.queue[0], None, err, seconds=time.monotonic() - w.started)
+            return
+        if msg == "ready":
+            w.ready = True
+        elif msg == "start":
+            w.started = time.monotonic()
+        else:
+            result, seconds, rss = msg
+            path = w.queue.popleft()
+            w.started = time.monotonic()  # the next one starts now (its "start" will say exactly)
+            yield Outcome(path, result, None, seconds, rss)
+
+    def _lose(self, w: _Worker, again: deque[str]) -> None:
+        """Kill a worker; the paths queued behind its current one go back for another worker."""
+        w.kill()
+        self._live.remove(w)
+        again.extend(list(w.queue)[1:])
 
 
 # --- Dask -----------------------------------------------------------------------------------

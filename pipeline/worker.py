@@ -8,7 +8,8 @@ subprocess, not a multiprocessing child, so it can be started from anywhere, inc
 
 Messages are pickles framed by `multiprocessing.connection.Connection`:
 parent -> worker: a path (str), or None to stop.
-worker -> parent: "ready" once imported, then (DocResult, seconds, peak_rss_bytes) per path.
+worker -> parent: "ready" once imported; then per path "start", and (DocResult, seconds,
+peak_rss_bytes) when done.
 """
 from __future__ import annotations
 
@@ -59,7 +60,7 @@ def serve(conn_in: Connection, conn_out: Connection, memory_limit: int, target: 
     module, _, name = target.partition(":")
     process_path = getattr(importlib.import_module(module), name)  # imported before the memory cap
     limit_memory(memory_limit)
-    conn_out.send("ready")  # the parent starts the document's clock now, not at process start
+    conn_out.send("ready")  # start-up is over; it is not counted in a document's time limit
     while True:
         try:
             path = conn_in.recv()
@@ -67,6 +68,7 @@ def serve(conn_in: Connection, conn_out: Connection, memory_limit: int, target: 
             return
         if path is None:
             return
+        conn_out.send("start")  # the parent starts this document's clock now
         t0 = time.perf_counter()
         result = process_path(path, memory_limit=memory_limit)
         conn_out.send((result, time.perf_counter() - t0, peak_rss()))

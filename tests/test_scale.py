@@ -165,7 +165,7 @@ def test_workers_are_replaced_and_none_outlive_the_run(tmp_path):
     good = _copies(tmp_path / "good", 2)
     with LocalPool(1, timeout=30, target=SABOTAGE) as pool:
         outcomes = list(pool.imap_unordered([str(p) for p in [*bad, *good]]))
-        workers = [w.proc for w in pool._idle]
+        workers = [w.proc for w in pool._live]
     assert [o.error.reason if o.error else o.result.document["status"] for o in outcomes] == ["worker_died"] * 3 + ["ok"] * 2
     assert all(o.peak_rss for o in outcomes[3:])
     assert workers and all(p.poll() is not None for p in workers)  # closed with the pool
