@@ -5,15 +5,16 @@ Prints, in one run:
      so each has its own sha256), 1 worker;
  (b) PDF pages/s on ../shared/samples/*.pdf, 1 worker, and the ratio to pdfplumber's own
      extract_text + extract_tables on the same pages (skipped while the pipeline cannot read PDFs);
- (c) the speed-up of 2 workers over 1 on (a);
+ (c) the speed-up of 2 workers over 1 on (a) (each the best of --repeat runs, alternated);
  (d) an unchanged re-run's time as a fraction of the first run;
  (e) the peak memory (max RSS) of a worker.
 
-    python -m tests.bench [--mb 20] [--keep DIR]
+    python -m tests.bench [--mb 20] [--repeat 2] [--keep DIR]
 """
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import resource
@@ -109,6 +110,8 @@ def pdf_figures(pdfs: list[Path], work: Path, target: str | None = None) -> floa
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mb", type=float, default=20.0, help="size of the replicated text corpus (default 20)")
+    ap.add_argument("--repeat", type=int, default=2,
+                    help="runs of each worker count; the fastest counts (default 2: the machine may be shared)")
     ap.add_argument("--keep", help="work in this folder and keep it (default: a temporary one)")
     args = ap.parse_args()
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="cnbudget-bench-"))
@@ -123,17 +126,18 @@ def main() -> None:
         print(f"text corpus: {n_files} files, {size / 1e6:.1f} MB")
 
         results, cpu = {}, {}
-        for workers in (1, 2):
+        for attempt, workers in itertools.product(range(args.repeat), (1, 2)):  # alternate 1, 2, 1, 2
             out = work / f"out{workers}"
             shutil.rmtree(out, ignore_errors=True)
             load = os.getloadavg()[0]
             c0 = _children_cpu()
             s = run([str(text_in)], out, workers=workers)
-            cpu[workers] = _children_cpu() - c0  # the workers' CPU time (they have exited)
+            spent = _children_cpu() - c0  # the workers' CPU time (they have exited)
             assert s.processed == n_files and s.failed == 0, s.line()
-            results[workers] = s
+            if workers not in results or s.seconds < results[workers].seconds:  # best of the attempts
+                results[workers], cpu[workers] = s, spent
             print(f"  {workers} worker(s): {s.seconds:.1f} s, {size / 1e6 / s.seconds:.2f} MB/s, workers' CPU "
-                  f"{cpu[workers]:.1f} s ({size / 1e6 / cpu[workers]:.2f} MB per CPU-second), load before {load:.2f}, "
+                  f"{spent:.1f} s ({size / 1e6 / spent:.2f} MB per CPU-second), load before {load:.2f}, "
                   f"timings {s.timings}, peak worker RSS {s.worker_peak_rss_mb} MB")
         t_rerun = run([str(text_in)], work / "out2", workers=2)
         assert t_rerun.processed == 0 and t_rerun.skipped == n_files, t_rerun.line()
