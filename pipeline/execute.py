@@ -3,8 +3,9 @@
 Each document runs in a worker subprocess (`pipeline.worker`) that the parent can kill. A
 document that runs past the time limit, or whose worker dies (killed, segfault, out of memory),
 costs only that document: it comes back as an `Outcome` with an error, the worker is replaced,
-and the run goes on. At most one document per worker is in flight, so memory does not grow with
-the number of files, and results come back as they finish (unordered).
+and the run goes on. At most two documents per worker are in flight (one running, the next one
+waiting in its pipe), so memory does not grow with the number of files, and results come back as
+they finish (unordered).
 
 With Dask, each Dask task hands its document to such a worker subprocess kept by the Dask
 worker thread, so the time limit and crash isolation hold there too.
