@@ -3,32 +3,112 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from pipeline import __version__
 
 
+class _Progress:
+    """A progress bar on a terminal; plain log lines (failures, and every 10%) otherwise."""
+
+    def __init__(self, quiet: bool, tty: bool):
+        self.quiet, self.tty = quiet, tty
+        self.t0 = time.monotonic()
+        self.last = -1.0  # the first update shows at once
+        self.shown = False
+        self.next_tenth = 1
+
+    def __call__(self, i: int, n: int, res) -> None:
+        if self.quiet:
+            return
+        d = res.document
+        elapsed = time.monotonic() - self.t0
+        if self.tty:
+            if d["status"] == "failed":
+                self._clear()
+                print(f"failed: {d['source_path']}: {d['error']}", file=sys.stderr)
+            if i == n or elapsed - self.last >= 0.1 or d["status"] == "failed":
+                self.last = elapsed
+                width = 30
+                done = width * i // max(n, 1)
+                rate = i / elapsed if elapsed else 0.0
+                eta = f"{(n - i) / rate:.0f}s" if rate else "?"
+                bar = "=" * done + ">" * (done < width) + " " * (width - done - 1)
+                line = f"[{bar}] {i}/{n} {rate:.1f} docs/s eta {eta} {d['source_path'][-40:]}"
+                print("\r" + line[:_columns() - 1].ljust(_columns() - 1), end="", file=sys.stderr, flush=True)
+                self.shown = True
+        else:
+            if d["status"] == "failed":
+                print(f"failed: {d['source_path']}: {d['error']}", file=sys.stderr, flush=True)
+            if i * 10 >= self.next_tenth * n or i == n:
+                while i * 10 >= self.next_tenth * n:
+                    self.next_tenth += 1
+                print(f"progress: {i}/{n} documents, {elapsed:.0f}s", file=sys.stderr, flush=True)
+
+    def _clear(self) -> None:
+        if self.shown:
+            print("\r" + " " * (_columns() - 1) + "\r", end="", file=sys.stderr)
+
+    def end(self) -> None:
+        if self.tty and self.shown and not self.quiet:
+            print(file=sys.stderr)
+        self.shown = False
+
+
+def _columns() -> int:
+    import shutil
+
+    return max(40, shutil.get_terminal_size((100, 20)).columns)
+
+
 def _cmd_run(args) -> int:
     from pipeline.run import run
+    from pipeline.write import RunLocked
 
-    tty = sys.stderr.isatty() and not args.quiet
-
-    def progress(i, n, res):
-        d = res.document
-        if args.quiet:
-            return
-        if tty:
-            print(f"\r[{i}/{n}] {d['status']:7} {d['source_path'][-60:]:60}", end="", file=sys.stderr, flush=True)
-        elif d["status"] == "failed":
-            print(f"failed: {d['source_path']}: {d['error']}", file=sys.stderr)
-
-    summary = run(args.paths, args.out, workers=args.workers, force=args.force, progress=progress)
-    if tty:
-        print(file=sys.stderr)
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        print(f"cnbudget: --out {args.out} is a file, not a folder", file=sys.stderr)
+        return 2
+    if args.scheduler and args.executor != "dask":
+        print("cnbudget: --scheduler needs --executor dask", file=sys.stderr)
+        return 2
+    if args.executor == "dask":
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            print("cnbudget: --executor dask needs Dask: pip install 'cnbudget[dask]'", file=sys.stderr)
+            return 2
+    progress = _Progress(args.quiet, sys.stderr.isatty())
+    try:
+        summary = run(
+            args.paths,
+            args.out,
+            workers=args.workers,
+            force=args.force,
+            progress=progress,
+            executor=args.executor,
+            scheduler=args.scheduler,
+            timeout=args.timeout or None,
+            memory_limit=int(args.memory_limit * 2**30),
+        )
+    except (RunLocked, ValueError) as e:
+        print(f"cnbudget: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # the output folder or the system, not a document (those never raise)
+        progress.end()
+        print(f"cnbudget: {e}; what is in {args.out} is intact: fix this and run again to finish", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        progress.end()
+        print(f"cnbudget: interrupted; run again to finish (documents already in {args.out} are kept)", file=sys.stderr)
+        return 130
+    finally:
+        progress.end()
     print(summary.line())
     if not args.quiet:
         for f in summary.failures:
-            print(f"  failed: {f['path']}: {f['error']}", file=sys.stderr)
+            if f.get("skipped"):
+                print(f"  failed earlier: {f['path']}: {f['error']}", file=sys.stderr)
     return 1 if summary.failed else 0
 
 
@@ -124,6 +204,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--workers", type=int, default=None, help="worker processes (default: number of cores)")
     r.add_argument("--force", action="store_true", help="redo documents already in --out")
     r.add_argument("--quiet", action="store_true", help="print only the summary line (for cron)")
+    r.add_argument("--executor", choices=["local", "dask"], default="local",
+                   help="local worker processes (default) or a Dask distributed cluster")
+    r.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler to join, e.g. tcp://host:8786 "
+                   "(default with --executor dask: a local cluster)")
+    r.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+                   help="time limit per document (default 120; 0 = none)")
+    r.add_argument("--memory-limit", type=float, default=2.0, metavar="GIB",
+                   help="address-space limit per worker process in GiB (default 2; 0 = none)")
     r.set_defaults(func=_cmd_run)
     i = sub.add_parser("inspect", help="show one document's sections, tables and amounts")
     i.add_argument("file")
@@ -155,6 +243,10 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "workers", None) is not None and args.workers < 1:
         print("cnbudget: --workers must be at least 1", file=sys.stderr)
         return 2
+    for flag in ("timeout", "memory_limit"):
+        if getattr(args, flag, 0) < 0:
+            print(f"cnbudget: --{flag.replace('_', '-')} must not be negative", file=sys.stderr)
+            return 2
     return args.func(args)
 
 

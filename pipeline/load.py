@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -37,7 +38,10 @@ def read_source(path: Path) -> Source:
     """Read one file. Raises DocumentError (with whatever identity could be established)."""
     fmt = format_of(path)
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise DocumentError("unreadable", f"{path} is not a regular file (a device, pipe or socket?)")
+        size = st.st_size
         if size > MAX_BYTES:
             raise DocumentError(
                 "too_large", f"{size} bytes; the limit is {MAX_BYTES} bytes", sha256=_hash_file(path), size=size

@@ -2,22 +2,24 @@
 
 `process_path` runs the pure stages for one file and never raises: whatever goes wrong becomes
 the document's status and error. `run` walks the inputs, skips documents already done, runs the
-rest on worker processes, and writes batches.
+rest on isolated worker processes (`pipeline.execute`: local, or Dask), and writes batches as
+results stream in.
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 import os
+import stat
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from decimal import Decimal
 from pathlib import Path
 
-from pipeline import __version__, check, extract, load, normalise, resolve, segment
 from extractors import functional
+from pipeline import __version__, check, execute, extract, load, normalise, resolve, segment
 from pipeline.records import DocumentError, Source
 from pipeline.write import DocResult
 
@@ -52,16 +54,22 @@ def _failed(path: str, fmt: str, e: DocumentError, sha=None, size=None) -> DocRe
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_SCALARS = (str, int, float, Decimal, type(None))
 
 
 def _asdict(rec, doc_id: str) -> dict:
-    # shallow on purpose: records hold only scalars (dataclasses.asdict deep-copies, and is slow)
+    """A record as a row. Flat records are copied field by field (dataclasses.asdict deep-copies
+    and cost a quarter of the run time); nested ones still go through dataclasses.asdict."""
     names = _FIELDS.get(type(rec))
     if names is None:
         names = _FIELDS[type(rec)] = tuple(f.name for f in dataclasses.fields(rec))
     d = {"doc_id": doc_id}
     for n in names:
-        d[n] = getattr(rec, n)
+        v = getattr(rec, n)
+        if not isinstance(v, _SCALARS):
+            d.update(dataclasses.asdict(rec))
+            return d
+        d[n] = v
     return d
 
 
@@ -108,18 +116,27 @@ def _resolve_and_check(text, ex, rows: dict, doc_id: str) -> dict[str, list[dict
     }
 
 
-def process_path(path: str) -> DocResult:
-    """Process one file; never raises."""
+def process_path(path: str, memory_limit: int | None = None) -> DocResult:
+    """Process one file; never raises. `memory_limit` only words the out-of-memory error."""
     p = Path(path)
     fmt = load.format_of(p)
     try:
         src = load.read_source(p)
     except DocumentError as e:
         return _failed(path, fmt, e)
+    except MemoryError:
+        err = DocumentError("out_of_memory", "the file does not fit in the worker memory limit (--memory-limit)")
+        return _failed(path, fmt, err)
     try:
         return source_to_result(src)
     except DocumentError as e:
         return _failed(path, fmt, e, src.sha256, src.size)
+    except MemoryError:
+        limit = f" of {memory_limit / 2**30:g} GiB" if memory_limit else ""
+        err = DocumentError(
+            "out_of_memory", f"the document needed more than the worker memory limit{limit} (--memory-limit)"
+        )
+        return _failed(path, fmt, err, src.sha256, src.size)
     except RecursionError:
         return _failed(path, fmt, DocumentError("internal_error", "recursion too deep"), src.sha256, src.size)
     except Exception as e:  # a bug must cost one document, not the run
@@ -127,10 +144,16 @@ def process_path(path: str) -> DocResult:
         return _failed(path, fmt, err, src.sha256, src.size)
 
 
+# Failures that say nothing about the file's bytes: a later run tries these documents again.
+RETRY_REASONS = ("worker_died",)
+
+
 @dataclass
 class RunSummary:
     started: str
     out: str
+    executor: str = "local"
+    workers: int = 1
     inputs: int = 0
     processed: int = 0
     skipped: int = 0
@@ -140,6 +163,11 @@ class RunSummary:
     seconds: float = 0.0
     failures: list = dataclasses.field(default_factory=list)
     duplicates: list = dataclasses.field(default_factory=list)
+    # scan: walk + hash + compare with OUT; process: wall time of the documents; write: Parquet;
+    # documents: the sum of the documents' own times in their workers
+    timings: dict = dataclasses.field(default_factory=dict)
+    slowest: list = dataclasses.field(default_factory=list)  # the 10 slowest documents
+    worker_peak_rss_mb: float | None = None
 
     def line(self) -> str:
         return (
@@ -148,15 +176,94 @@ class RunSummary:
         )
 
 
-def _sha_of(path: Path) -> str | None:
+def _sha_of(path: Path) -> tuple[str | None, int | None]:
+    """sha256 and size of a regular file; (None, None) for anything else (a pipe would block)."""
     h = hashlib.sha256()
+    size = 0
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None, None
         with path.open("rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
+            while chunk := f.read(1 << 20):
                 h.update(chunk)
+                size += len(chunk)
     except OSError:
-        return None
-    return h.hexdigest()
+        return None, None
+    return h.hexdigest(), size
+
+
+@dataclass
+class _Done:
+    """What OUT already holds."""
+
+    by_sha: dict[str, tuple[str, str, str | None]]  # sha256 -> (pipeline_version, status, error)
+    by_path: dict[str, list[tuple[str, str | None]]]  # source_path -> [(doc_id, sha256)]
+
+
+def _done_documents(out: Path) -> _Done:
+    from pipeline import write
+
+    cols = ["doc_id", "source_path", "sha256", "pipeline_version", "status", "error"]
+    docs = write.read_documents(out, columns=cols)
+    done = _Done({}, {})
+    if docs is None:
+        return done
+    for did, path, sha, ver, st, err in zip(*(docs.column(c).to_pylist() for c in cols)):
+        if sha:
+            done.by_sha[sha] = (ver, st, err)
+        done.by_path.setdefault(path, []).append((did, sha))
+    return done
+
+
+@dataclass
+class _Plan:
+    todo: list[str]  # paths to process, in input order
+    ident: dict[str, tuple[str | None, int | None]]  # path -> (sha256, bytes) as scanned
+    drop_ids: set[str]  # documents in OUT whose rows go before the run: redone, or their file changed
+
+
+def _retry(prev: tuple[str, str, str | None]) -> bool:
+    """A document already in OUT with a failure that says nothing about its bytes."""
+    return prev[1] == "failed" and str(prev[2]).startswith(RETRY_REASONS)
+
+
+def _plan(paths: Iterable[str], out: Path, force: bool, summary: RunSummary) -> _Plan:
+    """Walk and hash the inputs; decide what to process and which old rows go. Counts skipped
+    documents in `summary`."""
+    done = _done_documents(out)
+    plan = _Plan([], {}, set())
+    seen: dict[str, str] = {}  # sha256 -> first path with that content
+    now_at: dict[str, str | None] = {}  # walked path -> sha256 of what it holds now, if it had rows
+    for p in load.walk(paths):
+        f = str(p)
+        summary.inputs += 1
+        sha, size = _sha_of(p)
+        if f in done.by_path:
+            now_at[f] = sha
+        if sha and sha in seen:
+            summary.duplicates.append({"path": f, "same_as": seen[sha]})
+            summary.skipped += 1
+            continue
+        if sha:
+            seen[sha] = f
+        prev = done.by_sha.get(sha) if sha else None
+        if prev and prev[0] == __version__ and not force and not _retry(prev):
+            summary.skipped += 1
+            if prev[1] == "failed":
+                summary.failed += 1
+                summary.failures.append({"path": f, "error": prev[2], "skipped": True})
+            continue
+        plan.todo.append(f)
+        plan.ident[f] = (sha, size)
+        if prev:
+            plan.drop_ids.add(sha[:16])
+    # a walked file whose content changed: its old document goes, unless that content is still
+    # among the inputs (then it is kept, or redone above); so does a failed row without identity
+    for f, sha in now_at.items():
+        for did, old in done.by_path[f]:
+            if old is None or (old != sha and old not in seen):
+                plan.drop_ids.add(did)
+    return plan
 
 
 def run(
@@ -165,74 +272,97 @@ def run(
     workers: int | None = None,
     force: bool = False,
     progress: Callable[[int, int, DocResult], None] | None = None,
+    *,
+    executor: str = "local",
+    scheduler: str | None = None,
+    timeout: float | None = execute.DEFAULT_TIMEOUT,
+    memory_limit: int = execute.DEFAULT_MEMORY_LIMIT,
+    batch: int = BATCH,
+    target: str | None = None,
 ) -> RunSummary:
+    """Process the files under `paths` into OUT; see DESIGN §3. Raises write.RunLocked when another
+    run is writing to OUT, ValueError on bad settings; a bad document never raises. `target`
+    replaces the function workers run on each path (`module:function`; for tests)."""
     from pipeline import write
 
+    target = target or execute.TARGET
+    if executor not in ("local", "dask"):
+        raise ValueError(f"executor must be local or dask, got {executor!r}")
+    if scheduler and executor != "dask":
+        raise ValueError("a scheduler address needs executor dask")
+    workers = workers or os.cpu_count() or 1
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+    if timeout is not None and timeout <= 0:
+        raise ValueError(f"timeout must be positive, got {timeout}")
     out = Path(out)
     t0 = time.monotonic()
     stamp = _now().strftime("%Y%m%dT%H%M%S%fZ")
-    summary = RunSummary(started=stamp, out=str(out))
+    summary = RunSummary(started=stamp, out=str(out), executor=executor, workers=workers)
     out.mkdir(parents=True, exist_ok=True)
-    write.clean_interrupted(out)
+    with write.lock(out):
+        write.clean_interrupted(out)
+        plan = _plan(paths, out, force, summary)
+        write.remove_documents(out, plan.drop_ids)
+        t_scan = time.monotonic()
 
-    files = [str(p) for p in load.walk(paths)]
-    summary.inputs = len(files)
-    done: dict[str, tuple[str, str, str]] = {}  # sha256 -> (version, status, error)
-    docs = write.read_documents(out)
-    if docs is not None:
-        for sha, ver, st, err in zip(*(docs.column(c).to_pylist() for c in ("sha256", "pipeline_version", "status", "error"))):
-            if sha:
-                done[sha] = (ver, st, err)
-    todo: list[str] = []
-    redo_ids: set[str] = set()
-    seen: dict[str, str] = {}
-    for f in files:
-        sha = _sha_of(Path(f))
-        if sha and sha in seen:
-            summary.duplicates.append({"path": f, "same_as": seen[sha]})
-            summary.skipped += 1
-            continue
-        if sha:
-            seen[sha] = f
-        prev = done.get(sha) if sha else None
-        if prev and prev[0] == __version__ and not force:
-            summary.skipped += 1
-            if prev[1] == "failed":
-                summary.failed += 1
-                summary.failures.append({"path": f, "error": prev[2], "skipped": True})
-            continue
-        todo.append(f)
-        if prev:
-            redo_ids.add(sha[:16])
-
-    write.remove_documents(out, redo_ids, set(todo))
-
-    def consume(results: Iterable[DocResult]):
-        batch: list[DocResult] = []
-        n = 0
-        for res in results:
-            n += 1
-            batch.append(res)
-            st = res.document["status"]
-            summary.processed += 1
-            setattr(summary, st, getattr(summary, st) + 1)
-            if st == "failed":
-                summary.failures.append({"path": res.document["source_path"], "error": res.document["error"]})
-            if progress:
-                progress(n, len(todo), res)
-            if len(batch) >= BATCH:
-                write.write_batch(out, batch, f"{stamp}-{n:07d}")
-                batch = []
-        if batch:
-            write.write_batch(out, batch, f"{stamp}-{n:07d}")
-
-    workers = workers or os.cpu_count() or 1
-    if workers <= 1 or len(todo) <= 1:
-        consume(process_path(f) for f in todo)
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            consume(pool.map(process_path, todo, chunksize=1))
-    write.write_empty_tables(out)
-    summary.seconds = time.monotonic() - t0
-    write.write_run_log(out, stamp, dataclasses.asdict(summary))
+        pool = None
+        if not plan.todo:
+            outcomes = (o for o in ())  # nothing to do: no workers, no cluster
+        elif executor == "dask":
+            outcomes = execute.dask_outcomes(plan.todo, workers, scheduler, timeout, memory_limit, target)
+        else:
+            pool = execute.LocalPool(min(workers, max(1, len(plan.todo))), timeout, memory_limit, target)
+            outcomes = pool.imap_unordered(plan.todo)
+        write_s = doc_s = 0.0
+        buffer: list[DocResult] = []
+        try:
+            for n, o in enumerate(outcomes, 1):
+                res = o.result or _failed(
+                    o.path, load.format_of(Path(o.path)), o.error, *plan.ident.get(o.path, (None, None))
+                )
+                doc_s += o.seconds
+                _count(summary, res, o)
+                if progress:
+                    progress(n, len(plan.todo), res)
+                buffer.append(res)
+                if len(buffer) >= batch:
+                    tw = time.monotonic()
+                    write.write_batch(out, buffer, f"{stamp}-{n:07d}")
+                    write_s += time.monotonic() - tw
+                    buffer = []
+            tw = time.monotonic()
+            if buffer:
+                write.write_batch(out, buffer, f"{stamp}-{summary.processed:07d}")
+            write.write_empty_tables(out)
+            write_s += time.monotonic() - tw
+        finally:  # also on an error or Ctrl-C: no worker and no cluster outlives the run
+            outcomes.close()
+            if pool is not None:
+                pool.close()
+        summary.seconds = time.monotonic() - t0
+        summary.timings = {
+            "scan": round(t_scan - t0, 3),
+            "process": round(summary.seconds - (t_scan - t0) - write_s, 3),
+            "write": round(write_s, 3),
+            "total": round(summary.seconds, 3),
+            "documents": round(doc_s, 3),
+        }
+        summary.slowest.sort(key=lambda d: -d["seconds"])
+        del summary.slowest[10:]
+        write.write_run_log(out, stamp, dataclasses.asdict(summary))
     return summary
+
+
+def _count(summary: RunSummary, res: DocResult, o) -> None:
+    st = res.document["status"]
+    summary.processed += 1
+    setattr(summary, st, getattr(summary, st) + 1)
+    if st == "failed":
+        summary.failures.append({"path": res.document["source_path"], "error": res.document["error"]})
+    if o.peak_rss:
+        summary.worker_peak_rss_mb = max(summary.worker_peak_rss_mb or 0.0, round(o.peak_rss / 2**20, 1))
+    summary.slowest.append({"path": o.path, "seconds": round(o.seconds, 3)})
+    if len(summary.slowest) > 50:  # keep the 10 slowest without holding every document
+        summary.slowest.sort(key=lambda d: -d["seconds"])
+        del summary.slowest[10:]

@@ -4,26 +4,34 @@ Every part file is written to a hidden temporary name and renamed into place, so
 run killed half-way) never sees a half-written part. Readers ignore names starting with "." or
 "_", which is where temporary files and the run log live.
 
-Crash safety: the documents part of a batch is written last. A document counts as done only
-when its documents row exists; rows of other tables whose document has no documents row are
-left-overs of an interrupted run and are removed at the start of the next run.
+Crash safety: a batch writes the same part name in every table, the documents part last. A
+document counts as done only when its documents row exists; parts whose documents part never
+landed are left-overs of an interrupted run and are removed at the start of the next run. Old
+rows of redone or changed documents are removed part by part (each part rewritten atomically)
+after their ids are journalled in `_runs/.removing.json`, so a removal cut short is finished by
+the next run. One run at a time holds `_runs/.lock`.
 """
 from __future__ import annotations
 
+import fcntl
+import itertools
 import json
 import os
 import uuid
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from schemas.tables import TABLES
 
 DOCUMENTS = "documents"
+EMPTY_PART = "part-empty.parquet"  # a zero-row part that keeps an empty table readable
 
 
 @dataclass(frozen=True)
@@ -34,30 +42,25 @@ class DocResult:
     rows: dict[str, list[dict]] = field(default_factory=dict)
 
 
-def _scale(t: pa.DataType) -> int | None:
-    return t.scale if pa.types.is_decimal(t) else None
-
-
 def rows_to_table(name: str, rows: list[dict]) -> pa.Table:
-    """Validate rows against the declared schema (exact decimals rounded to the column's scale)."""
+    """Validate rows against the declared schema (exact decimals rounded to the column's scale).
+
+    Column by column: a row-by-row loop here cost more than the Parquet writing itself."""
     schema = TABLES[name]
-    fixed = []
-    for r in rows:
-        extra = set(r) - set(schema.names)
-        if extra:
-            raise ValueError(f"table {name}: columns not in the schema: {sorted(extra)}")
-        out = {}
-        for f in schema:
-            v = r.get(f.name)
-            if isinstance(v, Decimal):
-                scale = _scale(f.type)
-                if scale is not None:
-                    v = v.quantize(Decimal(1).scaleb(-scale))
-                elif pa.types.is_floating(f.type):
-                    v = float(v)  # the *_wan analysis columns; the exact value has its own column
-            out[f.name] = v
-        fixed.append(out)
-    return pa.Table.from_pylist(fixed, schema=schema)
+    extra = set(itertools.chain.from_iterable(rows)) - set(schema.names)
+    if extra:
+        raise ValueError(f"table {name}: columns not in the schema: {sorted(extra)}")
+    arrays = []
+    for f in schema:
+        values = [r.get(f.name) for r in rows]
+        if pa.types.is_decimal(f.type):
+            q = Decimal(1).scaleb(-f.type.scale)
+            values = [v.quantize(q) if isinstance(v, Decimal) else v for v in values]
+        elif pa.types.is_floating(f.type):
+            # the *_wan analysis columns; the exact value has its own column
+            values = [float(v) if isinstance(v, Decimal) else v for v in values]
+        arrays.append(pa.array(values, type=f.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def _write_atomic(table: pa.Table, path: Path) -> None:
@@ -73,56 +76,107 @@ def _parts(out: Path, name: str) -> list[Path]:
     return sorted(p for p in d.iterdir() if p.suffix == ".parquet" and not p.name.startswith((".", "_")))
 
 
-def read_documents(out: Path) -> pa.Table | None:
+def read_documents(out: Path, columns: list[str] | None = None) -> pa.Table | None:
     parts = _parts(out, DOCUMENTS)
     if not parts:
         return None
-    return pa.concat_tables([pq.read_table(p, schema=TABLES[DOCUMENTS]) for p in parts])
+    schema = TABLES[DOCUMENTS]
+    if columns:
+        schema = pa.schema([schema.field(c) for c in columns])
+    return pa.concat_tables([pq.read_table(p, columns=columns, schema=schema) for p in parts])
 
 
-def _filter_parts(out: Path, name: str, drop: set[str] | None = None, keep: set[str] | None = None) -> None:
-    """Rewrite the parts of a table without the rows of some documents."""
+class RunLocked(RuntimeError):
+    """Another run is writing to the same output folder."""
+
+
+@contextmanager
+def lock(out: Path):
+    """Hold OUT for one run: two runs writing the same folder could both redo a document."""
+    d = out / "_runs"
+    d.mkdir(parents=True, exist_ok=True)
+    with open(d / ".lock", "a+b") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunLocked(f"another cnbudget run is writing to {out}; wait for it to finish") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _filter_parts(out: Path, name: str, drop: set[str]) -> None:
+    """Rewrite the parts of a table without the rows of some documents (each part atomically)."""
     for p in _parts(out, name):
-        t = pq.read_table(p, schema=TABLES[name])
-        ids = t.column("doc_id").to_pylist()
-        mask = [(drop is None or i not in drop) and (keep is None or i in keep) for i in ids]
-        if all(mask):
+        ids = pq.read_table(p, columns=["doc_id"]).column("doc_id")
+        mask = pc.invert(pc.is_in(ids, value_set=pa.array(sorted(drop), pa.string())))
+        kept = pc.sum(pc.cast(mask, pa.int64())).as_py() or 0
+        if kept == len(ids):
             continue
-        if not any(mask):
-            p.unlink()
+        if kept == 0:
+            _remove_part(out, name, p)
         else:
-            _write_atomic(t.filter(pa.array(mask)), p)
+            _write_atomic(pq.read_table(p, schema=TABLES[name]).filter(mask), p)
+
+
+def _remove_part(out: Path, name: str, part: Path) -> None:
+    """Delete a part; a table left without parts gets its zero-row part first, so a reader always
+    finds the table with its columns."""
+    empty = out / name / EMPTY_PART
+    if not empty.exists():
+        _write_atomic(TABLES[name].empty_table(), empty)
+    part.unlink()
+
+
+def _removal_journal(out: Path) -> Path:
+    return out / "_runs" / ".removing.json"
+
+
+def _drop(out: Path, ids: set[str]) -> None:
+    """Remove the rows of documents, crash-safe: the ids are journalled first and the removal is
+    finished by the next run if this one is killed half-way (removing twice is harmless)."""
+    journal = _removal_journal(out)
+    journal.parent.mkdir(parents=True, exist_ok=True)
+    tmp = journal.with_name(f".removing.{uuid.uuid4().hex}.tmp")
+    tmp.write_text(json.dumps(sorted(ids)), encoding="utf-8")
+    os.replace(tmp, journal)
+    _filter_parts(out, DOCUMENTS, ids)  # first: from here on they count as not done
+    for name in TABLES:
+        if name != DOCUMENTS:
+            _filter_parts(out, name, ids)
+    journal.unlink()
 
 
 def clean_interrupted(out: Path) -> None:
-    """Remove rows whose document has no documents row (an interrupted earlier run)."""
-    docs = read_documents(out)
-    keep = set(docs.column("doc_id").to_pylist()) if docs is not None else set()
+    """Undo what an interrupted earlier run left: temporary files, parts written for a batch whose
+    documents part never landed, and a removal of old rows that did not finish."""
     for name in TABLES:
-        if name != DOCUMENTS:
-            _filter_parts(out, name, keep=keep)
-    for d in [out / n for n in TABLES]:
+        d = out / name
         if d.is_dir():
             for p in d.iterdir():
                 if p.name.startswith(".") and p.name.endswith(".tmp"):
                     p.unlink(missing_ok=True)
-
-
-def remove_documents(out: Path, doc_ids: set[str], paths: set[str]) -> None:
-    """Drop old rows of documents about to be redone (by doc_id) or replaced (same source path)."""
-    docs = read_documents(out)
-    if docs is None:
-        return
-    ids = set(doc_ids)
-    for did, sp in zip(docs.column("doc_id").to_pylist(), docs.column("source_path").to_pylist()):
-        if sp in paths:
-            ids.add(did)
-    if not ids:
-        return
-    _filter_parts(out, DOCUMENTS, drop=ids)  # first: from here on they count as not done
+    runs = out / "_runs"
+    if runs.is_dir():
+        for p in runs.glob(".*.tmp"):
+            p.unlink(missing_ok=True)
+    journal = _removal_journal(out)
+    if journal.exists():
+        _drop(out, set(json.loads(journal.read_text("utf-8"))))
+    # a batch writes the same part name in every table, its documents part last
+    landed = {p.name for p in _parts(out, DOCUMENTS)}
     for name in TABLES:
         if name != DOCUMENTS:
-            _filter_parts(out, name, drop=ids)
+            for p in _parts(out, name):
+                if p.name not in landed and p.name != EMPTY_PART:
+                    _remove_part(out, name, p)
+
+
+def remove_documents(out: Path, doc_ids: set[str]) -> None:
+    """Drop the rows of documents about to be redone or whose file changed."""
+    if doc_ids:
+        _drop(out, set(doc_ids))
 
 
 def write_batch(out: Path, results: Iterable[DocResult], part: str) -> None:
@@ -156,4 +210,4 @@ def write_empty_tables(out: Path) -> None:
         d = out / name
         d.mkdir(parents=True, exist_ok=True)
         if not _parts(out, name):
-            _write_atomic(schema.empty_table(), d / "part-empty.parquet")
+            _write_atomic(schema.empty_table(), d / EMPTY_PART)

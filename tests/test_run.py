@@ -1,4 +1,4 @@
-"""`cnbudget run` as a user meets it: bad input, exit status, re-runs, schema."""
+"""`cnbudget run` as a user meets it: bad input, exit status, flags, re-runs, the run log, progress, schema."""
 from __future__ import annotations
 
 import json
@@ -9,9 +9,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from pipeline import write
 from pipeline.cli import main
 from schemas.tables import TABLES
 from tests.conftest import seed_path
+from tests.test_scale import _copies
 
 
 @pytest.fixture
@@ -140,3 +142,69 @@ def test_schema_and_inspect_commands(capsys):
     assert main(["inspect", str(seed_path("004"))]) == 0
     shown = capsys.readouterr().out
     assert "米易县人民政府办公室" in shown and "1054.82万元" in shown and "（一）" in shown
+
+
+# --- flags, exit codes, the run log, progress (issue 6) ------------------------------------
+
+
+# --- command line ---------------------------------------------------------------------------
+
+
+def test_exit_codes_and_usage_errors(tmp_path, capsys):
+    good = seed_path("002")
+    out = tmp_path / "out"
+    assert main(["run", str(good), "--out", str(out), "--quiet"]) == 0
+    (tmp_path / "empty.txt").write_bytes(b"")
+    assert main(["run", str(tmp_path / "empty.txt"), "--out", str(out), "--quiet"]) == 1
+    assert main(["run", str(good), "--out", str(out), "--quiet"]) == 0  # the failed one is not an input now
+    capsys.readouterr()
+    for bad in (["--workers", "0"], ["--timeout", "-1"], ["--memory-limit", "-2"], ["--scheduler", "tcp://x:1"],
+                ["--executor", "spark"]):
+        assert main(["run", str(good), "--out", str(out), *bad]) == 2, bad
+    (tmp_path / "a-file").write_text("x")
+    assert main(["run", str(good), "--out", str(tmp_path / "a-file")]) == 2
+    err = capsys.readouterr().err
+    assert "is a file, not a folder" in err
+    assert "--scheduler needs --executor dask" in err and "--timeout must not be negative" in err
+    with write.lock(out):  # another run holds OUT
+        assert main(["run", str(good), "--out", str(out), "--quiet"]) == 2
+    assert "another cnbudget run is writing to" in capsys.readouterr().err
+
+
+def test_run_log_and_plain_progress(tmp_path, capsys):
+    d = tmp_path / "in"
+    _copies(d, 3)
+    (d / "empty.txt").write_bytes(b"")
+    out = tmp_path / "out"
+    assert main(["run", str(d), "--out", str(out), "--workers", "2"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith("cnbudget: 4 files: 4 processed (3 ok, 0 partial, 1 failed)")
+    assert f"failed: {d / 'empty.txt'}: empty: the file has 0 bytes" in captured.err
+    assert "progress: 4/4 documents" in captured.err and "\r" not in captured.err
+    log = json.loads(next((out / "_runs").glob("*.json")).read_text("utf-8"))
+    assert (log["inputs"], log["processed"], log["ok"], log["failed"], log["executor"], log["workers"]) == (
+        4, 4, 3, 1, "local", 2)
+    assert log["failures"] == [{"path": str(d / "empty.txt"), "error": "empty: the file has 0 bytes"}]
+    assert set(log["timings"]) == {"scan", "process", "write", "total", "documents"}
+    assert len(log["slowest"]) == 4 and 0 < log["worker_peak_rss_mb"] < 1024
+    main(["run", str(d), "--out", str(out), "--quiet"])
+    assert capsys.readouterr().err == ""
+
+
+def test_progress_bar_on_a_terminal(capsys):
+    from pipeline.cli import _Progress
+    from pipeline.write import DocResult
+
+    bar = _Progress(quiet=False, tty=True)
+    ok = DocResult({"status": "ok", "source_path": "in/a.txt", "error": None})
+    bad = DocResult({"status": "failed", "source_path": "in/b.txt", "error": "empty: the file has 0 bytes"})
+    bar(1, 2, ok)
+    bar(2, 2, bad)
+    bar.end()
+    err = capsys.readouterr().err
+    assert err.count("\r[") == 2 and "] 2/2 " in err and err.endswith("\n")
+    assert "failed: in/b.txt: empty: the file has 0 bytes\n" in err
+    quiet = _Progress(quiet=True, tty=True)
+    quiet(1, 1, bad)
+    quiet.end()
+    assert capsys.readouterr().err == ""

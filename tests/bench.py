@@ -1,0 +1,166 @@
+"""`make bench`: end-to-end speed of `cnbudget run` (not collected by pytest).
+
+Prints, in one run:
+ (a) text MB/s per worker: corpus/*.txt replicated to >= 20 MB (each copy with its own last line,
+     so each has its own sha256), 1 worker;
+ (b) PDF pages/s on ../shared/samples/*.pdf, 1 worker, and the ratio to pdfplumber's own
+     extract_text + extract_tables on the same pages (skipped while the pipeline cannot read PDFs);
+ (c) the speed-up of 2 workers over 1 on (a) (each the best of --repeat runs, alternated);
+ (d) an unchanged re-run's time as a fraction of the first run;
+ (e) the peak memory (max RSS) of a worker.
+
+    python -m tests.bench [--mb 20] [--repeat 2] [--keep DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import platform
+import resource
+import shutil
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pipeline import normalise
+from pipeline.run import run
+from tests.conftest import CORPUS, SAMPLES
+
+
+def _machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError):
+        mem = float("nan")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}; load average at start {load}"
+
+
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def replicate_text(dest: Path, megabytes: float) -> int:
+    """Copies of the seed texts until `megabytes`; returns the bytes written."""
+    seeds = [(p.stem, p.read_bytes()) for p in sorted(CORPUS.glob("*.txt"))]
+    total, i = 0, 0
+    while total < megabytes * 1e6:
+        for stem, data in seeds:
+            sub = dest / f"{i // 100:04d}"
+            sub.mkdir(parents=True, exist_ok=True)
+            body = data + f"\n# bench copy {i}\n".encode()
+            (sub / f"{stem}-{i:05d}.txt").write_bytes(body)
+            total += len(body)
+            i += 1
+    return total
+
+
+def pdfplumber_pages_per_s(pdfs: list[Path]) -> tuple[int, float]:
+    import pdfplumber
+
+    pages = 0
+    t0 = time.perf_counter()
+    for path in pdfs:
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                page.extract_text()
+                page.extract_tables()
+                page.close()
+                pages += 1
+    return pages, pages / (time.perf_counter() - t0)
+
+
+def pdf_figures(pdfs: list[Path], work: Path, target: str | None = None) -> float | None:
+    """Print (b); returns the peak worker memory of the PDF run (MB), if there was one."""
+    if not pdfs:
+        print(f"(b) skipped: no sample PDFs in {SAMPLES}")
+        return None
+    if "pdf" not in normalise.READERS and target is None:
+        pages, ref = pdfplumber_pages_per_s(pdfs)
+        print(f"(b) skipped: the pipeline cannot read PDFs yet (no 'pdf' reader in pipeline/normalise.py); "
+              f"for reference pdfplumber alone: {pages} pages at {ref:.1f} pages/s")
+        return None
+    import pandas as pd
+
+    out = work / "pdf"
+    shutil.rmtree(out, ignore_errors=True)
+    s = run([str(p) for p in pdfs], out, workers=1, target=target)
+    docs = pd.read_parquet(out / "documents")
+    read = docs[docs.status != "failed"]
+    done = int(read.n_pages.fillna(0).sum())
+    rate = done / s.seconds
+    pages, ref = pdfplumber_pages_per_s([Path(p) for p in read.source_path])
+    print(f"(b) PDF end-to-end, 1 worker: {done} pages in {s.seconds:.1f} s = {rate:.1f} pages/s; pdfplumber alone "
+          f"(extract_text + extract_tables) {ref:.1f} pages/s on the same {pages} pages; ratio {rate / ref:.2f} "
+          f"({s.failed} of {len(pdfs)} files failed)")
+    return s.worker_peak_rss_mb
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--mb", type=float, default=20.0, help="size of the replicated text corpus (default 20)")
+    ap.add_argument("--repeat", type=int, default=2,
+                    help="runs of each worker count; the fastest counts (default 2: the machine may be shared)")
+    ap.add_argument("--keep", help="work in this folder and keep it (default: a temporary one)")
+    args = ap.parse_args()
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="cnbudget-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"cnbudget bench {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
+    print(f"machine: {_machine()}")
+    try:
+        text_in = work / "text"
+        shutil.rmtree(text_in, ignore_errors=True)
+        size = replicate_text(text_in, args.mb)
+        n_files = sum(1 for _ in text_in.rglob("*.txt"))
+        print(f"text corpus: {n_files} files, {size / 1e6:.1f} MB")
+
+        results, cpu = {}, {}
+        for attempt, workers in itertools.product(range(args.repeat), (1, 2)):  # alternate 1, 2, 1, 2
+            out = work / f"out{workers}"
+            shutil.rmtree(out, ignore_errors=True)
+            load = os.getloadavg()[0]
+            c0 = _children_cpu()
+            s = run([str(text_in)], out, workers=workers)
+            spent = _children_cpu() - c0  # the workers' CPU time (they have exited)
+            assert s.processed == n_files and s.failed == 0, s.line()
+            if workers not in results or s.seconds < results[workers].seconds:  # best of the attempts
+                results[workers], cpu[workers] = s, spent
+            print(f"  {workers} worker(s): {s.seconds:.1f} s, {size / 1e6 / s.seconds:.2f} MB/s, workers' CPU "
+                  f"{spent:.1f} s ({size / 1e6 / spent:.2f} MB per CPU-second), load before {load:.2f}, "
+                  f"timings {s.timings}, peak worker RSS {s.worker_peak_rss_mb} MB")
+        t_rerun = run([str(text_in)], work / "out2", workers=2)
+        assert t_rerun.processed == 0 and t_rerun.skipped == n_files, t_rerun.line()
+
+        a = size / 1e6 / results[1].seconds
+        c = results[1].seconds / results[2].seconds
+        d = t_rerun.seconds / results[2].seconds
+        e = max(s.worker_peak_rss_mb or 0 for s in results.values())
+        parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before any PDF work here
+        print(f"(a) text end-to-end, 1 worker: {a:.2f} MB/s per worker (target >= 5)")
+
+        pdfs = sorted(p for p in SAMPLES.glob("*.pdf") if "扫描" not in p.name) if SAMPLES.is_dir() else []
+        e_pdf = pdf_figures(pdfs, work)
+        print(f"(c) 2 workers over 1: {c:.2f}x wall-clock (target >= 1.7); the workers' CPU time grew "
+              f"{cpu[2] / cpu[1]:.2f}x (1.00 = no cost of parallelism; more = contention for the cores)")
+        print(f"(d) unchanged re-run: {t_rerun.seconds:.2f} s = {d:.1%} of the first run (target <= 5%)")
+        pdf_note = f", {e_pdf:.0f} MB on the PDFs" if e_pdf else ""
+        print(f"(e) peak memory per worker: {e:.0f} MB on the text corpus{pdf_note} (target <= 1024); "
+              f"the process running the runs peaked at {parent:.0f} MB")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
