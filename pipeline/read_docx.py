@@ -42,6 +42,8 @@ def decode(data: bytes) -> Decoded:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as e:
         raise DocumentError("broken_docx", f"not a readable .docx package: {e}") from None
+    except MemoryError:
+        raise  # the run reports it as out_of_memory (a zip bomb meets the worker's memory limit)
     except Exception as e:  # lxml and python-docx raise many kinds on damaged XML
         raise DocumentError("broken_docx", f"{type(e).__name__}: {e}") from None
 

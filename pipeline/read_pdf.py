@@ -116,6 +116,8 @@ def _layout(page, number: int, data: bytes) -> PageLayout:
 def _pdfminer_layout(data: bytes, number: int) -> PageLayout:
     try:
         glyphs, edges, width, height, quarters = _plumber_page(data, number)
+    except MemoryError:
+        raise  # reported by the run as out_of_memory
     except Exception as e:  # pdfminer raises many kinds on damaged files
         raise DocumentError(
             "broken_pdf", f"page {number}: neither PDFium nor pdfminer can read it: {type(e).__name__}: {e}"

@@ -523,15 +523,20 @@ def test_a_pipe_or_device_does_not_block_the_run(tmp_path):
     assert st["zero"] == ("failed", "unreadable: /dev/zero is not a regular file (a device, pipe or socket?)")
 
 
-def test_file_that_vanishes_mid_run(tmp_path):
+def test_file_that_vanishes_mid_run(tmp_path, monkeypatch):
     d = tmp_path / "in"
     a, b = _copies(d, 2)
     out = tmp_path / "out"
+    from pipeline import load
 
-    def progress(i, n, res):
-        b.unlink(missing_ok=True)  # after the first document, before the second is read
+    walk = load.walk
 
-    s = run([str(d)], out, workers=1, progress=progress)
+    def walk_then_delete(paths):
+        yield from walk(paths)
+        b.unlink()  # found by the walk, gone before a worker reads it
+
+    monkeypatch.setattr(load, "walk", walk_then_delete)
+    s = run([str(d)], out, workers=1)
     assert (s.ok, s.failed) == (1, 1)
     st = _status(out)
     assert st[a.name] == ("ok", None)
