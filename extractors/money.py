@@ -413,7 +413,10 @@ def _aligned_col(grid: list[list[Cell]], flags: list[bool], r: int, i: int) -> i
             labels = [c.col for c in grid[above] if c.text]
             if len(labels) < len(values) or labels[-len(values):] == values:
                 return col
-            return labels[len(labels) - len(values) + values.index(col)]
+            aligned = labels[-len(values):]
+            if abs(aligned[0] - values[0]) > 1:
+                return col  # not a dropped cell: these labels head other columns ("类 款 项")
+            return aligned[values.index(col)]
     return col
 
 

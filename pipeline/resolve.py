@@ -54,6 +54,8 @@ class KeySpec:
     fallback: tuple[str, ...] = ()
     accept: tuple[str, ...] = ()
     parts: tuple[str, ...] = ()
+    titles: tuple[str, ...] = ()  # a table whose title ends so has this key as its total
+    titles_unless: tuple[str, ...] = ()  # … unless one of its cells says this (a wider total)
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,7 @@ def vocab() -> _Vocab:
         spec = KeySpec(
             key=k["key"], unit=k["unit"], synonyms=tuple(k["synonyms"]), fallback=tuple(k.get("fallback", ())),
             accept=tuple(k.get("accept", ())), parts=tuple(k.get("parts", ())),
+            titles=tuple(k.get("titles", ())), titles_unless=tuple(k.get("titles_unless", ())),
         )
         keys[spec.key] = spec
         for tier, group in enumerate((spec.synonyms, spec.fallback)):
@@ -416,16 +419,34 @@ class _TableView:
         """The key a table's title names ("一般公共预算“三公”经费支出预算表"): its total row is that key."""
         if not self.title:
             return None
-        return match_label(_TITLE_TAIL.sub("", _clean(self.title)))
+        title = _TITLE_TAIL.sub("", _clean(self.title))
+        m = match_label(title)
+        if m:
+            return m
+        for spec in vocab().keys.values():
+            if any(title.endswith(t) for t in spec.titles) and not any(
+                w in c.text for w in spec.titles_unless for c in self.block.cells
+            ):
+                return LabelMatch(spec.key, 0, title)
+        return None
 
 
 _TITLE_TAIL = regex.compile(r"(?:情况)?(?:总表|明细表|一览表|表)$")
 
 
+# "单位：万元", "(单位：万元)", "金额单位：元" in a caption: the unit, not the title
+_UNIT_PART = regex.compile(r"[（(]?\s*(?:金额)?单位\s*[:：]\s*\S*?元\s*[)）]?")
+
+
 def _table_title(text: Text, i: int) -> str | None:
     b = text.blocks[i]
-    if b.caption and not money.header_unit(b.caption):
-        return b.caption
+    if b.caption:
+        # "十、…“三公”经费支出预算表 2026年度…“三公”经费支出预算表 单位：万元": the last title line
+        # ("… 编制部门：某局 单位：元": the title is the last part that names a table)
+        lines = [ln for ln in _UNIT_PART.sub(" ", b.caption).split() if not money.header_unit(ln)]
+        titled = [ln for ln in lines if _TITLE_TAIL.search(ln)]
+        if titled or lines:
+            return (titled or lines)[-1]
     for j in range(i - 1, max(-1, i - 3), -1):
         p = text.blocks[j]
         if p.kind != "paragraph":

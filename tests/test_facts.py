@@ -363,6 +363,22 @@ MORE_TABLES = [
         {"three_public_total": "0.16", "three_public_overseas": "0.00", "three_public_vehicle": "0.00",
          "three_public_reception": "0.16"},
         id="total-column-of-each-measure-group"),
+    # sample 上海普陀万里 (bug: a 类/款/项 header row re-aligned the totals under 类 款 项; the
+    # caption's "编制部门：… 单位：元" was taken for the title)
+    pytest.param(
+        "2024年某街道办事处部门预算\n2024年部门收入预算总表 编制部门：某街道办事处 单位：元\n项目\t\t\t\t收入预算\t\t\n"
+        "功能分类科目编码\t\t\t功能分类科目名称\t合计\t财政拨款收入\t事业收入\n类\t款\t项\t\t\t\t\n"
+        "201\t\t\t一般公共服务支出\t2,932,700\t2,932,700\t0\n合计\t\t\t\t156,211,123\t156,211,123\t0\n",
+        {"income_total": "15621.1123"}, id="sample-wanli: total of a 收入预算总表 is this year's income"),
+    pytest.param(
+        "2024年某街道办事处部门预算\n2024年部门支出预算总表 编制部门：某街道办事处 单位：元\n项目\t\t\t\t支出预算\t\t\n"
+        "功能分类科目编码\t\t\t功能分类科目名称\t合计\t基本支出\t项目支出\n类\t款\t项\t\t\t\t\n"
+        "201\t\t\t一般公共服务支出\t2,932,700\t0\t2,932,700\n合计\t\t\t\t156,211,123\t99,706,020\t56,505,103\n",
+        {"expenditure_total": "15621.1123", "expenditure_basic": "9970.602", "expenditure_project": "5650.5103"},
+        id="sample-wanli: 类/款/项 header row does not move the totals"),
+    pytest.param(
+        "2024年某局部门预算\n2024年部门收入预算总表 单位：万元\n项目\t合计\t本年收入\t上年结转\n合计\t500.00\t400.00\t100.00\n",
+        {}, id="a total with last year's carry-over is not this year's income"),
 ]
 
 
