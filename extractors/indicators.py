@@ -67,13 +67,18 @@ class TablePart:
 # --- vocabulary ----------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _header_roles() -> dict[str, str]:
+def role_map(roles: list[dict]) -> dict[str, str]:
+    """header text -> role name, from a vocabulary's ordered [[role]] list (first role wins)."""
     out: dict[str, str] = {}
-    for role in vocabulary()["role"]:
+    for role in roles:
         for h in role["headers"]:
             out.setdefault(h, role["name"])
     return out
+
+
+@lru_cache(maxsize=1)
+def _header_roles() -> dict[str, str]:
+    return role_map(vocabulary()["role"])
 
 
 @lru_cache(maxsize=1)

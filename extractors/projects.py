@@ -21,7 +21,7 @@ import regex
 
 from extractors import units
 from extractors.indicator_values import parse_number
-from extractors.indicators import find_parts, header_label, is_indicator_header, roles_of_row, row_cells
+from extractors.indicators import find_parts, header_label, is_indicator_header, role_map, roles_of_row, row_cells
 from extractors.scores import sentence_span, squeeze, text_to_scores
 from extractors.subjects import DEPARTMENT, PROJECT, clean_name, context_subject, same_subject, table_subject
 from pipeline.records import Block, Project, Score, Text
@@ -41,11 +41,7 @@ def vocabulary() -> dict:
 
 @lru_cache(maxsize=1)
 def _roles() -> dict[str, str]:
-    out: dict[str, str] = {}
-    for role in vocabulary()["role"]:
-        for h in role["headers"]:
-            out.setdefault(h, role["name"])
-    return out
+    return role_map(vocabulary()["role"])
 
 
 @lru_cache(maxsize=1)

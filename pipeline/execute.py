@@ -301,8 +301,10 @@ def dask_outcomes(
         run_id = uuid.uuid4().hex[:8]
         numbers = itertools.count()
 
-        def submit() -> None:
-            path = next(it, None)
+        retried: set[str] = set()
+
+        def submit(path: str | None = None) -> None:
+            path = path if path is not None else next(it, None)
             if path is not None:
                 key = f"cnbudget-{run_id}-{next(numbers)}"
                 path_of[key] = path
@@ -315,6 +317,13 @@ def dask_outcomes(
             try:
                 out = fut.result()
             except KilledWorker:
+                if path not in retried:
+                    # a dying worker takes every task it holds; the innocent ones succeed when tried
+                    # again, the one that killed it kills a second worker and is reported
+                    retried.add(path)
+                    fut.release()
+                    submit(path)
+                    continue
                 err = DocumentError("worker_died", "the Dask worker died while processing this document")
                 out = Outcome(path, None, err)
             except Exception as e:  # the task itself failed on the cluster (e.g. cnbudget not installed there)
