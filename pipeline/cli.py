@@ -223,18 +223,21 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _quiet_jieba() -> None:
-    """jieba logs its dictionary loading at DEBUG to stderr through its own handler; the command line
-    (not the library) turns that down, before worker processes are forked."""
+def quiet_libraries() -> None:
+    """Programs (this command line, and each worker process it starts) turn down the libraries'
+    own chatter; the library modules never configure logging. jieba logs its dictionary loading
+    at DEBUG through its own handler; pdfminer warns about every odd font ("Could not get
+    FontBBox") while the document is read fine."""
     import logging
 
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
 def main(argv: list[str] | None = None) -> int:
-    _quiet_jieba()
+    quiet_libraries()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

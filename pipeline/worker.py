@@ -75,6 +75,9 @@ def serve(conn_in: Connection, conn_out: Connection, memory_limit: int, target: 
 
 
 def main(argv: list[str]) -> int:
+    from pipeline.cli import quiet_libraries
+
+    quiet_libraries()  # a worker is a program of its own: it does what the command line does
     read_fd, write_fd, memory_limit = (int(a) for a in argv[:3])
     serve(Connection(read_fd, writable=False), Connection(write_fd, readable=False), memory_limit, argv[3])
     return 0
