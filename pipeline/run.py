@@ -13,6 +13,7 @@ import os
 import stat
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -314,8 +315,20 @@ def run(
         else:
             pool = execute.LocalPool(min(workers, max(1, len(plan.todo))), timeout, memory_limit, target)
             outcomes = pool.imap_unordered(plan.todo)
-        write_s = doc_s = 0.0
+        doc_s = 0.0
+        write_times: list[float] = []
         buffer: list[DocResult] = []
+        # Batches are written on one background thread, so the workers keep being fed while a
+        # batch is written; at most one batch waits, so memory stays bounded, and batches land in
+        # order (each with its documents part last).
+        writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cnbudget-write")
+        pending = None
+
+        def timed_write(results: list[DocResult], part: str) -> None:
+            tw = time.monotonic()
+            write.write_batch(out, results, part)
+            write_times.append(time.monotonic() - tw)
+
         try:
             for n, o in enumerate(outcomes, 1):
                 res = o.result or _failed(
@@ -327,19 +340,26 @@ def run(
                     progress(n, len(plan.todo), res)
                 buffer.append(res)
                 if len(buffer) >= batch:
-                    tw = time.monotonic()
-                    write.write_batch(out, buffer, f"{stamp}-{n:07d}")
-                    write_s += time.monotonic() - tw
+                    if pending is not None:
+                        pending.result()  # re-raises a failed write here
+                    pending = writer.submit(timed_write, buffer, f"{stamp}-{n:07d}")
                     buffer = []
-            tw = time.monotonic()
+            if pending is not None:
+                pending.result()
+                pending = None
             if buffer:
-                write.write_batch(out, buffer, f"{stamp}-{summary.processed:07d}")
+                timed_write(buffer, f"{stamp}-{summary.processed:07d}")
+            tw = time.monotonic()
             write.write_empty_tables(out)
-            write_s += time.monotonic() - tw
+            write_times.append(time.monotonic() - tw)
         finally:  # also on an error or Ctrl-C: no worker and no cluster outlives the run
             outcomes.close()
             if pool is not None:
                 pool.close()
+            if pending is not None:
+                pending.exception()  # let a batch being written finish: parts are never half-done
+            writer.shutdown(wait=True)
+        write_s = sum(write_times)
         summary.seconds = time.monotonic() - t0
         summary.timings = {
             "scan": round(t_scan - t0, 3),

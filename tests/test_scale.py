@@ -541,3 +541,16 @@ def test_file_that_vanishes_mid_run(tmp_path, monkeypatch):
     st = _status(out)
     assert st[a.name] == ("ok", None)
     assert st[b.name] == ("failed", f"missing: {b} does not exist (moved or deleted during the run?)")
+
+
+def test_batches_written_in_the_background_give_the_same_tables(tmp_path):
+    """Small batches (written on the writer thread while workers go on) equal one big batch."""
+    _copies(tmp_path / "in", 7)
+    small, big = tmp_path / "small", tmp_path / "big"
+    run([str(tmp_path / "in")], small, workers=2, batch=2)
+    run([str(tmp_path / "in")], big, workers=2)
+    assert len(list((small / "amounts").glob("part-*.parquet"))) >= 4
+    _assert_consistent(small)
+    a, b = _tables(small), _tables(big)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(a[name], b[name], check_dtype=False)
