@@ -21,19 +21,11 @@ from pipeline.records import DocumentError, Grid, Para
 from tests import render
 
 
-SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
+from tests.conftest import SAMPLES, SJ, WL, FS, FZ, HZ, JS, ND, GZ  # noqa: E402
 needs_samples = pytest.mark.skipif(
     not SAMPLES.is_dir(), reason=f"real sample documents not found at {SAMPLES}"
 )
 
-SJ = "上海普陀区委社会工作部_2024_部门决算.pdf"
-WL = "上海普陀万里街道办事处_2024_部门预算.pdf"
-FS = "佛山市轨道交通局_2019_部门决算.pdf"
-FZ = "福州市医疗保障局_2026_部门预算.pdf"
-HZ = "杭州市公安局_2026_部门预算.pdf"
-JS = "江苏省高级人民法院_2019_部门预算.pdf"
-ND = "宁德市人民政府办公室_2024_部门整体绩效自评表.pdf"
-GZ = "广州市政务服务和数据管理局_2026_部门整体预算绩效目标申报表.pdf"
 CS = "长沙市国资委_2020_项目支出绩效评价报告.pdf"
 BJ = "北京市政务服务和数据管理局_2026_部门预算_扫描件.pdf"
 WITH_TEXT = [SJ, WL, FS, FZ, HZ, JS, ND, GZ, CS]

@@ -10,19 +10,11 @@ import pytest
 from pipeline import load, normalise
 from pipeline.run import process_path
 
-SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
+from tests.conftest import SAMPLES, SJ, WL, FS, FZ, HZ, JS, YT, BJ  # noqa: E402
 pytestmark = pytest.mark.skipif(
     not SAMPLES.is_dir(), reason=f"real sample documents not found at {SAMPLES}"
 )
 
-SJ = "上海普陀区委社会工作部_2024_部门决算.pdf"
-WL = "上海普陀万里街道办事处_2024_部门预算.pdf"
-FS = "佛山市轨道交通局_2019_部门决算.pdf"
-FZ = "福州市医疗保障局_2026_部门预算.pdf"
-HZ = "杭州市公安局_2026_部门预算.pdf"
-JS = "江苏省高级人民法院_2019_部门预算.pdf"
-YT = "烟台市退役军人事务局_2026_部门预算.html"
-BJ = "北京市政务服务和数据管理局_2026_部门预算_扫描件.pdf"
 
 
 @functools.lru_cache(maxsize=None)
