@@ -229,7 +229,7 @@ def text_to_figures(text: str, lo: int, hi: int, fiscal_year: int | None, block_
         if years:
             year = int(years[-1]["year"])
         if measure is None:
-            if any(w in before for w in ("上年", "去年")):
+            if label_measure(before, v) == "prior_year":  # "比上年1326.27万元" (not "上年结转")
                 measure = "prior_year"
             elif year and fiscal_year and year < fiscal_year and any(w in sentence for w in v.comparison):
                 measure = "prior_year"

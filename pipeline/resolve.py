@@ -79,7 +79,6 @@ class _Vocab:
     code_row: regex.Pattern
     staff_units: tuple[str, ...]
     zero: tuple[tuple[regex.Pattern, tuple[str, ...]], ...] = ()
-    measure_ignore: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -207,7 +206,6 @@ def vocab() -> _Vocab:
         code_row=regex.compile(data["match"]["code_row"]),
         staff_units=tuple(data["staff"]["units"]),
         zero=tuple((regex.compile(z["pattern"]), tuple(z["keys"])) for z in data.get("zero", ())),
-        measure_ignore=tuple(sorted(data["measure"]["ignore"], key=len, reverse=True)),
     )
 
 
@@ -505,10 +503,7 @@ def _cell_key(t: _TableView, r: int, i: int) -> tuple[LabelMatch | None, str | N
 
 
 def header_measure(header: str | None) -> str | None:
-    """The measure a table header states (money.toml's words), after facts.toml's [measure].ignore."""
-    header = header or ""
-    for w in vocab().measure_ignore:
-        header = header.replace(w, "")
+    """The measure a table header states (money.toml's [measure] words and ignore list)."""
     return money.label_measure(header) if header else None
 
 

@@ -44,6 +44,8 @@ PROSE_EXAMPLES = {
           ("1326.27", "万元", "单位预算收入", None, None, "prior_year"),
           ("21.76", "万元", "单位预算收入", None, "-1.64", "change")]),
         ("bare-integer", "2024年项目支出预算236万元：", [("236", "万元", "项目支出预算", None, None, "budget")]),
+        ("carry-over-is-not-prior-year", "年初结转和结余：上年结转资金12.50万元",
+         [("12.50", "万元", "上年结转资金", None, None, None)]),
     ],
     "seed 004": [
         ("grand-total-and-change", "2023年度收、支总计均为1054.82万元。与2022年度相比，收、支总计各增加46.73万元，增长4.63%。",
