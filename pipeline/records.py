@@ -98,9 +98,14 @@ class Block:
     n_cols: int = 0
 
     def grid(self) -> list[list[Cell]]:
-        rows: list[list[Cell]] = [[] for _ in range(self.n_rows)]
-        for c in self.cells:
-            rows[c.row].append(c)
+        """The cells by row. Built once per block (several extractors ask); callers get the shared
+        lists and must not change them."""
+        rows = self.__dict__.get("_grid")
+        if rows is None:
+            rows = [[] for _ in range(self.n_rows)]
+            for c in self.cells:
+                rows[c.row].append(c)
+            self.__dict__["_grid"] = rows  # a cache, not a field: frozen-ness is about the fields
         return rows
 
 
