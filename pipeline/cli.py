@@ -160,7 +160,7 @@ def _cmd_inspect(args) -> int:
 
 
 def _print_facts_and_checks(text, ex) -> None:
-    from pipeline.run import resolve_and_check
+    from pipeline.process import resolve_and_check
 
     res, lines, checks = resolve_and_check(text, ex)
     print(f"\n== facts ({len(res.facts)}) ==")

@@ -27,12 +27,12 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from pipeline.records import DocumentError
-from pipeline.write import DocResult
+from pipeline.records import DocResult
 
 GiB = 1024**3
 DEFAULT_TIMEOUT = 120.0  # seconds per document
 DEFAULT_MEMORY_LIMIT = 2 * GiB  # address space per worker process
-TARGET = "pipeline.run:process_path"  # what a worker runs on each path
+TARGET = "pipeline.process:process_path"  # what a worker runs on each path
 STARTUP_LIMIT = 120.0  # seconds a new worker may take to import the pipeline (not counted as --timeout)
 _ROOT = str(Path(__file__).resolve().parents[1])  # so a worker imports this same checkout
 

@@ -254,3 +254,11 @@ class Project:
     score: Decimal | None
     grade: str | None
     page: int | None
+
+
+@dataclass(frozen=True)
+class DocResult:
+    """Everything one document produced: its documents row and the rows of the other tables."""
+
+    document: dict
+    rows: dict[str, list[dict]] = field(default_factory=dict)

@@ -139,10 +139,10 @@ class Resolved:
 
 @lru_cache(maxsize=1)
 def _tokenizer():
-    import jieba
+    from pipeline.words import tokenizer
 
     data = read_toml("schemas", "facts.toml")["tokenizer"]
-    tok = jieba.Tokenizer()
+    tok = tokenizer()  # jieba's default dictionary without its one-second load
     for w in data["split"]:
         tok.del_word(w)
     for w in data["words"]:

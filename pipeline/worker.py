@@ -2,7 +2,7 @@
 
 Started by `pipeline.execute` as `python -m pipeline.worker READ_FD WRITE_FD MEMORY_LIMIT TARGET`
 with two inherited pipe ends; TARGET is the function run on each path, `module:function`
-(`pipeline.run:process_path`; tests substitute one that misbehaves on purpose). It is a plain
+(`pipeline.process:process_path`; tests substitute one that misbehaves on purpose). It is a plain
 subprocess, not a multiprocessing child, so it can be started from anywhere, including a
 (daemonic) Dask worker, and killed without harming its parent.
 

@@ -20,7 +20,6 @@ import os
 import uuid
 from collections.abc import Iterable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,18 +27,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipeline.records import DocResult  # noqa: F401  (written here; defined with the records)
 from schemas.tables import TABLES
 
 DOCUMENTS = "documents"
 EMPTY_PART = "part-empty.parquet"  # a zero-row part that keeps an empty table readable
-
-
-@dataclass(frozen=True)
-class DocResult:
-    """Everything one document produced: its documents row and the rows of the other tables."""
-
-    document: dict
-    rows: dict[str, list[dict]] = field(default_factory=dict)
 
 
 def rows_to_table(name: str, rows: list[dict]) -> pa.Table:

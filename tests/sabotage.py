@@ -11,7 +11,7 @@ import signal
 import time
 
 from pipeline import normalise, read_text
-from pipeline.run import process_path as _process_path
+from pipeline.process import process_path as _process_path
 
 
 def decode(data: bytes):

@@ -282,7 +282,7 @@ _FISCAL = st.sampled_from(
 @given(st.lists(_FISCAL, max_size=150).map("".join))
 def test_resolve_functional_check_never_raise(s):
     from pipeline.records import DocumentError
-    from pipeline.run import resolve_and_check
+    from pipeline.process import resolve_and_check
 
     try:
         t, ex = snippet(s)

@@ -15,7 +15,7 @@ import pytest
 
 from pipeline import read_text
 from pipeline.records import Source
-from pipeline.run import source_to_result
+from pipeline.process import source_to_result
 from tests import render
 from tests.conftest import SEED_IDS, seed_path
 

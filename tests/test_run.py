@@ -99,7 +99,7 @@ def test_rerun_skips_force_redoes_and_changed_file_replaces(tmp_path):
 
 def test_interrupted_run_leaves_no_orphans(tmp_path):
     """Rows written for a document whose documents row never landed are removed by the next run."""
-    from pipeline.run import process_path
+    from pipeline.process import process_path
     from pipeline.write import write_batch
 
     out = tmp_path / "out"

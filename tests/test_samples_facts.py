@@ -69,7 +69,7 @@ SAMPLES_FACTS = {
 
 @lru_cache(maxsize=None)
 def _run(name: str):
-    from pipeline.run import process_path
+    from pipeline.process import process_path
 
     path = SAMPLES / name
     if not path.is_file():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import load, normalise
-from pipeline.run import process_path
+from pipeline.process import process_path
 
 from tests.conftest import SAMPLES, SJ, WL, FS, FZ, HZ, JS, YT, BJ  # noqa: E402
 pytestmark = pytest.mark.skipif(
