@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime, timezone
-from decimal import Decimal
+from operator import attrgetter
 from pathlib import Path
 
 from extractors import functional
@@ -45,24 +46,29 @@ def _failed(path: str, fmt: str, e: DocumentError, sha=None, size=None) -> DocRe
     )
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
-_SCALARS = (str, int, float, Decimal, type(None))
+_GETTERS: dict[type, tuple[tuple[str, attrgetter], ...]] = {}
 
 
-def _asdict(rec, doc_id: str) -> dict:
-    """A record as a row. Flat records are copied field by field (dataclasses.asdict deep-copies
-    and cost a quarter of the run time); nested ones still go through dataclasses.asdict."""
-    names = _FIELDS.get(type(rec))
-    if names is None:
-        names = _FIELDS[type(rec)] = tuple(f.name for f in dataclasses.fields(rec))
-    d = {"doc_id": doc_id}
-    for n in names:
-        v = getattr(rec, n)
-        if not isinstance(v, _SCALARS):
-            d.update(dataclasses.asdict(rec))
-            return d
-        d[n] = v
-    return d
+def records_to_columns(records: Sequence, doc_id: str) -> dict[str, list]:
+    """Flat records (one type) as columns: name -> values. A document's rows travel to the writer
+    as columns because a dict per row cost more to build, pickle and convert to Arrow than all
+    the writing; `DocResult.rows` gives rows back to whoever wants them."""
+    if not records:
+        return {}
+    kind = type(records[0])
+    getters = _GETTERS.get(kind)
+    if getters is None:
+        getters = _GETTERS[kind] = tuple((f.name, attrgetter(f.name)) for f in dataclasses.fields(kind))
+    cols = {"doc_id": [doc_id] * len(records)}
+    for name, get in getters:
+        cols[name] = list(map(get, records))
+    return cols
+
+
+def rows_to_columns(rows: list[dict]) -> dict[str, list]:
+    """Row dicts as columns; a key missing from a row is None there."""
+    names = dict.fromkeys(k for r in rows for k in r)
+    return {k: [r.get(k) for r in rows] for k in names}
 
 
 def source_to_result(src: Source) -> DocResult:
@@ -78,16 +84,20 @@ def source_to_result(src: Source) -> DocResult:
         county=m.county, department=m.department, fiscal_year=m.fiscal_year, doc_kinds=list(m.doc_kinds),
         status="partial" if warnings else "ok", error=warnings,
     )
-    rows = {
-        "sections": [_asdict(s, doc_id) for s in sections],
-        "tables": [_asdict(c, doc_id) for c in ex.tables],
-        "amounts": [_asdict(a, doc_id) for a in ex.amounts],
-        "indicators": [_asdict(i, doc_id) for i in ex.indicators],
-        "scores": [_asdict(s, doc_id) for s in ex.scores],
-        "projects": [_asdict(p, doc_id) for p in ex.projects],
+    columns = {
+        "sections": records_to_columns(sections, doc_id),
+        "tables": records_to_columns(ex.tables, doc_id),
+        "amounts": records_to_columns(ex.amounts, doc_id),
+        "indicators": records_to_columns(ex.indicators, doc_id),
+        "scores": records_to_columns(ex.scores, doc_id),
+        "projects": records_to_columns(ex.projects, doc_id),
     }
-    rows.update(_resolve_and_check(text, ex, rows, doc_id))
-    return DocResult(document, rows)
+    projects = [dataclasses.asdict(p) for p in ex.projects]
+    res, lines, checks = resolve_and_check(text, ex, projects)
+    columns["facts"] = rows_to_columns([f.row(doc_id) for f in res.facts])
+    columns["functional"] = rows_to_columns([ln.row(doc_id) for ln in lines])
+    columns["checks"] = rows_to_columns([c.row(doc_id) for c in checks])
+    return DocResult(document, {k: v for k, v in columns.items() if v})
 
 
 def resolve_and_check(text, ex, projects=()) -> tuple[resolve.Resolved, list, list]:
@@ -96,16 +106,6 @@ def resolve_and_check(text, ex, projects=()) -> tuple[resolve.Resolved, list, li
     units = {u.table_id: u.unit for u in res.unit_inferences if not u.ambiguous}
     func = functional.extract(text, ex.amounts, resolve.default_measure(ex.metadata), units)
     return res, list(func.lines), check.check(res, ex.amounts, func, projects, text.text)
-
-
-def _resolve_and_check(text, ex, rows: dict, doc_id: str) -> dict[str, list[dict]]:
-    """facts, functional and checks rows (checks read the projects rows when another stage made them)."""
-    res, lines, checks = resolve_and_check(text, ex, rows.get("projects", []))
-    return {
-        "facts": [f.row(doc_id) for f in res.facts],
-        "functional": [ln.row(doc_id) for ln in lines],
-        "checks": [c.row(doc_id) for c in checks],
-    }
 
 
 def process_path(path: str, memory_limit: int | None = None) -> DocResult:

@@ -35,16 +35,25 @@ EMPTY_PART = "part-empty.parquet"  # a zero-row part that keeps an empty table r
 
 
 def rows_to_table(name: str, rows: list[dict]) -> pa.Table:
-    """Validate rows against the declared schema (exact decimals rounded to the column's scale).
+    """Validate rows against the declared schema (exact decimals rounded to the column's scale)."""
+    names = dict.fromkeys(k for r in rows for k in r)
+    return columns_to_table(name, {k: [r.get(k) for r in rows] for k in names}, len(rows))
 
-    Column by column: a row-by-row loop here cost more than the Parquet writing itself."""
+
+def columns_to_table(name: str, columns: dict[str, list], n: int) -> pa.Table:
+    """Validate columns (name -> `n` values; a missing column is all None) against the declared
+    schema, exact decimals rounded to the column's scale."""
     schema = TABLES[name]
-    extra = set(itertools.chain.from_iterable(rows)) - set(schema.names)
+    extra = set(columns) - set(schema.names)
     if extra:
         raise ValueError(f"table {name}: columns not in the schema: {sorted(extra)}")
     arrays = []
     for f in schema:
-        values = [r.get(f.name) for r in rows]
+        values = columns.get(f.name)
+        if values is None:
+            values = [None] * n
+        elif len(values) != n:
+            raise ValueError(f"table {name}: column {f.name} has {len(values)} values, not {n}")
         if pa.types.is_decimal(f.type):
             q = Decimal(1).scaleb(-f.type.scale)
             values = [v.quantize(q) if isinstance(v, Decimal) else v for v in values]
@@ -53,6 +62,17 @@ def rows_to_table(name: str, rows: list[dict]) -> pa.Table:
             values = [float(v) if isinstance(v, Decimal) else v for v in values]
         arrays.append(pa.array(values, type=f.type))
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def concat_columns(parts: list[dict[str, list]]) -> tuple[dict[str, list], int]:
+    """Several documents' columns of one table as one set of columns, and its row count."""
+    names = dict.fromkeys(k for p in parts for k in p)
+    sizes = [len(next(iter(p.values()))) for p in parts]
+    cols = {
+        k: list(itertools.chain.from_iterable(p[k] if k in p else [None] * size for p, size in zip(parts, sizes)))
+        for k in names
+    }
+    return cols, sum(sizes)
 
 
 def _write_atomic(table: pa.Table, path: Path) -> None:
@@ -178,9 +198,9 @@ def write_batch(out: Path, results: Iterable[DocResult], part: str) -> None:
     for name in TABLES:
         if name == DOCUMENTS:
             continue
-        rows = [r for res in results for r in res.rows.get(name, [])]
-        if rows:
-            _write_atomic(rows_to_table(name, rows), out / name / f"part-{part}.parquet")
+        parts = [res.columns[name] for res in results if res.columns.get(name)]
+        if parts:
+            _write_atomic(columns_to_table(name, *concat_columns(parts)), out / name / f"part-{part}.parquet")
     docs = [res.document for res in results]
     if docs:
         _write_atomic(rows_to_table(DOCUMENTS, docs), out / DOCUMENTS / f"part-{part}.parquet")
