@@ -230,9 +230,9 @@ def quiet_libraries() -> None:
     FontBBox") while the document is read fine."""
     import logging
 
-    import jieba
+    from pipeline.words import import_jieba
 
-    jieba.setLogLevel(logging.WARNING)
+    import_jieba().setLogLevel(logging.WARNING)
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
