@@ -67,6 +67,12 @@ class _Vocab:
     link: regex.Pattern
 
 
+# Characters that end a segment's name (and are no part of its bracket): see `vocab().segment`.
+_NAME_STOPS = ":：，,。；;、.．"
+# The brackets that close a segment ("（03款）", "(03款)").
+_CLOSERS = "）)"
+
+
 def _alt(words) -> str:
     return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
 
@@ -75,12 +81,17 @@ def _alt(words) -> str:
 def vocab() -> _Vocab:
     data = read_toml("extractors", "functional.toml")
     not_before = "".join(sorted(set(data["prose"]["not_before_level"])))
+    levels = data["code"]["levels"]
+    # Punctuation that ends a name. A segment can hold one only inside a short bracket of its name
+    # ("（室）"), so such a character that does not follow a "（" closely is outside every segment:
+    # `_segments` starts its search after the last one (see `_sync`).
+    stops = _NAME_STOPS
     segment = regex.compile(
-        r"""
-        (?P<name>(?:[^（）()\s:：，,。；;、\d.．]|（[^（）\d]{1,2}）)+?)   # 政府办公厅（室）及相关机构事务
+        rf"""
+        (?P<name>(?:[^（）()\s\d{regex.escape(stops)}]|（[^（）\d]{{1,2}}）)+?)   # 政府办公厅（室）及相关机构事务
         \s*[（(]\s*
-        (?P<code>\d{2,7})?\s*                                           # 201 / 03 / 01, or none
-        (?P<level>类|款|项)
+        (?P<code>\d{{2,7}})?\s*                                           # 201 / 03 / 01, or none
+        (?P<level>{_alt(levels)})
         \s*[）)]
         """,
         regex.VERBOSE,
@@ -133,8 +144,23 @@ def _clean_name(name: str) -> str:
 
 
 def _segments(text: str, lo: int, hi: int) -> list[regex.Match]:
-    """The last run of adjacent bracketed segments in text[lo:hi]."""
-    segs = list(vocab().segment.finditer(text, lo, hi))
+    """The last run of adjacent bracketed segments in text[lo:hi], when nothing but linking words
+    stands between it and hi.
+
+    Searching the whole window is slow (its pattern starts with a character class), so the window
+    is narrowed first, without changing the answer: the last segment must end at the window's last
+    closing bracket (a later one would stand between it and the figure) behind a level word, and
+    the search may start after the last name stop before it, which no segment spans."""
+    v = vocab()
+    close = max(text.rfind(c, lo, hi) for c in _CLOSERS)
+    if close < 0 or v.link.sub("", text[close + 1:hi]):
+        return []
+    k = close - 1
+    while k >= lo and text[k].isspace():  # str whitespace covers the pattern's \s
+        k -= 1
+    if k < lo or text[k] not in v.levels:
+        return []
+    segs = list(v.segment.finditer(text, _sync(text, lo, k), hi))
     if not segs:
         return []
     run = [segs[-1]]
@@ -144,8 +170,23 @@ def _segments(text: str, lo: int, hi: int) -> list[regex.Match]:
             break
         run.insert(0, m)
     # nothing but linking words may stand between the last segment and the figure
-    rest = vocab().link.sub("", text[run[-1].end():hi])
+    rest = v.link.sub("", text[run[-1].end():hi])
     return run if not rest else []
+
+
+def _sync(text: str, lo: int, hi: int) -> int:
+    """Where a search for segments ending by `hi` may start so as to find the same segments near hi
+    as a search from lo: just after the last name stop in text[lo:hi] that is not inside a short
+    bracket ("（，）"). No segment contains such a character, so the matches after it do not depend
+    on what comes before."""
+    end = hi
+    while True:
+        p = max(text.rfind(c, lo, end) for c in _NAME_STOPS)
+        if p < 0:
+            return lo
+        if "（" not in text[max(p - 2, 0):p]:
+            return p + 1
+        end = p
 
 
 def _line_from_segments(run: list[regex.Match], a: Amount, measure: str | None) -> FunctionalLine | None:
