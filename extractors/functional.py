@@ -14,6 +14,7 @@ Three ways a report states them (vocabulary in functional.toml):
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -85,10 +86,14 @@ def vocab() -> _Vocab:
     # Punctuation that ends a name. A segment can hold one only inside a short bracket of its name
     # ("（室）"), so such a character that does not follow a "（" closely is outside every segment:
     # `_segments` starts its search after the last one (see `_sync`).
-    stops = _NAME_STOPS
+    name_char = rf"[^（）()\s\d{regex.escape(_NAME_STOPS)}]"
     segment = regex.compile(
         rf"""
-        (?P<name>(?:[^（）()\s\d{regex.escape(stops)}]|（[^（）\d]{{1,2}}）)+?)   # 政府办公厅（室）及相关机构事务
+        # A name starts where the search starts or after a character that is not a name character:
+        # had a search from the character before failed, one from here would fail too, so this only
+        # spares the attempts (the name is lazy: each costs a scan to the next bracket)
+        (?:\G|(?<!{name_char}))
+        (?P<name>(?:{name_char}|（[^（）\d]{{1,2}}）)+?)   # 政府办公厅（室）及相关机构事务
         \s*[（(]\s*
         (?P<code>\d{{2,7}})?\s*                                           # 201 / 03 / 01, or none
         (?P<level>{_alt(levels)})
@@ -143,22 +148,21 @@ def _clean_name(name: str) -> str:
 # --- prose ---------------------------------------------------------------------------------------
 
 
-def _segments(text: str, lo: int, hi: int) -> list[regex.Match]:
+def _segments(text: str, lo: int, hi: int, close: int) -> list[regex.Match]:
     """The last run of adjacent bracketed segments in text[lo:hi], when nothing but linking words
-    stands between it and hi.
+    stands between it and hi; `close` is the last closing bracket in text[lo:hi] (-1: none).
 
     Searching the whole window is slow (its pattern starts with a character class), so the window
     is narrowed first, without changing the answer: the last segment must end at the window's last
     closing bracket (a later one would stand between it and the figure) behind a level word, and
     the search may start after the last name stop before it, which no segment spans."""
     v = vocab()
-    close = max(text.rfind(c, lo, hi) for c in _CLOSERS)
-    if close < 0 or v.link.sub("", text[close + 1:hi]):
+    if close < 0:
         return []
     k = close - 1
     while k >= lo and text[k].isspace():  # str whitespace covers the pattern's \s
         k -= 1
-    if k < lo or text[k] not in v.levels:
+    if k < lo or text[k] not in v.levels or v.link.sub("", text[close + 1:hi]):
         return []
     segs = list(v.segment.finditer(text, _sync(text, lo, k), hi))
     if not segs:
@@ -190,14 +194,35 @@ def _sync(text: str, lo: int, hi: int) -> int:
 
 
 def _line_from_segments(run: list[regex.Match], a: Amount, measure: str | None) -> FunctionalLine | None:
+    got = _segments_line(tuple((m["name"], m["code"], m["level"]) for m in run))
+    if got is None:
+        return None
+    code, level, name, parent_name, lei_name = got
+    return FunctionalLine(
+        code=code,
+        level=level,
+        name=name,
+        amount_wan=a.amount_wan,
+        measure=measure,
+        start=a.start,
+        end=a.end,
+        page=a.page,
+        parent_code=parent_of_code(code) if code else None,
+        parent_name=parent_name,
+        lei_name=lei_name,
+        half_ulp=_half_ulp(a),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _segments_line(run: tuple[tuple[str, str | None, str], ...]):
+    """(code, level, name, parent name, 类 name) of a run of (name, code, level) segments."""
     v = vocab()
     code: str | None = ""
     names: dict[str, str] = {}
     codes: dict[str, str] = {}
-    for m in run:
-        lv = m["level"]
-        names[lv] = _clean_name(m["name"])
-        c = m["code"]
+    for name, c, lv in run:
+        names[lv] = _clean_name(name)
         if c and len(c) in (5, 7) and level_of_code(c) == lv:
             code = c
         elif c and code is not None and len(c) == v.digits[lv] and len(code) + len(c) == sum(
@@ -208,57 +233,62 @@ def _line_from_segments(run: list[regex.Match], a: Amount, measure: str | None) 
             code = None
         if code:
             codes[lv] = code
-    last = run[-1]["level"]
+    last = run[-1][2]
     if not names.get(last):
         return None
     idx = v.levels.index(last)
     parent_level = v.levels[idx - 1] if idx else None
-    return FunctionalLine(
-        code=code or None,
-        level=last,
-        name=names[last],
-        amount_wan=a.amount_wan,
-        measure=measure,
-        start=a.start,
-        end=a.end,
-        page=a.page,
-        parent_code=parent_of_code(code) if code else None,
-        parent_name=names.get(parent_level) if parent_level else None,
-        lei_name=names.get("类"),
-        half_ulp=_half_ulp(a),
-    )
+    return code or None, last, names[last], names.get(parent_level) if parent_level else None, names.get("类")
 
 
 def _half_ulp(a: Amount) -> Decimal:
-    exp = a.value.as_tuple().exponent
-    return units.to_wan(Decimal(5).scaleb(exp - 1), a.unit) if isinstance(exp, int) else Decimal(0)
+    return _half_of_last_digit(a.value.as_tuple().exponent, a.unit)
+
+
+@lru_cache(maxsize=256)
+def _half_of_last_digit(exp, unit: str) -> Decimal:
+    """Half a unit of the last printed digit, in 万元 (exp: the figure's Decimal exponent)."""
+    return units.to_wan(Decimal(5).scaleb(exp - 1), unit) if isinstance(exp, int) else Decimal(0)
 
 
 def _line_from_label(a: Amount, measure: str | None) -> FunctionalLine | None:
+    got = _label_line(a.label)
+    if got is None:
+        return None
+    level, name, lei_name = got
+    return FunctionalLine(None, level, name, a.amount_wan, measure, a.start, a.end, a.page,
+                          lei_name=lei_name, half_ulp=_half_ulp(a))
+
+
+@lru_cache(maxsize=8192)
+def _label_line(label: str) -> tuple[str, str, str | None] | None:
+    """(level, name, 类 name) of a figure's label that names a line without codes: a national 类
+    ("一般公共服务支出") or a name ending in a bare level word ("行政运行事务项"). Labels repeat."""
     v = vocab()
-    label = _clean_name(a.label)
+    label = _clean_name(label)
     base = label[:-2] if label.endswith("支出") else label
     if base in v.lei:
-        return FunctionalLine(None, "类", base, a.amount_wan, measure, a.start, a.end, a.page,
-                              lei_name=base, half_ulp=_half_ulp(a))
+        return "类", base, base
     m = v.bare.match(label)
     if m:
-        return FunctionalLine(None, m["level"], m["name"], a.amount_wan, measure, a.start, a.end, a.page,
-                              half_ulp=_half_ulp(a))
+        return m["level"], m["name"], None
     return None
 
 
 def prose_to_lines(text: str, amounts: Sequence[Amount], default_measure: str | None) -> list[FunctionalLine]:
+    closers = _closers(text)
+    numeric = money.vocab().numeric_cell
     out = []
     prev_end = 0
     for a in amounts:
         if a.measure == "change" or a.measure == "prior_year":
             prev_end = a.end
             continue
-        if a.table_id is not None and money.vocab().numeric_cell.match(a.value_text):
+        if a.table_id is not None and numeric.match(a.value_text):
             continue
         lo = max(prev_end, a.start - 200)
-        run = _segments(text, lo, a.start)
+        i = bisect_left(closers, a.start) - 1
+        run = _segments(text, lo, a.start, closers[i] if i >= 0 and closers[i] >= lo else -1)
         measure = a.measure or default_measure
         line = _line_from_segments(run, a, measure) if run else _line_from_label(a, measure)
         if line:
@@ -267,12 +297,25 @@ def prose_to_lines(text: str, amounts: Sequence[Amount], default_measure: str | 
     return out
 
 
+def _closers(text: str) -> list[int]:
+    """Offsets of the closing brackets in text, ascending (one pass instead of a search per figure)."""
+    found = []
+    for c in _CLOSERS:
+        i = text.find(c)
+        while i >= 0:
+            found.append(i)
+            i = text.find(c, i + 1)
+    found.sort()
+    return found
+
+
 # --- tables --------------------------------------------------------------------------------------
 
 
 def _is_functional_table(block: Block) -> bool:
-    heads = vocab().table_headers
-    return any(any(h in c.text for h in heads) for c in block.cells if c.row < 6)
+    # one search in the joined header cells: no header word holds a newline, so none spans two cells
+    top = "\n".join(c.text for c in block.cells if c.row < 6)
+    return any(h in top for h in vocab().table_headers)
 
 
 def _row_code(row: list[Cell]) -> tuple[str | None, int]:
