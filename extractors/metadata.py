@@ -20,6 +20,7 @@ from schemas.vocab import read_toml
 class _Vocab:
     year: regex.Pattern
     field: regex.Pattern
+    field_anchors: tuple[tuple[regex.Pattern, tuple[int, ...]], ...]
     org_suffixes: tuple[str, ...]
     org_starts: tuple[str, ...]
     kinds: tuple[dict, ...]
@@ -39,11 +40,12 @@ def _alt(words) -> str:
 @lru_cache(maxsize=1)
 def vocab() -> _Vocab:
     d = read_toml("schemas", "metadata.toml")
+    fields = d["department_fields"]
+    after_field = r"\s*[:：\t]"
     return _Vocab(
         year=regex.compile(r"(?<!\d)(?P<year>20\d{2}|19\d{2})\s*年"),
-        field=regex.compile(
-            rf"(?:{_alt(d['department_fields'])})\s*[:：\t]\s*\t*(?P<value>[^\t\n，。；]{{4,40}})"
-        ),
+        field=regex.compile(rf"(?:{_alt(fields)}){after_field}\s*\t*(?P<value>[^\t\n，。；]{{4,40}})"),
+        field_anchors=_anchors(fields, after_field),
         org_suffixes=tuple(sorted(d["org_suffixes"], key=len, reverse=True)),
         org_starts=tuple(d["org_starts"]),
         kinds=tuple(d["kind"]),
@@ -60,6 +62,57 @@ def vocab() -> _Vocab:
         stop=frozenset(d["not_in_name"]),
         not_counties=tuple(d["not_counties"]),
     )
+
+
+def _anchors(words: list[str], after: str) -> tuple[tuple[regex.Pattern, tuple[int, ...]], ...]:
+    """A fast search for where one of `words` followed by `after` may start: (pattern, offsets) per
+    word that holds no other word (every word holds one of those). The pattern starts with that
+    literal word, which the regex engine finds at memory speed (an alternation it scans character by
+    character), and matches where a word holding it ends with `after`; the word then starts that
+    many characters (an offset) before it."""
+    anchors = []
+    for a in sorted(w for w in words if not any(o != w and o in w for o in words)):
+        tails, offsets = set(), set()
+        for w in words:
+            o = w.find(a)
+            while o >= 0:
+                tails.add(w[o + len(a):])
+                offsets.add(o)
+                o = w.find(a, o + 1)
+        tail = "|".join(regex.escape(t) for t in sorted(tails, key=len, reverse=True))
+        anchors.append((regex.compile(rf"{regex.escape(a)}(?=(?:{tail}){after})"), tuple(sorted(offsets))))
+    return tuple(anchors)
+
+
+def _field(text: str, end: int) -> regex.Match | None:
+    """`vocab().field.search(text[:end])`: the field's words only start at an anchor's offsets, and
+    trying those few starts in order finds the same leftmost match."""
+    v = vocab()
+    starts = set()
+    for anchor, offsets in v.field_anchors:
+        for m in anchor.finditer(text, 0, end, overlapped=True):
+            starts.update(m.start() - o for o in offsets if m.start() >= o)
+    for start in sorted(starts):
+        m = v.field.match(text, start, end)
+        if m:
+            return m
+    return None
+
+
+def _years(text: str):
+    """`vocab().year.finditer(text)`, anchored on 年: the figure can only start 4 characters before
+    the whitespace in front of a 年 (matches cannot overlap: each is a whole run of digits)."""
+    year = vocab().year
+    p = text.find("年")
+    while p >= 0:
+        q = p
+        while q > 0 and text[q - 1].isspace():  # str whitespace covers the pattern's \s
+            q -= 1
+        if q >= 4 and text[q - 4:q - 2] in ("19", "20"):
+            m = year.match(text, q - 4, p + 1)
+            if m:
+                yield m
+        p = text.find("年", p + 1)
 
 
 def _title(text: Text) -> str | None:
@@ -82,12 +135,16 @@ def _suffix_spans(s: str, words: tuple[str, ...]) -> list[tuple[int, int]]:
     them: leftmost first, the earlier word where two start at one character, never overlapping.
     str.find is many times faster than a regex over the whole text."""
     found = []
+    longer = False
     for rank, w in enumerate(words):
         i = s.find(w)
+        longer = longer or (i >= 0 and len(w) > 1)
         while i >= 0:
             found.append((i, rank, i + len(w)))
             i = s.find(w, i + 1)
     found.sort()
+    if not longer:
+        return [(i, end) for i, _rank, end in found]  # distinct single characters: no overlaps
     spans = []
     last = 0
     for i, _rank, end in found:
@@ -115,29 +172,42 @@ def _names_before(s: str, i: int, stop: frozenset[str]) -> tuple[tuple[str, int]
     return tuple((s[k:], k) for k in range(i - 2, j - 1, -1))
 
 
+@lru_cache(maxsize=64)
+def _scorer(must_follow: tuple[str, ...], before: str, stop: frozenset[str]):
+    """(score, width): score(ctx, at, end) gives the names before the suffix ctx[at:end], each once
+    for a body that follows and once for a larger unit before it. ctx holds up to 7 characters
+    before the suffix (fewer only at the start of the text) and `width` after it, all that decides
+    the score: it is cached, as the same contexts come back often."""
+    width = max(map(len, must_follow), default=0)
+
+    @lru_cache(maxsize=8192)
+    def score(ctx: str, at: int, end: int) -> tuple[str, ...]:
+        followed = bool(must_follow) and ctx.startswith(must_follow, end)
+        if not followed and not before:
+            return ()
+        cut = 1 if at == 7 else 0  # the 7th character before is only the one before a 6-character name
+        out = []
+        for name, k in _names_before(ctx[cut:end], at - cut, stop):
+            start = k + cut  # in ctx; 0 only at the start of the text
+            n = followed + (1 if before and start > 0 and ctx[start - 1] in before else 0)
+            out.extend([name] * n)
+        return tuple(out)
+
+    return score, width
+
+
 def _best_place(kind: str, s: str, must_follow: tuple[str, ...], before: str = "", title: str = "",
                 exclude: tuple[str, ...] = ()) -> str | None:
     """The name used most often in front of a body ("米易县人大…") or after a larger unit ("曲靖市沾益区");
     a name the title starts with (after larger units) counts too."""
     v = vocab()
     words = v.suffixes[kind]
-    # A name's score depends only on the suffix, the 7 characters before it and whether a body
-    # follows: count the distinct ones, then score each once, in order of first use (so that ties
-    # are broken as before: the first name seen wins among equals).
-    seen: Counter = Counter()
-    for i, end in _suffix_spans(s, words):
-        followed = bool(must_follow) and s.startswith(must_follow, end)
-        if followed or before:
-            lo = max(0, i - 7)
-            seen[s[lo:end], i - lo, followed] += 1
-    counts: Counter = Counter()
-    for (ctx, at, followed), times in seen.items():
-        cut = 1 if at == 7 else 0  # the 7th character before is only the one before a 6-character name
-        for name, k in _names_before(ctx[cut:], at - cut, v.stop):
-            start = k + cut  # in ctx; 0 only at the start of s
-            n = followed + (1 if before and start > 0 and ctx[start - 1] in before else 0)
-            if n:
-                counts[name] += n * times
+    # Each name before each suffix, once per point it scores, in the order the text uses them (a
+    # Counter keeps that order: the first name seen wins among equals). What a suffix gives depends
+    # only on it, the 7 characters before it and whether a body follows: that is cached.
+    score, width = _scorer(must_follow, before, v.stop)
+    scored = [score(s[max(0, i - 7):end + width], min(i, 7), min(i, 7) + end - i) for i, end in _suffix_spans(s, words)]
+    counts = Counter([name for names in scored for name in names])
     head = _TITLE_HEAD.sub("", title)
     for name, start, _end in _candidates(head, words, v.stop):
         if _PLACE_PREFIX.fullmatch(head[:start]):
@@ -157,7 +227,7 @@ _PLACE_PREFIX = regex.compile(r"(?:\p{Han}{2,4}?(?:省|自治区|市|州|盟))*"
 
 def _department(text: str, title: str | None, county: str | None) -> str | None:
     v = vocab()
-    m = v.field.search(text[:20000])
+    m = _field(text, 20000)
     if m:
         value = m["value"].strip()
         return value[:-2] if value.endswith("部门") and len(value) > 6 else value
@@ -168,12 +238,13 @@ def _department(text: str, title: str | None, county: str | None) -> str | None:
         if m2 and (county is None or m2["dept"] != county):
             return m2["dept"]
     if county:
+        # the same words follow the county often: look at each distinct run once (in order of
+        # first use, which breaks ties as before)
+        rests = Counter([m3["rest"] for m3 in regex.finditer(regex.escape(county) + r"(?P<rest>\p{Han}{2,24})", text)])
         counts: Counter = Counter()
-        for m3 in regex.finditer(regex.escape(county) + r"(?P<rest>\p{Han}{2,24})", text):
-            rest = m3["rest"]
-            for m4 in v.org_end.finditer(rest, overlapped=True):
-                if m4.end() >= 2:
-                    counts[county + rest[: m4.end()]] += 1
+        for rest, times in rests.items():
+            for end in _org_ends(rest):
+                counts[county + rest[:end]] += times
         if counts:
             top = max(counts.values())
             # the longest name used at least half as often as the most common one
@@ -182,13 +253,19 @@ def _department(text: str, title: str | None, county: str | None) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def _org_ends(rest: str) -> tuple[int, ...]:
+    """Where a body's name may end in `rest` (after a suffix of org_suffixes, 2 characters or more)."""
+    return tuple(m.end() for m in vocab().org_end.finditer(rest, overlapped=True) if m.end() >= 2)
+
+
 def _fiscal_year(text: str, title: str | None) -> int | None:
     v = vocab()
     if title:
         m = v.year.search(title)
         if m:
             return int(m["year"])
-    counts = Counter(int(m["year"]) for m in v.year.finditer(text[:30000]))
+    counts = Counter(int(m["year"]) for m in _years(text[:30000]))
     return counts.most_common(1)[0][0] if counts else None
 
 
@@ -198,11 +275,21 @@ def _kinds(text: str, title: str | None, headings: str) -> tuple[str, ...]:
     for k in vocab().kinds:
         if any(p in (title or "") for p in k.get("not_with", [])):
             continue
-        in_head = any(p in head for p in k["title"])
-        n = sum(text.count(p) for p in k["text"])
-        if in_head or n >= int(k.get("min_count", 1)):
+        if any(p in head for p in k["title"]) or _used(text, k["text"], int(k.get("min_count", 1))):
             found.append(k["name"])
     return tuple(found)
+
+
+def _used(text: str, phrases: list[str], times: int) -> bool:
+    """Whether the phrases occur `times` times in all (counting stops there; once: the first find)."""
+    if times <= 1:
+        return times <= 0 or any(p in text for p in phrases)
+    n = 0
+    for p in phrases:
+        n += text.count(p)
+        if n >= times:
+            return True
+    return False
 
 
 def text_to_metadata(text: Text, headings: str = "") -> Metadata:
