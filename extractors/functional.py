@@ -314,7 +314,7 @@ def _closers(text: str) -> list[int]:
 
 def _is_functional_table(block: Block) -> bool:
     # one search in the joined header cells: no header word holds a newline, so none spans two cells
-    top = "\n".join(c.text for c in block.cells if c.row < 6)
+    top = "\n".join(c.text for row in block.grid()[:6] for c in row)
     return any(h in top for h in vocab().table_headers)
 
 
@@ -341,12 +341,24 @@ def _row_code(row: list[Cell]) -> tuple[str | None, int]:
     return code, digits[-1][0]
 
 
-def _amount_col(grid: list[list[Cell]], r: int) -> int | None:
-    for above in range(r - 1, -1, -1):
-        for c in grid[above]:
-            if any(h in c.text for h in vocab().amount_headers) and not any(h in c.text for h in vocab().table_headers):
-                return c.col
-    return None
+def _amount_cols(grid: list[list[Cell]]) -> list[int | None]:
+    """Per row, the column of the amount: that of the first amount header cell in the nearest row
+    above that has one (a 合计/决算数 column header), else None. One pass over the table."""
+    out: list[int | None] = []
+    want = None
+    for row in grid:
+        out.append(want)
+        for c in row:
+            if _is_amount_header(c.text):
+                want = c.col
+                break
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _is_amount_header(text: str) -> bool:
+    v = vocab()
+    return any(h in text for h in v.amount_headers) and not any(h in text for h in v.table_headers)
 
 
 @dataclass(frozen=True)
@@ -398,12 +410,13 @@ def tables_to_lines(text: Text, amounts: Sequence[Amount], default_measure: str 
         grid = b.grid()
         t_unit = money.table_unit(b) or inferred_units.get(table_id)
         names: dict[str, str] = {}
+        amount_cols = _amount_cols(grid)
         for r, row in enumerate(grid):
             code, last = _row_code(row)
             filled = [c for c in row if c.text]
             if code is None and filled and _clean_name(filled[0].text) in v.total_labels and not totals_of(totals, table_id):
                 cells = [c for c in row if c.col > filled[0].col and num.match(c.text)]
-                want = _amount_col(grid, r)
+                want = amount_cols[r]
                 cell = next((c for c in cells if c.col == want), cells[0] if cells else None)
                 got = _cell_amount(cell, table_id, by_cell, t_unit) if cell else None
                 if got:
@@ -416,7 +429,7 @@ def tables_to_lines(text: Text, amounts: Sequence[Amount], default_measure: str 
                 continue
             name = _clean_name(name_cell.text)
             names[code] = name
-            want = _amount_col(grid, r)
+            want = amount_cols[r]
             cells = [c for c in row if c.col > name_cell.col and num.match(c.text)]
             cell = next((c for c in cells if c.col == want), cells[0] if cells else None)
             got = _cell_amount(cell, table_id, by_cell, t_unit) if cell else None

@@ -134,17 +134,31 @@ def _suffix_spans(s: str, words: tuple[str, ...]) -> list[tuple[int, int]]:
     """(start, end) of each place suffix in s, as a search for the alternation of `words` finds
     them: leftmost first, the earlier word where two start at one character, never overlapping.
     str.find is many times faster than a regex over the whole text."""
-    found = []
-    longer = False
+    at: dict[str, list[int]] = {}  # starts of the single characters
+    for w in words:
+        if len(w) == 1:
+            at[w] = found = []
+            i = s.find(w)
+            while i >= 0:
+                found.append(i)
+                i = s.find(w, i + 1)
+    starts = [i for found in at.values() for i in found]
+    found = []  # of longer words: (start, rank, end)
     for rank, w in enumerate(words):
+        if len(w) == 1:
+            continue
+        n = len(w)
+        if w[-1] in at:  # a search for a few CJK characters is slow: look where its last one is
+            found += [(j - n + 1, rank, j + 1) for j in at[w[-1]] if s.startswith(w, j - n + 1) and j >= n - 1]
+            continue
         i = s.find(w)
-        longer = longer or (i >= 0 and len(w) > 1)
         while i >= 0:
-            found.append((i, rank, i + len(w)))
+            found.append((i, rank, i + n))
             i = s.find(w, i + 1)
+    if not found:
+        return [(i, i + 1) for i in sorted(starts)]  # distinct single characters: no overlaps
+    found += [(i, words.index(s[i]), i + 1) for i in starts]
     found.sort()
-    if not longer:
-        return [(i, end) for i, _rank, end in found]  # distinct single characters: no overlaps
     spans = []
     last = 0
     for i, _rank, end in found:
@@ -174,7 +188,7 @@ def _names_before(s: str, i: int, stop: frozenset[str]) -> tuple[tuple[str, int]
 
 @lru_cache(maxsize=64)
 def _scorer(must_follow: tuple[str, ...], before: str, stop: frozenset[str]):
-    """(score, width): score(ctx, at, end) gives the names before the suffix ctx[at:end], each once
+    """(score, score1, width): score(ctx, at, end) gives the names before the suffix ctx[at:end], each once
     for a body that follows and once for a larger unit before it. ctx holds up to 7 characters
     before the suffix (fewer only at the start of the text) and `width` after it, all that decides
     the score: it is cached, as the same contexts come back often."""
@@ -193,7 +207,13 @@ def _scorer(must_follow: tuple[str, ...], before: str, stop: frozenset[str]):
             out.extend([name] * n)
         return tuple(out)
 
-    return score, width
+    @lru_cache(maxsize=8192)
+    def score1(ctx: str) -> tuple[str, ...]:
+        """score(ctx, 7, 8): a one-character suffix after 7 characters, the common case (a single
+        string argument makes the quickest cache key)."""
+        return score(ctx, 7, 8)
+
+    return score, score1, width
 
 
 def _best_place(kind: str, s: str, must_follow: tuple[str, ...], before: str = "", title: str = "",
@@ -205,8 +225,12 @@ def _best_place(kind: str, s: str, must_follow: tuple[str, ...], before: str = "
     # Each name before each suffix, once per point it scores, in the order the text uses them (a
     # Counter keeps that order: the first name seen wins among equals). What a suffix gives depends
     # only on it, the 7 characters before it and whether a body follows: that is cached.
-    score, width = _scorer(must_follow, before, v.stop)
-    scored = [score(s[max(0, i - 7):end + width], min(i, 7), min(i, 7) + end - i) for i, end in _suffix_spans(s, words)]
+    score, score1, width = _scorer(must_follow, before, v.stop)
+    scored = [
+        score1(s[i - 7:end + width]) if i >= 7 and end == i + 1
+        else score(s[max(0, i - 7):end + width], min(i, 7), min(i, 7) + end - i)
+        for i, end in _suffix_spans(s, words)
+    ]
     counts = Counter([name for names in scored for name in names])
     head = _TITLE_HEAD.sub("", title)
     for name, start, _end in _candidates(head, words, v.stop):
