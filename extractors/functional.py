@@ -14,6 +14,7 @@ Three ways a report states them (vocabulary in functional.toml):
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -67,6 +68,12 @@ class _Vocab:
     link: regex.Pattern
 
 
+# Characters that end a segment's name (and are no part of its bracket): see `vocab().segment`.
+_NAME_STOPS = ":：，,。；;、.．"
+# The brackets that close a segment ("（03款）", "(03款)").
+_CLOSERS = "）)"
+
+
 def _alt(words) -> str:
     return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
 
@@ -75,12 +82,21 @@ def _alt(words) -> str:
 def vocab() -> _Vocab:
     data = read_toml("extractors", "functional.toml")
     not_before = "".join(sorted(set(data["prose"]["not_before_level"])))
+    levels = data["code"]["levels"]
+    # Punctuation that ends a name. A segment can hold one only inside a short bracket of its name
+    # ("（室）"), so such a character that does not follow a "（" closely is outside every segment:
+    # `_segments` starts its search after the last one (see `_sync`).
+    name_char = rf"[^（）()\s\d{regex.escape(_NAME_STOPS)}]"
     segment = regex.compile(
-        r"""
-        (?P<name>(?:[^（）()\s:：，,。；;、\d.．]|（[^（）\d]{1,2}）)+?)   # 政府办公厅（室）及相关机构事务
+        rf"""
+        # A name starts where the search starts or after a character that is not a name character:
+        # had a search from the character before failed, one from here would fail too, so this only
+        # spares the attempts (the name is lazy: each costs a scan to the next bracket)
+        (?:\G|(?<!{name_char}))
+        (?P<name>(?:{name_char}|（[^（）\d]{{1,2}}）)+?)   # 政府办公厅（室）及相关机构事务
         \s*[（(]\s*
-        (?P<code>\d{2,7})?\s*                                           # 201 / 03 / 01, or none
-        (?P<level>类|款|项)
+        (?P<code>\d{{2,7}})?\s*                                           # 201 / 03 / 01, or none
+        (?P<level>{_alt(levels)})
         \s*[）)]
         """,
         regex.VERBOSE,
@@ -132,9 +148,23 @@ def _clean_name(name: str) -> str:
 # --- prose ---------------------------------------------------------------------------------------
 
 
-def _segments(text: str, lo: int, hi: int) -> list[regex.Match]:
-    """The last run of adjacent bracketed segments in text[lo:hi]."""
-    segs = list(vocab().segment.finditer(text, lo, hi))
+def _segments(text: str, lo: int, hi: int, close: int) -> list[regex.Match]:
+    """The last run of adjacent bracketed segments in text[lo:hi], when nothing but linking words
+    stands between it and hi; `close` is the last closing bracket in text[lo:hi] (-1: none).
+
+    Searching the whole window is slow (its pattern starts with a character class), so the window
+    is narrowed first, without changing the answer: the last segment must end at the window's last
+    closing bracket (a later one would stand between it and the figure) behind a level word, and
+    the search may start after the last name stop before it, which no segment spans."""
+    v = vocab()
+    if close < 0:
+        return []
+    k = close - 1
+    while k >= lo and text[k].isspace():  # str whitespace covers the pattern's \s
+        k -= 1
+    if k < lo or text[k] not in v.levels or v.link.sub("", text[close + 1:hi]):
+        return []
+    segs = list(v.segment.finditer(text, _sync(text, lo, k), hi))
     if not segs:
         return []
     run = [segs[-1]]
@@ -144,19 +174,55 @@ def _segments(text: str, lo: int, hi: int) -> list[regex.Match]:
             break
         run.insert(0, m)
     # nothing but linking words may stand between the last segment and the figure
-    rest = vocab().link.sub("", text[run[-1].end():hi])
+    rest = v.link.sub("", text[run[-1].end():hi])
     return run if not rest else []
 
 
+def _sync(text: str, lo: int, hi: int) -> int:
+    """Where a search for segments ending by `hi` may start so as to find the same segments near hi
+    as a search from lo: just after the last name stop in text[lo:hi] that is not inside a short
+    bracket ("（，）"). No segment contains such a character, so the matches after it do not depend
+    on what comes before."""
+    end = hi
+    while True:
+        p = max(text.rfind(c, lo, end) for c in _NAME_STOPS)
+        if p < 0:
+            return lo
+        if "（" not in text[max(p - 2, 0):p]:
+            return p + 1
+        end = p
+
+
 def _line_from_segments(run: list[regex.Match], a: Amount, measure: str | None) -> FunctionalLine | None:
+    got = _segments_line(tuple((m["name"], m["code"], m["level"]) for m in run))
+    if got is None:
+        return None
+    code, level, name, parent_name, lei_name = got
+    return FunctionalLine(
+        code=code,
+        level=level,
+        name=name,
+        amount_wan=a.amount_wan,
+        measure=measure,
+        start=a.start,
+        end=a.end,
+        page=a.page,
+        parent_code=parent_of_code(code) if code else None,
+        parent_name=parent_name,
+        lei_name=lei_name,
+        half_ulp=_half_ulp(a),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _segments_line(run: tuple[tuple[str, str | None, str], ...]):
+    """(code, level, name, parent name, 类 name) of a run of (name, code, level) segments."""
     v = vocab()
     code: str | None = ""
     names: dict[str, str] = {}
     codes: dict[str, str] = {}
-    for m in run:
-        lv = m["level"]
-        names[lv] = _clean_name(m["name"])
-        c = m["code"]
+    for name, c, lv in run:
+        names[lv] = _clean_name(name)
         if c and len(c) in (5, 7) and level_of_code(c) == lv:
             code = c
         elif c and code is not None and len(c) == v.digits[lv] and len(code) + len(c) == sum(
@@ -167,57 +233,62 @@ def _line_from_segments(run: list[regex.Match], a: Amount, measure: str | None) 
             code = None
         if code:
             codes[lv] = code
-    last = run[-1]["level"]
+    last = run[-1][2]
     if not names.get(last):
         return None
     idx = v.levels.index(last)
     parent_level = v.levels[idx - 1] if idx else None
-    return FunctionalLine(
-        code=code or None,
-        level=last,
-        name=names[last],
-        amount_wan=a.amount_wan,
-        measure=measure,
-        start=a.start,
-        end=a.end,
-        page=a.page,
-        parent_code=parent_of_code(code) if code else None,
-        parent_name=names.get(parent_level) if parent_level else None,
-        lei_name=names.get("类"),
-        half_ulp=_half_ulp(a),
-    )
+    return code or None, last, names[last], names.get(parent_level) if parent_level else None, names.get("类")
 
 
 def _half_ulp(a: Amount) -> Decimal:
-    exp = a.value.as_tuple().exponent
-    return units.to_wan(Decimal(5).scaleb(exp - 1), a.unit) if isinstance(exp, int) else Decimal(0)
+    return _half_of_last_digit(a.value.as_tuple().exponent, a.unit)
+
+
+@lru_cache(maxsize=256)
+def _half_of_last_digit(exp, unit: str) -> Decimal:
+    """Half a unit of the last printed digit, in 万元 (exp: the figure's Decimal exponent)."""
+    return units.to_wan(Decimal(5).scaleb(exp - 1), unit) if isinstance(exp, int) else Decimal(0)
 
 
 def _line_from_label(a: Amount, measure: str | None) -> FunctionalLine | None:
+    got = _label_line(a.label)
+    if got is None:
+        return None
+    level, name, lei_name = got
+    return FunctionalLine(None, level, name, a.amount_wan, measure, a.start, a.end, a.page,
+                          lei_name=lei_name, half_ulp=_half_ulp(a))
+
+
+@lru_cache(maxsize=8192)
+def _label_line(label: str) -> tuple[str, str, str | None] | None:
+    """(level, name, 类 name) of a figure's label that names a line without codes: a national 类
+    ("一般公共服务支出") or a name ending in a bare level word ("行政运行事务项"). Labels repeat."""
     v = vocab()
-    label = _clean_name(a.label)
+    label = _clean_name(label)
     base = label[:-2] if label.endswith("支出") else label
     if base in v.lei:
-        return FunctionalLine(None, "类", base, a.amount_wan, measure, a.start, a.end, a.page,
-                              lei_name=base, half_ulp=_half_ulp(a))
+        return "类", base, base
     m = v.bare.match(label)
     if m:
-        return FunctionalLine(None, m["level"], m["name"], a.amount_wan, measure, a.start, a.end, a.page,
-                              half_ulp=_half_ulp(a))
+        return m["level"], m["name"], None
     return None
 
 
 def prose_to_lines(text: str, amounts: Sequence[Amount], default_measure: str | None) -> list[FunctionalLine]:
+    closers = _closers(text)
+    numeric = money.vocab().numeric_cell
     out = []
     prev_end = 0
     for a in amounts:
         if a.measure == "change" or a.measure == "prior_year":
             prev_end = a.end
             continue
-        if a.table_id is not None and money.vocab().numeric_cell.match(a.value_text):
+        if a.table_id is not None and numeric.match(a.value_text):
             continue
         lo = max(prev_end, a.start - 200)
-        run = _segments(text, lo, a.start)
+        i = bisect_left(closers, a.start) - 1
+        run = _segments(text, lo, a.start, closers[i] if i >= 0 and closers[i] >= lo else -1)
         measure = a.measure or default_measure
         line = _line_from_segments(run, a, measure) if run else _line_from_label(a, measure)
         if line:
@@ -226,12 +297,25 @@ def prose_to_lines(text: str, amounts: Sequence[Amount], default_measure: str | 
     return out
 
 
+def _closers(text: str) -> list[int]:
+    """Offsets of the closing brackets in text, ascending (one pass instead of a search per figure)."""
+    found = []
+    for c in _CLOSERS:
+        i = text.find(c)
+        while i >= 0:
+            found.append(i)
+            i = text.find(c, i + 1)
+    found.sort()
+    return found
+
+
 # --- tables --------------------------------------------------------------------------------------
 
 
 def _is_functional_table(block: Block) -> bool:
-    heads = vocab().table_headers
-    return any(any(h in c.text for h in heads) for c in block.cells if c.row < 6)
+    # one search in the joined header cells: no header word holds a newline, so none spans two cells
+    top = "\n".join(c.text for row in block.grid()[:6] for c in row)
+    return any(h in top for h in vocab().table_headers)
 
 
 def _row_code(row: list[Cell]) -> tuple[str | None, int]:
@@ -257,12 +341,24 @@ def _row_code(row: list[Cell]) -> tuple[str | None, int]:
     return code, digits[-1][0]
 
 
-def _amount_col(grid: list[list[Cell]], r: int) -> int | None:
-    for above in range(r - 1, -1, -1):
-        for c in grid[above]:
-            if any(h in c.text for h in vocab().amount_headers) and not any(h in c.text for h in vocab().table_headers):
-                return c.col
-    return None
+def _amount_cols(grid: list[list[Cell]]) -> list[int | None]:
+    """Per row, the column of the amount: that of the first amount header cell in the nearest row
+    above that has one (a 合计/决算数 column header), else None. One pass over the table."""
+    out: list[int | None] = []
+    want = None
+    for row in grid:
+        out.append(want)
+        for c in row:
+            if _is_amount_header(c.text):
+                want = c.col
+                break
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _is_amount_header(text: str) -> bool:
+    v = vocab()
+    return any(h in text for h in v.amount_headers) and not any(h in text for h in v.table_headers)
 
 
 @dataclass(frozen=True)
@@ -314,12 +410,13 @@ def tables_to_lines(text: Text, amounts: Sequence[Amount], default_measure: str 
         grid = b.grid()
         t_unit = money.table_unit(b) or inferred_units.get(table_id)
         names: dict[str, str] = {}
+        amount_cols = _amount_cols(grid)
         for r, row in enumerate(grid):
             code, last = _row_code(row)
             filled = [c for c in row if c.text]
             if code is None and filled and _clean_name(filled[0].text) in v.total_labels and not totals_of(totals, table_id):
                 cells = [c for c in row if c.col > filled[0].col and num.match(c.text)]
-                want = _amount_col(grid, r)
+                want = amount_cols[r]
                 cell = next((c for c in cells if c.col == want), cells[0] if cells else None)
                 got = _cell_amount(cell, table_id, by_cell, t_unit) if cell else None
                 if got:
@@ -332,7 +429,7 @@ def tables_to_lines(text: Text, amounts: Sequence[Amount], default_measure: str 
                 continue
             name = _clean_name(name_cell.text)
             names[code] = name
-            want = _amount_col(grid, r)
+            want = amount_cols[r]
             cells = [c for c in row if c.col > name_cell.col and num.match(c.text)]
             cell = next((c for c in cells if c.col == want), cells[0] if cells else None)
             got = _cell_amount(cell, table_id, by_cell, t_unit) if cell else None

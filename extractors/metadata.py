@@ -20,6 +20,7 @@ from schemas.vocab import read_toml
 class _Vocab:
     year: regex.Pattern
     field: regex.Pattern
+    field_anchors: tuple[tuple[regex.Pattern, tuple[int, ...]], ...]
     org_suffixes: tuple[str, ...]
     org_starts: tuple[str, ...]
     kinds: tuple[dict, ...]
@@ -27,7 +28,7 @@ class _Vocab:
     title_max: int
     title_dept: regex.Pattern
     org_end: regex.Pattern
-    suffixes: dict[str, regex.Pattern]
+    suffixes: dict[str, tuple[str, ...]]
     stop: frozenset[str]
     not_counties: tuple[str, ...]
 
@@ -39,11 +40,12 @@ def _alt(words) -> str:
 @lru_cache(maxsize=1)
 def vocab() -> _Vocab:
     d = read_toml("schemas", "metadata.toml")
+    fields = d["department_fields"]
+    after_field = r"\s*[:：\t]"
     return _Vocab(
         year=regex.compile(r"(?<!\d)(?P<year>20\d{2}|19\d{2})\s*年"),
-        field=regex.compile(
-            rf"(?:{_alt(d['department_fields'])})\s*[:：\t]\s*\t*(?P<value>[^\t\n，。；]{{4,40}})"
-        ),
+        field=regex.compile(rf"(?:{_alt(fields)}){after_field}\s*\t*(?P<value>[^\t\n，。；]{{4,40}})"),
+        field_anchors=_anchors(fields, after_field),
         org_suffixes=tuple(sorted(d["org_suffixes"], key=len, reverse=True)),
         org_starts=tuple(d["org_starts"]),
         kinds=tuple(d["kind"]),
@@ -51,14 +53,66 @@ def vocab() -> _Vocab:
         title_max=int(d["title_max"]),
         title_dept=regex.compile(rf"(?P<dept>.{{2,40}}?(?:{_alt(d['org_suffixes'])}))(?:部门|单位|本级|机关)?"),
         org_end=regex.compile(rf"(?:{_alt(d['org_suffixes'])})(?!门)"),
+        # the words that end a place name, in order of preference where two start at one character
         suffixes={
-            "county": regex.compile("自治县|县|区|旗"),
-            "city": regex.compile("自治州|市|州|盟"),
-            "province": regex.compile("自治区|省"),
+            "county": ("自治县", "县", "区", "旗"),
+            "city": ("自治州", "市", "州", "盟"),
+            "province": ("自治区", "省"),
         },
         stop=frozenset(d["not_in_name"]),
         not_counties=tuple(d["not_counties"]),
     )
+
+
+def _anchors(words: list[str], after: str) -> tuple[tuple[regex.Pattern, tuple[int, ...]], ...]:
+    """A fast search for where one of `words` followed by `after` may start: (pattern, offsets) per
+    word that holds no other word (every word holds one of those). The pattern starts with that
+    literal word, which the regex engine finds at memory speed (an alternation it scans character by
+    character), and matches where a word holding it ends with `after`; the word then starts that
+    many characters (an offset) before it."""
+    anchors = []
+    for a in sorted(w for w in words if not any(o != w and o in w for o in words)):
+        tails, offsets = set(), set()
+        for w in words:
+            o = w.find(a)
+            while o >= 0:
+                tails.add(w[o + len(a):])
+                offsets.add(o)
+                o = w.find(a, o + 1)
+        tail = "|".join(regex.escape(t) for t in sorted(tails, key=len, reverse=True))
+        anchors.append((regex.compile(rf"{regex.escape(a)}(?=(?:{tail}){after})"), tuple(sorted(offsets))))
+    return tuple(anchors)
+
+
+def _field(text: str, end: int) -> regex.Match | None:
+    """`vocab().field.search(text[:end])`: the field's words only start at an anchor's offsets, and
+    trying those few starts in order finds the same leftmost match."""
+    v = vocab()
+    starts = set()
+    for anchor, offsets in v.field_anchors:
+        for m in anchor.finditer(text, 0, end, overlapped=True):
+            starts.update(m.start() - o for o in offsets if m.start() >= o)
+    for start in sorted(starts):
+        m = v.field.match(text, start, end)
+        if m:
+            return m
+    return None
+
+
+def _years(text: str):
+    """`vocab().year.finditer(text)`, anchored on 年: the figure can only start 4 characters before
+    the whitespace in front of a 年 (matches cannot overlap: each is a whole run of digits)."""
+    year = vocab().year
+    p = text.find("年")
+    while p >= 0:
+        q = p
+        while q > 0 and text[q - 1].isspace():  # str whitespace covers the pattern's \s
+            q -= 1
+        if q >= 4 and text[q - 4:q - 2] in ("19", "20"):
+            m = year.match(text, q - 4, p + 1)
+            if m:
+                yield m
+        p = text.find("年", p + 1)
 
 
 def _title(text: Text) -> str | None:
@@ -76,15 +130,90 @@ def _title(text: Text) -> str | None:
     return first[: v.title_max] if first else None
 
 
-def _candidates(s: str, suffix: regex.Pattern, stop: frozenset[str]):
+def _suffix_spans(s: str, words: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) of each place suffix in s, as a search for the alternation of `words` finds
+    them: leftmost first, the earlier word where two start at one character, never overlapping.
+    str.find is many times faster than a regex over the whole text."""
+    at: dict[str, list[int]] = {}  # starts of the single characters
+    for w in words:
+        if len(w) == 1:
+            at[w] = found = []
+            i = s.find(w)
+            while i >= 0:
+                found.append(i)
+                i = s.find(w, i + 1)
+    starts = [i for found in at.values() for i in found]
+    found = []  # of longer words: (start, rank, end)
+    for rank, w in enumerate(words):
+        if len(w) == 1:
+            continue
+        n = len(w)
+        if w[-1] in at:  # a search for a few CJK characters is slow: look where its last one is
+            found += [(j - n + 1, rank, j + 1) for j in at[w[-1]] if s.startswith(w, j - n + 1) and j >= n - 1]
+            continue
+        i = s.find(w)
+        while i >= 0:
+            found.append((i, rank, i + n))
+            i = s.find(w, i + 1)
+    if not found:
+        return [(i, i + 1) for i in sorted(starts)]  # distinct single characters: no overlaps
+    found += [(i, words.index(s[i]), i + 1) for i in starts]
+    found.sort()
+    spans = []
+    last = 0
+    for i, _rank, end in found:
+        if i >= last:
+            spans.append((i, end))
+            last = end
+    return spans
+
+
+def _candidates(s: str, words: tuple[str, ...], stop: frozenset[str]):
     """(name, start, end) of every place-like name: 2–6 name characters before a suffix (县/区/旗,
     市/州, 省). Anchored on the suffix, which is much faster than scanning with a character class."""
-    for m in suffix.finditer(s):
-        i = j = m.start()
-        while j > 0 and i - j < 6 and "\u4e00" <= s[j - 1] <= "\u9fff" and s[j - 1] not in stop:
-            j -= 1
-        for k in range(i - 2, j - 1, -1):
-            yield s[k:m.end()], k, m.end()
+    for i, end in _suffix_spans(s, words):
+        for name, k in _names_before(s[max(0, i - 6):end], min(i, 6), stop):
+            yield name, i - min(i, 6) + k, end
+
+
+@lru_cache(maxsize=4096)
+def _names_before(s: str, i: int, stop: frozenset[str]) -> tuple[tuple[str, int], ...]:
+    """(name, start) of the names ending with the suffix at s[i:] (s holds the 6 characters before
+    it, or all there are): the 2–6 name characters before it, longest last."""
+    j = i
+    while j > 0 and "\u4e00" <= s[j - 1] <= "\u9fff" and s[j - 1] not in stop:
+        j -= 1
+    return tuple((s[k:], k) for k in range(i - 2, j - 1, -1))
+
+
+@lru_cache(maxsize=64)
+def _scorer(must_follow: tuple[str, ...], before: str, stop: frozenset[str]):
+    """(score, score1, width): score(ctx, at, end) gives the names before the suffix ctx[at:end], each once
+    for a body that follows and once for a larger unit before it. ctx holds up to 7 characters
+    before the suffix (fewer only at the start of the text) and `width` after it, all that decides
+    the score: it is cached, as the same contexts come back often."""
+    width = max(map(len, must_follow), default=0)
+
+    @lru_cache(maxsize=8192)
+    def score(ctx: str, at: int, end: int) -> tuple[str, ...]:
+        followed = bool(must_follow) and ctx.startswith(must_follow, end)
+        if not followed and not before:
+            return ()
+        cut = 1 if at == 7 else 0  # the 7th character before is only the one before a 6-character name
+        out = []
+        for name, k in _names_before(ctx[cut:end], at - cut, stop):
+            start = k + cut  # in ctx; 0 only at the start of the text
+            n = followed + (1 if before and start > 0 and ctx[start - 1] in before else 0)
+            out.extend([name] * n)
+        return tuple(out)
+
+    @lru_cache(maxsize=8192)
+    def score1(ctx: str) -> tuple[str, ...]:
+        """score(ctx, 7, 8): a one-character suffix after 7 characters, the common case (a single
+        string argument makes the quickest cache key)."""
+        return score(ctx, 7, 8)
+
+    return score, score1, width
 
 
 def _best_place(kind: str, s: str, must_follow: tuple[str, ...], before: str = "", title: str = "",
@@ -92,19 +221,19 @@ def _best_place(kind: str, s: str, must_follow: tuple[str, ...], before: str = "
     """The name used most often in front of a body ("米易县人大…") or after a larger unit ("曲靖市沾益区");
     a name the title starts with (after larger units) counts too."""
     v = vocab()
-    suffix = v.suffixes[kind]
-    counts: Counter = Counter()
-    follow = _alternation(must_follow) if must_follow else None
-    for name, start, end in _candidates(s, suffix, v.stop):
-        n = 0
-        if follow is not None and follow.match(s, end):
-            n += 1
-        if before and start > 0 and s[start - 1] in before:
-            n += 1
-        if n:
-            counts[name] += n
+    words = v.suffixes[kind]
+    # Each name before each suffix, once per point it scores, in the order the text uses them (a
+    # Counter keeps that order: the first name seen wins among equals). What a suffix gives depends
+    # only on it, the 7 characters before it and whether a body follows: that is cached.
+    score, score1, width = _scorer(must_follow, before, v.stop)
+    scored = [
+        score1(s[i - 7:end + width]) if i >= 7 and end == i + 1
+        else score(s[max(0, i - 7):end + width], min(i, 7), min(i, 7) + end - i)
+        for i, end in _suffix_spans(s, words)
+    ]
+    counts = Counter([name for names in scored for name in names])
     head = _TITLE_HEAD.sub("", title)
-    for name, start, _end in _candidates(head, suffix, v.stop):
+    for name, start, _end in _candidates(head, words, v.stop):
         if _PLACE_PREFIX.fullmatch(head[:start]):
             counts[name] += 2
     for name in [n for n in counts if n.endswith(exclude)] if exclude else []:
@@ -116,18 +245,13 @@ def _best_place(kind: str, s: str, must_follow: tuple[str, ...], before: str = "
     return min((name for name, n in counts.items() if n == top), key=len)
 
 
-@lru_cache(maxsize=256)
-def _alternation(words: tuple[str, ...]) -> regex.Pattern:
-    return regex.compile(_alt(words))
-
-
 _TITLE_HEAD = regex.compile(r"^[\d\s年度]*")
 _PLACE_PREFIX = regex.compile(r"(?:\p{Han}{2,4}?(?:省|自治区|市|州|盟))*")
 
 
 def _department(text: str, title: str | None, county: str | None) -> str | None:
     v = vocab()
-    m = v.field.search(text[:20000])
+    m = _field(text, 20000)
     if m:
         value = m["value"].strip()
         return value[:-2] if value.endswith("部门") and len(value) > 6 else value
@@ -138,12 +262,13 @@ def _department(text: str, title: str | None, county: str | None) -> str | None:
         if m2 and (county is None or m2["dept"] != county):
             return m2["dept"]
     if county:
+        # the same words follow the county often: look at each distinct run once (in order of
+        # first use, which breaks ties as before)
+        rests = Counter([m3["rest"] for m3 in regex.finditer(regex.escape(county) + r"(?P<rest>\p{Han}{2,24})", text)])
         counts: Counter = Counter()
-        for m3 in regex.finditer(regex.escape(county) + r"(?P<rest>\p{Han}{2,24})", text):
-            rest = m3["rest"]
-            for m4 in v.org_end.finditer(rest, overlapped=True):
-                if m4.end() >= 2:
-                    counts[county + rest[: m4.end()]] += 1
+        for rest, times in rests.items():
+            for end in _org_ends(rest):
+                counts[county + rest[:end]] += times
         if counts:
             top = max(counts.values())
             # the longest name used at least half as often as the most common one
@@ -152,13 +277,19 @@ def _department(text: str, title: str | None, county: str | None) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def _org_ends(rest: str) -> tuple[int, ...]:
+    """Where a body's name may end in `rest` (after a suffix of org_suffixes, 2 characters or more)."""
+    return tuple(m.end() for m in vocab().org_end.finditer(rest, overlapped=True) if m.end() >= 2)
+
+
 def _fiscal_year(text: str, title: str | None) -> int | None:
     v = vocab()
     if title:
         m = v.year.search(title)
         if m:
             return int(m["year"])
-    counts = Counter(int(m["year"]) for m in v.year.finditer(text[:30000]))
+    counts = Counter(int(m["year"]) for m in _years(text[:30000]))
     return counts.most_common(1)[0][0] if counts else None
 
 
@@ -168,11 +299,21 @@ def _kinds(text: str, title: str | None, headings: str) -> tuple[str, ...]:
     for k in vocab().kinds:
         if any(p in (title or "") for p in k.get("not_with", [])):
             continue
-        in_head = any(p in head for p in k["title"])
-        n = sum(text.count(p) for p in k["text"])
-        if in_head or n >= int(k.get("min_count", 1)):
+        if any(p in head for p in k["title"]) or _used(text, k["text"], int(k.get("min_count", 1))):
             found.append(k["name"])
     return tuple(found)
+
+
+def _used(text: str, phrases: list[str], times: int) -> bool:
+    """Whether the phrases occur `times` times in all (counting stops there; once: the first find)."""
+    if times <= 1:
+        return times <= 0 or any(p in text for p in phrases)
+    n = 0
+    for p in phrases:
+        n += text.count(p)
+        if n >= times:
+            return True
+    return False
 
 
 def text_to_metadata(text: Text, headings: str = "") -> Metadata:

@@ -5,11 +5,14 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractors import functional
 from extractors.functional import level_of_code
 from pipeline import resolve
-from tests.conftest import gold, seed_path
+from tests.conftest import SEED_IDS, gold, seed_path
 from tests.helpers import snippet
 
 # The gold `functional` of seed 004, inline (code, name contains, amount in 万元).
@@ -158,3 +161,78 @@ def test_functional_data_file():
                   data["table"]["total_labels"]):
         assert len(group) == len(set(group))
     assert not set(data["prose"]["lei"]) & set(data["table"]["total_labels"])
+
+
+# --- the segment search is narrowed without changing its answer -------------------------------
+
+# The segment pattern and search as they were before `_segments` narrowed its window: the reference.
+_REFERENCE_SEGMENT = regex.compile(
+    r"""
+    (?P<name>(?:[^（）()\s:：，,。；;、\d.．]|（[^（）\d]{1,2}）)+?)
+    \s*[（(]\s*
+    (?P<code>\d{2,7})?\s*
+    (?P<level>类|款|项)
+    \s*[）)]
+    """,
+    regex.VERBOSE,
+)
+
+
+def _reference_segments(text: str, lo: int, hi: int) -> list[tuple]:
+    segs = list(_REFERENCE_SEGMENT.finditer(text, lo, hi))
+    if not segs:
+        return []
+    run = [segs[-1]]
+    for m in reversed(segs[:-1]):
+        if text[m.end():run[0].start("name")].strip():
+            break
+        run.insert(0, m)
+    if functional.vocab().link.sub("", text[run[-1].end():hi]):
+        return []
+    return [(m.span(), m["name"], m["code"], m["level"]) for m in run]
+
+
+def _fast_segments(text: str, lo: int, hi: int) -> list[tuple]:
+    close = max(text.rfind(c, lo, hi) for c in functional._CLOSERS)
+    return [(m.span(), m["name"], m["code"], m["level"]) for m in functional._segments(text, lo, hi, close)]
+
+
+def _windows(text: str, amounts):
+    prev_end = 0
+    for a in amounts:
+        yield max(prev_end, a.start - 200), a.start
+        prev_end = a.end
+
+
+@pytest.mark.parametrize("prefix", SEED_IDS)
+def test_segments_as_a_search_of_the_whole_window_on_the_seeds(prefix):
+    t, ex = snippet(seed_path(prefix).read_text("utf-8"))
+    windows = list(_windows(t.text, ex.amounts))
+    assert windows
+    for lo, hi in windows:
+        assert _fast_segments(t.text, lo, hi) == _reference_segments(t.text, lo, hi), t.text[lo:hi]
+
+
+# Characters that make segments, stops and the brackets a name may hold ("（室）", "（，）").
+_PIECES = ["一般公共服务", "政府办公厅", "行政运行", "事务", "（", "）", "(", ")", "类", "款", "项", "201", "03", "01",
+           "，", "、", ":", "：", "。", ".", " ", "\n", "（室）", "（，）", "（ ，）", "为", "支出决算", "合计", "室",
+           "（201类）", "（03款）", "（01项）", "（类）", "(类)", "（ 03 款 ）", "其中"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40), st.integers(0, 60), st.integers(0, 60))
+def test_segments_as_a_search_of_the_whole_window_on_any_text(pieces, cut, keep):
+    text = "".join(pieces)
+    lo = min(cut, len(text))
+    hi = max(lo, len(text) - keep)
+    assert _fast_segments(text, lo, hi) == _reference_segments(text, lo, hi), (text, lo, hi)
+
+
+def test_closers_are_every_closing_bracket():
+    text = "（一）行政运行（01项)：\n(二)"
+    assert functional._closers(text) == [i for i, ch in enumerate(text) if ch in "）)"]
+
+
+def test_header_words_hold_no_newline():
+    """_is_functional_table searches the header cells joined by newlines."""
+    assert not any("\n" in h for h in functional.vocab().table_headers)

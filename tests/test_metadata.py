@@ -1,12 +1,19 @@
 """Metadata for the documents table: examples by origin."""
 from __future__ import annotations
 
-import pytest
+from collections import Counter
 
+import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extractors import metadata as md
 from extractors.metadata import text_to_metadata
 from pipeline.normalise import decoded_to_text
 from pipeline.records import Decoded, Grid, Para
-from tests.conftest import seed_text
+from schemas.vocab import read_toml
+from tests.conftest import SEED_IDS, seed_text
 
 
 def meta_of(*blocks):
@@ -50,3 +57,95 @@ SYNTHETIC = [
 def test_synthetic_metadata(blocks, expected):
     m = meta_of(*blocks)
     assert {k: getattr(m, k) for k in expected} == expected
+
+
+# --- the quick searches give what the plain regex searches gave --------------------------------
+
+
+def _reference_best_place(kind, s, must_follow, before="", title="", exclude=()):
+    """_best_place as it was: a regex over the whole text, every name of every suffix scored."""
+    v = md.vocab()
+    suffix = regex.compile("|".join(v.suffixes[kind]))
+
+    def candidates(s):
+        for m in suffix.finditer(s):
+            i = j = m.start()
+            while j > 0 and i - j < 6 and "\u4e00" <= s[j - 1] <= "\u9fff" and s[j - 1] not in v.stop:
+                j -= 1
+            for k in range(i - 2, j - 1, -1):
+                yield s[k:m.end()], k, m.end()
+
+    follow = regex.compile("|".join(regex.escape(w) for w in must_follow)) if must_follow else None
+    counts = Counter()
+    for name, start, end in candidates(s):
+        n = (1 if follow is not None and follow.match(s, end) else 0) + (
+            1 if before and start > 0 and s[start - 1] in before else 0)
+        if n:
+            counts[name] += n
+    head = md._TITLE_HEAD.sub("", title)
+    for name, start, _end in candidates(head):
+        if md._PLACE_PREFIX.fullmatch(head[:start]):
+            counts[name] += 2
+    for name in [n for n in counts if n.endswith(exclude)] if exclude else []:
+        del counts[name]
+    if not counts:
+        return None
+    top = max(counts.values())
+    return min((name for name, n in counts.items() if n == top), key=len)
+
+
+def _reference_county_department(text, county):
+    counts = Counter()
+    for m3 in regex.finditer(regex.escape(county) + r"(?P<rest>\p{Han}{2,24})", text):
+        rest = m3["rest"]
+        for m4 in md.vocab().org_end.finditer(rest, overlapped=True):
+            if m4.end() >= 2:
+                counts[county + rest[: m4.end()]] += 1
+    if not counts:
+        return None
+    top = max(counts.values())
+    good = [c for c, n in counts.items() if n * 2 >= top and n >= 1]
+    return max(good, key=lambda c: (len(c), counts[c]))
+
+
+def _same_searches(s: str, title: str = ""):
+    v = md.vocab()
+    for kind in ("county", "city", "province"):
+        spans = [m.span() for m in regex.finditer("|".join(v.suffixes[kind]), s)]
+        assert md._suffix_spans(s, v.suffixes[kind]) == spans
+    for kind, follow, before, exclude in (("county", v.org_starts, "市州", v.not_counties), ("city", v.org_starts, "", ()),
+                                          ("city", v.org_starts + ("米易县",), "", ()), ("province", (), "", ())):
+        assert md._best_place(kind, s, follow, before, title, exclude) == _reference_best_place(
+            kind, s, follow, before, title, exclude), (kind, s)
+    for end in (len(s), 20):
+        a, b = md._field(s, end), v.field.search(s[:end])
+        assert (a and (a.span(), a["value"])) == (b and (b.span(), b["value"]))
+    assert [(m.span(), m["year"]) for m in md._years(s)] == [(m.span(), m["year"]) for m in v.year.finditer(s)]
+    county = md._best_place("county", s, v.org_starts, "市州", title, v.not_counties)
+    if county and not md._field(s, 20000):
+        assert md._department(s, None, county) == _reference_county_department(s, county)
+
+
+@pytest.mark.parametrize("prefix", SEED_IDS)
+def test_quick_searches_on_the_seeds(prefix):
+    t = seed_text(prefix)
+    _same_searches(t.text, md._title(t) or "")
+
+
+_PLACE_PIECES = ["米易县", "攀枝花市", "四川省", "人民政府", "人大常委会", "财政局", "社区", "自治县", "彝族", "自治州", "凉山",
+                 "市", "州", "区", "县", "旗", "盟", "省", "，", "的", "在", "2024年", "2024 年", "1999\t年", "12024年",
+                 "沾益区", "曲靖市", "办公室", "部门", "单位", "名称", "预算单位", "：", ":", "\t", " ", "\n", "成", "自治区",
+                 "广西壮族", "内蒙古", "乐至县财政局", "（单位）", "部门（单位）名称：", "机关"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PLACE_PIECES), max_size=60), st.lists(st.sampled_from(_PLACE_PIECES), max_size=6))
+def test_quick_searches_on_any_text(pieces, title):
+    _same_searches("".join(pieces), "".join(title))
+
+
+def test_field_anchors_cover_every_field_word():
+    """_field only tries where an anchor is: every field word must hold one."""
+    words = read_toml("schemas", "metadata.toml")["department_fields"]
+    anchors = [a.pattern.split("(?=")[0] for a, _offsets in md.vocab().field_anchors]
+    assert all(any(a in w for a in anchors) for w in words)
