@@ -11,6 +11,7 @@ for `scores`.
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -26,7 +27,7 @@ from extractors.indicator_values import (
     parse_value,
     vocabulary,
 )
-from extractors.subjects import Subject, compact, table_subject
+from extractors.subjects import Subject, compact, context_subject, same_subject, table_subject
 from pipeline.records import Block, Cell, Indicator, Text
 
 _NO_VALUE = {"", "/", "-", "—", "－", "——", "--"}
@@ -131,32 +132,107 @@ def row_label(cells: list[str]) -> str | None:
     return None
 
 
+# --- subjects, asked for once ------------------------------------------------------------------
+# indicators, scores and projects ask extractors.subjects the same questions many times per
+# document; the answers are pure functions of the question, so each is asked once.
+
+
+def subject_of_table(text: Text, block: Block, row_index: int, doc_subject: str | None) -> Subject:
+    """`table_subject`, once per block, row and department."""
+    memo = block.__dict__.get("_subjects")
+    if memo is None:
+        memo = block.__dict__["_subjects"] = {}  # a cache, not a field (as Block.grid)
+    key = (row_index, doc_subject)
+    if key not in memo:
+        memo[key] = table_subject(text, block, row_index, doc_subject)
+    return memo[key]
+
+
+def subject_at(text: Text, offset: int, doc_subject: str | None) -> Subject | None:
+    """`context_subject` with its default reach. It reads `offset` only to find the block it is in
+    (the last block starting at or before it) and to compare it with that block's start and end;
+    the answer is kept under those."""
+    i = _block_at(text, offset)
+    b = text.blocks[i]
+    key = (i, b.start == offset, b.end > offset, doc_subject)
+    memo = text.__dict__.get("_context_subjects")
+    if memo is None:
+        memo = text.__dict__["_context_subjects"] = {}  # a cache, not a field (as Block.grid)
+    if key not in memo:
+        memo[key] = context_subject(text, offset, doc_subject)
+    return memo[key]
+
+
+@lru_cache(maxsize=65536)
+def same(a: str | None, b: str | None) -> bool:
+    """`same_subject`, remembered (names repeat: every pair of a document is compared)."""
+    return same_subject(a, b)
+
+
 # --- finding indicator parts ---------------------------------------------------------------------
 
 
 def row_cells(row) -> list[str]:
     if not row:
         return []
-    out = [""] * (max(c.col for c in row) + 1)
+    out = [""] * (max([c.col for c in row]) + 1)
     for c in row:
         out[c.col] = c.text
     return out
 
 
+def block_rows(block: Block) -> list[list[str]]:
+    """`row_cells` of every row of a table block, built once per block (indicators, scores and
+    projects all read them); callers get the shared lists and must not change them."""
+    rows = block.__dict__.get("_row_cells")
+    if rows is None:
+        rows = [row_cells(r) for r in block.grid()]
+        block.__dict__["_row_cells"] = rows  # a cache, not a field (as Block.grid)
+    return rows
+
+
+def may_hold(text: Text, block: Block, labels: tuple[str, ...]) -> bool:
+    """Can a cell of `block` read as one of `labels` (`header_label`: spaces, tags and a trailing
+    parenthesis dropped)? Such a label is in the block's text once its spaces are dropped, unless
+    a tag splits it: a cheap test of the whole block before its rows."""
+    solid = block.__dict__.get("_solid")
+    if solid is None:
+        raw = text.text[block.start:block.end]
+        # str.split drops every character `\s` matches (a test checks it), and more: cells run
+        # together, which only lets more through
+        solid = "<" if "<" in raw else "".join(raw.split())
+        block.__dict__["_solid"] = solid  # a cache, not a field (as Block.grid)
+    if solid == "<":
+        return True
+    for label in labels:
+        if label in solid:
+            return True
+    return False
+
+
 def roles_of_row(cells: list[str]) -> dict[int, str]:
     roles: dict[int, str] = {}
+    get = _header_roles().get
     for i, c in enumerate(cells):
-        if c.strip():
-            r = header_role(c)
-            if r is not None:
-                roles[i] = r
+        # a blank cell's label is "", which is no header
+        r = get(header_label(c))
+        if r is not None:
+            roles[i] = r
     return roles
 
 
 def is_indicator_header(roles: dict[int, str]) -> bool:
-    detect = vocabulary()["detect"]
+    if not roles:
+        return False
+    required, with_any = _detect()
     found = set(roles.values())
-    return detect["required"] in found and bool(found & set(detect["with_any"]))
+    return required in found and not with_any.isdisjoint(found)
+
+
+@lru_cache(maxsize=1)
+def _detect() -> tuple[str, frozenset[str]]:
+    detect = vocabulary()["detect"]
+    return detect["required"], frozenset(detect["with_any"])
 
 
 def _merge_upper(lower: dict[int, str], lower_cells: list[str], upper: dict[int, str]) -> dict[int, str]:
@@ -188,12 +264,15 @@ def _find_parts(text: Text, doc_subject: str | None) -> list[TablePart]:
     parts: list[TablePart] = []
     vocab = _rows_vocab()
     open_part: TablePart | None = None  # a part still open at the end of the previous table block
+    level3 = _level3_headers()
     for block in _table_like_blocks(text):
         if block.kind != "table":
-            if len(compact(text.text[block.start:block.end])) > CONTINUATION_GAP:
+            if open_part is not None and len(compact(text.text[block.start:block.end])) > CONTINUATION_GAP:
                 open_part = None
             continue
-        rows = [row_cells(r) for r in block.grid()]
+        if open_part is None and not may_hold(text, block, level3):
+            continue  # no indicator header can be in it (every header row has a level3 column)
+        rows = block_rows(block)
         current: TablePart | None = None
         if open_part is not None and _continues(open_part, block, rows):
             current = TablePart(block, open_part.header, open_part.subject, continues=True)
@@ -204,7 +283,7 @@ def _find_parts(text: Text, doc_subject: str | None) -> list[TablePart]:
                 if r > 0:
                     roles = _merge_upper(roles, cells, roles_of_row(rows[r - 1]))
                 header = Header(r, roles, len(cells))
-                current = TablePart(block, header, table_subject(text, block, r, doc_subject))
+                current = TablePart(block, header, subject_of_table(text, block, r, doc_subject))
                 parts.append(current)
                 continue
             if current is None:
@@ -245,12 +324,15 @@ def _table_like_blocks(text: Text) -> list[Block]:
     whose cells are separated by spaces ("产出指标 数量指标 召开会议次数 ≥ 2 次 2 20 20": PDF text
     without table structure) is replaced by one table block built over the same offsets."""
     blocks = text.blocks
+    starts = _level3_paragraphs(text)
+    if not starts:
+        return list(blocks)
     out: list[Block] = []
     i = 0
     while i < len(blocks):
         b = blocks[i]
         header = []
-        if b.kind == "paragraph" and any(h in text.text[b.start:b.end] for h in _level3_headers()):
+        if b.kind == "paragraph" and b.start in starts and any(h in text.text[b.start:b.end] for h in _level3_headers()):
             header = _tokens(text, b)
         if len(header) < 3 or not is_indicator_header(roles_of_row([c.text for c in header])):
             out.append(b)
@@ -273,6 +355,31 @@ def _table_like_blocks(text: Text) -> list[Block]:
                          n_rows=len(rows), n_cols=max(len(r) for r in rows)))
         i = j
     return out
+
+
+def _level3_paragraphs(text: Text) -> set[int]:
+    """Starts of the paragraphs that may hold a level3 header word (found in the whole text at
+    once: `str.find` is far cheaper than a test per paragraph)."""
+    found: set[int] = set()
+    s = text.text
+    blocks = text.blocks
+    for h in _level3_headers():
+        p = s.find(h)
+        while p >= 0:
+            b = blocks[_block_at(text, p)]
+            if b.kind == "paragraph":
+                found.add(b.start)
+            p = s.find(h, p + 1)
+    return found
+
+
+def _block_at(text: Text, offset: int) -> int:
+    """Index of the last block starting at or before `offset`."""
+    starts = text.__dict__.get("_block_starts")
+    if starts is None:
+        starts = [b.start for b in text.blocks]
+        text.__dict__["_block_starts"] = starts  # a cache, not a field (as Block.grid)
+    return max(0, bisect.bisect_right(starts, offset) - 1)
 
 
 # paragraphs longer than this between two table blocks mean the second is a table of its own
@@ -413,13 +520,12 @@ def _part_indicators(
     text: Text, part: TablePart, start_id: int, table_id: int | None, levels: tuple[str | None, str | None]
 ) -> tuple[list[Indicator], tuple[str | None, str | None]]:
     """The part's indicators, and the 一级/二级 names its last row leaves to fill down."""
-    rows = part.block.grid()
+    rows = block_rows(part.block)
     out: list[Indicator] = []
     prev_l1, prev_l2 = levels
-    header_words = set(_header_roles())
+    header_words = _header_roles()
     for r in part.data_rows:
-        row = rows[r]
-        cells = row_cells(row)
+        cells = rows[r]
         v = _align(part.header, cells)
         l1, _ = _name_and_weight(_clean(v.get("level1")))
         l2, _ = _name_and_weight(_clean(v.get("level2")))

@@ -21,9 +21,20 @@ import regex
 
 from extractors import units
 from extractors.indicator_values import parse_number
-from extractors.indicators import find_parts, header_label, is_indicator_header, role_map, roles_of_row, row_cells
+from extractors.indicators import (
+    block_rows,
+    find_parts,
+    header_label,
+    is_indicator_header,
+    may_hold,
+    role_map,
+    roles_of_row,
+    same,
+    subject_at,
+    subject_of_table,
+)
 from extractors.scores import sentence_span, squeeze, text_to_scores
-from extractors.subjects import DEPARTMENT, PROJECT, clean_name, context_subject, same_subject, table_subject
+from extractors.subjects import DEPARTMENT, PROJECT, clean_name
 from pipeline.records import Block, Project, Score, Text
 
 MONEY_FIELDS = ("budget_initial", "budget_adjusted", "executed")
@@ -53,6 +64,11 @@ def _unit_re() -> regex.Pattern:
 def _prose_anchor_re() -> regex.Pattern:
     words = vocabulary()["prose_anchors"]["words"]
     return regex.compile("|".join(r"\s*".join(map(regex.escape, w)) for w in words))
+
+
+@lru_cache(maxsize=1)
+def _prose_units() -> tuple[str, ...]:
+    return tuple(vocabulary()["prose_anchors"]["units"])
 
 
 @lru_cache(maxsize=1)
@@ -136,10 +152,9 @@ def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
     found: list[_Found] = []
     rows_vocab = vocabulary()["rows"]
     for block in text.blocks:
-        if block.kind != "table":
-            continue
-        grid = block.grid()
-        rows = [row_cells(r) for r in grid]
+        if block.kind != "table" or not may_hold(text, block, _table_words()):
+            continue  # neither a header row nor a declared total can be in it
+        rows = block_rows(block)
         roles: dict[int, str] | None = None
         col_units: dict[str, str] = {}
         for r, cells in enumerate(rows):
@@ -167,7 +182,7 @@ def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
                 name_text = cells[name_col].strip() if name_col < len(cells) else ""
                 if label in rows_vocab["total_labels"] or header_label(name_text) in rows_vocab["total_labels"]:
                     # the 合计 of a list of projects is the fund the table is about, if it is one
-                    subject = table_subject(text, block, r, doc_subject)
+                    subject = subject_of_table(text, block, r, doc_subject)
                     values = _convert(_values(roles, cells, name_col), col_units)
                     if subject.scope == PROJECT and subject.name and values:
                         found.append(_Found(subject.name, subject.code, page, values))
@@ -181,7 +196,7 @@ def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
                 continue
             if label not in rows_vocab["total_labels"]:
                 continue
-            subject = table_subject(text, block, r, doc_subject)
+            subject = subject_of_table(text, block, r, doc_subject)
             if subject.scope != PROJECT or not subject.name:
                 continue
             values = _convert(_values(roles, cells, label_col), col_units)
@@ -189,6 +204,14 @@ def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
                 found.append(_Found(subject.name, subject.code, page, values))
             roles = None  # one total per form section
     return found
+
+
+@lru_cache(maxsize=1)
+def _table_words() -> tuple[str, ...]:
+    """Labels a table needs one of to give anything: a header row has an `executed` column or a
+    `budget_initial` one (`_is_header`); a declared total has its label."""
+    headers = [h for h, role in _roles().items() if role in ("executed", "budget_initial")]
+    return tuple(sorted(set(headers) | set(vocabulary()["rows"]["declared_total_labels"]), key=len))
 
 
 def _declared_total(text: Text, block: Block, rows: list[list[str]], r: int, doc_subject: str | None) -> _Found | None:
@@ -201,7 +224,7 @@ def _declared_total(text: Text, block: Block, rows: list[list[str]], r: int, doc
     numbers = [n for n in (parse_number(c) for c in filled) if n is not None]
     if len(numbers) != 1:
         return None
-    subject = table_subject(text, block, r, doc_subject)
+    subject = subject_of_table(text, block, r, doc_subject)
     if subject.scope != PROJECT or not subject.name:
         return None
     unit = _table_unit(block, rows, r)
@@ -214,11 +237,12 @@ def _declared_total(text: Text, block: Block, rows: list[list[str]], r: int, doc
 def _prose_projects(text: Text, doc_subject: str | None, scores: list[Score]) -> list[_Found]:
     found: list[_Found] = []
     project_scores = [s for s in scores if s.scope == PROJECT]
+    units = _prose_units()
     for block in text.blocks:
         if block.kind == "table":
             continue
         raw = text.text[block.start:block.end]
-        if not _prose_anchor_re().search(raw):
+        if not any(u in raw for u in units) or not _prose_anchor_re().search(raw):
             continue
         s, where = squeeze(raw)
         found.extend(_listed_projects(s, block.page))
@@ -235,7 +259,7 @@ def _prose_projects(text: Text, doc_subject: str | None, scores: list[Score]) ->
             if named:
                 name, code = named[-1].subject, None
             else:
-                subject = context_subject(text, offset, doc_subject)
+                subject = subject_at(text, offset, doc_subject)
                 if subject is None or subject.scope == DEPARTMENT or not subject.name:
                     continue
                 a, b = sentence_span(s, pos, pos + 1)
@@ -289,7 +313,7 @@ def _merge(found: list[_Found]) -> list[_Found]:
     out: list[_Found] = []
     for f in sorted(found, key=lambda x: not x.from_table):  # tables first: they win
         for o in out:
-            if not same_subject(o.name, f.name) or (o.code and f.code and o.code != f.code):
+            if not same(o.name, f.name) or (o.code and f.code and o.code != f.code):
                 continue
             if f.from_table and o.from_table and any(
                 k in o.values and o.values[k] != v for k, v in f.values.items() if k in MONEY_FIELDS
@@ -320,8 +344,8 @@ def text_to_projects(text: Text, doc_subject: str | None, scores: list[Score] | 
             found.append(_Found(s.subject, None, s.page, {}, from_table=False))
     out: list[Project] = []
     for f in _merge(found):
-        score = next((s for s in scores if s.scope == PROJECT and s.score is not None and same_subject(s.subject, f.name)), None)
-        grade = next((s.grade for s in scores if s.scope == PROJECT and s.grade and same_subject(s.subject, f.name)), None)
+        score = next((s for s in scores if s.scope == PROJECT and s.score is not None and same(s.subject, f.name)), None)
+        grade = next((s.grade for s in scores if s.scope == PROJECT and s.grade and same(s.subject, f.name)), None)
         out.append(
             Project(
                 name=f.name,
