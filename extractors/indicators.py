@@ -12,6 +12,7 @@ for `scores`.
 from __future__ import annotations
 
 import bisect
+import inspect
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -83,6 +84,11 @@ def _header_roles() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def _header_keys() -> frozenset[str]:
+    return frozenset(_header_roles())
+
+
+@lru_cache(maxsize=1)
 def _rows_vocab() -> dict[str, frozenset[str]]:
     rows = vocabulary()["rows"]
     return {k: frozenset(v) for k, v in rows.items()}
@@ -149,18 +155,28 @@ def subject_of_table(text: Text, block: Block, row_index: int, doc_subject: str 
 
 
 def subject_at(text: Text, offset: int, doc_subject: str | None) -> Subject | None:
-    """`context_subject` with its default reach. It reads `offset` only to find the block it is in
-    (the last block starting at or before it) and to compare it with that block's start and end;
-    the answer is kept under those."""
+    """`context_subject(text, offset, doc_subject)`: the nearest subject in the block of `offset`
+    (asked with a reach of one block), else the nearest in the blocks above it, asked once per
+    block and document (many figures and scores of a document share the blocks above them)."""
     i = _block_at(text, offset)
-    b = text.blocks[i]
-    key = (i, b.start == offset, b.end > offset, doc_subject)
-    memo = text.__dict__.get("_context_subjects")
+    if i >= _CONTEXT_REACH or i == 0:  # the full search would stop before the first block
+        return context_subject(text, offset, doc_subject)
+    here = context_subject(text, offset, doc_subject, max_blocks=1)
+    if here is not None:
+        return here
+    memo = text.__dict__.get("_subjects_above")
     if memo is None:
-        memo = text.__dict__["_context_subjects"] = {}  # a cache, not a field (as Block.grid)
+        memo = text.__dict__["_subjects_above"] = {}  # a cache, not a field (as Block.grid)
+    key = (i - 1, doc_subject)
     if key not in memo:
-        memo[key] = context_subject(text, offset, doc_subject)
-    return memo[key]
+        end = text.blocks[i - 1].end  # the full search from the end of block i-1 covers i-1 … 0
+        memo[key] = context_subject(text, end, doc_subject) if _block_at(text, end) == i - 1 else _UNKNOWN
+    above = memo[key]
+    return context_subject(text, offset, doc_subject) if above is _UNKNOWN else above
+
+
+_CONTEXT_REACH = inspect.signature(context_subject).parameters["max_blocks"].default
+_UNKNOWN = Subject(None, "unknown")  # block i-1 is empty: its end is where block i starts
 
 
 @lru_cache(maxsize=65536)
@@ -189,6 +205,29 @@ def block_rows(block: Block) -> list[list[str]]:
         rows = [row_cells(r) for r in block.grid()]
         block.__dict__["_row_cells"] = rows  # a cache, not a field (as Block.grid)
     return rows
+
+
+def block_labels(block: Block) -> tuple[list[list[str]], list[str | None]]:
+    """`header_label` of every cell of `block_rows`, and each row's `row_label`; once per block."""
+    cached = block.__dict__.get("_labels")
+    if cached is None:
+        labels = [list(map(header_label, cells)) for cells in block_rows(block)]
+        firsts = [next((l for c, l in zip(cells, ls) if c.strip()), None) for cells, ls in zip(block_rows(block), labels)]
+        cached = block.__dict__["_labels"] = (labels, firsts)  # a cache, not a field (as Block.grid)
+    return cached
+
+
+def roles_of_labels(labels: list[str], roles: dict[str, str], keys: frozenset[str]) -> dict[int, str]:
+    """`roles_of_row` from a row's `block_labels` (a blank cell's label is "", which no vocabulary
+    lists); `keys` are the keys of `roles`, for a quick miss."""
+    if keys.isdisjoint(labels):
+        return {}
+    out: dict[int, str] = {}
+    for i, label in enumerate(labels):
+        r = roles.get(label)
+        if r is not None:
+            out[i] = r
+    return out
 
 
 def may_hold(text: Text, block: Block, labels: tuple[str, ...]) -> bool:
@@ -229,6 +268,19 @@ def is_indicator_header(roles: dict[int, str]) -> bool:
     return required in found and not with_any.isdisjoint(found)
 
 
+def is_header_labels(labels: list[str]) -> bool:
+    """`is_indicator_header(roles_of_row(cells))` from the row's `block_labels`."""
+    if _level3_labels().isdisjoint(labels):
+        return False  # a header has a level3 column
+    return is_indicator_header(roles_of_labels(labels, _header_roles(), _header_keys()))
+
+
+@lru_cache(maxsize=1)
+def _level3_labels() -> frozenset[str]:
+    required = _detect()[0]
+    return frozenset(h for h, role in _header_roles().items() if role == required)
+
+
 @lru_cache(maxsize=1)
 def _detect() -> tuple[str, frozenset[str]]:
     detect = vocabulary()["detect"]
@@ -265,6 +317,9 @@ def _find_parts(text: Text, doc_subject: str | None) -> list[TablePart]:
     vocab = _rows_vocab()
     open_part: TablePart | None = None  # a part still open at the end of the previous table block
     level3 = _level3_headers()
+    role_map = _header_roles()
+    role_keys = _header_keys()
+    level3_set = _level3_labels()
     for block in _table_like_blocks(text):
         if block.kind != "table":
             if open_part is not None and len(compact(text.text[block.start:block.end])) > CONTINUATION_GAP:
@@ -273,22 +328,25 @@ def _find_parts(text: Text, doc_subject: str | None) -> list[TablePart]:
         if open_part is None and not may_hold(text, block, level3):
             continue  # no indicator header can be in it (every header row has a level3 column)
         rows = block_rows(block)
+        labels, firsts = block_labels(block)
         current: TablePart | None = None
         if open_part is not None and _continues(open_part, block, rows):
             current = TablePart(block, open_part.header, open_part.subject, continues=True)
             parts.append(current)
         for r, cells in enumerate(rows):
-            roles = roles_of_row(cells)
-            if is_indicator_header(roles):
-                if r > 0:
-                    roles = _merge_upper(roles, cells, roles_of_row(rows[r - 1]))
-                header = Header(r, roles, len(cells))
-                current = TablePart(block, header, subject_of_table(text, block, r, doc_subject))
-                parts.append(current)
-                continue
+            # a header has a level3 column: a row without a level3 label is none
+            if not level3_set.isdisjoint(labels[r]):
+                roles = roles_of_labels(labels[r], role_map, role_keys)
+                if is_indicator_header(roles):
+                    if r > 0:
+                        roles = _merge_upper(roles, cells, roles_of_labels(labels[r - 1], role_map, role_keys))
+                    header = Header(r, roles, len(cells))
+                    current = TablePart(block, header, subject_of_table(text, block, r, doc_subject))
+                    parts.append(current)
+                    continue
             if current is None:
                 continue
-            label = row_label(cells)
+            label = firsts[r]
             if label is None:
                 continue
             if label in vocab["stop_labels"]:
@@ -380,6 +438,34 @@ def _block_at(text: Text, offset: int) -> int:
         starts = [b.start for b in text.blocks]
         text.__dict__["_block_starts"] = starts  # a cache, not a field (as Block.grid)
     return max(0, bisect.bisect_right(starts, offset) - 1)
+
+
+def segments_holding(text: Text, chars: str) -> list[tuple[int, int]]:
+    """(block index, cell index) of every paragraph (cell index -1) and table cell whose text holds
+    one of `chars`, in reading order. One `str.find` per segment found and none per segment
+    without: far cheaper than a test per paragraph and cell."""
+    s = text.text
+    blocks = text.blocks
+    found: set[tuple[int, int]] = set()
+    for ch in chars:
+        p = s.find(ch)
+        while p >= 0:
+            i = _block_at(text, p)
+            b = blocks[i]
+            nxt = p + 1
+            if b.kind == "table":
+                starts = b.__dict__.get("_cell_starts")
+                if starts is None:
+                    starts = b.__dict__["_cell_starts"] = [c.start for c in b.cells]  # a cache
+                j = bisect.bisect_right(starts, p) - 1
+                if j >= 0 and p < b.cells[j].end:
+                    found.add((i, j))
+                    nxt = max(nxt, b.cells[j].end)
+            elif p < b.end:
+                found.add((i, -1))
+                nxt = b.end
+            p = s.find(ch, nxt)
+    return sorted(found)
 
 
 # paragraphs longer than this between two table blocks mean the second is a table of its own

@@ -22,13 +22,14 @@ import regex
 from extractors import units
 from extractors.indicator_values import parse_number
 from extractors.indicators import (
+    block_labels,
     block_rows,
     find_parts,
     header_label,
-    is_indicator_header,
+    is_header_labels,
     may_hold,
     role_map,
-    roles_of_row,
+    segments_holding,
     same,
     subject_at,
     subject_of_table,
@@ -67,8 +68,9 @@ def _prose_anchor_re() -> regex.Pattern:
 
 
 @lru_cache(maxsize=1)
-def _prose_units() -> tuple[str, ...]:
-    return tuple(vocabulary()["prose_anchors"]["units"])
+def _unit_chars() -> str:
+    """The first character of every prose unit: a paragraph holding a unit holds one."""
+    return "".join(sorted({u[0] for u in vocabulary()["prose_anchors"]["units"]}))
 
 
 @lru_cache(maxsize=1)
@@ -100,14 +102,23 @@ def unit_in(s: str) -> str | None:
 # --- tables --------------------------------------------------------------------------------------
 
 
-def _header_roles(cells: list[str]) -> dict[int, str]:
-    roles = {}
-    for i, c in enumerate(cells):
-        if c.strip():
-            r = _roles().get(header_label(c))
-            if r is not None and r not in roles.values():
-                roles[i] = r
+def _header_roles(labels: list[str]) -> dict[int, str]:
+    """Column -> role of a row, from its cells' `block_labels` (a blank cell's label is "", no
+    header); the first column of a role wins."""
+    roles: dict[int, str] = {}
+    if _role_keys().isdisjoint(labels):
+        return roles
+    get = _roles().get
+    for i, label in enumerate(labels):
+        r = get(label)
+        if r is not None and r not in roles.values():
+            roles[i] = r
     return roles
+
+
+@lru_cache(maxsize=1)
+def _role_keys() -> frozenset[str]:
+    return frozenset(_roles())
 
 
 def _is_header(roles: dict[int, str]) -> bool:
@@ -151,31 +162,36 @@ def _convert(vals: dict[str, str], col_units: dict[str, str]) -> dict[str, Decim
 def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
     found: list[_Found] = []
     rows_vocab = vocabulary()["rows"]
+    declared_words = rows_vocab["declared_total_labels"]
     for block in text.blocks:
         if block.kind != "table" or not may_hold(text, block, _table_words()):
             continue  # neither a header row nor a declared total can be in it
         rows = block_rows(block)
+        labels, _ = block_labels(block)
         roles: dict[int, str] | None = None
         col_units: dict[str, str] = {}
         for r, cells in enumerate(rows):
-            rr = _header_roles(cells)
-            if _is_header(rr):
+            rr = _header_roles(labels[r])
+            if rr and _is_header(rr):
                 roles = rr
                 unit = _table_unit(block, rows, r)
                 col_units = {role: unit_in(cells[c]) or unit for c, role in rr.items()}
                 continue
             if roles is None:
-                declared = _declared_total(text, block, rows, r, doc_subject)
-                if declared is not None:
-                    found.append(declared)
+                # a declared total's label is in one of the row's labels
+                joined = "".join(labels[r])
+                if any(w in joined for w in declared_words):
+                    declared = _declared_total(text, block, rows, r, doc_subject)
+                    if declared is not None:
+                        found.append(declared)
                 continue
             filled = [(i, c) for i, c in enumerate(cells) if c.strip()]
             if not filled:
                 continue
-            if len(filled) == 1 or is_indicator_header(roles_of_row(cells)):
+            if len(filled) == 1 or is_header_labels(labels[r]):
                 roles = None  # a section title or another table's header ends this one
                 continue
-            label_col, label = filled[0][0], header_label(filled[0][1])
+            label_col, label = filled[0][0], labels[r][filled[0][0]]
             page = block.page
             name_col = next((c for c, role in roles.items() if role == "name"), None)
             if name_col is not None:
@@ -237,12 +253,12 @@ def _declared_total(text: Text, block: Block, rows: list[list[str]], r: int, doc
 def _prose_projects(text: Text, doc_subject: str | None, scores: list[Score]) -> list[_Found]:
     found: list[_Found] = []
     project_scores = [s for s in scores if s.scope == PROJECT]
-    units = _prose_units()
-    for block in text.blocks:
-        if block.kind == "table":
-            continue
+    for i, j in segments_holding(text, _unit_chars()):  # a paragraph without a unit gives nothing
+        if j >= 0:
+            continue  # a table cell
+        block = text.blocks[i]
         raw = text.text[block.start:block.end]
-        if not any(u in raw for u in units) or not _prose_anchor_re().search(raw):
+        if not _prose_anchor_re().search(raw):
             continue
         s, where = squeeze(raw)
         found.extend(_listed_projects(s, block.page))
