@@ -158,7 +158,7 @@ def subject_at(text: Text, offset: int, doc_subject: str | None) -> Subject | No
     """`context_subject(text, offset, doc_subject)`: the nearest subject in the block of `offset`
     (asked with a reach of one block), else the nearest in the blocks above it, asked once per
     block and document (many figures and scores of a document share the blocks above them)."""
-    i = _block_at(text, offset)
+    i = block_at(text, offset)
     if i >= _CONTEXT_REACH or i == 0:  # the full search would stop before the first block
         return context_subject(text, offset, doc_subject)
     here = context_subject(text, offset, doc_subject, max_blocks=1)
@@ -170,7 +170,7 @@ def subject_at(text: Text, offset: int, doc_subject: str | None) -> Subject | No
     key = (i - 1, doc_subject)
     if key not in memo:
         end = text.blocks[i - 1].end  # the full search from the end of block i-1 covers i-1 … 0
-        memo[key] = context_subject(text, end, doc_subject) if _block_at(text, end) == i - 1 else _UNKNOWN
+        memo[key] = context_subject(text, end, doc_subject) if block_at(text, end) == i - 1 else _UNKNOWN
     above = memo[key]
     return context_subject(text, offset, doc_subject) if above is _UNKNOWN else above
 
@@ -424,14 +424,14 @@ def _level3_paragraphs(text: Text) -> set[int]:
     for h in _level3_headers():
         p = s.find(h)
         while p >= 0:
-            b = blocks[_block_at(text, p)]
+            b = blocks[block_at(text, p)]
             if b.kind == "paragraph":
                 found.add(b.start)
             p = s.find(h, p + 1)
     return found
 
 
-def _block_at(text: Text, offset: int) -> int:
+def block_at(text: Text, offset: int) -> int:
     """Index of the last block starting at or before `offset`."""
     starts = text.__dict__.get("_block_starts")
     if starts is None:
@@ -440,31 +440,20 @@ def _block_at(text: Text, offset: int) -> int:
     return max(0, bisect.bisect_right(starts, offset) - 1)
 
 
-def segments_holding(text: Text, chars: str) -> list[tuple[int, int]]:
-    """(block index, cell index) of every paragraph (cell index -1) and table cell whose text holds
-    one of `chars`, in reading order. One `str.find` per segment found and none per segment
-    without: far cheaper than a test per paragraph and cell."""
+def paragraphs_holding(text: Text, chars: str) -> list[int]:
+    """Indices of the paragraphs whose text holds one of `chars`, in reading order. One `str.find`
+    per block found and none per block without: far cheaper than a test per paragraph."""
     s = text.text
     blocks = text.blocks
-    found: set[tuple[int, int]] = set()
+    found: set[int] = set()
     for ch in chars:
         p = s.find(ch)
         while p >= 0:
-            i = _block_at(text, p)
+            i = block_at(text, p)
             b = blocks[i]
-            nxt = p + 1
-            if b.kind == "table":
-                starts = b.__dict__.get("_cell_starts")
-                if starts is None:
-                    starts = b.__dict__["_cell_starts"] = [c.start for c in b.cells]  # a cache
-                j = bisect.bisect_right(starts, p) - 1
-                if j >= 0 and p < b.cells[j].end:
-                    found.add((i, j))
-                    nxt = max(nxt, b.cells[j].end)
-            elif p < b.end:
-                found.add((i, -1))
-                nxt = b.end
-            p = s.find(ch, nxt)
+            if b.kind != "table" and p < b.end:
+                found.add(i)
+            p = s.find(ch, max(p + 1, b.end))
     return sorted(found)
 
 

@@ -29,7 +29,7 @@ from extractors.indicators import (
     is_header_labels,
     may_hold,
     role_map,
-    segments_holding,
+    paragraphs_holding,
     same,
     subject_at,
     subject_of_table,
@@ -253,9 +253,7 @@ def _declared_total(text: Text, block: Block, rows: list[list[str]], r: int, doc
 def _prose_projects(text: Text, doc_subject: str | None, scores: list[Score]) -> list[_Found]:
     found: list[_Found] = []
     project_scores = [s for s in scores if s.scope == PROJECT]
-    for i, j in segments_holding(text, _unit_chars()):  # a paragraph without a unit gives nothing
-        if j >= 0:
-            continue  # a table cell
+    for i in paragraphs_holding(text, _unit_chars()):  # a paragraph without a unit gives nothing
         block = text.blocks[i]
         raw = text.text[block.start:block.end]
         if not _prose_anchor_re().search(raw):

@@ -19,11 +19,12 @@ import regex
 
 from extractors.indicators import (
     GRADES,
+    block_at,
+    block_labels,
     block_rows,
     find_parts,
     grade_of,
     may_hold,
-    row_label,
     same,
     subject_at,
     subject_of_table,
@@ -194,32 +195,23 @@ def _anchored_blocks(text: Text) -> list[tuple[Block, list[tuple[int, int]]]]:
     that meet it. One search of the whole text instead of one per paragraph and cell: a paragraph
     or cell holding an anchor is met by a match of the whole-text search (the match at its anchor,
     or an earlier one running over it), so a block or cell met by none holds no anchor."""
-    spans = [m.span() for m in _anchor_re().finditer(text.text)]
-    out: list[tuple[Block, list[tuple[int, int]]]] = []
-    if not spans:
-        return out
-    i = 0
-    for block in text.blocks:
-        while i < len(spans) and spans[i][1] <= block.start:
-            i += 1
-        if i == len(spans):
-            break
-        j = i
-        while j < len(spans) and spans[j][0] < block.end:
-            j += 1
-        if j > i:
-            out.append((block, spans[i:j]))
-    return out
+    met: dict[int, list[tuple[int, int]]] = {}
+    for m in _anchor_re().finditer(text.text):
+        a, b = m.span()
+        for i in range(block_at(text, a), block_at(text, b - 1) + 1):
+            met.setdefault(i, []).append((a, b))
+    blocks = text.blocks
+    return [(blocks[i], met[i]) for i in sorted(met)]
 
 
 def _meets(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(a < end and start < b for a, b in spans)
 
 
-def _row_score(row, cells: list[str], page: int | None, subject: Subject, total: bool) -> Score | None:
+def _row_score(row, cells: list[str], label: str | None, page: int | None, subject: Subject, total: bool) -> Score | None:
     """A Score from a total row ("总分 | 100 | 98 | 优") or a grade row ("评价等级 | 优（S≧90）");
-    `cells` are the row's `row_cells`."""
-    label = row_label(cells) or ""
+    `cells` are the row's `row_cells`, `label` its `row_label`."""
+    label = label or ""
     if label.startswith("小计"):
         return None
     values = [c for c in cells if c.strip()][1:]
@@ -254,9 +246,10 @@ def _table_scores(text: Text, doc_subject: str | None) -> list[Score]:
     for part in find_parts(text, doc_subject):
         grid = part.block.grid()
         rows = block_rows(part.block)
+        _, firsts = block_labels(part.block)
         for r in part.total_rows + part.grade_rows:
             seen.add((part.block.block_id, r))
-            s = _row_score(grid[r], rows[r], part.block.page, part.subject, r in part.total_rows)
+            s = _row_score(grid[r], rows[r], firsts[r], part.block.page, part.subject, r in part.total_rows)
             if s is not None:
                 out.append(s)
     # score and grade rows of forms without an indicator table ("总分 | 100 | 96", "评价等级 | 优");
@@ -266,14 +259,15 @@ def _table_scores(text: Text, doc_subject: str | None) -> list[Score]:
         if block.kind != "table" or not may_hold(text, block, labels["all"]):
             continue  # no row of it can have one of the labels
         grid = block.grid()
+        _, firsts = block_labels(block)
         for r, cells in enumerate(block_rows(block)):
-            if (block.block_id, r) in seen:
+            label = firsts[r]
+            if label not in labels["any"] or (block.block_id, r) in seen:
                 continue
-            label = row_label(cells)
             value_row = label in labels["value"] and sum(1 for c in cells if c.strip()) == 2
             if label in labels["score"] or label in labels["grade"] or value_row:
                 subject = subject_of_table(text, block, r, doc_subject)
-                s = _row_score(grid[r], cells, block.page, subject, label not in labels["grade"])
+                s = _row_score(grid[r], cells, label, block.page, subject, label not in labels["grade"])
                 if s is not None:
                     out.append(s)
     return out
@@ -284,7 +278,8 @@ def _score_row_labels() -> dict:
     rows = indicator_vocabulary()["rows"]
     every = (*rows["score_labels"], *rows["grade_labels"], *rows["score_value_labels"])
     return {"score": frozenset(rows["score_labels"]), "grade": frozenset(rows["grade_labels"]),
-            "value": frozenset(rows["score_value_labels"]), "all": tuple(sorted(set(every), key=len))}
+            "value": frozenset(rows["score_value_labels"]), "all": tuple(sorted(set(every), key=len)),
+            "any": frozenset(every)}
 
 
 def _merge(scores: list[Score]) -> list[Score]:
