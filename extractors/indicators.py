@@ -11,6 +11,8 @@ for `scores`.
 """
 from __future__ import annotations
 
+import bisect
+import inspect
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -26,7 +28,7 @@ from extractors.indicator_values import (
     parse_value,
     vocabulary,
 )
-from extractors.subjects import Subject, compact, table_subject
+from extractors.subjects import Subject, compact, context_subject, same_subject, table_subject
 from pipeline.records import Block, Cell, Indicator, Text
 
 _NO_VALUE = {"", "/", "-", "—", "－", "——", "--"}
@@ -82,6 +84,11 @@ def _header_roles() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def _header_keys() -> frozenset[str]:
+    return frozenset(_header_roles())
+
+
+@lru_cache(maxsize=1)
 def _rows_vocab() -> dict[str, frozenset[str]]:
     rows = vocabulary()["rows"]
     return {k: frozenset(v) for k, v in rows.items()}
@@ -131,32 +138,153 @@ def row_label(cells: list[str]) -> str | None:
     return None
 
 
+# --- subjects, asked for once ------------------------------------------------------------------
+# indicators, scores and projects ask extractors.subjects the same questions many times per
+# document; the answers are pure functions of the question, so each is asked once.
+
+
+def subject_of_table(text: Text, block: Block, row_index: int, doc_subject: str | None) -> Subject:
+    """`table_subject`, once per block, row and department."""
+    memo = block.__dict__.get("_subjects")
+    if memo is None:
+        memo = block.__dict__["_subjects"] = {}  # a cache, not a field (as Block.grid)
+    key = (row_index, doc_subject)
+    if key not in memo:
+        memo[key] = table_subject(text, block, row_index, doc_subject)
+    return memo[key]
+
+
+def subject_at(text: Text, offset: int, doc_subject: str | None) -> Subject | None:
+    """`context_subject(text, offset, doc_subject)`: the nearest subject in the block of `offset`
+    (asked with a reach of one block), else the nearest in the blocks above it, asked once per
+    block and document (many figures and scores of a document share the blocks above them)."""
+    i = block_at(text, offset)
+    if i >= _CONTEXT_REACH or i == 0:  # the full search would stop before the first block
+        return context_subject(text, offset, doc_subject)
+    here = context_subject(text, offset, doc_subject, max_blocks=1)
+    if here is not None:
+        return here
+    memo = text.__dict__.get("_subjects_above")
+    if memo is None:
+        memo = text.__dict__["_subjects_above"] = {}  # a cache, not a field (as Block.grid)
+    key = (i - 1, doc_subject)
+    if key not in memo:
+        end = text.blocks[i - 1].end  # the full search from the end of block i-1 covers i-1 … 0
+        memo[key] = context_subject(text, end, doc_subject) if block_at(text, end) == i - 1 else _UNKNOWN
+    above = memo[key]
+    return context_subject(text, offset, doc_subject) if above is _UNKNOWN else above
+
+
+_CONTEXT_REACH = inspect.signature(context_subject).parameters["max_blocks"].default
+_UNKNOWN = Subject(None, "unknown")  # block i-1 is empty: its end is where block i starts
+
+
+@lru_cache(maxsize=65536)
+def same(a: str | None, b: str | None) -> bool:
+    """`same_subject`, remembered (names repeat: every pair of a document is compared)."""
+    return same_subject(a, b)
+
+
 # --- finding indicator parts ---------------------------------------------------------------------
 
 
 def row_cells(row) -> list[str]:
     if not row:
         return []
-    out = [""] * (max(c.col for c in row) + 1)
+    out = [""] * (max([c.col for c in row]) + 1)
     for c in row:
         out[c.col] = c.text
     return out
 
 
+def block_rows(block: Block) -> list[list[str]]:
+    """`row_cells` of every row of a table block, built once per block (indicators, scores and
+    projects all read them); callers get the shared lists and must not change them."""
+    rows = block.__dict__.get("_row_cells")
+    if rows is None:
+        rows = [row_cells(r) for r in block.grid()]
+        block.__dict__["_row_cells"] = rows  # a cache, not a field (as Block.grid)
+    return rows
+
+
+def block_labels(block: Block) -> tuple[list[list[str]], list[str | None]]:
+    """`header_label` of every cell of `block_rows`, and each row's `row_label`; once per block."""
+    cached = block.__dict__.get("_labels")
+    if cached is None:
+        labels = [list(map(header_label, cells)) for cells in block_rows(block)]
+        firsts = [next((l for c, l in zip(cells, ls) if c.strip()), None) for cells, ls in zip(block_rows(block), labels)]
+        cached = block.__dict__["_labels"] = (labels, firsts)  # a cache, not a field (as Block.grid)
+    return cached
+
+
+def roles_of_labels(labels: list[str], roles: dict[str, str], keys: frozenset[str]) -> dict[int, str]:
+    """`roles_of_row` from a row's `block_labels` (a blank cell's label is "", which no vocabulary
+    lists); `keys` are the keys of `roles`, for a quick miss."""
+    if keys.isdisjoint(labels):
+        return {}
+    out: dict[int, str] = {}
+    for i, label in enumerate(labels):
+        r = roles.get(label)
+        if r is not None:
+            out[i] = r
+    return out
+
+
+def may_hold(text: Text, block: Block, labels: tuple[str, ...]) -> bool:
+    """Can a cell of `block` read as one of `labels` (`header_label`: spaces, tags and a trailing
+    parenthesis dropped)? Such a label is in the block's text once its spaces are dropped, unless
+    a tag splits it: a cheap test of the whole block before its rows."""
+    solid = block.__dict__.get("_solid")
+    if solid is None:
+        raw = text.text[block.start:block.end]
+        # str.split drops every character `\s` matches (a test checks it), and more: cells run
+        # together, which only lets more through
+        solid = "<" if "<" in raw else "".join(raw.split())
+        block.__dict__["_solid"] = solid  # a cache, not a field (as Block.grid)
+    if solid == "<":
+        return True
+    for label in labels:
+        if label in solid:
+            return True
+    return False
+
+
 def roles_of_row(cells: list[str]) -> dict[int, str]:
     roles: dict[int, str] = {}
+    get = _header_roles().get
     for i, c in enumerate(cells):
-        if c.strip():
-            r = header_role(c)
-            if r is not None:
-                roles[i] = r
+        # a blank cell's label is "", which is no header
+        r = get(header_label(c))
+        if r is not None:
+            roles[i] = r
     return roles
 
 
 def is_indicator_header(roles: dict[int, str]) -> bool:
-    detect = vocabulary()["detect"]
+    if not roles:
+        return False
+    required, with_any = _detect()
     found = set(roles.values())
-    return detect["required"] in found and bool(found & set(detect["with_any"]))
+    return required in found and not with_any.isdisjoint(found)
+
+
+def is_header_labels(labels: list[str]) -> bool:
+    """`is_indicator_header(roles_of_row(cells))` from the row's `block_labels`."""
+    if _level3_labels().isdisjoint(labels):
+        return False  # a header has a level3 column
+    return is_indicator_header(roles_of_labels(labels, _header_roles(), _header_keys()))
+
+
+@lru_cache(maxsize=1)
+def _level3_labels() -> frozenset[str]:
+    required = _detect()[0]
+    return frozenset(h for h, role in _header_roles().items() if role == required)
+
+
+@lru_cache(maxsize=1)
+def _detect() -> tuple[str, frozenset[str]]:
+    detect = vocabulary()["detect"]
+    return detect["required"], frozenset(detect["with_any"])
 
 
 def _merge_upper(lower: dict[int, str], lower_cells: list[str], upper: dict[int, str]) -> dict[int, str]:
@@ -188,28 +316,37 @@ def _find_parts(text: Text, doc_subject: str | None) -> list[TablePart]:
     parts: list[TablePart] = []
     vocab = _rows_vocab()
     open_part: TablePart | None = None  # a part still open at the end of the previous table block
+    level3 = _level3_headers()
+    role_map = _header_roles()
+    role_keys = _header_keys()
+    level3_set = _level3_labels()
     for block in _table_like_blocks(text):
         if block.kind != "table":
-            if len(compact(text.text[block.start:block.end])) > CONTINUATION_GAP:
+            if open_part is not None and len(compact(text.text[block.start:block.end])) > CONTINUATION_GAP:
                 open_part = None
             continue
-        rows = [row_cells(r) for r in block.grid()]
+        if open_part is None and not may_hold(text, block, level3):
+            continue  # no indicator header can be in it (every header row has a level3 column)
+        rows = block_rows(block)
+        labels, firsts = block_labels(block)
         current: TablePart | None = None
         if open_part is not None and _continues(open_part, block, rows):
             current = TablePart(block, open_part.header, open_part.subject, continues=True)
             parts.append(current)
         for r, cells in enumerate(rows):
-            roles = roles_of_row(cells)
-            if is_indicator_header(roles):
-                if r > 0:
-                    roles = _merge_upper(roles, cells, roles_of_row(rows[r - 1]))
-                header = Header(r, roles, len(cells))
-                current = TablePart(block, header, table_subject(text, block, r, doc_subject))
-                parts.append(current)
-                continue
+            # a header has a level3 column: a row without a level3 label is none
+            if not level3_set.isdisjoint(labels[r]):
+                roles = roles_of_labels(labels[r], role_map, role_keys)
+                if is_indicator_header(roles):
+                    if r > 0:
+                        roles = _merge_upper(roles, cells, roles_of_labels(labels[r - 1], role_map, role_keys))
+                    header = Header(r, roles, len(cells))
+                    current = TablePart(block, header, subject_of_table(text, block, r, doc_subject))
+                    parts.append(current)
+                    continue
             if current is None:
                 continue
-            label = row_label(cells)
+            label = firsts[r]
             if label is None:
                 continue
             if label in vocab["stop_labels"]:
@@ -245,12 +382,15 @@ def _table_like_blocks(text: Text) -> list[Block]:
     whose cells are separated by spaces ("产出指标 数量指标 召开会议次数 ≥ 2 次 2 20 20": PDF text
     without table structure) is replaced by one table block built over the same offsets."""
     blocks = text.blocks
+    starts = _level3_paragraphs(text)
+    if not starts:
+        return list(blocks)
     out: list[Block] = []
     i = 0
     while i < len(blocks):
         b = blocks[i]
         header = []
-        if b.kind == "paragraph" and any(h in text.text[b.start:b.end] for h in _level3_headers()):
+        if b.kind == "paragraph" and b.start in starts and any(h in text.text[b.start:b.end] for h in _level3_headers()):
             header = _tokens(text, b)
         if len(header) < 3 or not is_indicator_header(roles_of_row([c.text for c in header])):
             out.append(b)
@@ -273,6 +413,48 @@ def _table_like_blocks(text: Text) -> list[Block]:
                          n_rows=len(rows), n_cols=max(len(r) for r in rows)))
         i = j
     return out
+
+
+def _level3_paragraphs(text: Text) -> set[int]:
+    """Starts of the paragraphs that may hold a level3 header word (found in the whole text at
+    once: `str.find` is far cheaper than a test per paragraph)."""
+    found: set[int] = set()
+    s = text.text
+    blocks = text.blocks
+    for h in _level3_headers():
+        p = s.find(h)
+        while p >= 0:
+            b = blocks[block_at(text, p)]
+            if b.kind == "paragraph":
+                found.add(b.start)
+            p = s.find(h, p + 1)
+    return found
+
+
+def block_at(text: Text, offset: int) -> int:
+    """Index of the last block starting at or before `offset`."""
+    starts = text.__dict__.get("_block_starts")
+    if starts is None:
+        starts = [b.start for b in text.blocks]
+        text.__dict__["_block_starts"] = starts  # a cache, not a field (as Block.grid)
+    return max(0, bisect.bisect_right(starts, offset) - 1)
+
+
+def paragraphs_holding(text: Text, chars: str) -> list[int]:
+    """Indices of the paragraphs whose text holds one of `chars`, in reading order. One `str.find`
+    per block found and none per block without: far cheaper than a test per paragraph."""
+    s = text.text
+    blocks = text.blocks
+    found: set[int] = set()
+    for ch in chars:
+        p = s.find(ch)
+        while p >= 0:
+            i = block_at(text, p)
+            b = blocks[i]
+            if b.kind != "table" and p < b.end:
+                found.add(i)
+            p = s.find(ch, max(p + 1, b.end))
+    return sorted(found)
 
 
 # paragraphs longer than this between two table blocks mean the second is a table of its own
@@ -413,13 +595,12 @@ def _part_indicators(
     text: Text, part: TablePart, start_id: int, table_id: int | None, levels: tuple[str | None, str | None]
 ) -> tuple[list[Indicator], tuple[str | None, str | None]]:
     """The part's indicators, and the 一级/二级 names its last row leaves to fill down."""
-    rows = part.block.grid()
+    rows = block_rows(part.block)
     out: list[Indicator] = []
     prev_l1, prev_l2 = levels
-    header_words = set(_header_roles())
+    header_words = _header_roles()
     for r in part.data_rows:
-        row = rows[r]
-        cells = row_cells(row)
+        cells = rows[r]
         v = _align(part.header, cells)
         l1, _ = _name_and_weight(_clean(v.get("level1")))
         l2, _ = _name_and_weight(_clean(v.get("level2")))

@@ -21,9 +21,21 @@ import regex
 
 from extractors import units
 from extractors.indicator_values import parse_number
-from extractors.indicators import find_parts, header_label, is_indicator_header, role_map, roles_of_row, row_cells
+from extractors.indicators import (
+    block_labels,
+    block_rows,
+    find_parts,
+    header_label,
+    is_header_labels,
+    may_hold,
+    role_map,
+    paragraphs_holding,
+    same,
+    subject_at,
+    subject_of_table,
+)
 from extractors.scores import sentence_span, squeeze, text_to_scores
-from extractors.subjects import DEPARTMENT, PROJECT, clean_name, context_subject, same_subject, table_subject
+from extractors.subjects import DEPARTMENT, PROJECT, clean_name
 from pipeline.records import Block, Project, Score, Text
 
 MONEY_FIELDS = ("budget_initial", "budget_adjusted", "executed")
@@ -56,6 +68,12 @@ def _prose_anchor_re() -> regex.Pattern:
 
 
 @lru_cache(maxsize=1)
+def _unit_chars() -> str:
+    """The first character of every prose unit: a paragraph holding a unit holds one."""
+    return "".join(sorted({u[0] for u in vocabulary()["prose_anchors"]["units"]}))
+
+
+@lru_cache(maxsize=1)
 def _context_words() -> tuple[str, ...]:
     return tuple(vocabulary()["prose_context"]["words"])
 
@@ -84,14 +102,23 @@ def unit_in(s: str) -> str | None:
 # --- tables --------------------------------------------------------------------------------------
 
 
-def _header_roles(cells: list[str]) -> dict[int, str]:
-    roles = {}
-    for i, c in enumerate(cells):
-        if c.strip():
-            r = _roles().get(header_label(c))
-            if r is not None and r not in roles.values():
-                roles[i] = r
+def _header_roles(labels: list[str]) -> dict[int, str]:
+    """Column -> role of a row, from its cells' `block_labels` (a blank cell's label is "", no
+    header); the first column of a role wins."""
+    roles: dict[int, str] = {}
+    if _role_keys().isdisjoint(labels):
+        return roles
+    get = _roles().get
+    for i, label in enumerate(labels):
+        r = get(label)
+        if r is not None and r not in roles.values():
+            roles[i] = r
     return roles
+
+
+@lru_cache(maxsize=1)
+def _role_keys() -> frozenset[str]:
+    return frozenset(_roles())
 
 
 def _is_header(roles: dict[int, str]) -> bool:
@@ -135,39 +162,43 @@ def _convert(vals: dict[str, str], col_units: dict[str, str]) -> dict[str, Decim
 def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
     found: list[_Found] = []
     rows_vocab = vocabulary()["rows"]
+    declared_words = rows_vocab["declared_total_labels"]
     for block in text.blocks:
-        if block.kind != "table":
-            continue
-        grid = block.grid()
-        rows = [row_cells(r) for r in grid]
+        if block.kind != "table" or not may_hold(text, block, _table_words()):
+            continue  # neither a header row nor a declared total can be in it
+        rows = block_rows(block)
+        labels, _ = block_labels(block)
         roles: dict[int, str] | None = None
         col_units: dict[str, str] = {}
         for r, cells in enumerate(rows):
-            rr = _header_roles(cells)
-            if _is_header(rr):
+            rr = _header_roles(labels[r])
+            if rr and _is_header(rr):
                 roles = rr
                 unit = _table_unit(block, rows, r)
                 col_units = {role: unit_in(cells[c]) or unit for c, role in rr.items()}
                 continue
             if roles is None:
-                declared = _declared_total(text, block, rows, r, doc_subject)
-                if declared is not None:
-                    found.append(declared)
+                # a declared total's label is in one of the row's labels
+                joined = "".join(labels[r])
+                if any(w in joined for w in declared_words):
+                    declared = _declared_total(text, block, rows, r, doc_subject)
+                    if declared is not None:
+                        found.append(declared)
                 continue
             filled = [(i, c) for i, c in enumerate(cells) if c.strip()]
             if not filled:
                 continue
-            if len(filled) == 1 or is_indicator_header(roles_of_row(cells)):
+            if len(filled) == 1 or is_header_labels(labels[r]):
                 roles = None  # a section title or another table's header ends this one
                 continue
-            label_col, label = filled[0][0], header_label(filled[0][1])
+            label_col, label = filled[0][0], labels[r][filled[0][0]]
             page = block.page
             name_col = next((c for c, role in roles.items() if role == "name"), None)
             if name_col is not None:
                 name_text = cells[name_col].strip() if name_col < len(cells) else ""
                 if label in rows_vocab["total_labels"] or header_label(name_text) in rows_vocab["total_labels"]:
                     # the 合计 of a list of projects is the fund the table is about, if it is one
-                    subject = table_subject(text, block, r, doc_subject)
+                    subject = subject_of_table(text, block, r, doc_subject)
                     values = _convert(_values(roles, cells, name_col), col_units)
                     if subject.scope == PROJECT and subject.name and values:
                         found.append(_Found(subject.name, subject.code, page, values))
@@ -181,7 +212,7 @@ def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
                 continue
             if label not in rows_vocab["total_labels"]:
                 continue
-            subject = table_subject(text, block, r, doc_subject)
+            subject = subject_of_table(text, block, r, doc_subject)
             if subject.scope != PROJECT or not subject.name:
                 continue
             values = _convert(_values(roles, cells, label_col), col_units)
@@ -189,6 +220,14 @@ def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
                 found.append(_Found(subject.name, subject.code, page, values))
             roles = None  # one total per form section
     return found
+
+
+@lru_cache(maxsize=1)
+def _table_words() -> tuple[str, ...]:
+    """Labels a table needs one of to give anything: a header row has an `executed` column or a
+    `budget_initial` one (`_is_header`); a declared total has its label."""
+    headers = [h for h, role in _roles().items() if role in ("executed", "budget_initial")]
+    return tuple(sorted(set(headers) | set(vocabulary()["rows"]["declared_total_labels"]), key=len))
 
 
 def _declared_total(text: Text, block: Block, rows: list[list[str]], r: int, doc_subject: str | None) -> _Found | None:
@@ -201,7 +240,7 @@ def _declared_total(text: Text, block: Block, rows: list[list[str]], r: int, doc
     numbers = [n for n in (parse_number(c) for c in filled) if n is not None]
     if len(numbers) != 1:
         return None
-    subject = table_subject(text, block, r, doc_subject)
+    subject = subject_of_table(text, block, r, doc_subject)
     if subject.scope != PROJECT or not subject.name:
         return None
     unit = _table_unit(block, rows, r)
@@ -214,9 +253,8 @@ def _declared_total(text: Text, block: Block, rows: list[list[str]], r: int, doc
 def _prose_projects(text: Text, doc_subject: str | None, scores: list[Score]) -> list[_Found]:
     found: list[_Found] = []
     project_scores = [s for s in scores if s.scope == PROJECT]
-    for block in text.blocks:
-        if block.kind == "table":
-            continue
+    for i in paragraphs_holding(text, _unit_chars()):  # a paragraph without a unit gives nothing
+        block = text.blocks[i]
         raw = text.text[block.start:block.end]
         if not _prose_anchor_re().search(raw):
             continue
@@ -235,7 +273,7 @@ def _prose_projects(text: Text, doc_subject: str | None, scores: list[Score]) ->
             if named:
                 name, code = named[-1].subject, None
             else:
-                subject = context_subject(text, offset, doc_subject)
+                subject = subject_at(text, offset, doc_subject)
                 if subject is None or subject.scope == DEPARTMENT or not subject.name:
                     continue
                 a, b = sentence_span(s, pos, pos + 1)
@@ -289,7 +327,7 @@ def _merge(found: list[_Found]) -> list[_Found]:
     out: list[_Found] = []
     for f in sorted(found, key=lambda x: not x.from_table):  # tables first: they win
         for o in out:
-            if not same_subject(o.name, f.name) or (o.code and f.code and o.code != f.code):
+            if not same(o.name, f.name) or (o.code and f.code and o.code != f.code):
                 continue
             if f.from_table and o.from_table and any(
                 k in o.values and o.values[k] != v for k, v in f.values.items() if k in MONEY_FIELDS
@@ -320,8 +358,8 @@ def text_to_projects(text: Text, doc_subject: str | None, scores: list[Score] | 
             found.append(_Found(s.subject, None, s.page, {}, from_table=False))
     out: list[Project] = []
     for f in _merge(found):
-        score = next((s for s in scores if s.scope == PROJECT and s.score is not None and same_subject(s.subject, f.name)), None)
-        grade = next((s.grade for s in scores if s.scope == PROJECT and s.grade and same_subject(s.subject, f.name)), None)
+        score = next((s for s in scores if s.scope == PROJECT and s.score is not None and same(s.subject, f.name)), None)
+        grade = next((s.grade for s in scores if s.scope == PROJECT and s.grade and same(s.subject, f.name)), None)
         out.append(
             Project(
                 name=f.name,

@@ -8,6 +8,7 @@ become one row), and the same score stated twice is kept once.
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -16,7 +17,18 @@ from importlib import resources
 
 import regex
 
-from extractors.indicators import GRADES, find_parts, grade_of, row_cells, row_label
+from extractors.indicators import (
+    GRADES,
+    block_at,
+    block_labels,
+    block_rows,
+    find_parts,
+    grade_of,
+    may_hold,
+    same,
+    subject_at,
+    subject_of_table,
+)
 from extractors.indicator_values import parse_number
 from extractors.indicator_values import vocabulary as indicator_vocabulary
 from extractors.subjects import (
@@ -24,12 +36,9 @@ from extractors.subjects import (
     PROJECT,
     Subject,
     clean_name,
-    context_subject,
     is_department_phrase,
-    same_subject,
-    table_subject,
 )
-from pipeline.records import Score, Text
+from pipeline.records import Block, Score, Text
 
 
 @dataclass(frozen=True)
@@ -45,10 +54,12 @@ def vocabulary() -> dict:
 
 
 @lru_cache(maxsize=1)
-def _anchor_re() -> regex.Pattern:
-    """Any anchor word of the patterns, spaces allowed inside: paragraphs without one are skipped."""
+def _anchor_re() -> re.Pattern:
+    """Any anchor word of the patterns, spaces allowed inside: paragraphs without one are skipped.
+    A plain alternation: `re` scans the whole text with it faster than `regex` (its whitespace takes
+    in all that `regex` calls whitespace, which squeeze drops: tests/test_indicators.py)."""
     words = vocabulary()["anchors"]["words"]
-    return regex.compile("|".join(r"\s*".join(map(regex.escape, w)) for w in words))
+    return re.compile("|".join(r"\s*".join(map(re.escape, w)) for w in words))
 
 
 @lru_cache(maxsize=1)
@@ -159,7 +170,7 @@ def _prose_scores(text: Text, start: int, end: int, page: int | None, doc_subjec
             abs_start = start + where[m.start()]
             abs_end = start + where[m.end() - 1] + 1
             if subject is None:
-                subject = context_subject(text, abs_start, doc_subject) or Subject(doc_subject, DEPARTMENT)
+                subject = subject_at(text, abs_start, doc_subject) or Subject(doc_subject, DEPARTMENT)
             groups = m.groupdict()
             grade = groups.get("grade")
             out.append(
@@ -179,10 +190,28 @@ def _prose_scores(text: Text, start: int, end: int, page: int | None, doc_subjec
     return out
 
 
-def _row_score(row, page: int | None, subject: Subject, total: bool) -> Score | None:
-    """A Score from a total row ("总分 | 100 | 98 | 优") or a grade row ("评价等级 | 优（S≧90）")."""
-    cells = row_cells(row)
-    label = row_label(cells) or ""
+def _anchored_blocks(text: Text) -> list[tuple[Block, list[tuple[int, int]]]]:
+    """The blocks that may hold a score pattern, in reading order, each with the anchor matches
+    that meet it. One search of the whole text instead of one per paragraph and cell: a paragraph
+    or cell holding an anchor is met by a match of the whole-text search (the match at its anchor,
+    or an earlier one running over it), so a block or cell met by none holds no anchor."""
+    met: dict[int, list[tuple[int, int]]] = {}
+    for m in _anchor_re().finditer(text.text):
+        a, b = m.span()
+        for i in range(block_at(text, a), block_at(text, b - 1) + 1):
+            met.setdefault(i, []).append((a, b))
+    blocks = text.blocks
+    return [(blocks[i], met[i]) for i in sorted(met)]
+
+
+def _meets(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(a < end and start < b for a, b in spans)
+
+
+def _row_score(row, cells: list[str], label: str | None, page: int | None, subject: Subject, total: bool) -> Score | None:
+    """A Score from a total row ("总分 | 100 | 98 | 优") or a grade row ("评价等级 | 优（S≧90）");
+    `cells` are the row's `row_cells`, `label` its `row_label`."""
+    label = label or ""
     if label.startswith("小计"):
         return None
     values = [c for c in cells if c.strip()][1:]
@@ -216,37 +245,41 @@ def _table_scores(text: Text, doc_subject: str | None) -> list[Score]:
     seen: set[tuple[int, int]] = set()
     for part in find_parts(text, doc_subject):
         grid = part.block.grid()
+        rows = block_rows(part.block)
+        _, firsts = block_labels(part.block)
         for r in part.total_rows + part.grade_rows:
             seen.add((part.block.block_id, r))
-            s = _row_score(grid[r], part.block.page, part.subject, r in part.total_rows)
+            s = _row_score(grid[r], rows[r], firsts[r], part.block.page, part.subject, r in part.total_rows)
             if s is not None:
                 out.append(s)
     # score and grade rows of forms without an indicator table ("总分 | 100 | 96", "评价等级 | 优");
     # 合计 is not among them: every money table has one
     labels = _score_row_labels()
     for block in text.blocks:
-        if block.kind != "table":
-            continue
+        if block.kind != "table" or not may_hold(text, block, labels["all"]):
+            continue  # no row of it can have one of the labels
         grid = block.grid()
-        for r, row in enumerate(grid):
-            if (block.block_id, r) in seen:
+        _, firsts = block_labels(block)
+        for r, cells in enumerate(block_rows(block)):
+            label = firsts[r]
+            if label not in labels["any"] or (block.block_id, r) in seen:
                 continue
-            cells = row_cells(row)
-            label = row_label(cells)
             value_row = label in labels["value"] and sum(1 for c in cells if c.strip()) == 2
             if label in labels["score"] or label in labels["grade"] or value_row:
-                subject = table_subject(text, block, r, doc_subject)
-                s = _row_score(row, block.page, subject, label not in labels["grade"])
+                subject = subject_of_table(text, block, r, doc_subject)
+                s = _row_score(grid[r], cells, label, block.page, subject, label not in labels["grade"])
                 if s is not None:
                     out.append(s)
     return out
 
 
 @lru_cache(maxsize=1)
-def _score_row_labels() -> dict[str, frozenset[str]]:
+def _score_row_labels() -> dict:
     rows = indicator_vocabulary()["rows"]
+    every = (*rows["score_labels"], *rows["grade_labels"], *rows["score_value_labels"])
     return {"score": frozenset(rows["score_labels"]), "grade": frozenset(rows["grade_labels"]),
-            "value": frozenset(rows["score_value_labels"])}
+            "value": frozenset(rows["score_value_labels"]), "all": tuple(sorted(set(every), key=len)),
+            "any": frozenset(every)}
 
 
 def _merge(scores: list[Score]) -> list[Score]:
@@ -254,7 +287,7 @@ def _merge(scores: list[Score]) -> list[Score]:
     out: list[Score] = []
     for s in scores:
         for i, o in enumerate(out):
-            if o.scope != s.scope or not same_subject(o.subject, s.subject):
+            if o.scope != s.scope or not same(o.subject, s.subject):
                 continue
             if o.score is not None and s.score is not None and o.score != s.score:
                 continue
@@ -275,10 +308,10 @@ def _merge(scores: list[Score]) -> list[Score]:
 def text_to_scores(text: Text, doc_subject: str | None) -> list[Score]:
     """Every self-evaluation score and grade of a document, in reading order."""
     found: list[Score] = []
-    for block in text.blocks:
+    for block, spans in _anchored_blocks(text):  # the other blocks hold no anchor word
         if block.kind == "table":
             for c in block.cells:
-                if len(c.text) >= 6:
+                if len(c.text) >= 6 and c.end > spans[0][0] and _meets(spans, c.start, c.end):
                     found.extend(_prose_scores(text, c.start, c.end, block.page, doc_subject))
         else:
             found.extend(_prose_scores(text, block.start, block.end, block.page, doc_subject))

@@ -6,6 +6,7 @@ Examples are grouped by origin: seed 001 (tab-cell rows, 指标内容/指标值 
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -673,3 +674,21 @@ def test_seed_indicator_weights_add_up(seed):
         assert sum(Decimal(str(s)) for s in form["score"]) == 90, subject
         total = scores[scores["subject"].apply(lambda s: same_subject(s, subject))]
         assert len(total) == 1 and same_value(total.iloc[0]["max_score"], 100), subject
+
+
+def test_table_prefilter_drops_no_more_than_spaces():
+    """may_hold looks for labels in a block's text with `str.split()` whitespace dropped; labels are
+    compared with `\\s` (and tags) dropped: every `\\s` must be whitespace to str.split."""
+    every = "".join(map(chr, range(0x110000)))
+    spaces = regex.findall(r"\s", every)
+    assert all(ch.isspace() for ch in spaces)
+    # scores' whole-text anchor search runs on `re`, whose `\s` must take in every `\s` of `regex`
+    assert set(spaces) <= set(re.findall(r"\s", every))
+    from extractors.indicators import may_hold
+
+    spaced = make_text([["三 级 指标", "指标值"]])
+    assert may_hold(spaced, spaced.blocks[0], ("三级指标",))
+    tagged = make_text([["三<b>级</b>指标", "指标值"]])
+    assert may_hold(tagged, tagged.blocks[0], ("三级指标",))
+    plain = make_text([["项目", "金额"]])
+    assert not may_hold(plain, plain.blocks[0], ("三级指标",))

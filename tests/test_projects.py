@@ -11,6 +11,7 @@ from extractors.projects import text_to_projects, to_wan, vocabulary
 from extractors.scores import squeeze
 from extractors.subjects import clean_name, same_subject
 from tests.test_indicators import SEED_002_PROJECT_TABLE
+from tests.test_scores import needs_one_of
 from tests.textbuild import make_text, rows
 
 D = Decimal
@@ -293,6 +294,15 @@ def test_project_vocabulary_is_valid():
         assert m and units.canonical_unit(m["u1"] or m["u2"])
     for key, labels in v["rows"].items():
         assert len(labels) == len(set(labels)), f"duplicate in rows.{key}"
+
+
+def test_every_prose_pattern_needs_an_anchor_and_a_unit():
+    """_prose_projects reads only paragraphs holding an anchor word and a unit."""
+    v = vocabulary()
+    words, units_ = v["prose_anchors"]["words"], v["prose_anchors"]["units"]
+    for pattern in [p["pattern"] for p in v["prose"]] + [v["prose_list"]["intro"]]:
+        assert needs_one_of(pattern, words), f"{pattern} can match without an anchor word"
+        assert needs_one_of(pattern, units_), f"{pattern} can match without a unit"
 
 
 # --- the real pipeline on the corpus seeds -------------------------------------------------------
