@@ -5,7 +5,10 @@ attaches ids, sections and pages.
 """
 from __future__ import annotations
 
+import dataclasses
+from bisect import bisect_right
 from dataclasses import dataclass
+from operator import attrgetter
 
 from extractors import money, units
 from extractors.indicators import text_to_indicators
@@ -26,6 +29,28 @@ class Extracted:
     projects: tuple[Project, ...] = ()
 
 
+def _builder(cls):
+    """A constructor for a frozen dataclass of plain fields that fills the instance's __dict__ in one
+    call. The generated __init__ does the same one object.__setattr__ per field, which costs more
+    than the rest of tablecells together (~335 cells a document). Same fields in the same order,
+    positional; only for classes without __post_init__ (checked here and in tests/test_money.py)."""
+    assert not hasattr(cls, "__post_init__"), cls
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    new = object.__new__
+
+    def build(*values):
+        assert len(values) == len(names)
+        rec = new(cls)
+        rec.__dict__.update(zip(names, values))
+        return rec
+
+    return build
+
+
+_table_cell = _builder(TableCell)
+_amount = _builder(Amount)
+
+
 def text_to_tablecells(text: Text, index: SectionIndex) -> list[TableCell]:
     out = []
     table_id = 0
@@ -35,48 +60,52 @@ def text_to_tablecells(text: Text, index: SectionIndex) -> list[TableCell]:
         table_id += 1
         unit = money.table_unit(b)
         sid = index.at(b.start)
-        for c in b.cells:
-            out.append(TableCell(table_id, sid, b.page, b.caption, unit, c.row, c.col, c.text))
+        page, caption = b.page, b.caption
+        out.extend(_table_cell(table_id, sid, page, caption, unit, c.row, c.col, c.text) for c in b.cells)
     return out
+
+
+def _blocks_with_units(text: Text) -> set[int]:
+    """Indexes of the blocks holding a character every money unit ends with ("元"): a paragraph
+    without one has no figure (money.text_to_figures would return nothing)."""
+    starts = [b.start for b in text.blocks]
+    found = set()
+    for tail in money.vocab().unit_tails:
+        p = text.text.find(tail)
+        while p >= 0:
+            i = bisect_right(starts, p) - 1
+            found.add(i)
+            # the next block that could hold one
+            nxt = text.blocks[i].end if i >= 0 else 0
+            p = text.text.find(tail, max(p + 1, nxt))
+    return found
+
+
+_by_span = attrgetter("start", "end")
 
 
 def text_to_amounts(text: Text, index: SectionIndex, fiscal_year: int | None) -> list[Amount]:
     figures: list[money.Figure] = []
     table_ids: dict[int, int] = {}
-    for b in text.blocks:
+    with_units = _blocks_with_units(text)
+    for n, b in enumerate(text.blocks):
         if b.kind == "paragraph":
-            figures.extend(money.text_to_figures(text.text, b.start, b.end, fiscal_year, b.block_id))
+            if n in with_units:
+                figures.extend(money.text_to_figures(text.text, b.start, b.end, fiscal_year, b.block_id))
         else:
             table_ids[b.block_id] = len(table_ids) + 1
             figures.extend(money.table_to_figures(text.text, b, fiscal_year))
-    figures.sort(key=lambda f: (f.start, f.end))
+    figures.sort(key=_by_span)
     pages = {b.block_id: b.page for b in text.blocks}
-    out = []
-    for i, f in enumerate(figures, start=1):
-        out.append(
-            Amount(
-                amount_id=i,
-                section_id=index.at(f.start),
-                label=f.label,
-                value_text=f.value_text,
-                value=f.value,
-                unit=f.unit,
-                amount_yuan=units.to_yuan(f.value, f.unit),
-                amount_wan=units.to_wan(f.value, f.unit),
-                share_pct=f.share_pct,
-                change_pct=f.change_pct,
-                year=f.year,
-                measure=f.measure,
-                table_id=table_ids.get(f.block_id),
-                row=f.row,
-                col=f.col,
-                start=f.start,
-                end=f.end,
-                page=pages.get(f.block_id),
-                context=f.context,
-            )
+    to_yuan, to_wan, at = units.to_yuan, units.to_wan, index.at
+    return [
+        _amount(
+            i, at(f.start), f.label, f.value_text, f.value, f.unit, to_yuan(f.value, f.unit),
+            to_wan(f.value, f.unit), f.share_pct, f.change_pct, f.year, f.measure,
+            table_ids.get(f.block_id), f.row, f.col, f.start, f.end, pages.get(f.block_id), f.context,
         )
-    return out
+        for i, f in enumerate(figures, start=1)
+    ]
 
 
 def headings_text(sections: list[Section]) -> str:
