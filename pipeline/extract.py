@@ -5,7 +5,6 @@ attaches ids, sections and pages.
 """
 from __future__ import annotations
 
-import dataclasses
 from bisect import bisect_right
 from dataclasses import dataclass
 from operator import attrgetter
@@ -29,26 +28,31 @@ class Extracted:
     projects: tuple[Project, ...] = ()
 
 
-def _builder(cls):
-    """A constructor for a frozen dataclass of plain fields that fills the instance's __dict__ in one
-    call. The generated __init__ does the same one object.__setattr__ per field, which costs more
-    than the rest of tablecells together (~335 cells a document). Same fields in the same order,
-    positional; only for classes without __post_init__ (checked here and in tests/test_money.py)."""
-    assert not hasattr(cls, "__post_init__"), cls
-    names = tuple(f.name for f in dataclasses.fields(cls))
-    new = object.__new__
-
-    def build(*values):
-        assert len(values) == len(names)
-        rec = new(cls)
-        rec.__dict__.update(zip(names, values))
-        return rec
-
-    return build
+# Records built in bulk (~335 cells and ~55 amounts a document): the generated __init__ of a frozen
+# dataclass calls object.__setattr__ once per field, which cost more than the rest of tablecells
+# together. These fill the instance's __dict__ in one call instead, as Block.grid() caches do.
+# tests/test_money.py checks they build records equal to the constructors' (fields, order, repr).
+_new = object.__new__
 
 
-_table_cell = _builder(TableCell)
-_amount = _builder(Amount)
+def _table_cell(table_id, section_id, page, caption, unit, row, col, text) -> TableCell:
+    rec = _new(TableCell)
+    rec.__dict__.update({"table_id": table_id, "section_id": section_id, "page": page, "caption": caption,
+                         "unit": unit, "row": row, "col": col, "text": text})
+    return rec
+
+
+def _amount(amount_id, section_id, label, value_text, value, unit, amount_yuan, amount_wan, share_pct,
+            change_pct, year, measure, table_id, row, col, start, end, page, context) -> Amount:
+    rec = _new(Amount)
+    rec.__dict__.update({
+        "amount_id": amount_id, "section_id": section_id, "label": label, "value_text": value_text,
+        "value": value, "unit": unit, "amount_yuan": amount_yuan, "amount_wan": amount_wan,
+        "share_pct": share_pct, "change_pct": change_pct, "year": year, "measure": measure,
+        "table_id": table_id, "row": row, "col": col, "start": start, "end": end, "page": page,
+        "context": context,
+    })
+    return rec
 
 
 def text_to_tablecells(text: Text, index: SectionIndex) -> list[TableCell]:
