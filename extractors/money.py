@@ -69,7 +69,7 @@ class _Vocab:
     # the last character of every unit name ("元") -> the names ending in it, longest first: every
     # `money` match ends in one, so prose is searched from these anchors, not scanned with `money`
     unit_tails: dict[str, tuple[str, ...]]
-    number_char: regex.Pattern  # a character `money`'s number may hold ([\d.,]), same classes
+    money_back: regex.Pattern  # `money` without its lookbehind, matched backwards from a unit's end
     clause_break: regex.Pattern  # one of `delimiters`, searched backwards from a figure
     sentence_break: regex.Pattern
 
@@ -89,9 +89,10 @@ def vocab() -> _Vocab:
     data = tomllib.loads(resources.files("extractors").joinpath("money.toml").read_text("utf-8"))
     unit_alt = _alt(units.unit_names())
     number = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+    number_chars = r"[\d.,]"  # every character `number` (and the lookbehind below) can see
     money = regex.compile(
         rf"""
-        (?<![\d.,])                # not the tail of a longer number
+        (?<!{number_chars})          # not the tail of a longer number
         (?P<number>{number})
         (?P<gap>[ ]{{0,2}})        # converters leave a space between figure and unit
         (?P<unit>{unit_alt})
@@ -137,7 +138,8 @@ def vocab() -> _Vocab:
         value_headers=tuple(data["table"]["value_headers"]),
         count_units=frozenset(data["table"]["count_units"]),
         unit_tails={t: tuple(n for n in units.unit_names() if n.endswith(t)) for t in {n[-1] for n in units.unit_names()}},
-        number_char=regex.compile(r"[\d.,]"),
+        # the longest run of number characters, the gap and a unit, read backwards from the unit
+        money_back=regex.compile(rf"{number_chars}+[ ]{{0,2}}(?:{unit_alt})", regex.REVERSE),
         clause_break=_char_class_reversed(lab["delimiters"]),
         sentence_break=_char_class_reversed(_SENTENCE_ENDS),
     )
@@ -240,43 +242,26 @@ def _sentence_start(text: str, lo: int, pos: int, v: _Vocab) -> int:
     return m.end() if m else lo
 
 
-_NUMBER_CHARS = frozenset("0123456789.,")
-
-
-def _money_matches(text: str, lo: int, hi: int, v: _Vocab):
+def _money_matches(text: str, lo: int, hi: int, v: _Vocab) -> list:
     """The matches of `v.money` in text[lo:hi], in order, found from the unit names' last character
     instead of scanning with the pattern (which starts with a character class and crawls).
 
-    Every match is a run of number characters (not preceded by one: the lookbehind), at most two
-    spaces, and a unit name; so a match can only start where such a run does, right before a unit
-    name's anchor. Each candidate start is then tried with `v.money.match`, which decides. Runs are
-    walked over ASCII only; a non-ASCII character the pattern counts as a digit next to a run
-    (full-width or other script digits) sends the text to the plain scan.
+    A match is a number, at most two spaces and a unit, and is not preceded by a number character:
+    so it starts where the run of number characters before a unit starts. `money_back` finds that
+    run backwards from each unit (within lo, like the scan), then `money` itself decides there.
+    tests/test_money.py checks the two agree on every span of awkward examples.
     """
     starts = set()
-    for tail, names in v.unit_tails.items():
+    for tail in v.unit_tails:
         p = text.find(tail, lo, hi)
         while p >= 0:
-            for name in names:
-                q = p + 1 - len(name)
-                if q <= lo or not text.startswith(name, q):
-                    continue
-                e = q
-                if text[e - 1] == " ":
-                    e -= 1
-                    if e > 0 and text[e - 1] == " ":
-                        e -= 1
-                s = e
-                while s > 0 and text[s - 1] in _NUMBER_CHARS:
-                    s -= 1
-                if s > 0 and not text[s - 1].isascii() and v.number_char.match(text, s - 1):
-                    return v.money.finditer(text, lo, hi)
-                if s < e and s >= lo:
-                    starts.add(s)
+            back = v.money_back.match(text, lo, p + 1)
+            if back:
+                starts.add(back.start())
             p = text.find(tail, p + 1, hi)
     out = []
-    for s in sorted(starts):
-        m = v.money.match(text, s, hi)
+    for start in sorted(starts):
+        m = v.money.match(text, start, hi)
         if m:
             out.append(m)
     return out
@@ -513,8 +498,7 @@ def _row_label(row: list[Cell], i: int) -> str | None:
 
 
 def _is_header_row(row: list[Cell]) -> bool:
-    key = tuple(c.text for c in row)
-    return _is_header_texts(key)
+    return _is_header_texts(tuple([c.text for c in row]))
 
 
 @lru_cache(maxsize=1 << 14)

@@ -35,11 +35,15 @@ class Extracted:
 _new = object.__new__
 
 
-def _table_cell(table_id, section_id, page, caption, unit, row, col, text) -> TableCell:
-    rec = _new(TableCell)
-    rec.__dict__.update({"table_id": table_id, "section_id": section_id, "page": page, "caption": caption,
-                         "unit": unit, "row": row, "col": col, "text": text})
-    return rec
+def _table_cells(table_id, section_id, page, caption, unit, cells) -> list[TableCell]:
+    """TableCell(table_id, section_id, page, caption, unit, c.row, c.col, c.text) for each cell."""
+    out = []
+    for c in cells:
+        rec = _new(TableCell)
+        rec.__dict__.update({"table_id": table_id, "section_id": section_id, "page": page, "caption": caption,
+                             "unit": unit, "row": c.row, "col": c.col, "text": c.text})
+        out.append(rec)
+    return out
 
 
 def _amount(amount_id, section_id, label, value_text, value, unit, amount_yuan, amount_wan, share_pct,
@@ -63,9 +67,7 @@ def text_to_tablecells(text: Text, index: SectionIndex) -> list[TableCell]:
             continue
         table_id += 1
         unit = money.table_unit(b)
-        sid = index.at(b.start)
-        page, caption = b.page, b.caption
-        out.extend(_table_cell(table_id, sid, page, caption, unit, c.row, c.col, c.text) for c in b.cells)
+        out.extend(_table_cells(table_id, index.at(b.start), b.page, b.caption, unit, b.cells))
     return out
 
 
