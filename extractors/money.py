@@ -377,8 +377,10 @@ def _table_unit(block: Block) -> str | None:
         u = header_unit(block.caption)
         if u:
             return u
+    # only the 单位：… branch sets unit2, and it starts with the word: most tables have none
+    if _UNIT_WORD not in "\n".join([c.text for c in block.cells]):
+        return None
     for c in block.cells:
-        # only the 单位：… branch sets unit2, and it starts with the word
         if _UNIT_WORD in c.text:
             m = vocab().header_unit.search(c.text)
             if m and m["unit2"]:
@@ -393,8 +395,15 @@ def _block_flags(block: Block) -> list[bool]:
     return flags
 
 
-# a cell `numeric_cell` can match starts with a sign or a digit (non-ASCII digits go to the pattern)
-_NUMERIC_FIRST = frozenset("-−0123456789")
+@lru_cache(maxsize=1 << 16)
+def _cell_kind(t: str) -> tuple[str | None, str] | bool | None:
+    """What a table cell's text is, once per distinct text (labels, 0.00, 100% recur): (sign, number)
+    of a numeric cell, True for a cell with its own money unit ("≤760万元"), None otherwise."""
+    v = vocab()
+    m = v.numeric_cell.match(t)
+    if m:
+        return m["sign"], m["number"]
+    return bool(v.money.search(t)) or None
 _SKIP = "skip"  # a column (or a unit cell) that says its numbers are not money
 
 
@@ -419,7 +428,7 @@ def _column_unit(grid: list[list[Cell]], flags: list[bool], r: int, col: int, t_
     chain_unit = next((u for u in map(header_unit, chain) if u), None)
     if chain_unit:
         unit = chain_unit
-    elif col_header and any(w in col_header for w in v.not_money_headers + v.value_headers):
+    elif col_header and _never_money(col_header):
         unit = _SKIP
     elif chain or not header_row_unit:
         unit = header_row_unit or t_unit
@@ -428,12 +437,17 @@ def _column_unit(grid: list[list[Cell]], flags: list[bool], r: int, col: int, t_
     return col_header, unit
 
 
+@lru_cache(maxsize=1 << 14)
+def _never_money(col_header: str) -> bool:
+    v = vocab()
+    return any(w in col_header for w in v.not_money_headers + v.value_headers)
+
+
 def table_to_figures(text: str, block: Block, fiscal_year: int | None) -> list[Figure]:
     v = vocab()
     grid = block.grid()
     flags = _block_flags(block)
     t_unit = table_unit(block)
-    tails = tuple(v.unit_tails)
     out: list[Figure] = []
     columns: dict[tuple[int | None, int], tuple[str | None, str | None]] = {}
     header_at = None  # the nearest header row above row r
@@ -446,13 +460,14 @@ def table_to_figures(text: str, block: Block, fiscal_year: int | None) -> list[F
             t = c.text
             if not t:
                 continue
-            m = v.numeric_cell.match(t) if t[0] in _NUMERIC_FIRST or not t[0].isascii() else None
-            if not m:
-                # a cell with its own unit: "≤760万元" (every unit name ends in one of the tails)
-                if any(x in t for x in tails) and v.money.search(t):
-                    figs = text_to_figures(text, c.start, c.end, fiscal_year, block.block_id, cell=c)
-                    row_label = _row_label(row, i)
-                    out.extend(_with_table_label(f, row_label, None, block) for f in figs)
+            kind = _cell_kind(t)
+            if kind is None:
+                continue
+            if kind is True:
+                # a cell with its own unit: "≤760万元"
+                figs = text_to_figures(text, c.start, c.end, fiscal_year, block.block_id, cell=c)
+                row_label = _row_label(row, i)
+                out.extend(_with_table_label(f, row_label, None, block) for f in figs)
                 continue
             if aligned is _UNSET:
                 aligned = _row_alignment(grid, flags, r)
@@ -467,10 +482,11 @@ def table_to_figures(text: str, block: Block, fiscal_year: int | None) -> list[F
                 unit = right
             if unit is None or unit is _SKIP:
                 continue
-            value = to_decimal(m["number"])
+            sign, number = kind
+            value = to_decimal(number)
             if value is None:
                 continue
-            if m["sign"]:
+            if sign:
                 value = -value
             row_label = _row_label(row, i)
             label = row_label or col_header or ""
@@ -510,12 +526,17 @@ def _is_header_texts(texts: tuple[str, ...]) -> bool:
 _VALUE_LIKE = regex.compile(r"^[-−]?\d[\d,]*(?:\.\d+)?%?$|^[—/\-－]$")
 
 
+@lru_cache(maxsize=1 << 16)
+def _is_value_like(s: str) -> bool:
+    return bool(_VALUE_LIKE.match(s))
+
+
 def _aligned_col(grid: list[list[Cell]], flags: list[bool], r: int, i: int) -> int:
     """The header column of cell i of row r when the converter dropped an empty cell from the
     header row: a contiguous run of values is right-aligned with the header row's labels."""
     row = grid[r]
     col = row[i].col
-    values = [c.col for c in row if _VALUE_LIKE.match(c.text)]
+    values = [c.col for c in row if _is_value_like(c.text)]
     if len(values) < 2 or values != list(range(values[0], values[0] + len(values))):
         return col
     for above in range(r - 1, -1, -1):
@@ -534,7 +555,7 @@ def _row_alignment(grid: list[list[Cell]], flags: list[bool], r: int) -> dict[in
     """`_aligned_col` for all the value cells of row r at once (column -> header column), None when
     the row's columns are the header's; table_to_figures asks once per row, not once per cell."""
     row = grid[r]
-    values = [c.col for c in row if _VALUE_LIKE.match(c.text)]
+    values = [c.col for c in row if _is_value_like(c.text)]
     if len(values) < 2 or values != list(range(values[0], values[0] + len(values))):
         return None
     for above in range(r - 1, -1, -1):
@@ -565,7 +586,7 @@ def _headers_above(grid: list[list[Cell]], flags: list[bool], r: int, col: int) 
         t = row[col].text if col < len(row) else ""
         if t and _is_label(t):
             chain.append(t)
-        row_unit = row_unit or next((u for u in (header_unit(c.text) for c in row) if u), None)
+        row_unit = row_unit or _row_header_unit(tuple([c.text for c in row]))
         if len(header_rows) == 2:
             break
     if not chain and header_rows:
@@ -576,6 +597,12 @@ def _headers_above(grid: list[list[Cell]], flags: list[bool], r: int, col: int) 
                 chain.append(c.text)
                 break
     return chain, row_unit
+
+
+@lru_cache(maxsize=1 << 14)
+def _row_header_unit(texts: tuple[str, ...]) -> str | None:
+    """The first unit a header row's cells state."""
+    return next((u for u in map(header_unit, texts) if u), None)
 
 
 def _table_context(row_label: str | None, col_header: str | None, block: Block) -> str:

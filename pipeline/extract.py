@@ -30,18 +30,24 @@ class Extracted:
 
 # Records built in bulk (~335 cells and ~55 amounts a document): the generated __init__ of a frozen
 # dataclass calls object.__setattr__ once per field, which cost more than the rest of tablecells
-# together. These fill the instance's __dict__ in one call instead, as Block.grid() caches do.
+# together. These give the instance its __dict__ whole instead (the frozen class's own __setattr__
+# refuses, so object's is used, as dataclasses' __init__ does).
 # tests/test_money.py checks they build records equal to the constructors' (fields, order, repr).
 _new = object.__new__
+_set = object.__setattr__
 
 
 def _table_cells(table_id, section_id, page, caption, unit, cells) -> list[TableCell]:
     """TableCell(table_id, section_id, page, caption, unit, c.row, c.col, c.text) for each cell."""
+    shared = {"table_id": table_id, "section_id": section_id, "page": page, "caption": caption, "unit": unit}
     out = []
     for c in cells:
+        fields = shared.copy()
+        fields["row"] = c.row
+        fields["col"] = c.col
+        fields["text"] = c.text
         rec = _new(TableCell)
-        rec.__dict__.update({"table_id": table_id, "section_id": section_id, "page": page, "caption": caption,
-                             "unit": unit, "row": c.row, "col": c.col, "text": c.text})
+        _set(rec, "__dict__", fields)
         out.append(rec)
     return out
 
@@ -49,7 +55,7 @@ def _table_cells(table_id, section_id, page, caption, unit, cells) -> list[Table
 def _amount(amount_id, section_id, label, value_text, value, unit, amount_yuan, amount_wan, share_pct,
             change_pct, year, measure, table_id, row, col, start, end, page, context) -> Amount:
     rec = _new(Amount)
-    rec.__dict__.update({
+    _set(rec, "__dict__", {
         "amount_id": amount_id, "section_id": section_id, "label": label, "value_text": value_text,
         "value": value, "unit": unit, "amount_yuan": amount_yuan, "amount_wan": amount_wan,
         "share_pct": share_pct, "change_pct": change_pct, "year": year, "measure": measure,
