@@ -70,12 +70,16 @@ class _Vocab:
     # `money` match ends in one, so prose is searched from these anchors, not scanned with `money`
     unit_tails: dict[str, tuple[str, ...]]
     money_back: regex.Pattern  # `money` without its lookbehind, matched backwards from a unit's end
+    year_back: regex.Pattern  # `year`, matched backwards from a 年
     clause_break: regex.Pattern  # one of `delimiters`, searched backwards from a figure
     sentence_break: regex.Pattern
 
 
 # the table-unit cell ("单位：万元") needs this word: cells without it are not read for a unit
 _UNIT_WORD = "单位"
+# a year: "2024年", "2023 年"; it ends with the word
+_YEAR_WORD = "年"
+_YEAR = rf"(?<!\d)(?P<year>(?:19|20)\d{{2}})\s*{_YEAR_WORD}"
 # where a sentence starts: its year and its context are taken from there on
 _SENTENCE_ENDS = "。；;！？!?\n"
 
@@ -121,7 +125,8 @@ def vocab() -> _Vocab:
         numeric_cell=numeric_cell,
         header_unit=header_unit,
         unit_cell=unit_cell,
-        year=regex.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})\s*年"),
+        year=regex.compile(_YEAR),
+        year_back=regex.compile(_YEAR, regex.REVERSE),
         share=share,
         change=change_re,
         change_sign=change_sign,
@@ -267,6 +272,19 @@ def _money_matches(text: str, lo: int, hi: int, v: _Vocab) -> list:
     return out
 
 
+def _last_year(s: str, v: _Vocab) -> int | None:
+    """The year of the last `year` match in s. Every match ends with 年 and none overlaps, so the
+    last is the one ending at the rightmost 年 that completes one: tried backwards from each 年,
+    instead of scanning s (the pattern starts with a lookbehind and crawls)."""
+    p = s.rfind(_YEAR_WORD)
+    while p >= 0:
+        m = v.year_back.match(s, 0, p + 1)
+        if m:
+            return int(m["year"])
+        p = s.rfind(_YEAR_WORD, 0, p)
+    return None
+
+
 def text_to_figures(text: str, lo: int, hi: int, fiscal_year: int | None, block_id: int,
                     cell: Cell | None = None) -> list[Figure]:
     """Figures with an explicit unit in text[lo:hi] (a paragraph, or one table cell)."""
@@ -292,11 +310,7 @@ def text_to_figures(text: str, lo: int, hi: int, fiscal_year: int | None, block_
             label = (head + label)[-v.max_chars:]
         sent_lo = _sentence_start(text, lo, start, v)
         sentence = text[sent_lo:start]
-        year = None
-        if "年" in sentence:  # the year pattern needs 年
-            years = list(v.year.finditer(sentence))
-            if years:
-                year = int(years[-1]["year"])
+        year = _last_year(sentence, v)
         if measure is None:
             if _label_measure(before) == "prior_year":  # "比上年1326.27万元" (not "上年结转")
                 measure = "prior_year"

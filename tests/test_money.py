@@ -221,3 +221,11 @@ def test_anchored_search_equals_the_scan(s):
 def test_table_unit_from_a_cell(cell, unit):
     text = decoded_to_text("t", Decoded(blocks=(Grid(rows=(("项目", cell), ("合计", "1"))),)))
     assert money.table_unit(text.blocks[0]) == unit
+
+
+@pytest.mark.parametrize("s", ["2020年", "12020年", "2020 2021年", "2020  年2019年x", "20202年", "1999年2000年",
+                               "年2020", "比2022年度减少", "2024 年部门收入合计与2023年相比", "", "年年", "１９９９年"])
+def test_last_year_equals_the_scan(s):
+    v = money.vocab()
+    years = list(v.year.finditer(s))
+    assert money._last_year(s, v) == (int(years[-1]["year"]) if years else None)
