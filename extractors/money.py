@@ -8,10 +8,12 @@ Vocabulary lives in money.toml; units in units.toml.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 import regex
 
@@ -21,9 +23,9 @@ from pipeline.records import Block, Cell
 import tomllib
 
 
-@dataclass(frozen=True)
-class Figure:
-    """A monetary figure found in a document, before ids and sections are attached."""
+class Figure(NamedTuple):
+    """A monetary figure found in a document, before ids and sections are attached. A named tuple,
+    not a dataclass: ~55 are built per document and a frozen dataclass costs 5x more to build."""
 
     label: str
     value_text: str
@@ -63,6 +65,23 @@ class _Vocab:
     not_money_headers: tuple[str, ...]
     value_headers: tuple[str, ...]
     count_units: frozenset[str]
+    # --- derived from the above, for speed ---
+    # the last character of every unit name ("元") -> the names ending in it, longest first: every
+    # `money` match ends in one, so prose is searched from these anchors, not scanned with `money`
+    unit_tails: dict[str, tuple[str, ...]]
+    money_back: regex.Pattern  # `money` without its lookbehind, matched backwards from a unit's end
+    year_back: regex.Pattern  # `year`, matched backwards from a 年
+    clause_break: regex.Pattern  # one of `delimiters`, searched backwards from a figure
+    sentence_break: regex.Pattern
+
+
+# the table-unit cell ("单位：万元") needs this word: cells without it are not read for a unit
+_UNIT_WORD = "单位"
+# a year: "2024年", "2023 年"; it ends with the word
+_YEAR_WORD = "年"
+_YEAR = rf"(?<!\d)(?P<year>(?:19|20)\d{{2}})\s*{_YEAR_WORD}"
+# where a sentence starts: its year and its context are taken from there on
+_SENTENCE_ENDS = "。；;！？!?\n"
 
 
 def _alt(words) -> str:
@@ -74,9 +93,10 @@ def vocab() -> _Vocab:
     data = tomllib.loads(resources.files("extractors").joinpath("money.toml").read_text("utf-8"))
     unit_alt = _alt(units.unit_names())
     number = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+    number_chars = r"[\d.,]"  # every character `number` (and the lookbehind below) can see
     money = regex.compile(
         rf"""
-        (?<![\d.,])                # not the tail of a longer number
+        (?<!{number_chars})          # not the tail of a longer number
         (?P<number>{number})
         (?P<gap>[ ]{{0,2}})        # converters leave a space between figure and unit
         (?P<unit>{unit_alt})
@@ -87,7 +107,7 @@ def vocab() -> _Vocab:
     header_unit = regex.compile(
         rf"""
         [（(]\s*(?:单位\s*[:：]?\s*)?(?P<unit>{unit_alt}|万|亿)\s*[)）]     # （万元） (单位：万元)
-        | 单位\s*[:：]\s*(?:人民币\s*)?(?P<unit2>{unit_alt}|万|亿)         # 单位：万元
+        | {_UNIT_WORD}\s*[:：]\s*(?:人民币\s*)?(?P<unit2>{unit_alt}|万|亿)   # 单位：万元
         """,
         regex.VERBOSE,
     )
@@ -95,8 +115,9 @@ def vocab() -> _Vocab:
     change = data["pct"]["change"]
     change_sign = {w: int(c["sign"]) for c in change for w in c["words"]}
     pct = r"(?P<pct>\d+(?:\.\d+)?)\s*%"
-    share = regex.compile(rf"^\s*[，,]?\s*(?:{_alt(data['pct']['share'])})[^，,。；;\d%]{{0,14}}?{pct}")
-    change_re = regex.compile(rf"^\s*[，,]?\s*(?:同比|比上年|较上年)?\s*(?P<dir>{_alt(change_sign)})\s*了?\s*{pct}")
+    # used with .match(text, pos): anchored where the figure ends, without slicing the rest off
+    share = regex.compile(rf"\s*[，,]?\s*(?:{_alt(data['pct']['share'])})[^，,。；;\d%]{{0,14}}?{pct}")
+    change_re = regex.compile(rf"\s*[，,]?\s*(?:同比|比上年|较上年)?\s*(?P<dir>{_alt(change_sign)})\s*了?\s*{pct}")
     lab = data["label"]
     meas = data["measure"]
     return _Vocab(
@@ -104,7 +125,8 @@ def vocab() -> _Vocab:
         numeric_cell=numeric_cell,
         header_unit=header_unit,
         unit_cell=unit_cell,
-        year=regex.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})\s*年"),
+        year=regex.compile(_YEAR),
+        year_back=regex.compile(_YEAR, regex.REVERSE),
         share=share,
         change=change_re,
         change_sign=change_sign,
@@ -120,7 +142,17 @@ def vocab() -> _Vocab:
         not_money_headers=tuple(data["table"]["not_money_headers"]),
         value_headers=tuple(data["table"]["value_headers"]),
         count_units=frozenset(data["table"]["count_units"]),
+        unit_tails={t: tuple(n for n in units.unit_names() if n.endswith(t)) for t in {n[-1] for n in units.unit_names()}},
+        # the longest run of number characters, the gap and a unit, read backwards from the unit
+        money_back=regex.compile(rf"{number_chars}+[ ]{{0,2}}(?:{unit_alt})", regex.REVERSE),
+        clause_break=_char_class_reversed(lab["delimiters"]),
+        sentence_break=_char_class_reversed(_SENTENCE_ENDS),
     )
+
+
+def _char_class_reversed(chars: str) -> regex.Pattern:
+    """Finds the last of `chars` before a position: .search(text, lo, pos) scans back from pos."""
+    return regex.compile("[" + "".join(regex.escape(c) for c in chars) + "]", regex.REVERSE)
 
 
 def to_decimal(number: str) -> Decimal | None:
@@ -138,7 +170,11 @@ def to_decimal(number: str) -> Decimal | None:
 _COMPARISON_TAIL = regex.compile(r"(?:比|较|与|同比)\s*(?:上年度?|上一年度?|去年|(?:19|20)\d{2}\s*年度?)(?:同期)?(?:相比)?$")
 
 
-def _strip_label(label: str, v: _Vocab) -> str:
+@lru_cache(maxsize=1 << 16)
+def _strip_label(label: str) -> str:
+    """The label left after linking words, a comparison and a leading year are stripped (labels
+    repeat a lot across a corpus, hence the cache)."""
+    v = vocab()
     label = label.strip(" \t\n\"'")
     changed = True
     while changed and label:
@@ -161,18 +197,35 @@ def _strip_label(label: str, v: _Vocab) -> str:
     return label[-v.max_chars:].strip()
 
 
-def _prefix_measure(before: str, v: _Vocab) -> tuple[str | None, str]:
+@lru_cache(maxsize=1)
+def _prefix_words() -> tuple[tuple[str, str], ...]:
+    """money.toml's prefix measure words as (word, measure): rules in order, longest word first."""
+    return tuple((w, measure) for words, measure in vocab().prefix_measures
+                 for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1 << 16)
+def _prefix_measure(before: str) -> tuple[str | None, str]:
     """(measure, label without the measure words) from the words right before a number."""
     stripped = before.rstrip()
-    for words, measure in v.prefix_measures:
-        for w in sorted(words, key=len, reverse=True):
-            if stripped.endswith(w):
-                return measure, stripped[: -len(w)]
+    for w, measure in _prefix_words():
+        if stripped.endswith(w):
+            return measure, stripped[: -len(w)]
     return None, before
 
 
 def label_measure(label: str, v: _Vocab | None = None) -> str | None:
-    v = v or vocab()
+    if v is None or v is vocab():
+        return _label_measure(label)
+    return _label_measure_in(label, v)
+
+
+@lru_cache(maxsize=1 << 16)
+def _label_measure(label: str) -> str | None:
+    return _label_measure_in(label, vocab())
+
+
+def _label_measure_in(label: str, v: _Vocab) -> str | None:
     for w in v.measure_ignore:
         label = label.replace(w, "")
     for words, measure in v.label_measures:
@@ -185,85 +238,112 @@ def label_measure(label: str, v: _Vocab | None = None) -> str | None:
 
 
 def _clause_start(text: str, lo: int, pos: int, v: _Vocab) -> int:
-    i = pos
-    while i > lo and text[i - 1] not in v.delimiters:
-        i -= 1
-    return i
+    m = v.clause_break.search(text, lo, pos)
+    return m.end() if m else lo
 
 
-def _sentence_start(text: str, lo: int, pos: int) -> int:
-    i = pos
-    while i > lo and text[i - 1] not in "。；;！？!?\n":
-        i -= 1
-    return i
+def _sentence_start(text: str, lo: int, pos: int, v: _Vocab) -> int:
+    m = v.sentence_break.search(text, lo, pos)
+    return m.end() if m else lo
+
+
+def _money_matches(text: str, lo: int, hi: int, v: _Vocab) -> list:
+    """The matches of `v.money` in text[lo:hi], in order, found from the unit names' last character
+    instead of scanning with the pattern (which starts with a character class and crawls).
+
+    A match is a number, at most two spaces and a unit, and is not preceded by a number character:
+    so it starts where the run of number characters before a unit starts. `money_back` finds that
+    run backwards from each unit (within lo, like the scan), then `money` itself decides there.
+    tests/test_money.py checks the two agree on every span of awkward examples.
+    """
+    starts = set()
+    for tail in v.unit_tails:
+        p = text.find(tail, lo, hi)
+        while p >= 0:
+            back = v.money_back.match(text, lo, p + 1)
+            if back:
+                starts.add(back.start())
+            p = text.find(tail, p + 1, hi)
+    out = []
+    for start in sorted(starts):
+        m = v.money.match(text, start, hi)
+        if m:
+            out.append(m)
+    return out
+
+
+def _last_year(s: str, v: _Vocab) -> int | None:
+    """The year of the last `year` match in s. Every match ends with 年 and none overlaps, so the
+    last is the one ending at the rightmost 年 that completes one: tried backwards from each 年,
+    instead of scanning s (the pattern starts with a lookbehind and crawls)."""
+    p = s.rfind(_YEAR_WORD)
+    while p >= 0:
+        m = v.year_back.match(s, 0, p + 1)
+        if m:
+            return int(m["year"])
+        p = s.rfind(_YEAR_WORD, 0, p)
+    return None
 
 
 def text_to_figures(text: str, lo: int, hi: int, fiscal_year: int | None, block_id: int,
                     cell: Cell | None = None) -> list[Figure]:
     """Figures with an explicit unit in text[lo:hi] (a paragraph, or one table cell)."""
-    if text.find("元", lo, hi) < 0:  # every money unit ends in 元
-        return []
     v = vocab()
     out: list[Figure] = []
     prev_end = lo
     prev_label = ""
-    for m in v.money.finditer(text, lo, hi):
+    for m in _money_matches(text, lo, hi, v):
         value = to_decimal(m["number"])
         if value is None:
             continue
-        start = m.start()
+        start, end = m.span()
         clause = _clause_start(text, lo, start, v)
         label_from = max(clause, prev_end)
         before = text[label_from:start]
-        measure, before_label = _prefix_measure(before, v)
-        label = _strip_label(before_label, v)
+        measure, before_label = _prefix_measure(before)
+        label = _strip_label(before_label)
         if not label:
             label = prev_label  # "比上年1326.27万元减少21.76万元": same subject as before
         elif label in v.generic and clause > lo:
             # "行政运行（01项）: 支出决算为455.65万元": the clause before names the figure
-            head = _strip_label(text[_clause_start(text, lo, clause - 1, v):clause - 1], v)
+            head = _strip_label(text[_clause_start(text, lo, clause - 1, v):clause - 1])
             label = (head + label)[-v.max_chars:]
-        sentence = text[_sentence_start(text, lo, start):start]
-        year = None
-        years = list(v.year.finditer(sentence))
-        if years:
-            year = int(years[-1]["year"])
+        sent_lo = _sentence_start(text, lo, start, v)
+        sentence = text[sent_lo:start]
+        year = _last_year(sentence, v)
         if measure is None:
-            if label_measure(before, v) == "prior_year":  # "比上年1326.27万元" (not "上年结转")
+            if _label_measure(before) == "prior_year":  # "比上年1326.27万元" (not "上年结转")
                 measure = "prior_year"
             elif year and fiscal_year and year < fiscal_year and any(w in sentence for w in v.comparison):
                 measure = "prior_year"
             else:
-                measure = label_measure(label, v)
+                measure = _label_measure(label)
         if measure == "prior_year" and year is None and fiscal_year:
             year = fiscal_year - 1
-        after = text[m.end():hi]
-        share = v.share.match(after)
-        change = v.change.match(after)
+        share = v.share.match(text, end, hi)
+        change = v.change.match(text, end, hi)
         change_pct = None
         if change:
             change_pct = Decimal(change["pct"]) * v.change_sign[change["dir"]]
-        ctx_lo = _sentence_start(text, lo, start)
-        ctx_hi = m.end() + min(len(after), 40)
         out.append(
             Figure(
-                label=label,
-                value_text=m.group(0),
-                value=value,
-                unit=m["unit"],
-                share_pct=Decimal(share["pct"]) if share else None,
-                change_pct=change_pct,
-                year=year,
-                measure=measure,
-                block_id=block_id,
-                row=cell.row if cell else None,
-                col=cell.col if cell else None,
-                start=start,
-                end=m.end(),
-                context=text[max(ctx_lo, start - 80):ctx_hi].replace("\n", " "),
+                label,
+                m.group(0),
+                value,
+                m["unit"],
+                Decimal(share["pct"]) if share else None,
+                change_pct,
+                year,
+                measure,
+                block_id,
+                cell.row if cell else None,
+                cell.col if cell else None,
+                start,
+                end,
+                text[max(sent_lo, start - 80):min(hi, end + 40)].replace("\n", " "),
             )
         )
-        prev_end = m.end()
+        prev_end = end
         prev_label = label
     return out
 
@@ -294,80 +374,141 @@ def _is_label(s: str) -> bool:
     return bool(s) and not _is_number(s) and not _NOT_LABEL.fullmatch(s)
 
 
+_UNSET = object()
+
+
 def table_unit(block: Block) -> str | None:
-    """The money unit a table states for all its cells (caption, or a "单位：万元" cell)."""
+    """The money unit a table states for all its cells (caption, or a "单位：万元" cell). Computed
+    once per block: amounts, tablecells, resolve and functional all ask."""
+    u = block.__dict__.get("_money_table_unit", _UNSET)
+    if u is _UNSET:
+        u = block.__dict__["_money_table_unit"] = _table_unit(block)  # a cache, not a field
+    return u
+
+
+def _table_unit(block: Block) -> str | None:
     if block.caption:
         u = header_unit(block.caption)
         if u:
             return u
+    # only the 单位：… branch sets unit2, and it starts with the word: most tables have none
+    if _UNIT_WORD not in "\n".join([c.text for c in block.cells]):
+        return None
     for c in block.cells:
-        m = vocab().header_unit.search(c.text)
-        if m and m["unit2"]:
-            return units.canonical_unit(m["unit2"])
+        if _UNIT_WORD in c.text:
+            m = vocab().header_unit.search(c.text)
+            if m and m["unit2"]:
+                return units.canonical_unit(m["unit2"])
     return None
+
+
+def _block_flags(block: Block) -> list[bool]:
+    flags = block.__dict__.get("_money_header_flags")
+    if flags is None:
+        flags = block.__dict__["_money_header_flags"] = header_flags(block.grid())
+    return flags
+
+
+@lru_cache(maxsize=1 << 16)
+def _cell_kind(t: str) -> tuple[str | None, str] | bool | None:
+    """What a table cell's text is, once per distinct text (labels, 0.00, 100% recur): (sign, number)
+    of a numeric cell, True for a cell with its own money unit ("≤760万元"), None otherwise."""
+    v = vocab()
+    m = v.numeric_cell.match(t)
+    if m:
+        return m["sign"], m["number"]
+    return bool(v.money.search(t)) or None
+_SKIP = "skip"  # a column (or a unit cell) that says its numbers are not money
+
+
+@lru_cache(maxsize=1 << 14)
+def _right_cell_unit(right: str) -> str | None:
+    """What the cell right of a number says: its money unit ("元", "万元/户"), _SKIP for a count unit
+    (次/个/%), None for anything else."""
+    unit_cell = vocab().unit_cell.match(right)
+    if unit_cell:
+        return unit_cell["unit"]
+    if right and not _is_number(right) and len(right) <= 4 and _looks_like_unit(right):
+        return _SKIP
+    return None
+
+
+def _column_unit(grid: list[list[Cell]], flags: list[bool], r: int, col: int, t_unit: str | None,
+                 v: _Vocab) -> tuple[str | None, str | None]:
+    """(column header, unit or _SKIP or None) of the numbers in column `col` below the header rows
+    nearest above row r: the same for every row under those header rows."""
+    chain, header_row_unit = _headers_above(grid, flags, r, col)
+    col_header = chain[0] if chain else None
+    chain_unit = next((u for u in map(header_unit, chain) if u), None)
+    if chain_unit:
+        unit = chain_unit
+    elif col_header and _never_money(col_header):
+        unit = _SKIP
+    elif chain or not header_row_unit:
+        unit = header_row_unit or t_unit
+    else:
+        unit = None
+    return col_header, unit
+
+
+@lru_cache(maxsize=1 << 14)
+def _never_money(col_header: str) -> bool:
+    v = vocab()
+    return any(w in col_header for w in v.not_money_headers + v.value_headers)
 
 
 def table_to_figures(text: str, block: Block, fiscal_year: int | None) -> list[Figure]:
     v = vocab()
     grid = block.grid()
-    flags = [_is_header_row(row) for row in grid]
+    flags = _block_flags(block)
     t_unit = table_unit(block)
     out: list[Figure] = []
+    columns: dict[tuple[int | None, int], tuple[str | None, str | None]] = {}
+    header_at = None  # the nearest header row above row r
     # a unit stated in a header cell ("年度预算数（万元）") applies to the numbers below it
     for r, row in enumerate(grid):
+        if r and flags[r - 1]:
+            header_at = r - 1
+        aligned = _UNSET
         for i, c in enumerate(row):
-            if not c.text:
+            t = c.text
+            if not t:
                 continue
-            m = v.numeric_cell.match(c.text)
-            if not m:
+            kind = _cell_kind(t)
+            if kind is None:
+                continue
+            if kind is True:
                 # a cell with its own unit: "≤760万元"
-                if v.money.search(c.text):
-                    figs = text_to_figures(text, c.start, c.end, fiscal_year, block.block_id, cell=c)
-                    row_label = _row_label(row, i)
-                    out.extend(_with_table_label(f, row_label, None, block) for f in figs)
+                figs = text_to_figures(text, c.start, c.end, fiscal_year, block.block_id, cell=c)
+                row_label = _row_label(row, i)
+                out.extend(_with_table_label(f, row_label, None, block) for f in figs)
                 continue
-            chain, header_row_unit = _headers_above(grid, flags, r, _aligned_col(grid, flags, r, i))
-            col_header = chain[0] if chain else None
-            unit = None
-            right = row[i + 1].text if i + 1 < len(row) else ""
-            unit_cell = v.unit_cell.match(right)
-            chain_unit = next((u for u in map(header_unit, chain) if u), None)
-            if unit_cell:
-                unit = unit_cell["unit"]
-            elif right and not _is_number(right) and len(right) <= 4 and _looks_like_unit(right):
-                continue  # the row's unit cell says 次/个/% : not money
-            elif chain_unit:
-                unit = chain_unit
-            elif col_header and any(w in col_header for w in v.not_money_headers + v.value_headers):
+            if aligned is _UNSET:
+                aligned = _row_alignment(grid, flags, r)
+            col = aligned.get(c.col, c.col) if aligned else c.col
+            key = (header_at, col)
+            column = columns.get(key)
+            if column is None:
+                column = columns[key] = _column_unit(grid, flags, r, col, t_unit, v)
+            col_header, unit = column
+            right = _right_cell_unit(row[i + 1].text) if i + 1 < len(row) else None
+            if right is not None:
+                unit = right
+            if unit is None or unit is _SKIP:
                 continue
-            elif chain or not header_row_unit:
-                unit = header_row_unit or t_unit
-            if unit is None:
-                continue
-            value = to_decimal(m["number"])
+            sign, number = kind
+            value = to_decimal(number)
             if value is None:
                 continue
-            if m["sign"]:
+            if sign:
                 value = -value
             row_label = _row_label(row, i)
             label = row_label or col_header or ""
-            measure = label_measure(col_header or "", v) or label_measure(row_label or "", v)
+            measure = _label_measure(col_header or "") or _label_measure(row_label or "")
             out.append(
                 Figure(
-                    label=label,
-                    value_text=c.text,
-                    value=value,
-                    unit=unit,
-                    share_pct=None,
-                    change_pct=None,
-                    year=None,
-                    measure=measure,
-                    block_id=block.block_id,
-                    row=c.row,
-                    col=c.col,
-                    start=c.start,
-                    end=c.end,
-                    context=_table_context(row_label, col_header, block),
+                    label, t, value, unit, None, None, None, measure, block.block_id, c.row, c.col,
+                    c.start, c.end, _table_context(row_label, col_header, block),
                 )
             )
     return out
@@ -387,8 +528,7 @@ def _row_label(row: list[Cell], i: int) -> str | None:
 
 
 def _is_header_row(row: list[Cell]) -> bool:
-    key = tuple(c.text for c in row)
-    return _is_header_texts(key)
+    return _is_header_texts(tuple([c.text for c in row]))
 
 
 @lru_cache(maxsize=1 << 14)
@@ -400,12 +540,17 @@ def _is_header_texts(texts: tuple[str, ...]) -> bool:
 _VALUE_LIKE = regex.compile(r"^[-−]?\d[\d,]*(?:\.\d+)?%?$|^[—/\-－]$")
 
 
+@lru_cache(maxsize=1 << 16)
+def _is_value_like(s: str) -> bool:
+    return bool(_VALUE_LIKE.match(s))
+
+
 def _aligned_col(grid: list[list[Cell]], flags: list[bool], r: int, i: int) -> int:
     """The header column of cell i of row r when the converter dropped an empty cell from the
     header row: a contiguous run of values is right-aligned with the header row's labels."""
     row = grid[r]
     col = row[i].col
-    values = [c.col for c in row if _VALUE_LIKE.match(c.text)]
+    values = [c.col for c in row if _is_value_like(c.text)]
     if len(values) < 2 or values != list(range(values[0], values[0] + len(values))):
         return col
     for above in range(r - 1, -1, -1):
@@ -418,6 +563,25 @@ def _aligned_col(grid: list[list[Cell]], flags: list[bool], r: int, i: int) -> i
                 return col  # not a dropped cell: these labels head other columns ("类 款 项")
             return aligned[values.index(col)]
     return col
+
+
+def _row_alignment(grid: list[list[Cell]], flags: list[bool], r: int) -> dict[int, int] | None:
+    """`_aligned_col` for all the value cells of row r at once (column -> header column), None when
+    the row's columns are the header's; table_to_figures asks once per row, not once per cell."""
+    row = grid[r]
+    values = [c.col for c in row if _is_value_like(c.text)]
+    if len(values) < 2 or values != list(range(values[0], values[0] + len(values))):
+        return None
+    for above in range(r - 1, -1, -1):
+        if flags[above]:
+            labels = [c.col for c in grid[above] if c.text]
+            if len(labels) < len(values) or labels[-len(values):] == values:
+                return None
+            aligned = labels[-len(values):]
+            if abs(aligned[0] - values[0]) > 1:
+                return None
+            return dict(zip(values, aligned))
+    return None
 
 
 def _headers_above(grid: list[list[Cell]], flags: list[bool], r: int, col: int) -> tuple[list[str], str | None]:
@@ -436,7 +600,7 @@ def _headers_above(grid: list[list[Cell]], flags: list[bool], r: int, col: int) 
         t = row[col].text if col < len(row) else ""
         if t and _is_label(t):
             chain.append(t)
-        row_unit = row_unit or next((u for u in (header_unit(c.text) for c in row) if u), None)
+        row_unit = row_unit or _row_header_unit(tuple([c.text for c in row]))
         if len(header_rows) == 2:
             break
     if not chain and header_rows:
@@ -447,6 +611,12 @@ def _headers_above(grid: list[list[Cell]], flags: list[bool], r: int, col: int) 
                 chain.append(c.text)
                 break
     return chain, row_unit
+
+
+@lru_cache(maxsize=1 << 14)
+def _row_header_unit(texts: tuple[str, ...]) -> str | None:
+    """The first unit a header row's cells state."""
+    return next((u for u in map(header_unit, texts) if u), None)
 
 
 def _table_context(row_label: str | None, col_header: str | None, block: Block) -> str:
@@ -461,12 +631,10 @@ def _table_context(row_label: str | None, col_header: str | None, block: Block) 
 
 
 def _with_table_label(f: Figure, row_label: str | None, col_header: str | None, block: Block) -> Figure:
-    from dataclasses import replace
-
     label = f.label or row_label or col_header or ""
     if row_label and f.label in ("", "≤", "≥"):
         label = row_label
-    return replace(f, label=label, context=_table_context(row_label, col_header, block) + " | " + f.context)
+    return f._replace(label=label, context=_table_context(row_label, col_header, block) + " | " + f.context)
 
 
 # --- the table helpers other extractors use (resolve reads tables the way this module does) ------

@@ -39,9 +39,9 @@ def factor(unit: str) -> Decimal:
 
 def to_yuan(value: Decimal, unit: str) -> Decimal:
     """Exact amount in 元, to the fen."""
-    return (value * factor(unit)).quantize(FEN)
+    return (value * _table()[0][unit]).quantize(FEN)
 
 
 def to_wan(value: Decimal, unit: str) -> Decimal:
     """Exact amount in 万元 (no rounding: 87759 百元 -> 87.759 万元 stays exact)."""
-    return value * factor(unit) / WAN
+    return value * _table()[0][unit] / WAN

@@ -5,7 +5,9 @@ attaches ids, sections and pages.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
+from operator import attrgetter
 
 from extractors import money, units
 from extractors.indicators import text_to_indicators
@@ -26,6 +28,43 @@ class Extracted:
     projects: tuple[Project, ...] = ()
 
 
+# Records built in bulk (~335 cells and ~55 amounts a document): the generated __init__ of a frozen
+# dataclass calls object.__setattr__ once per field, which cost more than the rest of tablecells
+# together. These give the instance its __dict__ whole instead (the frozen class's own __setattr__
+# refuses, so object's is used, as dataclasses' __init__ does).
+# tests/test_money.py checks they build records equal to the constructors' (fields, order, repr).
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _table_cells(table_id, section_id, page, caption, unit, cells) -> list[TableCell]:
+    """TableCell(table_id, section_id, page, caption, unit, c.row, c.col, c.text) for each cell."""
+    shared = {"table_id": table_id, "section_id": section_id, "page": page, "caption": caption, "unit": unit}
+    out = []
+    for c in cells:
+        fields = shared.copy()
+        fields["row"] = c.row
+        fields["col"] = c.col
+        fields["text"] = c.text
+        rec = _new(TableCell)
+        _set(rec, "__dict__", fields)
+        out.append(rec)
+    return out
+
+
+def _amount(amount_id, section_id, label, value_text, value, unit, amount_yuan, amount_wan, share_pct,
+            change_pct, year, measure, table_id, row, col, start, end, page, context) -> Amount:
+    rec = _new(Amount)
+    _set(rec, "__dict__", {
+        "amount_id": amount_id, "section_id": section_id, "label": label, "value_text": value_text,
+        "value": value, "unit": unit, "amount_yuan": amount_yuan, "amount_wan": amount_wan,
+        "share_pct": share_pct, "change_pct": change_pct, "year": year, "measure": measure,
+        "table_id": table_id, "row": row, "col": col, "start": start, "end": end, "page": page,
+        "context": context,
+    })
+    return rec
+
+
 def text_to_tablecells(text: Text, index: SectionIndex) -> list[TableCell]:
     out = []
     table_id = 0
@@ -34,49 +73,51 @@ def text_to_tablecells(text: Text, index: SectionIndex) -> list[TableCell]:
             continue
         table_id += 1
         unit = money.table_unit(b)
-        sid = index.at(b.start)
-        for c in b.cells:
-            out.append(TableCell(table_id, sid, b.page, b.caption, unit, c.row, c.col, c.text))
+        out.extend(_table_cells(table_id, index.at(b.start), b.page, b.caption, unit, b.cells))
     return out
+
+
+def _blocks_with_units(text: Text) -> set[int]:
+    """Indexes of the blocks holding a character every money unit ends with ("元"): a paragraph
+    without one has no figure (money.text_to_figures would return nothing)."""
+    starts = [b.start for b in text.blocks]
+    found = set()
+    for tail in money.vocab().unit_tails:
+        p = text.text.find(tail)
+        while p >= 0:
+            i = bisect_right(starts, p) - 1
+            found.add(i)
+            # the next block that could hold one
+            nxt = text.blocks[i].end if i >= 0 else 0
+            p = text.text.find(tail, max(p + 1, nxt))
+    return found
+
+
+_by_span = attrgetter("start", "end")
 
 
 def text_to_amounts(text: Text, index: SectionIndex, fiscal_year: int | None) -> list[Amount]:
     figures: list[money.Figure] = []
     table_ids: dict[int, int] = {}
-    for b in text.blocks:
+    with_units = _blocks_with_units(text)
+    for n, b in enumerate(text.blocks):
         if b.kind == "paragraph":
-            figures.extend(money.text_to_figures(text.text, b.start, b.end, fiscal_year, b.block_id))
+            if n in with_units:
+                figures.extend(money.text_to_figures(text.text, b.start, b.end, fiscal_year, b.block_id))
         else:
             table_ids[b.block_id] = len(table_ids) + 1
             figures.extend(money.table_to_figures(text.text, b, fiscal_year))
-    figures.sort(key=lambda f: (f.start, f.end))
+    figures.sort(key=_by_span)
     pages = {b.block_id: b.page for b in text.blocks}
-    out = []
-    for i, f in enumerate(figures, start=1):
-        out.append(
-            Amount(
-                amount_id=i,
-                section_id=index.at(f.start),
-                label=f.label,
-                value_text=f.value_text,
-                value=f.value,
-                unit=f.unit,
-                amount_yuan=units.to_yuan(f.value, f.unit),
-                amount_wan=units.to_wan(f.value, f.unit),
-                share_pct=f.share_pct,
-                change_pct=f.change_pct,
-                year=f.year,
-                measure=f.measure,
-                table_id=table_ids.get(f.block_id),
-                row=f.row,
-                col=f.col,
-                start=f.start,
-                end=f.end,
-                page=pages.get(f.block_id),
-                context=f.context,
-            )
+    to_yuan, to_wan, at = units.to_yuan, units.to_wan, index.at
+    return [
+        _amount(
+            i, at(f.start), f.label, f.value_text, f.value, f.unit, to_yuan(f.value, f.unit),
+            to_wan(f.value, f.unit), f.share_pct, f.change_pct, f.year, f.measure,
+            table_ids.get(f.block_id), f.row, f.col, f.start, f.end, pages.get(f.block_id), f.context,
         )
-    return out
+        for i, f in enumerate(figures, start=1)
+    ]
 
 
 def headings_text(sections: list[Section]) -> str:

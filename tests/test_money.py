@@ -5,9 +5,12 @@ from decimal import Decimal
 
 import pytest
 
+import dataclasses
+
 from extractors import money, units
+from pipeline import extract
 from pipeline.normalise import decoded_to_text
-from pipeline.records import Decoded, Grid, Para
+from pipeline.records import Amount, Cell, Decoded, Grid, Para, TableCell
 
 
 def _s(x):
@@ -169,3 +172,60 @@ def test_table_figures(rows, caption, expected):
     assert got == expected
     for f in figs:
         assert text.text[f.start:f.end] == f.value_text
+
+
+def _same_record(fast, slow):
+    assert type(fast) is type(slow) and fast == slow and repr(fast) == repr(slow)
+    assert list(vars(fast).items()) == list(vars(slow).items())
+    assert not hasattr(type(slow), "__post_init__")
+
+
+def test_fast_record_builders_match_the_constructors():
+    """extract builds its records without the dataclass __init__: same fields, order, equality."""
+    values = [f"v{i}" for i in range(len(dataclasses.fields(Amount)))]
+    _same_record(extract._amount(*values), Amount(*values))
+    cells = [Cell(0, 0, "项目", 0, 2), Cell(0, 1, "1.00", 3, 7)]
+    fast = extract._table_cells(1, 2, 3, "表", "万元", cells)
+    assert len(fast) == len(cells)
+    for f, c in zip(fast, cells):
+        _same_record(f, TableCell(1, 2, 3, "表", "万元", c.row, c.col, c.text))
+
+
+def test_unit_anchors_cover_every_unit():
+    """Prose is searched from the units' last characters: every unit name ends in an anchor."""
+    v = money.vocab()
+    for name in units.unit_names():
+        assert name in v.unit_tails[name[-1]]
+
+
+# Anchored search must find exactly what a scan with the money pattern finds, bounds included.
+ANCHOR_CASES = [
+    "基本支出 1,113.13万元，占 89.73%；项目支出127.43 万元", "12,34万元", "1.2.3元", "5万万元", "5万 元",
+    "3   元", "3  元", ",5元", ".5元", "5,元", "a5亿元b6千元c7百元d8元", "１２万元", "1２万元", "٣元",
+    "12万元13元", "共计12元，元，万元", "合计12,345,678.90元", "2024年1元", "\t5元\t", "多元化投入", "",
+]
+
+
+@pytest.mark.parametrize("s", ANCHOR_CASES)
+def test_anchored_search_equals_the_scan(s):
+    v = money.vocab()
+    for lo in range(len(s) + 1):
+        for hi in range(lo, len(s) + 1):
+            fast = [(m.span(), m.group(0)) for m in money._money_matches(s, lo, hi, v)]
+            slow = [(m.span(), m.group(0)) for m in v.money.finditer(s, lo, hi)]
+            assert fast == slow, (lo, hi)
+
+
+@pytest.mark.parametrize("cell,unit", [("单位：万元", "万元"), ("（万元）", None), ("（元）单位：万元", None),
+                                       ("金额单位: 人民币元", "元"), ("单位", None), ("", None)])
+def test_table_unit_from_a_cell(cell, unit):
+    text = decoded_to_text("t", Decoded(blocks=(Grid(rows=(("项目", cell), ("合计", "1"))),)))
+    assert money.table_unit(text.blocks[0]) == unit
+
+
+@pytest.mark.parametrize("s", ["2020年", "12020年", "2020 2021年", "2020  年2019年x", "20202年", "1999年2000年",
+                               "年2020", "比2022年度减少", "2024 年部门收入合计与2023年相比", "", "年年", "１９９９年"])
+def test_last_year_equals_the_scan(s):
+    v = money.vocab()
+    years = list(v.year.finditer(s))
+    assert money._last_year(s, v) == (int(years[-1]["year"]) if years else None)
