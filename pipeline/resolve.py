@@ -165,7 +165,9 @@ _MARKERS = regex.compile(
 _DROP_CHARS = regex.compile(r"[\s“”‘’\"'「」『』《》:：]")
 
 
+@lru_cache(maxsize=1 << 16)
 def _clean(label: str) -> str:
+    # labels repeat a lot (every row of every table): two regex.sub per call are worth caching
     label = label.replace("(", "（").replace(")", "）")
     label = _MARKERS.sub("", label)
     return _DROP_CHARS.sub("", label)
@@ -236,10 +238,12 @@ def match_label(label: str | None) -> LabelMatch | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)
 def is_total_label(label: str | None) -> bool:
     return not label or _clean(label) in vocab().total_words
 
 
+@lru_cache(maxsize=1 << 16)
 def takes_column_key(row_label: str | None) -> bool:
     """A row without a label, a total row or an "amount" row takes its key from the column header."""
     return is_total_label(row_label) or _clean(row_label or "") in vocab().value_words
@@ -409,12 +413,20 @@ class _TableView:
     def scope(self) -> frozenset[str]:
         """Scope words of the table's title ("政府性基金预算财政拨款支出表"): its figures are of that
         money only."""
+        return self._scope
+
+    @cached_property
+    def _scope(self) -> frozenset[str]:
         if not self.title:
             return frozenset()
         return frozenset(w for w in words(self.title) if w in vocab().qualifiers)
 
     def title_key(self) -> LabelMatch | None:
         """The key a table's title names ("一般公共预算“三公”经费支出预算表"): its total row is that key."""
+        return self._title_key
+
+    @cached_property
+    def _title_key(self) -> LabelMatch | None:
         if not self.title:
             return None
         title = _TITLE_TAIL.sub("", _clean(self.title))
@@ -476,29 +488,29 @@ def _tables(text: Text) -> list[_TableView]:
     return out
 
 
-def _cell_key(t: _TableView, r: int, i: int) -> tuple[LabelMatch | None, str | None, list[str]]:
-    """(match, the label matched, header chain) of a numeric cell."""
-    row_label = t.row_label(r, i)
-    chain = t.headers(r, i)
+def _cell_key(t: _TableView, r: int, i: int, row_label: str | None) -> tuple[LabelMatch | None, str | None, list[str]]:
+    """(match, the label matched, header chain) of a numeric cell with that row label."""
     m = match_label(row_label)
+    if m is None and not takes_column_key(row_label):
+        return None, row_label, []  # a row named by a label that is no key: its headers are never asked
+    chain = t.headers(r, i)
     if m:
         return m, row_label, chain
-    if takes_column_key(row_label):
-        # the nearest header names the cell; an outer (group) header only when the nearer one is a
-        # total ("公务用车购置及运行费 / 小计"), never over a named sub-column ("基本支出 / 人员支出")
-        outer = [h for h in t.spanning_headers(r, i) if h not in chain]
-        for h in chain + outer:  # "“三公”经费 / 小计": a merged group header over a 小计 column
-            m = match_label(h)
-            if m:
-                return m, h, chain
-            if not takes_column_key(h):
-                break
-        key = t.total_by_parts(r, i)
-        if key:
-            return LabelMatch(key, 0, chain[0] if chain else "合计"), chain[0] if chain else "合计", chain
-        m = t.title_key() if row_label else None
-        if m and vocab().keys[m.key].unit != "人":
-            return m, f"{t.title} / {row_label}", chain
+    # the nearest header names the cell; an outer (group) header only when the nearer one is a
+    # total ("公务用车购置及运行费 / 小计"), never over a named sub-column ("基本支出 / 人员支出")
+    outer = [h for h in t.spanning_headers(r, i) if h not in chain]
+    for h in chain + outer:  # "“三公”经费 / 小计": a merged group header over a 小计 column
+        m = match_label(h)
+        if m:
+            return m, h, chain
+        if not takes_column_key(h):
+            break
+    key = t.total_by_parts(r, i)
+    if key:
+        return LabelMatch(key, 0, chain[0] if chain else "合计"), chain[0] if chain else "合计", chain
+    m = t.title_key() if row_label else None
+    if m and vocab().keys[m.key].unit != "人":
+        return m, f"{t.title} / {row_label}", chain
     return None, row_label, chain
 
 
@@ -598,12 +610,18 @@ def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -
     return out
 
 
+@lru_cache(maxsize=1 << 16)
+def _numeric(text: str) -> regex.Match | None:
+    """money's numeric-cell match of a cell text (cell texts repeat: 0.00, 合计, 1 2 3 …)."""
+    return money.vocab().numeric_cell.match(text)
+
+
 def _skip_row(row: list[Cell]) -> bool:
     """A classification line (its first cell a code) or a row that numbers the columns."""
     filled = [c.text for c in row if c.text]
     if not filled:
         return True
-    nums = [x for x in filled if money.vocab().numeric_cell.match(x)]
+    nums = [x for x in filled if _numeric(x)]
     if vocab().code_row.match(filled[0]) and len(filled) > 1 and filled[1] not in nums:
         return True  # "30217 | 公务接待费 | 41.95"; not "13045 | 2000" (figures in 元)
     return len(nums) >= 2 and nums == [str(k) for k in range(1, len(nums) + 1)]
@@ -613,27 +631,25 @@ def _table_candidates(text: Text, tables: Sequence[_TableView], amounts: Sequenc
                       inferred: dict[int, UnitInference], meta: Metadata) -> list[Fact]:
     by_cell = {(a.table_id, a.row, a.col): a for a in amounts if a.table_id is not None}
     out: list[Fact] = []
-    num = money.vocab().numeric_cell
+    v = vocab()
     for t in tables:
         placed: list[tuple[Fact, int]] = []  # this table's facts with their row
         for r, row in enumerate(t.grid):
-            if _skip_row(row):
+            # only numeric cells are figures (a cell with its own unit inside is read as prose)
+            figures = [(i, c, m) for i, c in enumerate(row) if (m := _numeric(c.text)) is not None]
+            if not figures or _skip_row(row):
                 continue
-            for i, c in enumerate(row):
-                a = by_cell.get((t.table_id, c.row, c.col))
-                if a is not None and not num.match(c.text):
-                    continue  # a figure with its own unit inside a cell of prose: handled as prose
-                m_num = num.match(c.text)
-                if not m_num:
+            for i, c, m_num in figures:
+                row_label = t.row_label(r, i)
+                m, label, chain = _cell_key(t, r, i, row_label)
+                if m is None or v.keys[m.key].unit == "人":
                     continue
-                m, label, chain = _cell_key(t, r, i)
-                if m is None or vocab().keys[m.key].unit == "人":
+                if chain and any(w in chain[0] for w in v.index_headers):
                     continue
-                if chain and any(w in chain[0] for w in vocab().index_headers):
-                    continue
-                if t.scope() - set(vocab().keys[m.key].accept):
+                if t.scope() - set(v.keys[m.key].accept):
                     continue  # a table of 财政拨款 / 政府性基金 … money only
-                measure = _cell_measure(t, r, i, chain, t.row_label(r, i))  # the same headers money reads
+                measure = _cell_measure(t, r, i, chain, row_label)  # the same headers money reads
+                a = by_cell.get((t.table_id, c.row, c.col))
                 if a is not None:
                     f = _amount_fact(a, m, meta, TABLE, measure, _table_context(t, label, chain, c))
                     if f:
