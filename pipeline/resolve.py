@@ -561,29 +561,29 @@ def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -
        match in two units leave the table unread (`ambiguous`)."""
     import bisect
 
-    prose = sorted(
-        ((units.to_yuan(a.value, a.unit), _half_ulp(a.value, a.unit, "元"), a)
-         for a in amounts if a.table_id is None and a.value != 0 and _significant(a.value_text) >= 4),
-        key=lambda p: (p[0], p[2].amount_id),
-    )
-    yuans = [p[0] for p in prose]
-    widest = max((p[1] for p in prose), default=Decimal(0))
     in_amounts = {(a.table_id, a.row, a.col) for a in amounts if a.table_id is not None}
-    num = money.vocab().numeric_cell
+    prose: list | None = None  # the prose figures, sorted, once a table needs them
     out = []
     for t in tables:
-        if money.table_unit(t.block):
-            continue
-        cells = [c for c in t.block.cells if num.match(c.text) and (t.table_id, c.row, c.col) not in in_amounts]
-        if not cells:
+        # a table whose figures are all amounts already has a unit: no need to look for one
+        cells = [c for c in t.block.cells if _numeric(c.text) and (t.table_id, c.row, c.col) not in in_amounts]
+        if not cells or money.table_unit(t.block):
             continue
         if t.unit_line:
             unit, line = t.unit_line
             out.append(UnitInference(t.table_id, unit, None, None, f"表{t.table_id}: unit from the line above: {line}"))
             continue
+        if prose is None:
+            prose = sorted(
+                ((units.to_yuan(a.value, a.unit), _half_ulp(a.value, a.unit, "元"), a)
+                 for a in amounts if a.table_id is None and a.value != 0 and _significant(a.value_text) >= 4),
+                key=lambda p: (p[0], p[2].amount_id),
+            )
+            yuans = [p[0] for p in prose]
+            widest = max((p[1] for p in prose), default=Decimal(0))
         found: dict[str, tuple[Decimal, Amount]] = {}
         for c in cells:
-            m = num.match(c.text)
+            m = _numeric(c.text)
             need = 4 if "." in c.text else 5
             v = money.to_decimal(m["number"])
             if v is None or v == 0 or _significant(m["number"]) < need:
@@ -751,6 +751,14 @@ _STAFF_LINK = regex.compile(r"(?:共有|共计|合计|总计|共|为|有|达|是
 _CLAUSE_DELIMS = "，,。；;！？!?\n\t"
 
 
+@lru_cache(maxsize=1)
+def _staff_anchor() -> regex.Pattern:
+    """A digit, spaces and a staff unit: every staff count (`_staff_re`) has one, so a span without
+    one holds no count. Found once over the whole text, not once per span."""
+    units_alt = "|".join(regex.escape(u) for u in vocab().staff_units)
+    return regex.compile(rf"\d\s*(?P<unit>{units_alt})")
+
+
 def _spans(text: Text):
     """(start, end, page) of running text: paragraphs, and table cells that hold sentences."""
     for b in text.blocks:
@@ -762,9 +770,37 @@ def _spans(text: Text):
                     yield c.start, c.end, b.page
 
 
+def _spans_at(text: Text, positions: Sequence[int]) -> list[tuple[int, int, int | None]]:
+    """The spans of `_spans` that contain one of `positions`, in the same order: a scan of these
+    finds what a scan of every span finds when a match must contain one of the positions."""
+    import bisect
+
+    if not positions:
+        return []
+    starts = [b.start for b in text.blocks]  # the blocks tile the text, in order
+    hit: set[tuple[int, int]] = set()
+    for p in positions:
+        k = bisect.bisect_right(starts, p) - 1
+        if k < 0:
+            continue
+        b = text.blocks[k]
+        if not b.start <= p < b.end:
+            continue
+        if b.kind == "paragraph":
+            hit.add((k, -1))
+        else:
+            hit.update((k, j) for j, c in enumerate(b.cells) if len(c.text) > 12 and c.start <= p < c.end)
+    out = []
+    for k, j in sorted(hit):
+        b = text.blocks[k]
+        out.append((b.start, b.end, b.page) if j < 0 else (b.cells[j].start, b.cells[j].end, b.page))
+    return out
+
+
 def _staff_prose(text: Text, meta: Metadata) -> list[Fact]:
     out = []
-    for lo, hi, page in _spans(text):
+    anchors = [m.start("unit") for m in _staff_anchor().finditer(text.text)]
+    for lo, hi, page in _spans_at(text, anchors):
         for m in _staff_re().finditer(text.text, lo, hi):
             i = m.start()
             while i > lo and text.text[i - 1] not in _CLAUSE_DELIMS:
@@ -787,13 +823,62 @@ def _staff_prose(text: Text, meta: Metadata) -> list[Fact]:
 _COUNT = regex.compile(r"^(?P<number>\d{1,6})\s*(?:人|名)?$")
 
 
+def anchor_chars(names: Sequence[str]) -> str:
+    """Characters such that every name contains one (a greedy cover, most names first). A label
+    that names a key contains every character of one of its synonyms' `canon` (cleaning only drops
+    characters and makes ASCII parentheses full-width), so it contains one of these."""
+    left = [n.replace("（", "").replace("）", "") for n in names]
+    out = ""
+    while left:
+        counts: dict[str, int] = {}
+        for n in left:
+            for ch in set(n):
+                counts[ch] = counts.get(ch, 0) + 1
+        best = min(counts, key=lambda ch: (-counts[ch], ch))
+        out += best
+        left = [n for n in left if best not in n]
+    return out
+
+
+@lru_cache(maxsize=1)
+def _staff_label_anchor() -> regex.Pattern:
+    """One of the characters every synonym of a staff key has (see `anchor_chars`)."""
+    v = vocab()
+    chars = anchor_chars([s.canon for s in v.synonyms if v.keys[s.key].unit == "人"])
+    return regex.compile("[" + regex.escape(chars) + "]")
+
+
+@lru_cache(maxsize=1 << 16)
+def _staff_label(text: str) -> LabelMatch | None:
+    """The staff key a table cell names (not a count itself), or None."""
+    lm = match_label(text) if text and not _COUNT.match(text) else None
+    return lm if lm is not None and vocab().keys[lm.key].unit == "人" else None
+
+
 def _staff_tables(tables: Sequence[_TableView], meta: Metadata) -> list[Fact]:
+    import bisect
+    from itertools import accumulate
+
     out = []
+    anchor = _staff_label_anchor()
     for t in tables:
+        # only cells with an anchor character can name a staff key: find them in the joined texts
+        texts = [c.text for c in t.block.cells]
+        joined = "".join(texts)
+        ends = None
+        named = set()
+        for m in anchor.finditer(joined):
+            if ends is None:
+                ends = list(accumulate(map(len, texts)))
+            named.add(id(t.block.cells[bisect.bisect_right(ends, m.start())]))
+        if not named:
+            continue
         for r, row in enumerate(t.grid):
             for i, c in enumerate(row):
-                lm = match_label(c.text) if c.text and not _COUNT.match(c.text) else None
-                if lm is None or vocab().keys[lm.key].unit != "人":
+                if id(c) not in named:
+                    continue
+                lm = _staff_label(c.text)
+                if lm is None:
                     continue
                 right = next((x for x in row[i + 1:] if x.text), None)
                 below = t.grid[r + 1][i] if r + 1 < len(t.grid) and i < len(t.grid[r + 1]) else None
@@ -809,12 +894,24 @@ def _staff_tables(tables: Sequence[_TableView], meta: Metadata) -> list[Fact]:
     return out
 
 
+_LOOKAROUND = regex.compile(r"\(\?<?[=!]|\\[bBAZGmM]|[\^$]")
+
+
+def _context_free(pattern: regex.Pattern) -> bool:
+    """A pattern without lookaround or anchors matches a stretch of text whatever surrounds it: if
+    it matches nowhere in the whole text, it matches in no span of it."""
+    return not _LOOKAROUND.search(pattern.pattern)
+
+
 def _zero_statements(text: Text, meta: Metadata) -> list[Fact]:
     """Fallback candidates of 0 from sentences that say a figure is nil."""
     out = []
     measure = default_measure(meta)
+    zero = [(p, keys) for p, keys in vocab().zero if not _context_free(p) or p.search(text.text)]
+    if not zero:
+        return out
     for lo, hi, page in _spans(text):
-        for pattern, keys in vocab().zero:
+        for pattern, keys in zero:
             for m in pattern.finditer(text.text, lo, hi):
                 k = text.text.rfind("。", lo, m.start())
                 ev = text.text[(k + 1 if k >= 0 else lo):min(hi, m.end() + 40)].replace("\n", " ")
