@@ -546,8 +546,21 @@ def _table_context(t: _TableView, label: str | None, chain: list[str], cell: Cel
 _DIGITS = regex.compile(r"\d")
 
 
+@lru_cache(maxsize=1 << 16)
 def _significant(number: str) -> int:
     return len(_DIGITS.findall(number.lstrip("0.,")))
+
+
+@lru_cache(maxsize=1 << 16)
+def _matchable(cell: str) -> Decimal | None:
+    """The value of a numeric cell that may be compared with prose figures (not 0, at least 4
+    significant digits with decimals, 5 without), else None."""
+    m = _numeric(cell)
+    need = 4 if "." in cell else 5
+    v = money.to_decimal(m["number"])
+    if v is None or v == 0 or _significant(m["number"]) < need:
+        return None
+    return v
 
 
 def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -> list[UnitInference]:
@@ -567,12 +580,17 @@ def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -
     for t in tables:
         # a table whose figures are all amounts already has a unit: no need to look for one
         cells = [c for c in t.block.cells if _numeric(c.text) and (t.table_id, c.row, c.col) not in in_amounts]
-        if not cells or money.table_unit(t.block):
+        if not cells:
             continue
         if t.unit_line:
+            if money.table_unit(t.block):
+                continue
             unit, line = t.unit_line
             out.append(UnitInference(t.table_id, unit, None, None, f"表{t.table_id}: unit from the line above: {line}"))
             continue
+        figures = [v for c in cells if (v := _matchable(c.text)) is not None]
+        if not figures:
+            continue  # nothing to compare with the prose: nothing is inferred, whatever the table prints
         if prose is None:
             prose = sorted(
                 ((units.to_yuan(a.value, a.unit), _half_ulp(a.value, a.unit, "元"), a)
@@ -582,12 +600,7 @@ def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -
             yuans = [p[0] for p in prose]
             widest = max((p[1] for p in prose), default=Decimal(0))
         found: dict[str, tuple[Decimal, Amount]] = {}
-        for c in cells:
-            m = _numeric(c.text)
-            need = 4 if "." in c.text else 5
-            v = money.to_decimal(m["number"])
-            if v is None or v == 0 or _significant(m["number"]) < need:
-                continue
+        for v in figures:
             for u in units.unit_names():
                 target = units.to_yuan(v, u)
                 own = _half_ulp(v, u, "元")
@@ -597,6 +610,8 @@ def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -
                     if abs(yuan - target) <= max(half, own):
                         found.setdefault(u, (v, a))
                         break
+        if not found or money.table_unit(t.block):
+            continue  # (the unit the table prints, checked last: it reads every cell)
         if found:
             unit, (v, a) = next(iter(found.items()))
             others = tuple(u for u in found if u != unit)
