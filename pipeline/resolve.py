@@ -733,7 +733,7 @@ def _blank_parts(t: _TableView, placed: Sequence[tuple[Fact, int]]) -> list[Fact
 def _prose_candidates(amounts: Sequence[Amount], meta: Metadata) -> list[Fact]:
     out = []
     for a in amounts:
-        if a.table_id is not None and a.value_text.strip() == a.value_text and money.vocab().numeric_cell.match(a.value_text):
+        if a.table_id is not None and a.value_text.strip() == a.value_text and _numeric(a.value_text):
             continue  # a bare table cell: read with its headers in _table_candidates
         m = match_label(a.label)
         if m is None:
@@ -766,12 +766,18 @@ _STAFF_LINK = regex.compile(r"(?:共有|共计|合计|总计|共|为|有|达|是
 _CLAUSE_DELIMS = "，,。；;！？!?\n\t"
 
 
-@lru_cache(maxsize=1)
-def _staff_anchor() -> regex.Pattern:
-    """A digit, spaces and a staff unit: every staff count (`_staff_re`) has one, so a span without
-    one holds no count. Found once over the whole text, not once per span."""
-    units_alt = "|".join(regex.escape(u) for u in vocab().staff_units)
-    return regex.compile(rf"\d\s*(?P<unit>{units_alt})")
+def _staff_anchors(text: str) -> list[int]:
+    """Positions of a staff unit right after a digit or a space: every staff count (`_staff_re`:
+    digits, spaces, unit) has one, so a span without one holds no count. (str.find over the whole
+    text: a pattern starting with a digit class is slow.)"""
+    out = []
+    for u in vocab().staff_units:
+        i = text.find(u)
+        while i >= 0:
+            if i and (text[i - 1].isdigit() or text[i - 1].isspace()):  # wider than \d and \s: safe
+                out.append(i)
+            i = text.find(u, i + 1)
+    return out
 
 
 def _spans(text: Text):
@@ -814,8 +820,7 @@ def _spans_at(text: Text, positions: Sequence[int]) -> list[tuple[int, int, int 
 
 def _staff_prose(text: Text, meta: Metadata) -> list[Fact]:
     out = []
-    anchors = [m.start("unit") for m in _staff_anchor().finditer(text.text)]
-    for lo, hi, page in _spans_at(text, anchors):
+    for lo, hi, page in _spans_at(text, _staff_anchors(text.text)):
         for m in _staff_re().finditer(text.text, lo, hi):
             i = m.start()
             while i > lo and text.text[i - 1] not in _CLAUSE_DELIMS:
@@ -838,10 +843,11 @@ def _staff_prose(text: Text, meta: Metadata) -> list[Fact]:
 _COUNT = regex.compile(r"^(?P<number>\d{1,6})\s*(?:人|名)?$")
 
 
-def anchor_chars(names: Sequence[str]) -> str:
-    """Characters such that every name contains one (a greedy cover, most names first). A label
-    that names a key contains every character of one of its synonyms' `canon` (cleaning only drops
-    characters and makes ASCII parentheses full-width), so it contains one of these."""
+def anchor_chars(names: Sequence[str], common: str = "") -> str:
+    """Characters such that every name contains one (a greedy cover: characters rarest in `common`
+    first, then those in most names). A label that names a key contains every character of
+    one of its synonyms' `canon` (cleaning only drops characters and makes ASCII parentheses
+    full-width), so it contains one of these."""
     left = [n.replace("（", "").replace("）", "") for n in names]
     out = ""
     while left:
@@ -849,7 +855,7 @@ def anchor_chars(names: Sequence[str]) -> str:
         for n in left:
             for ch in set(n):
                 counts[ch] = counts.get(ch, 0) + 1
-        best = min(counts, key=lambda ch: (-counts[ch], ch))
+        best = min(counts, key=lambda ch: (common.count(ch), -counts[ch], ch))
         out += best
         left = [n for n in left if best not in n]
     return out
@@ -857,10 +863,14 @@ def anchor_chars(names: Sequence[str]) -> str:
 
 @lru_cache(maxsize=1)
 def _staff_label_anchor() -> regex.Pattern:
-    """One of the characters every synonym of a staff key has (see `anchor_chars`)."""
+    """One of the characters every synonym of a staff key has (see `anchor_chars`), preferring
+    characters the money keys, filler words and staff units do not use (人 of 人员经费 and of "23人"
+    is in most tables)."""
     v = vocab()
-    chars = anchor_chars([s.canon for s in v.synonyms if v.keys[s.key].unit == "人"])
-    return regex.compile("[" + regex.escape(chars) + "]")
+    staff = [s.canon for s in v.synonyms if v.keys[s.key].unit == "人"]
+    common = "".join(s.canon for s in v.synonyms if v.keys[s.key].unit != "人") + "".join(
+        sorted(v.after | v.total_words | v.value_words)) + "".join(v.staff_units)
+    return regex.compile("[" + regex.escape(anchor_chars(staff, common)) + "]")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -878,34 +888,33 @@ def _staff_tables(tables: Sequence[_TableView], meta: Metadata) -> list[Fact]:
     anchor = _staff_label_anchor()
     for t in tables:
         # only cells with an anchor character can name a staff key: find them in the joined texts
-        texts = [c.text for c in t.block.cells]
+        cells = t.block.cells
+        texts = [c.text for c in cells]
         joined = "".join(texts)
         ends = None
         named = set()
         for m in anchor.finditer(joined):
             if ends is None:
                 ends = list(accumulate(map(len, texts)))
-            named.add(id(t.block.cells[bisect.bisect_right(ends, m.start())]))
-        if not named:
-            continue
-        for r, row in enumerate(t.grid):
-            for i, c in enumerate(row):
-                if id(c) not in named:
-                    continue
-                lm = _staff_label(c.text)
-                if lm is None:
-                    continue
-                right = next((x for x in row[i + 1:] if x.text), None)
-                below = t.grid[r + 1][i] if r + 1 < len(t.grid) and i < len(t.grid[r + 1]) else None
-                for cell in (right, below):
-                    if cell is not None and _COUNT.match(cell.text):
-                        out.append(Fact(
-                            key=lm.key, value=Decimal(_COUNT.match(cell.text)["number"]), unit="人", measure=None,
-                            year=meta.fiscal_year, amount_id=None, start=cell.start, end=cell.end, page=t.block.page,
-                            evidence=_table_context(t, c.text, [], cell), origin=TABLE, tier=lm.tier,
-                            half_ulp=Decimal("0.5"),
-                        ))
-                        break
+            c = cells[bisect.bisect_right(ends, m.start())]
+            if _staff_label(c.text) is not None:
+                row = t.grid[c.row]
+                named.add((c.row, next(i for i, x in enumerate(row) if x is c)))
+        for r, i in sorted(named):  # in reading order, as a scan of every cell would find them
+            row = t.grid[r]
+            c = row[i]
+            lm = _staff_label(c.text)
+            right = next((x for x in row[i + 1:] if x.text), None)
+            below = t.grid[r + 1][i] if r + 1 < len(t.grid) and i < len(t.grid[r + 1]) else None
+            for cell in (right, below):
+                if cell is not None and _COUNT.match(cell.text):
+                    out.append(Fact(
+                        key=lm.key, value=Decimal(_COUNT.match(cell.text)["number"]), unit="人", measure=None,
+                        year=meta.fiscal_year, amount_id=None, start=cell.start, end=cell.end, page=t.block.page,
+                        evidence=_table_context(t, c.text, [], cell), origin=TABLE, tier=lm.tier,
+                        half_ulp=Decimal("0.5"),
+                    ))
+                    break
     return out
 
 
