@@ -417,9 +417,7 @@ class _TableView:
 
     @cached_property
     def _scope(self) -> frozenset[str]:
-        if not self.title:
-            return frozenset()
-        return frozenset(w for w in words(self.title) if w in vocab().qualifiers)
+        return _title_scope(self.title) if self.title else frozenset()
 
     def title_key(self) -> LabelMatch | None:
         """The key a table's title names ("一般公共预算“三公”经费支出预算表"): its total row is that key."""
@@ -442,6 +440,12 @@ class _TableView:
 
 
 _TITLE_TAIL = regex.compile(r"(?:情况)?(?:总表|明细表|一览表|表)$")
+
+
+@lru_cache(maxsize=1 << 12)
+def _title_scope(title: str) -> frozenset[str]:
+    """The scope words of a table title (titles repeat across reports: jieba once per title)."""
+    return frozenset(w for w in words(title) if w in vocab().qualifiers)
 
 
 # "单位：万元", "(单位：万元)", "金额单位：元" in a caption: the unit, not the title
