@@ -217,6 +217,8 @@ def match_label(label: str | None) -> LabelMatch | None:
     if not label:
         return None
     v = vocab()
+    if _cannot_match(_clean(label)):
+        return None  # (jieba is the cost of a new label)
     ws = words(label)
     if not ws:
         return None
@@ -236,6 +238,29 @@ def match_label(label: str | None) -> LabelMatch | None:
                     return LabelMatch(syn.key, syn.tier, syn.text)
             i = joined.find(syn.canon, i + 1)
     return None
+
+
+@lru_cache(maxsize=1)
+def _any_synonym() -> tuple[regex.Pattern, dict] | None:
+    """Any synonym as matched, and a table that deletes the connectors' characters; None when a
+    synonym has a connector character itself (then deleting them could hide it)."""
+    v = vocab()
+    chars = set("".join(v.connectors))
+    canons = sorted({s.canon for s in v.synonyms}, key=len, reverse=True)
+    if any(chars & set(c) or "".join(c.split()) != c for c in canons):
+        return None
+    return regex.compile("|".join(regex.escape(c) for c in canons)), str.maketrans("", "", "".join(chars))
+
+
+def _cannot_match(cleaned: str) -> bool:
+    """No synonym can match a cleaned label: its words (connectors and spaces dropped) join to a
+    subsequence of it that keeps every other character, so a synonym that matches occurs in it
+    with all connector characters and spaces deleted. Saves jieba for most new labels."""
+    anything = _any_synonym()
+    if anything is None:
+        return False
+    synonym, drop = anything
+    return not synonym.search("".join(cleaned.translate(drop).split()))
 
 
 @lru_cache(maxsize=1 << 16)

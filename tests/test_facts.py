@@ -241,6 +241,16 @@ def test_staff_anchor_characters_cover_every_staff_synonym():
         assert chars & set(s.canon), s.text
 
 
+def test_labels_without_a_synonym_skip_jieba():
+    """match_label says None without jieba when no synonym occurs in the label (connectors and spaces
+    deleted); that needs synonyms without connector characters, and must not lose a match."""
+    assert resolve._any_synonym() is not None
+    for s in resolve.vocab().synonyms:
+        assert not resolve._cannot_match(resolve._clean(s.text)), s.text
+    assert not resolve._cannot_match(resolve._clean("公务用车运行和 购置费"))
+    assert resolve._cannot_match(resolve._clean("联系电话")) and match_label("联系电话") is None
+
+
 @pytest.mark.parametrize("names", [["编制人数", "实有人数", "在岗人数"], ["ab", "bc", "cd", "（e）"], ["因公出国（境）费"]])
 def test_anchor_chars_cover_the_names(names):
     chars = resolve.anchor_chars(names, common="人")
