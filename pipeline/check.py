@@ -164,10 +164,16 @@ def agreement_checks(candidates: Sequence[Fact], facts: Sequence[Fact],
 # --- prose statements ---------------------------------------------------------------------------
 
 
+_SENTENCE_END = regex.compile(r"[。！？\n]")
+_SENTENCE_END_BEFORE = regex.compile(r"[。！？\n]", regex.REVERSE)  # searches back from its end
+
+
 def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
-    lo = max(text.rfind(ch, 0, pos) for ch in "。！？\n") + 1
-    ends = [i for i in (text.find(ch, pos) for ch in "。！？\n") if i >= 0]
-    return lo, (min(ends) if ends else len(text))
+    """The sentence around `pos`: after the last 。！？ or line break before it, up to the first at
+    or after it (searched outwards from `pos`, not over the whole text)."""
+    before = _SENTENCE_END_BEFORE.search(text, 0, pos)
+    after = _SENTENCE_END.search(text, pos)
+    return (before.end() if before else 0), (after.start() if after else len(text))
 
 
 def share_checks(amounts: Sequence[Amount], text: str) -> list[Check]:
@@ -445,13 +451,22 @@ def unit_inference_checks(inferences: Sequence[UnitInference]) -> list[Check]:
 _LABEL_NOISE = regex.compile(r"[\s（）()“”]")
 
 
+@lru_cache(maxsize=1 << 16)
+def _statement_label(label: str) -> str | None:
+    """The label a restated figure is grouped by, or None when it names nothing by itself."""
+    label = _LABEL_NOISE.sub("", label)
+    if len(label) >= 3 and not takes_column_key(label):  # "合计", "金额" name nothing by themselves
+        return label
+    return None
+
+
 def unit_statement_checks(amounts: Sequence[Amount]) -> list[Check]:
     """A figure stated in 万元 and, under the same label and measure, in another money unit."""
     out = []
     by: dict[tuple, list[Amount]] = {}
     for a in amounts:
-        label = _LABEL_NOISE.sub("", a.label)
-        if len(label) >= 3 and not takes_column_key(label):  # "合计", "金额" name nothing by themselves
+        label = _statement_label(a.label)
+        if label is not None:
             by.setdefault((label, a.measure), []).append(a)
     for (label, measure), group in by.items():
         wan = [a for a in group if a.unit == "万元"]

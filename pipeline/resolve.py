@@ -165,7 +165,9 @@ _MARKERS = regex.compile(
 _DROP_CHARS = regex.compile(r"[\s“”‘’\"'「」『』《》:：]")
 
 
+@lru_cache(maxsize=1 << 16)
 def _clean(label: str) -> str:
+    # labels repeat a lot (every row of every table): two regex.sub per call are worth caching
     label = label.replace("(", "（").replace(")", "）")
     label = _MARKERS.sub("", label)
     return _DROP_CHARS.sub("", label)
@@ -215,6 +217,8 @@ def match_label(label: str | None) -> LabelMatch | None:
     if not label:
         return None
     v = vocab()
+    if _cannot_match(_clean(label)):
+        return None  # (jieba is the cost of a new label)
     ws = words(label)
     if not ws:
         return None
@@ -236,10 +240,35 @@ def match_label(label: str | None) -> LabelMatch | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _any_synonym() -> tuple[regex.Pattern, dict] | None:
+    """Any synonym as matched, and a table that deletes the connectors' characters; None when a
+    synonym has a connector character itself (then deleting them could hide it)."""
+    v = vocab()
+    chars = set("".join(v.connectors))
+    canons = sorted({s.canon for s in v.synonyms}, key=len, reverse=True)
+    if any(chars & set(c) or "".join(c.split()) != c for c in canons):
+        return None
+    return regex.compile("|".join(regex.escape(c) for c in canons)), str.maketrans("", "", "".join(chars))
+
+
+def _cannot_match(cleaned: str) -> bool:
+    """No synonym can match a cleaned label: its words (connectors and spaces dropped) join to a
+    subsequence of it that keeps every other character, so a synonym that matches occurs in it
+    with all connector characters and spaces deleted. Saves jieba for most new labels."""
+    anything = _any_synonym()
+    if anything is None:
+        return False
+    synonym, drop = anything
+    return not synonym.search("".join(cleaned.translate(drop).split()))
+
+
+@lru_cache(maxsize=1 << 16)
 def is_total_label(label: str | None) -> bool:
     return not label or _clean(label) in vocab().total_words
 
 
+@lru_cache(maxsize=1 << 16)
 def takes_column_key(row_label: str | None) -> bool:
     """A row without a label, a total row or an "amount" row takes its key from the column header."""
     return is_total_label(row_label) or _clean(row_label or "") in vocab().value_words
@@ -409,12 +438,18 @@ class _TableView:
     def scope(self) -> frozenset[str]:
         """Scope words of the table's title ("政府性基金预算财政拨款支出表"): its figures are of that
         money only."""
-        if not self.title:
-            return frozenset()
-        return frozenset(w for w in words(self.title) if w in vocab().qualifiers)
+        return self._scope
+
+    @cached_property
+    def _scope(self) -> frozenset[str]:
+        return _title_scope(self.title) if self.title else frozenset()
 
     def title_key(self) -> LabelMatch | None:
         """The key a table's title names ("一般公共预算“三公”经费支出预算表"): its total row is that key."""
+        return self._title_key
+
+    @cached_property
+    def _title_key(self) -> LabelMatch | None:
         if not self.title:
             return None
         title = _TITLE_TAIL.sub("", _clean(self.title))
@@ -430,6 +465,12 @@ class _TableView:
 
 
 _TITLE_TAIL = regex.compile(r"(?:情况)?(?:总表|明细表|一览表|表)$")
+
+
+@lru_cache(maxsize=1 << 12)
+def _title_scope(title: str) -> frozenset[str]:
+    """The scope words of a table title (titles repeat across reports: jieba once per title)."""
+    return frozenset(w for w in words(title) if w in vocab().qualifiers)
 
 
 # "单位：万元", "(单位：万元)", "金额单位：元" in a caption: the unit, not the title
@@ -476,29 +517,29 @@ def _tables(text: Text) -> list[_TableView]:
     return out
 
 
-def _cell_key(t: _TableView, r: int, i: int) -> tuple[LabelMatch | None, str | None, list[str]]:
-    """(match, the label matched, header chain) of a numeric cell."""
-    row_label = t.row_label(r, i)
-    chain = t.headers(r, i)
+def _cell_key(t: _TableView, r: int, i: int, row_label: str | None) -> tuple[LabelMatch | None, str | None, list[str]]:
+    """(match, the label matched, header chain) of a numeric cell with that row label."""
     m = match_label(row_label)
+    if m is None and not takes_column_key(row_label):
+        return None, row_label, []  # a row named by a label that is no key: its headers are never asked
+    chain = t.headers(r, i)
     if m:
         return m, row_label, chain
-    if takes_column_key(row_label):
-        # the nearest header names the cell; an outer (group) header only when the nearer one is a
-        # total ("公务用车购置及运行费 / 小计"), never over a named sub-column ("基本支出 / 人员支出")
-        outer = [h for h in t.spanning_headers(r, i) if h not in chain]
-        for h in chain + outer:  # "“三公”经费 / 小计": a merged group header over a 小计 column
-            m = match_label(h)
-            if m:
-                return m, h, chain
-            if not takes_column_key(h):
-                break
-        key = t.total_by_parts(r, i)
-        if key:
-            return LabelMatch(key, 0, chain[0] if chain else "合计"), chain[0] if chain else "合计", chain
-        m = t.title_key() if row_label else None
-        if m and vocab().keys[m.key].unit != "人":
-            return m, f"{t.title} / {row_label}", chain
+    # the nearest header names the cell; an outer (group) header only when the nearer one is a
+    # total ("公务用车购置及运行费 / 小计"), never over a named sub-column ("基本支出 / 人员支出")
+    outer = [h for h in t.spanning_headers(r, i) if h not in chain]
+    for h in chain + outer:  # "“三公”经费 / 小计": a merged group header over a 小计 column
+        m = match_label(h)
+        if m:
+            return m, h, chain
+        if not takes_column_key(h):
+            break
+    key = t.total_by_parts(r, i)
+    if key:
+        return LabelMatch(key, 0, chain[0] if chain else "合计"), chain[0] if chain else "合计", chain
+    m = t.title_key() if row_label else None
+    if m and vocab().keys[m.key].unit != "人":
+        return m, f"{t.title} / {row_label}", chain
     return None, row_label, chain
 
 
@@ -534,8 +575,21 @@ def _table_context(t: _TableView, label: str | None, chain: list[str], cell: Cel
 _DIGITS = regex.compile(r"\d")
 
 
+@lru_cache(maxsize=1 << 16)
 def _significant(number: str) -> int:
     return len(_DIGITS.findall(number.lstrip("0.,")))
+
+
+@lru_cache(maxsize=1 << 16)
+def _matchable(cell: str) -> Decimal | None:
+    """The value of a numeric cell that may be compared with prose figures (not 0, at least 4
+    significant digits with decimals, 5 without), else None."""
+    m = _numeric(cell)
+    need = 4 if "." in cell else 5
+    v = money.to_decimal(m["number"])
+    if v is None or v == 0 or _significant(m["number"]) < need:
+        return None
+    return v
 
 
 def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -> list[UnitInference]:
@@ -549,33 +603,33 @@ def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -
        match in two units leave the table unread (`ambiguous`)."""
     import bisect
 
-    prose = sorted(
-        ((units.to_yuan(a.value, a.unit), _half_ulp(a.value, a.unit, "元"), a)
-         for a in amounts if a.table_id is None and a.value != 0 and _significant(a.value_text) >= 4),
-        key=lambda p: (p[0], p[2].amount_id),
-    )
-    yuans = [p[0] for p in prose]
-    widest = max((p[1] for p in prose), default=Decimal(0))
     in_amounts = {(a.table_id, a.row, a.col) for a in amounts if a.table_id is not None}
-    num = money.vocab().numeric_cell
+    prose: list | None = None  # the prose figures, sorted, once a table needs them
     out = []
     for t in tables:
-        if money.table_unit(t.block):
-            continue
-        cells = [c for c in t.block.cells if num.match(c.text) and (t.table_id, c.row, c.col) not in in_amounts]
+        # a table whose figures are all amounts already has a unit: no need to look for one
+        cells = [c for c in t.block.cells if _numeric(c.text) and (t.table_id, c.row, c.col) not in in_amounts]
         if not cells:
             continue
         if t.unit_line:
+            if money.table_unit(t.block):
+                continue
             unit, line = t.unit_line
             out.append(UnitInference(t.table_id, unit, None, None, f"表{t.table_id}: unit from the line above: {line}"))
             continue
+        figures = [v for c in cells if (v := _matchable(c.text)) is not None]
+        if not figures:
+            continue  # nothing to compare with the prose: nothing is inferred, whatever the table prints
+        if prose is None:
+            prose = sorted(
+                ((units.to_yuan(a.value, a.unit), _half_ulp(a.value, a.unit, "元"), a)
+                 for a in amounts if a.table_id is None and a.value != 0 and _significant(a.value_text) >= 4),
+                key=lambda p: (p[0], p[2].amount_id),
+            )
+            yuans = [p[0] for p in prose]
+            widest = max((p[1] for p in prose), default=Decimal(0))
         found: dict[str, tuple[Decimal, Amount]] = {}
-        for c in cells:
-            m = num.match(c.text)
-            need = 4 if "." in c.text else 5
-            v = money.to_decimal(m["number"])
-            if v is None or v == 0 or _significant(m["number"]) < need:
-                continue
+        for v in figures:
             for u in units.unit_names():
                 target = units.to_yuan(v, u)
                 own = _half_ulp(v, u, "元")
@@ -585,6 +639,8 @@ def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -
                     if abs(yuan - target) <= max(half, own):
                         found.setdefault(u, (v, a))
                         break
+        if not found or money.table_unit(t.block):
+            continue  # (the unit the table prints, checked last: it reads every cell)
         if found:
             unit, (v, a) = next(iter(found.items()))
             others = tuple(u for u in found if u != unit)
@@ -598,12 +654,18 @@ def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -
     return out
 
 
+@lru_cache(maxsize=1 << 16)
+def _numeric(text: str) -> regex.Match | None:
+    """money's numeric-cell match of a cell text (cell texts repeat: 0.00, 合计, 1 2 3 …)."""
+    return money.vocab().numeric_cell.match(text)
+
+
 def _skip_row(row: list[Cell]) -> bool:
     """A classification line (its first cell a code) or a row that numbers the columns."""
     filled = [c.text for c in row if c.text]
     if not filled:
         return True
-    nums = [x for x in filled if money.vocab().numeric_cell.match(x)]
+    nums = [x for x in filled if _numeric(x)]
     if vocab().code_row.match(filled[0]) and len(filled) > 1 and filled[1] not in nums:
         return True  # "30217 | 公务接待费 | 41.95"; not "13045 | 2000" (figures in 元)
     return len(nums) >= 2 and nums == [str(k) for k in range(1, len(nums) + 1)]
@@ -613,27 +675,25 @@ def _table_candidates(text: Text, tables: Sequence[_TableView], amounts: Sequenc
                       inferred: dict[int, UnitInference], meta: Metadata) -> list[Fact]:
     by_cell = {(a.table_id, a.row, a.col): a for a in amounts if a.table_id is not None}
     out: list[Fact] = []
-    num = money.vocab().numeric_cell
+    v = vocab()
     for t in tables:
         placed: list[tuple[Fact, int]] = []  # this table's facts with their row
         for r, row in enumerate(t.grid):
-            if _skip_row(row):
+            # only numeric cells are figures (a cell with its own unit inside is read as prose)
+            figures = [(i, c, m) for i, c in enumerate(row) if (m := _numeric(c.text)) is not None]
+            if not figures or _skip_row(row):
                 continue
-            for i, c in enumerate(row):
-                a = by_cell.get((t.table_id, c.row, c.col))
-                if a is not None and not num.match(c.text):
-                    continue  # a figure with its own unit inside a cell of prose: handled as prose
-                m_num = num.match(c.text)
-                if not m_num:
+            for i, c, m_num in figures:
+                row_label = t.row_label(r, i)
+                m, label, chain = _cell_key(t, r, i, row_label)
+                if m is None or v.keys[m.key].unit == "人":
                     continue
-                m, label, chain = _cell_key(t, r, i)
-                if m is None or vocab().keys[m.key].unit == "人":
+                if chain and any(w in chain[0] for w in v.index_headers):
                     continue
-                if chain and any(w in chain[0] for w in vocab().index_headers):
-                    continue
-                if t.scope() - set(vocab().keys[m.key].accept):
+                if t.scope() - set(v.keys[m.key].accept):
                     continue  # a table of 财政拨款 / 政府性基金 … money only
-                measure = _cell_measure(t, r, i, chain, t.row_label(r, i))  # the same headers money reads
+                measure = _cell_measure(t, r, i, chain, row_label)  # the same headers money reads
+                a = by_cell.get((t.table_id, c.row, c.col))
                 if a is not None:
                     f = _amount_fact(a, m, meta, TABLE, measure, _table_context(t, label, chain, c))
                     if f:
@@ -702,7 +762,7 @@ def _blank_parts(t: _TableView, placed: Sequence[tuple[Fact, int]]) -> list[Fact
 def _prose_candidates(amounts: Sequence[Amount], meta: Metadata) -> list[Fact]:
     out = []
     for a in amounts:
-        if a.table_id is not None and a.value_text.strip() == a.value_text and money.vocab().numeric_cell.match(a.value_text):
+        if a.table_id is not None and a.value_text.strip() == a.value_text and _numeric(a.value_text):
             continue  # a bare table cell: read with its headers in _table_candidates
         m = match_label(a.label)
         if m is None:
@@ -735,6 +795,20 @@ _STAFF_LINK = regex.compile(r"(?:共有|共计|合计|总计|共|为|有|达|是
 _CLAUSE_DELIMS = "，,。；;！？!?\n\t"
 
 
+def _staff_anchors(text: str) -> list[int]:
+    """Positions of a staff unit right after a digit or a space: every staff count (`_staff_re`:
+    digits, spaces, unit) has one, so a span without one holds no count. (str.find over the whole
+    text: a pattern starting with a digit class is slow.)"""
+    out = []
+    for u in vocab().staff_units:
+        i = text.find(u)
+        while i >= 0:
+            if i and (text[i - 1].isdigit() or text[i - 1].isspace()):  # wider than \d and \s: safe
+                out.append(i)
+            i = text.find(u, i + 1)
+    return out
+
+
 def _spans(text: Text):
     """(start, end, page) of running text: paragraphs, and table cells that hold sentences."""
     for b in text.blocks:
@@ -746,9 +820,36 @@ def _spans(text: Text):
                     yield c.start, c.end, b.page
 
 
+def _spans_at(text: Text, positions: Sequence[int]) -> list[tuple[int, int, int | None]]:
+    """The spans of `_spans` that contain one of `positions`, in the same order: a scan of these
+    finds what a scan of every span finds when a match must contain one of the positions."""
+    import bisect
+
+    if not positions:
+        return []
+    starts = [b.start for b in text.blocks]  # the blocks tile the text, in order
+    hit: set[tuple[int, int]] = set()
+    for p in positions:
+        k = bisect.bisect_right(starts, p) - 1
+        if k < 0:
+            continue
+        b = text.blocks[k]
+        if not b.start <= p < b.end:
+            continue
+        if b.kind == "paragraph":
+            hit.add((k, -1))
+        else:
+            hit.update((k, j) for j, c in enumerate(b.cells) if len(c.text) > 12 and c.start <= p < c.end)
+    out = []
+    for k, j in sorted(hit):
+        b = text.blocks[k]
+        out.append((b.start, b.end, b.page) if j < 0 else (b.cells[j].start, b.cells[j].end, b.page))
+    return out
+
+
 def _staff_prose(text: Text, meta: Metadata) -> list[Fact]:
     out = []
-    for lo, hi, page in _spans(text):
+    for lo, hi, page in _spans_at(text, _staff_anchors(text.text)):
         for m in _staff_re().finditer(text.text, lo, hi):
             i = m.start()
             while i > lo and text.text[i - 1] not in _CLAUSE_DELIMS:
@@ -771,34 +872,99 @@ def _staff_prose(text: Text, meta: Metadata) -> list[Fact]:
 _COUNT = regex.compile(r"^(?P<number>\d{1,6})\s*(?:人|名)?$")
 
 
-def _staff_tables(tables: Sequence[_TableView], meta: Metadata) -> list[Fact]:
-    out = []
-    for t in tables:
-        for r, row in enumerate(t.grid):
-            for i, c in enumerate(row):
-                lm = match_label(c.text) if c.text and not _COUNT.match(c.text) else None
-                if lm is None or vocab().keys[lm.key].unit != "人":
-                    continue
-                right = next((x for x in row[i + 1:] if x.text), None)
-                below = t.grid[r + 1][i] if r + 1 < len(t.grid) and i < len(t.grid[r + 1]) else None
-                for cell in (right, below):
-                    if cell is not None and _COUNT.match(cell.text):
-                        out.append(Fact(
-                            key=lm.key, value=Decimal(_COUNT.match(cell.text)["number"]), unit="人", measure=None,
-                            year=meta.fiscal_year, amount_id=None, start=cell.start, end=cell.end, page=t.block.page,
-                            evidence=_table_context(t, c.text, [], cell), origin=TABLE, tier=lm.tier,
-                            half_ulp=Decimal("0.5"),
-                        ))
-                        break
+def anchor_chars(names: Sequence[str], common: str = "") -> str:
+    """Characters such that every name contains one (a greedy cover: characters rarest in `common`
+    first, then those in most names). A label that names a key contains every character of
+    one of its synonyms' `canon` (cleaning only drops characters and makes ASCII parentheses
+    full-width), so it contains one of these."""
+    left = [n.replace("（", "").replace("）", "") for n in names]
+    out = ""
+    while left:
+        counts: dict[str, int] = {}
+        for n in left:
+            for ch in set(n):
+                counts[ch] = counts.get(ch, 0) + 1
+        best = min(counts, key=lambda ch: (common.count(ch), -counts[ch], ch))
+        out += best
+        left = [n for n in left if best not in n]
     return out
+
+
+@lru_cache(maxsize=1)
+def _staff_label_anchor() -> regex.Pattern:
+    """One of the characters every synonym of a staff key has (see `anchor_chars`), preferring
+    characters the money keys, filler words and staff units do not use (人 of 人员经费 and of "23人"
+    is in most tables)."""
+    v = vocab()
+    staff = [s.canon for s in v.synonyms if v.keys[s.key].unit == "人"]
+    common = "".join(s.canon for s in v.synonyms if v.keys[s.key].unit != "人") + "".join(
+        sorted(v.after | v.total_words | v.value_words)) + "".join(v.staff_units)
+    return regex.compile("[" + regex.escape(anchor_chars(staff, common)) + "]")
+
+
+@lru_cache(maxsize=1 << 16)
+def _staff_label(text: str) -> LabelMatch | None:
+    """The staff key a table cell names (not a count itself), or None."""
+    lm = match_label(text) if text and not _COUNT.match(text) else None
+    return lm if lm is not None and vocab().keys[lm.key].unit == "人" else None
+
+
+def _staff_tables(tables: Sequence[_TableView], meta: Metadata) -> list[Fact]:
+    import bisect
+    from itertools import accumulate
+
+    out = []
+    anchor = _staff_label_anchor()
+    for t in tables:
+        # only cells with an anchor character can name a staff key: find them in the joined texts
+        cells = t.block.cells
+        texts = [c.text for c in cells]
+        joined = "".join(texts)
+        ends = None
+        named = set()
+        for m in anchor.finditer(joined):
+            if ends is None:
+                ends = list(accumulate(map(len, texts)))
+            c = cells[bisect.bisect_right(ends, m.start())]
+            if _staff_label(c.text) is not None:
+                row = t.grid[c.row]
+                named.add((c.row, next(i for i, x in enumerate(row) if x is c)))
+        for r, i in sorted(named):  # in reading order, as a scan of every cell would find them
+            row = t.grid[r]
+            c = row[i]
+            lm = _staff_label(c.text)
+            right = next((x for x in row[i + 1:] if x.text), None)
+            below = t.grid[r + 1][i] if r + 1 < len(t.grid) and i < len(t.grid[r + 1]) else None
+            for cell in (right, below):
+                if cell is not None and _COUNT.match(cell.text):
+                    out.append(Fact(
+                        key=lm.key, value=Decimal(_COUNT.match(cell.text)["number"]), unit="人", measure=None,
+                        year=meta.fiscal_year, amount_id=None, start=cell.start, end=cell.end, page=t.block.page,
+                        evidence=_table_context(t, c.text, [], cell), origin=TABLE, tier=lm.tier,
+                        half_ulp=Decimal("0.5"),
+                    ))
+                    break
+    return out
+
+
+_LOOKAROUND = regex.compile(r"\(\?<?[=!]|\\[bBAZGmM]|[\^$]")
+
+
+def _context_free(pattern: regex.Pattern) -> bool:
+    """A pattern without lookaround or anchors matches a stretch of text whatever surrounds it: if
+    it matches nowhere in the whole text, it matches in no span of it."""
+    return not _LOOKAROUND.search(pattern.pattern)
 
 
 def _zero_statements(text: Text, meta: Metadata) -> list[Fact]:
     """Fallback candidates of 0 from sentences that say a figure is nil."""
     out = []
     measure = default_measure(meta)
+    zero = [(p, keys) for p, keys in vocab().zero if not _context_free(p) or p.search(text.text)]
+    if not zero:
+        return out
     for lo, hi, page in _spans(text):
-        for pattern, keys in vocab().zero:
+        for pattern, keys in zero:
             for m in pattern.finditer(text.text, lo, hi):
                 k = text.text.rfind("。", lo, m.start())
                 ev = text.text[(k + 1 if k >= 0 else lo):min(hi, m.end() + 40)].replace("\n", " ")

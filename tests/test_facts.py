@@ -9,7 +9,7 @@ import pytest
 from pipeline import resolve
 from pipeline.resolve import Fact, match_label, select
 from schemas.vocab import read_toml
-from tests.conftest import SEED_IDS, gold, seed_path
+from tests.conftest import SEED_IDS, gold, seed_path, seed_text
 from tests.helpers import facts_by_key, snippet_facts
 
 DESIGN_KEYS = [
@@ -228,6 +228,53 @@ def test_every_synonym_names_its_key():
 def test_zero_patterns_compile_to_known_keys():
     for pattern, keys in resolve.vocab().zero:
         assert pattern.pattern and set(keys) <= set(DESIGN_KEYS)
+
+
+def test_staff_anchor_characters_cover_every_staff_synonym():
+    """_staff_tables reads only cells with one of these characters: every staff synonym (as matched)
+    must have one, or a table naming it by that synonym would be skipped."""
+    chars = set(resolve._staff_label_anchor().pattern.strip("[]").replace("\\", ""))
+    v = resolve.vocab()
+    staff = [s for s in v.synonyms if v.keys[s.key].unit == "人"]
+    assert staff
+    for s in staff:
+        assert chars & set(s.canon), s.text
+
+
+def test_labels_without_a_synonym_skip_jieba():
+    """match_label says None without jieba when no synonym occurs in the label (connectors and spaces
+    deleted); that needs synonyms without connector characters, and must not lose a match."""
+    assert resolve._any_synonym() is not None
+    for s in resolve.vocab().synonyms:
+        assert not resolve._cannot_match(resolve._clean(s.text)), s.text
+    assert not resolve._cannot_match(resolve._clean("公务用车运行和 购置费"))
+    assert resolve._cannot_match(resolve._clean("联系电话")) and match_label("联系电话") is None
+
+
+@pytest.mark.parametrize("names", [["编制人数", "实有人数", "在岗人数"], ["ab", "bc", "cd", "（e）"], ["因公出国（境）费"]])
+def test_anchor_chars_cover_the_names(names):
+    chars = resolve.anchor_chars(names, common="人")
+    assert all(set(chars) & set(n) for n in names) and "（" not in chars and "）" not in chars
+
+
+def test_zero_patterns_are_context_free():
+    """A nil statement is looked for in the spans only when its pattern matches the whole text; that
+    is sound for a pattern without lookaround or anchors (others are scanned span by span)."""
+    for pattern, _ in resolve.vocab().zero:
+        assert resolve._context_free(pattern), pattern.pattern
+    assert not resolve._context_free(resolve._staff_re())
+
+
+@pytest.mark.parametrize("prefix", SEED_IDS)
+def test_spans_at_anchors_is_every_span_with_a_staff_count(prefix):
+    """The spans scanned for staff counts are exactly the spans of running text that hold one."""
+    text = seed_text(prefix)
+    every = list(resolve._spans(text))
+    with_count = [(lo, hi, p) for lo, hi, p in every if resolve._staff_re().search(text.text, lo, hi)]
+    at = resolve._spans_at(text, resolve._staff_anchors(text.text))
+    assert set(with_count) <= set(at) and at == [s for s in every if s in set(at)]
+    positions = list(range(0, len(text.text), 7))
+    assert resolve._spans_at(text, positions) == [s for s in every if any(s[0] <= p < s[1] for p in positions)]
 
 
 # --- rules on snippets ------------------------------------------------------------------------------
