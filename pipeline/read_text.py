@@ -5,16 +5,22 @@
 - tab-cell tables: a row is a block of lines up to a blank line, each cell starts with a tab at the
   start of a line, a cell may continue on following lines without a tab;
 - tab-separated rows: one row per line, cells separated by tabs.
+
+Speed: a document has hundreds of lines, so the per-line work is kept to a few string methods.
+The layout is decided by patterns over the whole text, the lines that hold noise markup are found by
+one search over the whole text, and each layout has its own loop.
 """
 from __future__ import annotations
 
 import codecs
-from typing import NamedTuple
+import re
+from functools import lru_cache
+from itertools import accumulate
 
 import regex
 
 from pipeline.records import Decoded, DocumentError, Grid, Para
-from pipeline.textutil import join_wrapped, normalise_chars
+from pipeline.textutil import join_wrapped, new_record, normalise_chars
 from schemas.vocab import heading_prefix, heading_styles, text_noise
 
 # Below this share of printable characters a decoded file is treated as binary, not text.
@@ -42,45 +48,44 @@ def bytes_to_str(data: bytes) -> str:
 
 
 _UNPRINTABLE = regex.compile(r"[^\P{C}\t\n\r\ufeff\u200b-\u200d\u2060\u00ad]|[\p{Zl}\p{Zp}]")
+# Characters that are printable in every Unicode version (ASCII, CJK punctuation, the original CJK
+# ideographs, full-width forms, general punctuation): counting the rest is an upper bound on the
+# unprintable ones, found at C speed by `re`; the exact count is only needed when that bound is high.
+_SURELY_PRINTABLE = re.compile(r"[^\t\n\r\x20-\x7e\u00a0-\u00ac\u00ae-\u00ff\u2010-\u2027\u2030-\u205e\u3000-\u303f\u4e00-\u9fa5\uff01-\uff60]")
 
 
 def _check_printable(s: str) -> str:
     sample = s[:20000]
     if sample:
-        ok = len(sample) - len(_UNPRINTABLE.findall(sample))
-        if ok / len(sample) < MIN_PRINTABLE:
-            raise DocumentError("binary", f"only {ok * 100 // len(sample)}% printable characters: not a text file")
+        n = len(sample)
+        if (n - len(_SURELY_PRINTABLE.findall(sample))) / n < MIN_PRINTABLE:
+            ok = n - len(_UNPRINTABLE.findall(sample))
+            if ok / n < MIN_PRINTABLE:
+                raise DocumentError("binary", f"only {ok * 100 // n}% printable characters: not a text file")
     return s
 
 
-class _Line(NamedTuple):
-    raw: str  # as in the source, without the line break
-    src: int  # offset of its first character in the decoded source
+# Layout tests over the whole text (MULTILINE, one match per line; lines have no "\r" at the end):
+# a line that is a tab and one cell ("\t部门名称", trailing tabs allowed) ...
+_LEAD_ONLY = re.compile(r"^\t[^\t\n]*\t*$", re.MULTILINE)
+# ... and a line with a tab between two cells ("项目\t金额"; tabs and spaces at the ends do not count).
+_INNER_TAB = re.compile(r"^[\t ]*[^\t \n][^\n]*\t[\t ]*[^\t \n]", re.MULTILINE)
 
 
-def _lines(s: str) -> list[_Line]:
-    out = []
-    pos = 0
-    for raw in s.split("\n"):
-        out.append(_Line(raw[:-1] if raw.endswith("\r") else raw, pos))
-        pos += len(raw) + 1
-    return out
-
-
-def _layout(lines: list[_Line]) -> str:
-    lead_only = sum(1 for ln in lines if ln.raw.startswith("\t") and "\t" not in ln.raw[1:].rstrip("\t"))
-    inner = sum(1 for ln in lines if "\t" in ln.raw.strip("\t "))
+def _layout(text: str, raws: list[str]) -> tuple[str, int]:
+    """(layout, wrap width: the 90th percentile of the non-blank lines' widths, for hard_wrapped)."""
+    lead_only = len(_LEAD_ONLY.findall(text))
+    inner = len(_INNER_TAB.findall(text))
     if inner > lead_only and inner >= 2:
-        return "tab_rows"
+        return "tab_rows", 0
     if lead_only >= 2:
-        return "tab_cells"
-    nonblank = [ln for ln in lines if ln.raw.strip()]
-    if len(nonblank) >= 10:
-        widths = sorted(_width(ln.raw.strip()) for ln in nonblank)
+        return "tab_cells", 0
+    widths = sorted(_width(t) for t in map(str.strip, raws) if t)
+    if len(widths) >= 10:
         p90 = widths[int(len(widths) * 0.9)]
         if p90 <= 90:
-            return "hard_wrapped"
-    return "lines"
+            return "hard_wrapped", p90
+    return "lines", 0
 
 
 def _width(s: str) -> int:
@@ -90,14 +95,13 @@ def _width(s: str) -> int:
 
 # Every noise pattern (text_noise.toml) contains one of these characters; a test checks it.
 NOISE_CHARS = "#<[*"
-_MAYBE_NOISE = regex.compile("[" + regex.escape(NOISE_CHARS) + "]")
+_MAYBE_NOISE = re.compile("[" + re.escape(NOISE_CHARS) + "]")
 
 
 def _clean(text: str, src: int) -> tuple[str, bool, tuple[tuple[int, int], ...]]:
-    """(cleaned text, marked as heading, anchors [(offset in cleaned, offset in source)])."""
-    if not _MAYBE_NOISE.search(text):  # most lines: nothing to strip but spaces
-        stripped = text.lstrip(" \u3000\u00a0")
-        return stripped.rstrip(" \u3000\u00a0"), False, ((0, src + len(text) - len(stripped)),) if stripped else ()
+    """(cleaned text, marked as heading, anchors [(offset in cleaned, offset in source)]).
+
+    Only for lines with one of NOISE_CHARS; the loops strip the other lines' spaces themselves."""
     noise = text_noise()
     heading = False
     m = noise.heading_marker.match(text)
@@ -129,118 +133,213 @@ def _clean(text: str, src: int) -> tuple[str, bool, tuple[tuple[int, int], ...]]
     return cleaned, heading, tuple(anchors)
 
 
+@lru_cache(maxsize=1)
+def _drop_line() -> regex.Pattern:
+    # one alternation tries the drop_line patterns in order, as any(p.match ...) did (each is ^…$)
+    return regex.compile("|".join(f"(?:{p.pattern})" for p in text_noise().drop_line))
+
+
 def _is_page_number(text: str) -> bool:
     t = text.strip()
-    return len(t) <= 16 and any(p.match(t) for p in text_noise().drop_line)
+    return len(t) <= 16 and _drop_line().match(t) is not None
+
+
+@lru_cache(maxsize=1)
+def _any_heading_style() -> regex.Pattern:
+    """One pattern for "some heading style matches" (headings.toml); the styles are ^…$ alternatives.
+    (Each ends with a line break so a verbose comment in one cannot swallow the next.)"""
+    return regex.compile("|".join(f"(?:{st.pattern.pattern}\n)" for st in heading_styles()), regex.VERBOSE)
 
 
 def _starts_heading(text: str) -> bool:
-    return bool(heading_prefix().match(text)) and any(st.pattern.match(text) for st in heading_styles())
+    return heading_prefix().match(text) is not None and _any_heading_style().match(text) is not None
 
 
 def decode(data: bytes) -> Decoded:
     # characters are normalised once, for the whole text; source offsets refer to this text
+    # (normalise_chars also turns U+3000 and U+00A0 into spaces, so lines only have " " to strip)
     s = normalise_chars(bytes_to_str(data))
     if not s.strip():
         raise DocumentError("no_text", "the file contains only white space")
-    lines = _lines(s)
-    layout = _layout(lines)
-    blocks = _parse(lines, layout)
+    lines = s.split("\n")
+    # offset of each line's first character in s
+    starts = list(accumulate(map((1).__add__, map(len, lines)), initial=0))
+    if "\r" in s:
+        raws = [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+        text = "\n".join(raws)
+    else:
+        raws, text = lines, s
+    layout, wrap_width = _layout(text, raws)
+    noisy = _noisy_lines(s, starts)
+    if layout == "hard_wrapped":
+        blocks = _parse_wrapped(raws, starts, noisy, wrap_width)
+    elif layout == "tab_cells":
+        blocks = _parse_tab_cells(raws, starts, noisy)
+    elif layout == "tab_rows":
+        blocks = _parse_tab_rows(raws, starts, noisy)
+    else:
+        blocks = _parse_lines(raws, starts, noisy)
     if not blocks:
         raise DocumentError("no_text", "no text left after removing page numbers and markup")
     return Decoded(blocks=tuple(blocks), n_pages=None, warnings=())
 
 
-def _parse(lines: list[_Line], layout: str) -> list[Para | Grid]:
+def _noisy_lines(s: str, starts: list[int]) -> frozenset[int]:
+    """Indexes of the lines holding one of NOISE_CHARS (one search over the whole text)."""
+    out = set()
+    i = 0
+    for m in _MAYBE_NOISE.finditer(s):
+        at = m.start()
+        while starts[i + 1] <= at:
+            i += 1
+        out.add(i)
+    return frozenset(out)
+
+
+def _para(text: str, heading: bool, anchors: tuple) -> Para:
+    return new_record(Para, {"text": text, "page": None, "heading": heading, "anchors": anchors})
+
+
+def _line(raw: str, src: int, noisy: bool) -> tuple[str, bool, tuple[tuple[int, int], ...]]:
+    """A non-blank line cleaned: (text, marked as heading, anchors)."""
+    if noisy:
+        return _clean(raw, src)
+    stripped = raw.lstrip(" ")
+    return stripped.rstrip(" "), False, ((0, src + len(raw) - len(stripped)),)
+
+
+def _cell(raw: str, src: int, noisy: bool) -> tuple[str, int]:
+    """A table cell cleaned: (text, source offset of its first character)."""
+    if noisy and _MAYBE_NOISE.search(raw):
+        text, _, anchors = _clean(raw, src)
+        return text, anchors[0][1] if anchors else src
+    stripped = raw.lstrip(" ")
+    return stripped.rstrip(" "), src + len(raw) - len(stripped) if stripped else src
+
+
+def _parse_lines(raws: list[str], starts: list[int], noisy: frozenset[int]) -> list[Para | Grid]:
+    """Every non-blank line is a paragraph."""
     blocks: list[Para | Grid] = []
-    para: list[tuple[str, tuple]] = []  # pending hard-wrapped lines (text, anchors)
-    para_heading = False
-    rows: list[list[tuple[str, int]]] = []  # pending table rows of (cell text, src)
-    row: list[tuple[str, int]] | None = None  # tab-cell row being read
-    wrap_width = _wrap_width(lines) if layout == "hard_wrapped" else 0
-
-    def flush_para():
-        nonlocal para, para_heading
-        if para:
-            text, anchors = join_wrapped(para)
-            if text:
-                blocks.append(Para(text=text, heading=para_heading, anchors=anchors))
-        para, para_heading = [], False
-
-    def flush_table():
-        nonlocal rows, row
-        if row is not None:
-            rows.append(row)
-            row = None
-        if rows:
-            blocks.append(_grid(rows))
-        rows = []
-
-    for ln in lines:
-        raw = ln.raw
-        if layout == "tab_rows" and "\t" in raw.strip(" "):
-            flush_para()
-            cells, src = [], []
-            pos = ln.src
-            for part in raw.split("\t"):
-                text, _, anchors = _clean(part, pos)
-                cells.append((text, anchors[0][1] if anchors else pos))
-                pos += len(part) + 1
-            rows.append(cells)
+    for i, raw in enumerate(raws):
+        if not raw or raw.isspace():
             continue
-        if layout == "tab_cells" and raw.startswith("\t"):
-            flush_para()
+        text, heading, anchors = _line(raw, starts[i], i in noisy)
+        if text and not _is_page_number(text):
+            blocks.append(_para(text, heading, anchors))
+    return blocks
+
+
+def _parse_wrapped(raws: list[str], starts: list[int], noisy: frozenset[int], wrap_width: int) -> list[Para | Grid]:
+    """Hard-wrapped lines joined into paragraphs; blank lines mean nothing (converters put them
+    between all lines). A paragraph ends after a line that is not full, before a heading and
+    around a marked heading."""
+    blocks: list[Para | Grid] = []
+    para: list[tuple[str, tuple]] = []  # pending lines (text, anchors)
+    para_heading = False
+    last_full = False  # the pending paragraph's last line reaches the wrap width
+    full_at = wrap_width * 0.8
+    short_at = wrap_width - 2
+    ends = ("。", "！", "？", "：")
+    for i, raw in enumerate(raws):
+        if not raw or raw.isspace():
+            continue
+        text, heading, anchors = _line(raw, starts[i], i in noisy)
+        if not text or _is_page_number(text):
+            continue
+        if para and (heading or not last_full or _starts_heading(text)):
+            _flush(blocks, para, para_heading)
+            para, para_heading = [], False
+        para.append((text, anchors))
+        para_heading = para_heading or heading
+        if heading:
+            _flush(blocks, para, para_heading)
+            para, para_heading = [], False
+        # _is_full: a line that reaches (nearly) the wrap width continues on the next line
+        w = (len(text.encode("utf-8", "surrogatepass")) + len(text)) // 2
+        last_full = not (w < short_at and text.endswith(ends)) and w >= full_at
+    _flush(blocks, para, para_heading)
+    return blocks
+
+
+def _flush(blocks: list, para: list, heading: bool) -> None:
+    if not para:
+        return
+    if len(para) == 1:
+        text, anchors = para[0]
+    else:
+        text, anchors = join_wrapped(para)
+    if text:
+        blocks.append(_para(text, heading, anchors))
+
+
+def _parse_tab_cells(raws: list[str], starts: list[int], noisy: frozenset[int]) -> list[Para | Grid]:
+    """Cells start with a tab; a blank line ends a row (not the table); a line without a tab right
+    after a cell continues that cell; other lines are paragraphs."""
+    blocks: list[Para | Grid] = []
+    rows: list[list[tuple[str, int]]] = []
+    row: list[tuple[str, int]] | None = None  # the row being read
+    for i, raw in enumerate(raws):
+        if raw[:1] == "\t":
             if row is None:
                 row = []
-            text, _, anchors = _clean(raw[1:], ln.src + 1)
-            row.append((text, anchors[0][1] if anchors else ln.src + 1))
+            row.append(_cell(raw[1:], starts[i] + 1, i in noisy))
             continue
-        if not raw.strip():
-            if row is not None:  # a blank line ends a tab-cell row, not the table
+        if not raw or raw.isspace():
+            if row is not None:
                 rows.append(row)
                 row = None
-            elif layout == "tab_rows":
-                flush_table()
-            if layout != "hard_wrapped":
-                flush_para()
             continue
-        text, heading, anchors = _clean(raw, ln.src)
-        if row is not None and layout == "tab_cells":
-            # a line without a tab right after a cell continues that cell
+        text, heading, anchors = _line(raw, starts[i], i in noisy)
+        if row is not None:
             last_text, last_src = row[-1]
             joined, _ = join_wrapped([(last_text, last_src), (text, anchors)])
             row[-1] = (joined, last_src)
             continue
-        flush_table()
-        if not text or _is_page_number(text):
-            continue
-        if layout == "hard_wrapped":
-            if para and (heading or _starts_heading(text) or not _is_full(para[-1][0], wrap_width)):
-                flush_para()
-            para.append((text, anchors))
-            para_heading = para_heading or heading
-            if heading:
-                flush_para()
-        else:
-            flush_para()
-            para.append((text, anchors))
-            para_heading = heading
-            flush_para()
-    flush_table()
-    flush_para()
+        if rows:
+            blocks.append(_grid(rows))
+            rows = []
+        if text and not _is_page_number(text):
+            blocks.append(_para(text, heading, anchors))
+    if row is not None:
+        rows.append(row)
+    if rows:
+        blocks.append(_grid(rows))
     return blocks
 
 
-def _wrap_width(lines: list[_Line]) -> int:
-    widths = sorted(_width(ln.raw.strip()) for ln in lines if ln.raw.strip())
-    return widths[int(len(widths) * 0.9)] if widths else 0
-
-
-def _is_full(text: str, wrap_width: int) -> bool:
-    """A hard-wrapped line that reaches (nearly) the wrap width continues on the next line."""
-    if text.endswith(("。", "！", "？", "：")) and _width(text) < wrap_width - 2:
-        return False
-    return _width(text) >= wrap_width * 0.8
+def _parse_tab_rows(raws: list[str], starts: list[int], noisy: frozenset[int]) -> list[Para | Grid]:
+    """A line with a tab is a table row; a blank line ends the table; other lines are paragraphs."""
+    blocks: list[Para | Grid] = []
+    rows: list[list[tuple[str, int]]] = []
+    for i, raw in enumerate(raws):
+        if "\t" in raw:
+            pos = starts[i]
+            cells = []
+            if i in noisy:
+                for part in raw.split("\t"):
+                    cells.append(_cell(part, pos, True))
+                    pos += len(part) + 1
+            else:
+                for part in raw.split("\t"):
+                    stripped = part.lstrip(" ")
+                    cells.append((stripped.rstrip(" "), pos + len(part) - len(stripped) if stripped else pos))
+                    pos += len(part) + 1
+            rows.append(cells)
+            continue
+        if not raw or raw.isspace():
+            if rows:
+                blocks.append(_grid(rows))
+                rows = []
+            continue
+        text, heading, anchors = _line(raw, starts[i], i in noisy)
+        if rows:
+            blocks.append(_grid(rows))
+            rows = []
+        if text and not _is_page_number(text):
+            blocks.append(_para(text, heading, anchors))
+    if rows:
+        blocks.append(_grid(rows))
+    return blocks
 
 
 def _grid(rows: list[list[tuple[str, int]]]) -> Grid:
