@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 
 from pipeline.records import Block, Cell, Decoded, DocumentError, Grid, Para, Source, Text
-from pipeline.textutil import join_wrapped, normalise_chars
+from pipeline.textutil import NEEDS_NORMALISING as _NEEDS, join_wrapped, new_record, normalise_chars
 
 # format -> module with `decode(data: bytes) -> Decoded`
 READERS = {
@@ -59,53 +59,75 @@ def decoded_to_text(doc_id: str, decoded: Decoded) -> Text:
     anchors: list[tuple[int, int]] = []
     pos = 0
     previous: Para | Grid | None = None
+    # The text reader hands over text that is normalised already: then one search over all of it
+    # replaces a normalise_chars call per paragraph and per cell (which would change nothing).
+    plain = _is_plain(decoded.blocks)
     for raw in decoded.blocks:
         if isinstance(raw, Para):
-            text = normalise_chars(raw.text.replace("\r", ""))
-            if not text.strip():
+            text = raw.text if plain else normalise_chars(raw.text.replace("\r", ""))
+            if not text or text.isspace():
                 continue
             start = pos
-            for off, src in raw.anchors:
-                anchors.append((start + off, src))
-            pieces.append(text + "\n")
+            if raw.anchors:
+                anchors.extend([(start + off, src) for off, src in raw.anchors])
+            pieces.append(text)
+            pieces.append("\n")
             pos += len(text) + 1
-            blocks.append(Block(len(blocks), "paragraph", start, start + len(text), raw.page, heading=raw.heading))
+            blocks.append(new_record(Block, {
+                "block_id": len(blocks), "kind": "paragraph", "start": start, "end": start + len(text), "page": raw.page,
+                "heading": raw.heading, "caption": None, "cells": (), "n_rows": 0, "n_cols": 0,
+            }))
         else:
             if not any(c.strip() for r in raw.rows for c in r):
                 continue
             start = pos
             cells: list[Cell] = []
+            all_src = raw.src
             for r, row in enumerate(raw.rows):
-                for c, cell in enumerate(row):
+                texts = [c.strip() for c in row] if plain else [_cell_text(c) for c in row]
+                row_src = all_src[r] if r < len(all_src) else ()
+                n_src = len(row_src)
+                for c, text in enumerate(texts):
                     if c:
-                        pieces.append("\t")
-                        pos += 1
-                    text = _cell_text(cell)
-                    src = raw.src[r][c] if raw.src and r < len(raw.src) and c < len(raw.src[r]) else None
-                    if src is not None and text:
-                        anchors.append((pos, src))
-                    cells.append(Cell(r, c, text, pos, pos + len(text)))
-                    pieces.append(text)
-                    pos += len(text)
+                        pos += 1  # the tab before the cell
+                    end = pos + len(text)
+                    if c < n_src and text:
+                        src = row_src[c]
+                        if src is not None:
+                            anchors.append((pos, src))
+                    cell = _new(Cell)
+                    _setattr(cell, "__dict__", {"row": r, "col": c, "text": text, "start": pos, "end": end})
+                    cells.append(cell)
+                    pos = end
+                pieces.append("\t".join(texts))
                 pieces.append("\n")
                 pos += 1
-            blocks.append(
-                Block(
-                    len(blocks),
-                    "table",
-                    start,
-                    pos - 1,
-                    raw.page,
-                    caption=_caption(raw, previous),
-                    cells=tuple(cells),
-                    n_rows=len(raw.rows),
-                    n_cols=max((len(r) for r in raw.rows), default=0),
-                )
-            )
+            blocks.append(new_record(Block, {
+                "block_id": len(blocks), "kind": "table", "start": start, "end": pos - 1, "page": raw.page,
+                "heading": False, "caption": _caption(raw, previous), "cells": tuple(cells),
+                "n_rows": len(raw.rows), "n_cols": max((len(r) for r in raw.rows), default=0),
+            }))
         previous = raw
     text = "".join(pieces)
     anchors.sort()
     return Text(doc_id=doc_id, text=text, blocks=tuple(blocks), n_pages=decoded.n_pages, anchors=tuple(anchors), warnings=decoded.warnings)
+
+
+def _is_plain(blocks) -> bool:
+    """No character that normalise_chars would change and no line break, tab or CR inside a cell,
+    no CR in a paragraph: the texts can be laid out as they are (cells still lose outer spaces)."""
+    para_text = "".join([b.text for b in blocks if isinstance(b, Para)])
+    cell_text = "".join(["".join(["".join(r) for r in b.rows]) for b in blocks if not isinstance(b, Para)])
+    return (
+        "\r" not in para_text
+        and _NEEDS.search(para_text) is None
+        and _NEEDS.search(cell_text) is None
+        and "\n" not in cell_text and "\t" not in cell_text and "\r" not in cell_text
+    )
+
+
+_new = object.__new__
+_setattr = object.__setattr__  # Cell is built as in textutil.new_record, inline: hundreds per document
 
 
 def source_to_text(src: Source) -> Text:

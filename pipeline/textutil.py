@@ -14,7 +14,8 @@ _TABLE = str.maketrans(_FULLWIDTH + "\u3000\u00a0\u2002\u2003\u2009\u202f", _ASC
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 
-_NEEDS = re.compile("[" + re.escape(_FULLWIDTH) + "\u3000\u00a0\u2002\u2003\u2009\u202f\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# what normalise_chars changes; no match means it returns its input
+NEEDS_NORMALISING = _NEEDS = re.compile("[" + re.escape(_FULLWIDTH) + "\u3000\u00a0\u2002\u2003\u2009\u202f\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
 _MAP = {chr(k): (v if isinstance(v, str) else chr(v)) for k, v in _TABLE.items()}
