@@ -8,6 +8,9 @@ point back to `text[start:end]`.
 from __future__ import annotations
 
 import importlib
+from dataclasses import fields
+from itertools import accumulate, chain, compress, repeat
+from operator import add
 
 from pipeline.records import Block, Cell, Decoded, DocumentError, Grid, Para, Source, Text
 from pipeline.textutil import NEEDS_NORMALISING as _NEEDS, join_wrapped, new_record, normalise_chars
@@ -81,36 +84,53 @@ def decoded_to_text(doc_id: str, decoded: Decoded) -> Text:
             if not any(c.strip() for r in raw.rows for c in r):
                 continue
             start = pos
-            cells: list[Cell] = []
-            all_src = raw.src
-            for r, row in enumerate(raw.rows):
-                texts = [c.strip() for c in row] if plain else [_cell_text(c) for c in row]
-                row_src = all_src[r] if r < len(all_src) else ()
-                n_src = len(row_src)
-                for c, text in enumerate(texts):
-                    if c:
-                        pos += 1  # the tab before the cell
-                    end = pos + len(text)
-                    if c < n_src and text:
-                        src = row_src[c]
-                        if src is not None:
-                            anchors.append((pos, src))
-                    cell = _new(Cell)
-                    _setattr(cell, "__dict__", {"row": r, "col": c, "text": text, "start": pos, "end": end})
-                    cells.append(cell)
-                    pos = end
-                pieces.append("\t".join(texts))
-                pieces.append("\n")
-                pos += 1
+            cells, table = _cells(raw, plain, pos, anchors)
+            pieces.append(table)
+            pos += len(table)
             blocks.append(new_record(Block, {
                 "block_id": len(blocks), "kind": "table", "start": start, "end": pos - 1, "page": raw.page,
-                "heading": False, "caption": _caption(raw, previous), "cells": tuple(cells),
+                "heading": False, "caption": _caption(raw, previous), "cells": cells,
                 "n_rows": len(raw.rows), "n_cols": max((len(r) for r in raw.rows), default=0),
             }))
         previous = raw
     text = "".join(pieces)
     anchors.sort()
     return Text(doc_id=doc_id, text=text, blocks=tuple(blocks), n_pages=decoded.n_pages, anchors=tuple(anchors), warnings=decoded.warnings)
+
+
+def _cells(grid: Grid, plain: bool, pos: int, anchors: list) -> tuple[tuple[Cell, ...], str]:
+    """A table's cells laid out from `pos` (row by row, "\\t" between cells, "\\n" after a row) and
+    the table's text; the cells' anchors are added to `anchors`.
+
+    Hundreds of cells per document: the work per cell is done by C-level map/zip/accumulate."""
+    rows = [[c.strip() for c in row] for row in grid.rows] if plain else [[_cell_text(c) for c in row] for row in grid.rows]
+    # each cell starts one character (a tab or a line break) after the previous one ends; an empty
+    # row still takes its line break, so it is laid out as one empty cell that is then left out
+    laid = rows if all(rows) else [row or [""] for row in rows]
+    texts = list(chain.from_iterable(laid))
+    lens = list(map(len, texts))
+    starts = list(accumulate(map((1).__add__, lens), initial=pos))
+    del starts[-1]
+    row_of = list(chain.from_iterable(repeat(r, len(row)) for r, row in enumerate(laid)))
+    col_of = list(chain.from_iterable(range(len(row)) for row in laid))
+    if laid is not rows:
+        real = list(chain.from_iterable(repeat(True, len(row)) if row else (False,) for row in rows))
+        texts, lens, starts, row_of, col_of = (list(compress(x, real)) for x in (texts, lens, starts, row_of, col_of))
+    ends = list(map(add, starts, lens))
+    src = grid.src
+    if len(src) == len(rows) and all(len(s) == len(r) for s, r in zip(src, rows)):
+        srcs = chain.from_iterable(src)
+    else:  # src missing or ragged: a cell without a source offset has no anchor
+        srcs = (src[r][c] if r < len(src) and c < len(src[r]) else None for r, c in zip(row_of, col_of))
+    anchors.extend([(st, sr) for st, sr, t in zip(starts, srcs, texts) if t and sr is not None])
+    cells = list(map(_new, repeat(Cell, len(texts))))
+    fields = map(dict, map(zip, repeat(_CELL_FIELDS), zip(row_of, col_of, texts, starts, ends)))
+    for _ in map(_setattr, cells, repeat("__dict__"), fields):  # textutil.new_record, cell by cell
+        pass
+    return tuple(cells), "".join([f"{chr(9).join(row)}\n" for row in rows])
+
+
+_CELL_FIELDS = tuple(f.name for f in fields(Cell))
 
 
 def _is_plain(blocks) -> bool:
