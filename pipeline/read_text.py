@@ -15,13 +15,15 @@ from __future__ import annotations
 import codecs
 import re
 from functools import lru_cache
-from itertools import accumulate
+import string
+from itertools import accumulate, compress, repeat
+from operator import add, and_, itemgetter, not_, sub
 
 import regex
 
 from pipeline.records import Decoded, DocumentError, Grid, Para
 from pipeline.textutil import join_wrapped, new_record, normalise_chars
-from schemas.vocab import heading_prefix, heading_styles, text_noise
+from schemas.vocab import heading_prefix, heading_style_pattern, text_noise
 
 # Below this share of printable characters a decoded file is treated as binary, not text.
 MIN_PRINTABLE = 0.95
@@ -144,15 +146,8 @@ def _is_page_number(text: str) -> bool:
     return len(t) <= 16 and _drop_line().match(t) is not None
 
 
-@lru_cache(maxsize=1)
-def _any_heading_style() -> regex.Pattern:
-    """One pattern for "some heading style matches" (headings.toml); the styles are ^…$ alternatives.
-    (Each ends with a line break so a verbose comment in one cannot swallow the next.)"""
-    return regex.compile("|".join(f"(?:{st.pattern.pattern}\n)" for st in heading_styles()), regex.VERBOSE)
-
-
 def _starts_heading(text: str) -> bool:
-    return heading_prefix().match(text) is not None and _any_heading_style().match(text) is not None
+    return heading_prefix().match(text) is not None and heading_style_pattern()[0].match(text) is not None
 
 
 def decode(data: bytes) -> Decoded:
@@ -232,33 +227,70 @@ def _parse_lines(raws: list[str], starts: list[int], noisy: frozenset[int]) -> l
 def _parse_wrapped(raws: list[str], starts: list[int], noisy: frozenset[int], wrap_width: int) -> list[Para | Grid]:
     """Hard-wrapped lines joined into paragraphs; blank lines mean nothing (converters put them
     between all lines). A paragraph ends after a line that is not full, before a heading and
-    around a marked heading."""
-    blocks: list[Para | Grid] = []
-    para: list[tuple[str, tuple]] = []  # pending lines (text, anchors)
-    para_heading = False
-    last_full = False  # the pending paragraph's last line reaches the wrap width
+    around a marked heading.
+
+    Hundreds of lines per document: each step is done for all lines at once with C-level
+    map/compress (strip, width, the tests), Python only goes paragraph by paragraph."""
+    keep = list(compress(range(len(raws)), map(str.strip, raws)))  # the non-blank lines
+    lines = list(map(raws.__getitem__, keep))
+    lstripped = list(map(str.lstrip, lines, repeat(" ")))
+    texts = list(map(str.rstrip, lstripped, repeat(" ")))
+    # source offset of each text: the line's start plus the spaces stripped in front
+    srcs = list(map(sub, map(add, map(starts.__getitem__, keep), map(len, lines)), map(len, lstripped)))
+    anchors: list = [None] * len(texts)  # None: ((0, src),), the anchors of a line without noise
+    heads = [False] * len(texts)  # marked as a heading (markdown #)
+    if noisy:
+        for k in [k for k, i in enumerate(keep) if i in noisy]:
+            texts[k], heads[k], anchors[k] = _clean(lines[k], starts[keep[k]])
+    # lines cleaned to nothing and page numbers are dropped (only a short line can be a page number)
+    drop = {k for k in compress(range(len(texts)), map((17).__gt__, map(len, map(str.strip, texts))))
+            if not texts[k] or _is_page_number(texts[k])}
+    if drop:
+        texts, srcs, anchors, heads = ([x for k, x in enumerate(col) if k not in drop] for col in (texts, srcs, anchors, heads))
+    n = len(texts)
+    if not n:
+        return []
+    # _is_full: a line that reaches (nearly) the wrap width continues on the next line, unless it
+    # is short of it and ends a sentence
+    lens = list(map(len, texts))
+    widths = list(map((2).__rfloordiv__, map(add, map(len, map(str.encode, texts, repeat("utf-8"), repeat("surrogatepass"))), lens)))
     full_at = wrap_width * 0.8
     short_at = wrap_width - 2
-    ends = ("。", "！", "？", "：")
-    for i, raw in enumerate(raws):
-        if not raw or raw.isspace():
+    full = [w >= full_at and (w >= short_at or not t.endswith(_SENTENCE_ENDS)) for w, t in zip(widths, texts)]
+    # a paragraph starts at line k after a line that is not full, at a heading and after a marked one
+    breaks = {k + 1 for k in compress(range(n - 1), map(not_, full))}
+    if any(heads):
+        breaks.update(k for k in range(n) if heads[k])
+        breaks.update(k + 1 for k in range(n) if heads[k])
+    prefix = heading_prefix().match
+    maybe = [k for k in range(1, n) if k not in breaks]
+    breaks.update(k for k, m in zip(maybe, map(prefix, map(texts.__getitem__, maybe))) if m and _starts_heading(texts[k]))
+    bounds = sorted(k for k in breaks if 0 < k < n)
+    blocks: list[Para | Grid] = []
+    for a, e in zip([0] + bounds, bounds + [n]):
+        if e - a == 1:
+            anc = anchors[a]
+            blocks.append(_para(texts[a], heads[a], ((0, srcs[a]),) if anc is None else anc))
             continue
-        text, heading, anchors = _line(raw, starts[i], i in noisy)
-        if not text or _is_page_number(text):
-            continue
-        if para and (heading or not last_full or _starts_heading(text)):
-            _flush(blocks, para, para_heading)
-            para, para_heading = [], False
-        para.append((text, anchors))
-        para_heading = para_heading or heading
-        if heading:
-            _flush(blocks, para, para_heading)
-            para, para_heading = [], False
-        # _is_full: a line that reaches (nearly) the wrap width continues on the next line
-        w = (len(text.encode("utf-8", "surrogatepass")) + len(text)) // 2
-        last_full = not (w < short_at and text.endswith(ends)) and w >= full_at
-    _flush(blocks, para, para_heading)
+        part_anchors = anchors[a:e]
+        if part_anchors.count(None) == e - a and not _needs_space(texts, a, e):
+            text = "".join(texts[a:e])
+            anc = tuple(zip(accumulate(lens[a:e - 1], initial=0), srcs[a:e]))
+        else:
+            text, anc = join_wrapped([(t, s if x is None else x) for t, s, x in zip(texts[a:e], srcs[a:e], part_anchors)])
+        blocks.append(_para(text, any(heads[a:e]), anc))
     return blocks
+
+
+_SENTENCE_ENDS = ("。", "！", "？", "：")
+_ASCII_LETTERS = frozenset(string.ascii_letters)
+
+
+def _needs_space(texts: list[str], a: int, e: int) -> bool:
+    """join_wrapped puts a space between two lines of texts[a:e] (a Latin letter on both sides)."""
+    ends = map(_ASCII_LETTERS.__contains__, map(itemgetter(-1), texts[a:e - 1]))
+    firsts = map(_ASCII_LETTERS.__contains__, map(itemgetter(0), texts[a + 1:e]))
+    return any(map(and_, ends, firsts))
 
 
 def _flush(blocks: list, para: list, heading: bool) -> None:
