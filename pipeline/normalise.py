@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import fields
 from itertools import accumulate, chain, compress, repeat
-from operator import add
+from operator import add, attrgetter
 
 from pipeline.records import Block, Cell, Decoded, DocumentError, Grid, Para, Source, Text
 from pipeline.textutil import NEEDS_NORMALISING as _NEEDS, join_wrapped, new_record, normalise_chars
@@ -61,41 +61,56 @@ def decoded_to_text(doc_id: str, decoded: Decoded) -> Text:
     blocks: list[Block] = []
     anchors: list[tuple[int, int]] = []
     pos = 0
-    previous: Para | Grid | None = None
+    previous: Para | Grid | None = None  # the last block laid out
     # The text reader hands over text that is normalised already: then one search over all of it
     # replaces a normalise_chars call per paragraph and per cell (which would change nothing).
     plain = _is_plain(decoded.blocks)
-    for raw in decoded.blocks:
-        if isinstance(raw, Para):
-            text = raw.text if plain else normalise_chars(raw.text.replace("\r", ""))
-            if not text or text.isspace():
-                continue
-            start = pos
-            if raw.anchors:
-                anchors.extend([(start + off, src) for off, src in raw.anchors])
-            pieces.append(text)
-            pieces.append("\n")
-            pos += len(text) + 1
-            blocks.append(new_record(Block, {
-                "block_id": len(blocks), "kind": "paragraph", "start": start, "end": start + len(text), "page": raw.page,
-                "heading": raw.heading, "caption": None, "cells": (), "n_rows": 0, "n_cols": 0,
-            }))
-        else:
-            if not any(c.strip() for r in raw.rows for c in r):
-                continue
-            start = pos
-            cells, table = _cells(raw, plain, pos, anchors)
-            pieces.append(table)
-            pos += len(table)
-            blocks.append(new_record(Block, {
-                "block_id": len(blocks), "kind": "table", "start": start, "end": pos - 1, "page": raw.page,
-                "heading": False, "caption": _caption(raw, previous), "cells": cells,
-                "n_rows": len(raw.rows), "n_cols": max((len(r) for r in raw.rows), default=0),
-            }))
+    raws = decoded.blocks
+    tables = [i for i, is_para in enumerate(map(isinstance, raws, repeat(Para))) if not is_para]
+    for lo, hi in zip([0] + [t + 1 for t in tables], tables + [len(raws)]):
+        if lo < hi:  # a run of paragraphs, laid out together
+            run = raws[lo:hi]
+            texts = [p.text for p in run] if plain else [normalise_chars(p.text.replace("\r", "")) for p in run]
+            kept = list(compress(range(len(run)), map(str.strip, texts)))  # blank paragraphs are left out
+            if kept:
+                if len(kept) < len(run):
+                    run = [run[k] for k in kept]
+                    texts = [texts[k] for k in kept]
+                lens = list(map(len, texts))
+                starts = list(accumulate(map((1).__add__, lens), initial=pos))
+                pos = starts.pop()
+                anchors.extend([(st + off, src) for st, p in zip(starts, run) for off, src in p.anchors])
+                values = zip(
+                    range(len(blocks), len(blocks) + len(run)), repeat("paragraph"), starts, map(add, starts, lens),
+                    map(_page, run), map(_heading, run), repeat(None), repeat(()), repeat(0), repeat(0),
+                )
+                blocks.extend(map(new_record, repeat(Block), map(dict, map(zip, repeat(_BLOCK_FIELDS), values))))
+                pieces.append("\n".join(texts))
+                pieces.append("\n")
+                previous = run[-1]
+        if hi == len(raws):
+            break
+        raw = raws[hi]
+        if not any(c.strip() for r in raw.rows for c in r):
+            continue
+        start = pos
+        cells, table = _cells(raw, plain, pos, anchors)
+        pieces.append(table)
+        pos += len(table)
+        blocks.append(new_record(Block, {
+            "block_id": len(blocks), "kind": "table", "start": start, "end": pos - 1, "page": raw.page,
+            "heading": False, "caption": _caption(raw, previous), "cells": cells,
+            "n_rows": len(raw.rows), "n_cols": max((len(r) for r in raw.rows), default=0),
+        }))
         previous = raw
     text = "".join(pieces)
     anchors.sort()
     return Text(doc_id=doc_id, text=text, blocks=tuple(blocks), n_pages=decoded.n_pages, anchors=tuple(anchors), warnings=decoded.warnings)
+
+
+_BLOCK_FIELDS = tuple(f.name for f in fields(Block))
+_page = attrgetter("page")
+_heading = attrgetter("heading")
 
 
 def _cells(grid: Grid, plain: bool, pos: int, anchors: list) -> tuple[tuple[Cell, ...], str]:
@@ -124,10 +139,10 @@ def _cells(grid: Grid, plain: bool, pos: int, anchors: list) -> tuple[tuple[Cell
         srcs = (src[r][c] if r < len(src) and c < len(src[r]) else None for r, c in zip(row_of, col_of))
     anchors.extend([(st, sr) for st, sr, t in zip(starts, srcs, texts) if t and sr is not None])
     cells = list(map(_new, repeat(Cell, len(texts))))
-    fields = map(dict, map(zip, repeat(_CELL_FIELDS), zip(row_of, col_of, texts, starts, ends)))
-    for _ in map(_setattr, cells, repeat("__dict__"), fields):  # textutil.new_record, cell by cell
+    values = map(dict, map(zip, repeat(_CELL_FIELDS), zip(row_of, col_of, texts, starts, ends)))
+    for _ in map(_setattr, cells, repeat("__dict__"), values):  # textutil.new_record, cell by cell
         pass
-    return tuple(cells), "".join([f"{chr(9).join(row)}\n" for row in rows])
+    return tuple(cells), "".join(["\t".join(row) + "\n" for row in rows])
 
 
 _CELL_FIELDS = tuple(f.name for f in fields(Cell))
