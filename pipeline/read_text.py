@@ -13,6 +13,7 @@ one search over the whole text, and each layout has its own loop.
 from __future__ import annotations
 
 import codecs
+from bisect import bisect_right
 import re
 from functools import lru_cache
 import string
@@ -67,17 +68,16 @@ def _check_printable(s: str) -> str:
     return s
 
 
-# Layout tests over the whole text (MULTILINE, one match per line; lines have no "\r" at the end):
-# a line that is a tab and one cell ("\t部门名称", trailing tabs allowed) ...
-_LEAD_ONLY = re.compile(r"^\t[^\t\n]*\t*$", re.MULTILINE)
-# ... and a line with a tab between two cells ("项目\t金额"; tabs and spaces at the ends do not count).
-_INNER_TAB = re.compile(r"^[\t ]*[^\t \n][^\n]*\t[\t ]*[^\t \n]", re.MULTILINE)
-
-
 def _layout(text: str, raws: list[str]) -> tuple[str, int]:
     """(layout, wrap width: the 90th percentile of the non-blank lines' widths, for hard_wrapped)."""
-    lead_only = len(_LEAD_ONLY.findall(text))
-    inner = len(_INNER_TAB.findall(text))
+    lead_only = inner = 0
+    if "\t" in text:  # the line tests, for all lines at once (C-level map)
+        with_tab = list(compress(raws, map(str.__contains__, raws, repeat("\t"))))
+        # a tab and one cell ("\t部门名称", trailing tabs allowed)
+        leading = list(compress(with_tab, map(str.startswith, with_tab, repeat("\t"))))
+        lead_only = len(leading) - sum(map(str.__contains__, map(str.rstrip, map(itemgetter(slice(1, None)), leading), repeat("\t")), repeat("\t")))
+        # a tab between two cells ("项目\t金额"; tabs and spaces at the ends do not count)
+        inner = sum(map(str.__contains__, map(str.strip, with_tab, repeat("\t ")), repeat("\t")))
     if inner > lead_only and inner >= 2:
         return "tab_rows", 0
     if lead_only >= 2:
@@ -181,14 +181,7 @@ def decode(data: bytes) -> Decoded:
 
 def _noisy_lines(s: str, starts: list[int]) -> frozenset[int]:
     """Indexes of the lines holding one of NOISE_CHARS (one search over the whole text)."""
-    out = set()
-    i = 0
-    for m in _MAYBE_NOISE.finditer(s):
-        at = m.start()
-        while starts[i + 1] <= at:
-            i += 1
-        out.add(i)
-    return frozenset(out)
+    return frozenset(bisect_right(starts, m.start()) - 1 for m in _MAYBE_NOISE.finditer(s))
 
 
 def _para(text: str, heading: bool, anchors: tuple) -> Para:
@@ -304,39 +297,75 @@ def _flush(blocks: list, para: list, heading: bool) -> None:
         blocks.append(_para(text, heading, anchors))
 
 
+# A tab-cell row in the line kinds (T: starts with a tab, B: blank, O: other): cell lines, each
+# maybe continued by lines without a tab, up to a blank line.
+_TAB_CELL_ROW = re.compile(r"T[TO]*")
+
+
 def _parse_tab_cells(raws: list[str], starts: list[int], noisy: frozenset[int]) -> list[Para | Grid]:
     """Cells start with a tab; a blank line ends a row (not the table); a line without a tab right
-    after a cell continues that cell; other lines are paragraphs."""
+    after a cell continues that cell; other lines are paragraphs (and end the table).
+
+    The lines' kinds are one string ("TTBTTOB…") in which a pattern finds the rows; the cells of
+    all lines are stripped at once (C-level map)."""
+    tab = list(map(str.startswith, raws, repeat("\t")))
+    kinds = "".join(map("OBTT".__getitem__, map(add, map(add, tab, tab), map(not_, map(str.strip, raws)))))
+    cell_at = list(compress(range(len(raws)), tab))
+    parts = [raws[i][1:] for i in cell_at]
+    lstripped = list(map(str.lstrip, parts, repeat(" ")))
+    texts = list(map(str.rstrip, lstripped, repeat(" ")))
+    # the source offset of a cell: after the tab and the spaces in front (a cell of spaces: after the tab)
+    srcs = [start + 1 + len(part) - len(ls) if ls else start + 1 for start, part, ls in zip(map(starts.__getitem__, cell_at), parts, lstripped)]
+    if noisy:
+        for k, i in enumerate(cell_at):
+            if i in noisy:
+                texts[k], srcs[k] = _cell(parts[k], starts[i] + 1, True)
     blocks: list[Para | Grid] = []
-    rows: list[list[tuple[str, int]]] = []
-    row: list[tuple[str, int]] | None = None  # the row being read
-    for i, raw in enumerate(raws):
-        if raw[:1] == "\t":
-            if row is None:
-                row = []
-            row.append(_cell(raw[1:], starts[i] + 1, i in noisy))
-            continue
-        if not raw or raw.isspace():
-            if row is not None:
-                rows.append(row)
-                row = None
-            continue
-        text, heading, anchors = _line(raw, starts[i], i in noisy)
-        if row is not None:
-            last_text, last_src = row[-1]
-            joined, _ = join_wrapped([(last_text, last_src), (text, anchors)])
-            row[-1] = (joined, last_src)
-            continue
-        if rows:
-            blocks.append(_grid(rows))
-            rows = []
-        if text and not _is_page_number(text):
-            blocks.append(_para(text, heading, anchors))
-    if row is not None:
-        rows.append(row)
-    if rows:
-        blocks.append(_grid(rows))
+    rows_t: list[tuple[str, ...]] = []
+    rows_s: list[tuple[int, ...]] = []
+    k = 0  # the next cell line
+    done = 0  # lines before this are laid out
+    for m in _TAB_CELL_ROW.finditer(kinds + "B"):
+        a, e = m.span()
+        if "O" in kinds[done:a]:  # a paragraph between rows ends the table
+            _paragraphs(blocks, rows_t, rows_s, raws, starts, noisy, done, a, kinds)
+        if "O" not in kinds[a:e]:
+            rows_t.append(tuple(texts[k:k + e - a]))
+            rows_s.append(tuple(srcs[k:k + e - a]))
+            k += e - a
+        else:  # lines without a tab continue the cell above them
+            row_t: list[str] = []
+            row_s: list[int] = []
+            for i in range(a, e):
+                if kinds[i] == "T":
+                    row_t.append(texts[k])
+                    row_s.append(srcs[k])
+                    k += 1
+                else:
+                    text, _, anchors = _line(raws[i], starts[i], i in noisy)
+                    row_t[-1], _ = join_wrapped([(row_t[-1], row_s[-1]), (text, anchors)])
+            rows_t.append(tuple(row_t))
+            rows_s.append(tuple(row_s))
+        done = e
+    if "O" in kinds[done:]:
+        _paragraphs(blocks, rows_t, rows_s, raws, starts, noisy, done, len(raws), kinds)
+    if rows_t:
+        blocks.append(Grid(rows=tuple(rows_t), src=tuple(rows_s)))
     return blocks
+
+
+def _paragraphs(blocks: list, rows_t: list, rows_s: list, raws: list[str], starts: list[int], noisy: frozenset[int], a: int, e: int, kinds: str) -> None:
+    """The lines a..e (blank or other, "B"/"O" in kinds) after a table: the table is done, each
+    other line is a paragraph."""
+    if rows_t:
+        blocks.append(Grid(rows=tuple(rows_t), src=tuple(rows_s)))
+        rows_t.clear()
+        rows_s.clear()
+    for i in range(a, e):
+        if kinds[i] == "O":
+            text, heading, anchors = _line(raws[i], starts[i], i in noisy)
+            if text and not _is_page_number(text):
+                blocks.append(_para(text, heading, anchors))
 
 
 def _parse_tab_rows(raws: list[str], starts: list[int], noisy: frozenset[int]) -> list[Para | Grid]:
@@ -375,6 +404,8 @@ def _parse_tab_rows(raws: list[str], starts: list[int], noisy: frozenset[int]) -
 
 
 def _grid(rows: list[list[tuple[str, int]]]) -> Grid:
-    texts = tuple(tuple(t for t, _ in r) for r in rows)
-    src = tuple(tuple(s for _, s in r) for r in rows)
-    return Grid(rows=texts, src=src)
+    return Grid(rows=tuple(tuple(map(_first, r)) for r in rows), src=tuple(tuple(map(_second, r)) for r in rows))
+
+
+_first = itemgetter(0)
+_second = itemgetter(1)
