@@ -8,9 +8,12 @@ point back to `text[start:end]`.
 from __future__ import annotations
 
 import importlib
+from dataclasses import fields
+from itertools import accumulate, chain, compress, repeat
+from operator import add, attrgetter
 
 from pipeline.records import Block, Cell, Decoded, DocumentError, Grid, Para, Source, Text
-from pipeline.textutil import join_wrapped, normalise_chars
+from pipeline.textutil import NEEDS_NORMALISING as _NEEDS, join_wrapped, new_record, normalise_chars
 
 # format -> module with `decode(data: bytes) -> Decoded`
 READERS = {
@@ -58,54 +61,108 @@ def decoded_to_text(doc_id: str, decoded: Decoded) -> Text:
     blocks: list[Block] = []
     anchors: list[tuple[int, int]] = []
     pos = 0
-    previous: Para | Grid | None = None
-    for raw in decoded.blocks:
-        if isinstance(raw, Para):
-            text = normalise_chars(raw.text.replace("\r", ""))
-            if not text.strip():
-                continue
-            start = pos
-            for off, src in raw.anchors:
-                anchors.append((start + off, src))
-            pieces.append(text + "\n")
-            pos += len(text) + 1
-            blocks.append(Block(len(blocks), "paragraph", start, start + len(text), raw.page, heading=raw.heading))
-        else:
-            if not any(c.strip() for r in raw.rows for c in r):
-                continue
-            start = pos
-            cells: list[Cell] = []
-            for r, row in enumerate(raw.rows):
-                for c, cell in enumerate(row):
-                    if c:
-                        pieces.append("\t")
-                        pos += 1
-                    text = _cell_text(cell)
-                    src = raw.src[r][c] if raw.src and r < len(raw.src) and c < len(raw.src[r]) else None
-                    if src is not None and text:
-                        anchors.append((pos, src))
-                    cells.append(Cell(r, c, text, pos, pos + len(text)))
-                    pieces.append(text)
-                    pos += len(text)
-                pieces.append("\n")
-                pos += 1
-            blocks.append(
-                Block(
-                    len(blocks),
-                    "table",
-                    start,
-                    pos - 1,
-                    raw.page,
-                    caption=_caption(raw, previous),
-                    cells=tuple(cells),
-                    n_rows=len(raw.rows),
-                    n_cols=max((len(r) for r in raw.rows), default=0),
+    previous: Para | Grid | None = None  # the last block laid out
+    # The text reader hands over text that is normalised already: then one search over all of it
+    # replaces a normalise_chars call per paragraph and per cell (which would change nothing).
+    plain = _is_plain(decoded.blocks)
+    raws = decoded.blocks
+    tables = [i for i, is_para in enumerate(map(isinstance, raws, repeat(Para))) if not is_para]
+    for lo, hi in zip([0] + [t + 1 for t in tables], tables + [len(raws)]):
+        if lo < hi:  # a run of paragraphs, laid out together
+            run = raws[lo:hi]
+            texts = [p.text for p in run] if plain else [normalise_chars(p.text.replace("\r", "")) for p in run]
+            kept = list(compress(range(len(run)), map(str.strip, texts)))  # blank paragraphs are left out
+            if kept:
+                if len(kept) < len(run):
+                    run = [run[k] for k in kept]
+                    texts = [texts[k] for k in kept]
+                lens = list(map(len, texts))
+                starts = list(accumulate(map((1).__add__, lens), initial=pos))
+                pos = starts.pop()
+                anchors.extend([(st + off, src) for st, p in zip(starts, run) for off, src in p.anchors])
+                values = zip(
+                    range(len(blocks), len(blocks) + len(run)), repeat("paragraph"), starts, map(add, starts, lens),
+                    map(_page, run), map(_heading, run), repeat(None), repeat(()), repeat(0), repeat(0),
                 )
-            )
+                blocks.extend(map(new_record, repeat(Block), map(dict, map(zip, repeat(_BLOCK_FIELDS), values))))
+                pieces.append("\n".join(texts))
+                pieces.append("\n")
+                previous = run[-1]
+        if hi == len(raws):
+            break
+        raw = raws[hi]
+        if not any(c.strip() for r in raw.rows for c in r):
+            continue
+        start = pos
+        cells, table = _cells(raw, plain, pos, anchors)
+        pieces.append(table)
+        pos += len(table)
+        blocks.append(new_record(Block, {
+            "block_id": len(blocks), "kind": "table", "start": start, "end": pos - 1, "page": raw.page,
+            "heading": False, "caption": _caption(raw, previous), "cells": cells,
+            "n_rows": len(raw.rows), "n_cols": max((len(r) for r in raw.rows), default=0),
+        }))
         previous = raw
     text = "".join(pieces)
     anchors.sort()
     return Text(doc_id=doc_id, text=text, blocks=tuple(blocks), n_pages=decoded.n_pages, anchors=tuple(anchors), warnings=decoded.warnings)
+
+
+_BLOCK_FIELDS = tuple(f.name for f in fields(Block))
+_page = attrgetter("page")
+_heading = attrgetter("heading")
+
+
+def _cells(grid: Grid, plain: bool, pos: int, anchors: list) -> tuple[tuple[Cell, ...], str]:
+    """A table's cells laid out from `pos` (row by row, "\\t" between cells, "\\n" after a row) and
+    the table's text; the cells' anchors are added to `anchors`.
+
+    Hundreds of cells per document: the work per cell is done by C-level map/zip/accumulate."""
+    rows = [[c.strip() for c in row] for row in grid.rows] if plain else [[_cell_text(c) for c in row] for row in grid.rows]
+    # each cell starts one character (a tab or a line break) after the previous one ends; an empty
+    # row still takes its line break, so it is laid out as one empty cell that is then left out
+    laid = rows if all(rows) else [row or [""] for row in rows]
+    texts = list(chain.from_iterable(laid))
+    lens = list(map(len, texts))
+    starts = list(accumulate(map((1).__add__, lens), initial=pos))
+    del starts[-1]
+    row_of = list(chain.from_iterable(repeat(r, len(row)) for r, row in enumerate(laid)))
+    col_of = list(chain.from_iterable(range(len(row)) for row in laid))
+    if laid is not rows:
+        real = list(chain.from_iterable(repeat(True, len(row)) if row else (False,) for row in rows))
+        texts, lens, starts, row_of, col_of = (list(compress(x, real)) for x in (texts, lens, starts, row_of, col_of))
+    ends = list(map(add, starts, lens))
+    src = grid.src
+    if len(src) == len(rows) and all(len(s) == len(r) for s, r in zip(src, rows)):
+        srcs = chain.from_iterable(src)
+    else:  # src missing or ragged: a cell without a source offset has no anchor
+        srcs = (src[r][c] if r < len(src) and c < len(src[r]) else None for r, c in zip(row_of, col_of))
+    anchors.extend([(st, sr) for st, sr, t in zip(starts, srcs, texts) if t and sr is not None])
+    cells = list(map(_new, repeat(Cell, len(texts))))
+    values = map(dict, map(zip, repeat(_CELL_FIELDS), zip(row_of, col_of, texts, starts, ends)))
+    for _ in map(_setattr, cells, repeat("__dict__"), values):  # textutil.new_record, cell by cell
+        pass
+    return tuple(cells), "".join(["\t".join(row) + "\n" for row in rows])
+
+
+_CELL_FIELDS = tuple(f.name for f in fields(Cell))
+
+
+def _is_plain(blocks) -> bool:
+    """No character that normalise_chars would change and no line break, tab or CR inside a cell,
+    no CR in a paragraph: the texts can be laid out as they are (cells still lose outer spaces)."""
+    para_text = "".join([b.text for b in blocks if isinstance(b, Para)])
+    cell_text = "".join(["".join(["".join(r) for r in b.rows]) for b in blocks if not isinstance(b, Para)])
+    return (
+        "\r" not in para_text
+        and _NEEDS.search(para_text) is None
+        and _NEEDS.search(cell_text) is None
+        and "\n" not in cell_text and "\t" not in cell_text and "\r" not in cell_text
+    )
+
+
+_new = object.__new__
+_setattr = object.__setattr__  # Cell is built as in textutil.new_record, inline: hundreds per document
 
 
 def source_to_text(src: Source) -> Text:

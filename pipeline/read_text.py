@@ -5,17 +5,26 @@
 - tab-cell tables: a row is a block of lines up to a blank line, each cell starts with a tab at the
   start of a line, a cell may continue on following lines without a tab;
 - tab-separated rows: one row per line, cells separated by tabs.
+
+Speed: a document has hundreds of lines, so the per-line work is kept to a few string methods.
+The layout is decided by patterns over the whole text, the lines that hold noise markup are found by
+one search over the whole text, and each layout has its own loop.
 """
 from __future__ import annotations
 
 import codecs
-from typing import NamedTuple
+from bisect import bisect_right
+import re
+from functools import lru_cache
+import string
+from itertools import accumulate, compress, repeat
+from operator import add, and_, itemgetter, not_, sub
 
 import regex
 
 from pipeline.records import Decoded, DocumentError, Grid, Para
-from pipeline.textutil import join_wrapped, normalise_chars
-from schemas.vocab import heading_prefix, heading_styles, text_noise
+from pipeline.textutil import join_wrapped, new_record, normalise_chars
+from schemas.vocab import heading_prefix, heading_style_pattern, text_noise
 
 # Below this share of printable characters a decoded file is treated as binary, not text.
 MIN_PRINTABLE = 0.95
@@ -42,45 +51,43 @@ def bytes_to_str(data: bytes) -> str:
 
 
 _UNPRINTABLE = regex.compile(r"[^\P{C}\t\n\r\ufeff\u200b-\u200d\u2060\u00ad]|[\p{Zl}\p{Zp}]")
+# Characters that are printable in every Unicode version (ASCII, CJK punctuation, the original CJK
+# ideographs, full-width forms, general punctuation): counting the rest is an upper bound on the
+# unprintable ones, found at C speed by `re`; the exact count is only needed when that bound is high.
+_SURELY_PRINTABLE = re.compile(r"[^\t\n\r\x20-\x7e\u00a0-\u00ac\u00ae-\u00ff\u2010-\u2027\u2030-\u205e\u3000-\u303f\u4e00-\u9fa5\uff01-\uff60]")
 
 
 def _check_printable(s: str) -> str:
     sample = s[:20000]
     if sample:
-        ok = len(sample) - len(_UNPRINTABLE.findall(sample))
-        if ok / len(sample) < MIN_PRINTABLE:
-            raise DocumentError("binary", f"only {ok * 100 // len(sample)}% printable characters: not a text file")
+        n = len(sample)
+        if (n - len(_SURELY_PRINTABLE.findall(sample))) / n < MIN_PRINTABLE:
+            ok = n - len(_UNPRINTABLE.findall(sample))
+            if ok / n < MIN_PRINTABLE:
+                raise DocumentError("binary", f"only {ok * 100 // n}% printable characters: not a text file")
     return s
 
 
-class _Line(NamedTuple):
-    raw: str  # as in the source, without the line break
-    src: int  # offset of its first character in the decoded source
-
-
-def _lines(s: str) -> list[_Line]:
-    out = []
-    pos = 0
-    for raw in s.split("\n"):
-        out.append(_Line(raw[:-1] if raw.endswith("\r") else raw, pos))
-        pos += len(raw) + 1
-    return out
-
-
-def _layout(lines: list[_Line]) -> str:
-    lead_only = sum(1 for ln in lines if ln.raw.startswith("\t") and "\t" not in ln.raw[1:].rstrip("\t"))
-    inner = sum(1 for ln in lines if "\t" in ln.raw.strip("\t "))
+def _layout(text: str, raws: list[str]) -> tuple[str, int]:
+    """(layout, wrap width: the 90th percentile of the non-blank lines' widths, for hard_wrapped)."""
+    lead_only = inner = 0
+    if "\t" in text:  # the line tests, for all lines at once (C-level map)
+        with_tab = list(compress(raws, map(str.__contains__, raws, repeat("\t"))))
+        # a tab and one cell ("\t部门名称", trailing tabs allowed)
+        leading = list(compress(with_tab, map(str.startswith, with_tab, repeat("\t"))))
+        lead_only = len(leading) - sum(map(str.__contains__, map(str.rstrip, map(itemgetter(slice(1, None)), leading), repeat("\t")), repeat("\t")))
+        # a tab between two cells ("项目\t金额"; tabs and spaces at the ends do not count)
+        inner = sum(map(str.__contains__, map(str.strip, with_tab, repeat("\t ")), repeat("\t")))
     if inner > lead_only and inner >= 2:
-        return "tab_rows"
+        return "tab_rows", 0
     if lead_only >= 2:
-        return "tab_cells"
-    nonblank = [ln for ln in lines if ln.raw.strip()]
-    if len(nonblank) >= 10:
-        widths = sorted(_width(ln.raw.strip()) for ln in nonblank)
+        return "tab_cells", 0
+    widths = sorted(_width(t) for t in map(str.strip, raws) if t)
+    if len(widths) >= 10:
         p90 = widths[int(len(widths) * 0.9)]
         if p90 <= 90:
-            return "hard_wrapped"
-    return "lines"
+            return "hard_wrapped", p90
+    return "lines", 0
 
 
 def _width(s: str) -> int:
@@ -90,14 +97,13 @@ def _width(s: str) -> int:
 
 # Every noise pattern (text_noise.toml) contains one of these characters; a test checks it.
 NOISE_CHARS = "#<[*"
-_MAYBE_NOISE = regex.compile("[" + regex.escape(NOISE_CHARS) + "]")
+_MAYBE_NOISE = re.compile("[" + re.escape(NOISE_CHARS) + "]")
 
 
 def _clean(text: str, src: int) -> tuple[str, bool, tuple[tuple[int, int], ...]]:
-    """(cleaned text, marked as heading, anchors [(offset in cleaned, offset in source)])."""
-    if not _MAYBE_NOISE.search(text):  # most lines: nothing to strip but spaces
-        stripped = text.lstrip(" \u3000\u00a0")
-        return stripped.rstrip(" \u3000\u00a0"), False, ((0, src + len(text) - len(stripped)),) if stripped else ()
+    """(cleaned text, marked as heading, anchors [(offset in cleaned, offset in source)]).
+
+    Only for lines with one of NOISE_CHARS; the loops strip the other lines' spaces themselves."""
     noise = text_noise()
     heading = False
     m = noise.heading_marker.match(text)
@@ -129,121 +135,277 @@ def _clean(text: str, src: int) -> tuple[str, bool, tuple[tuple[int, int], ...]]
     return cleaned, heading, tuple(anchors)
 
 
+@lru_cache(maxsize=1)
+def _drop_line() -> regex.Pattern:
+    # one alternation tries the drop_line patterns in order, as any(p.match ...) did (each is ^…$)
+    return regex.compile("|".join(f"(?:{p.pattern})" for p in text_noise().drop_line))
+
+
 def _is_page_number(text: str) -> bool:
     t = text.strip()
-    return len(t) <= 16 and any(p.match(t) for p in text_noise().drop_line)
+    return len(t) <= 16 and _drop_line().match(t) is not None
 
 
 def _starts_heading(text: str) -> bool:
-    return bool(heading_prefix().match(text)) and any(st.pattern.match(text) for st in heading_styles())
+    return heading_prefix().match(text) is not None and heading_style_pattern()[0].match(text) is not None
 
 
 def decode(data: bytes) -> Decoded:
     # characters are normalised once, for the whole text; source offsets refer to this text
+    # (normalise_chars also turns U+3000 and U+00A0 into spaces, so lines only have " " to strip)
     s = normalise_chars(bytes_to_str(data))
     if not s.strip():
         raise DocumentError("no_text", "the file contains only white space")
-    lines = _lines(s)
-    layout = _layout(lines)
-    blocks = _parse(lines, layout)
+    lines = s.split("\n")
+    # offset of each line's first character in s
+    starts = list(accumulate(map((1).__add__, map(len, lines)), initial=0))
+    if "\r" in s:
+        raws = [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+        text = "\n".join(raws)
+    else:
+        raws, text = lines, s
+    layout, wrap_width = _layout(text, raws)
+    noisy = _noisy_lines(s, starts)
+    if layout == "hard_wrapped":
+        blocks = _parse_wrapped(raws, starts, noisy, wrap_width)
+    elif layout == "tab_cells":
+        blocks = _parse_tab_cells(raws, starts, noisy)
+    elif layout == "tab_rows":
+        blocks = _parse_tab_rows(raws, starts, noisy)
+    else:
+        blocks = _parse_lines(raws, starts, noisy)
     if not blocks:
         raise DocumentError("no_text", "no text left after removing page numbers and markup")
     return Decoded(blocks=tuple(blocks), n_pages=None, warnings=())
 
 
-def _parse(lines: list[_Line], layout: str) -> list[Para | Grid]:
+def _noisy_lines(s: str, starts: list[int]) -> frozenset[int]:
+    """Indexes of the lines holding one of NOISE_CHARS (one search over the whole text)."""
+    return frozenset(bisect_right(starts, m.start()) - 1 for m in _MAYBE_NOISE.finditer(s))
+
+
+def _para(text: str, heading: bool, anchors: tuple) -> Para:
+    return new_record(Para, {"text": text, "page": None, "heading": heading, "anchors": anchors})
+
+
+def _line(raw: str, src: int, noisy: bool) -> tuple[str, bool, tuple[tuple[int, int], ...]]:
+    """A non-blank line cleaned: (text, marked as heading, anchors)."""
+    if noisy:
+        return _clean(raw, src)
+    stripped = raw.lstrip(" ")
+    return stripped.rstrip(" "), False, ((0, src + len(raw) - len(stripped)),)
+
+
+def _cell(raw: str, src: int, noisy: bool) -> tuple[str, int]:
+    """A table cell cleaned: (text, source offset of its first character)."""
+    if noisy and _MAYBE_NOISE.search(raw):
+        text, _, anchors = _clean(raw, src)
+        return text, anchors[0][1] if anchors else src
+    stripped = raw.lstrip(" ")
+    return stripped.rstrip(" "), src + len(raw) - len(stripped) if stripped else src
+
+
+def _parse_lines(raws: list[str], starts: list[int], noisy: frozenset[int]) -> list[Para | Grid]:
+    """Every non-blank line is a paragraph."""
     blocks: list[Para | Grid] = []
-    para: list[tuple[str, tuple]] = []  # pending hard-wrapped lines (text, anchors)
-    para_heading = False
-    rows: list[list[tuple[str, int]]] = []  # pending table rows of (cell text, src)
-    row: list[tuple[str, int]] | None = None  # tab-cell row being read
-    wrap_width = _wrap_width(lines) if layout == "hard_wrapped" else 0
-
-    def flush_para():
-        nonlocal para, para_heading
-        if para:
-            text, anchors = join_wrapped(para)
-            if text:
-                blocks.append(Para(text=text, heading=para_heading, anchors=anchors))
-        para, para_heading = [], False
-
-    def flush_table():
-        nonlocal rows, row
-        if row is not None:
-            rows.append(row)
-            row = None
-        if rows:
-            blocks.append(_grid(rows))
-        rows = []
-
-    for ln in lines:
-        raw = ln.raw
-        if layout == "tab_rows" and "\t" in raw.strip(" "):
-            flush_para()
-            cells, src = [], []
-            pos = ln.src
-            for part in raw.split("\t"):
-                text, _, anchors = _clean(part, pos)
-                cells.append((text, anchors[0][1] if anchors else pos))
-                pos += len(part) + 1
-            rows.append(cells)
+    for i, raw in enumerate(raws):
+        if not raw or raw.isspace():
             continue
-        if layout == "tab_cells" and raw.startswith("\t"):
-            flush_para()
-            if row is None:
-                row = []
-            text, _, anchors = _clean(raw[1:], ln.src + 1)
-            row.append((text, anchors[0][1] if anchors else ln.src + 1))
-            continue
-        if not raw.strip():
-            if row is not None:  # a blank line ends a tab-cell row, not the table
-                rows.append(row)
-                row = None
-            elif layout == "tab_rows":
-                flush_table()
-            if layout != "hard_wrapped":
-                flush_para()
-            continue
-        text, heading, anchors = _clean(raw, ln.src)
-        if row is not None and layout == "tab_cells":
-            # a line without a tab right after a cell continues that cell
-            last_text, last_src = row[-1]
-            joined, _ = join_wrapped([(last_text, last_src), (text, anchors)])
-            row[-1] = (joined, last_src)
-            continue
-        flush_table()
-        if not text or _is_page_number(text):
-            continue
-        if layout == "hard_wrapped":
-            if para and (heading or _starts_heading(text) or not _is_full(para[-1][0], wrap_width)):
-                flush_para()
-            para.append((text, anchors))
-            para_heading = para_heading or heading
-            if heading:
-                flush_para()
-        else:
-            flush_para()
-            para.append((text, anchors))
-            para_heading = heading
-            flush_para()
-    flush_table()
-    flush_para()
+        text, heading, anchors = _line(raw, starts[i], i in noisy)
+        if text and not _is_page_number(text):
+            blocks.append(_para(text, heading, anchors))
     return blocks
 
 
-def _wrap_width(lines: list[_Line]) -> int:
-    widths = sorted(_width(ln.raw.strip()) for ln in lines if ln.raw.strip())
-    return widths[int(len(widths) * 0.9)] if widths else 0
+def _parse_wrapped(raws: list[str], starts: list[int], noisy: frozenset[int], wrap_width: int) -> list[Para | Grid]:
+    """Hard-wrapped lines joined into paragraphs; blank lines mean nothing (converters put them
+    between all lines). A paragraph ends after a line that is not full, before a heading and
+    around a marked heading.
+
+    Hundreds of lines per document: each step is done for all lines at once with C-level
+    map/compress (strip, width, the tests), Python only goes paragraph by paragraph."""
+    keep = list(compress(range(len(raws)), map(str.strip, raws)))  # the non-blank lines
+    lines = list(map(raws.__getitem__, keep))
+    lstripped = list(map(str.lstrip, lines, repeat(" ")))
+    texts = list(map(str.rstrip, lstripped, repeat(" ")))
+    # source offset of each text: the line's start plus the spaces stripped in front
+    srcs = list(map(sub, map(add, map(starts.__getitem__, keep), map(len, lines)), map(len, lstripped)))
+    anchors: list = [None] * len(texts)  # None: ((0, src),), the anchors of a line without noise
+    heads = [False] * len(texts)  # marked as a heading (markdown #)
+    if noisy:
+        for k in [k for k, i in enumerate(keep) if i in noisy]:
+            texts[k], heads[k], anchors[k] = _clean(lines[k], starts[keep[k]])
+    # lines cleaned to nothing and page numbers are dropped (only a short line can be a page number)
+    drop = {k for k in compress(range(len(texts)), map((17).__gt__, map(len, map(str.strip, texts))))
+            if not texts[k] or _is_page_number(texts[k])}
+    if drop:
+        texts, srcs, anchors, heads = ([x for k, x in enumerate(col) if k not in drop] for col in (texts, srcs, anchors, heads))
+    n = len(texts)
+    if not n:
+        return []
+    # _is_full: a line that reaches (nearly) the wrap width continues on the next line, unless it
+    # is short of it and ends a sentence
+    lens = list(map(len, texts))
+    widths = list(map((2).__rfloordiv__, map(add, map(len, map(str.encode, texts, repeat("utf-8"), repeat("surrogatepass"))), lens)))
+    full_at = wrap_width * 0.8
+    short_at = wrap_width - 2
+    full = [w >= full_at and (w >= short_at or not t.endswith(_SENTENCE_ENDS)) for w, t in zip(widths, texts)]
+    # a paragraph starts at line k after a line that is not full, at a heading and after a marked one
+    breaks = {k + 1 for k in compress(range(n - 1), map(not_, full))}
+    if any(heads):
+        breaks.update(k for k in range(n) if heads[k])
+        breaks.update(k + 1 for k in range(n) if heads[k])
+    prefix = heading_prefix().match
+    maybe = [k for k in range(1, n) if k not in breaks]
+    breaks.update(k for k, m in zip(maybe, map(prefix, map(texts.__getitem__, maybe))) if m and _starts_heading(texts[k]))
+    bounds = sorted(k for k in breaks if 0 < k < n)
+    blocks: list[Para | Grid] = []
+    for a, e in zip([0] + bounds, bounds + [n]):
+        if e - a == 1:
+            anc = anchors[a]
+            blocks.append(_para(texts[a], heads[a], ((0, srcs[a]),) if anc is None else anc))
+            continue
+        part_anchors = anchors[a:e]
+        if part_anchors.count(None) == e - a and not _needs_space(texts, a, e):
+            text = "".join(texts[a:e])
+            anc = tuple(zip(accumulate(lens[a:e - 1], initial=0), srcs[a:e]))
+        else:
+            text, anc = join_wrapped([(t, s if x is None else x) for t, s, x in zip(texts[a:e], srcs[a:e], part_anchors)])
+        blocks.append(_para(text, any(heads[a:e]), anc))
+    return blocks
 
 
-def _is_full(text: str, wrap_width: int) -> bool:
-    """A hard-wrapped line that reaches (nearly) the wrap width continues on the next line."""
-    if text.endswith(("。", "！", "？", "：")) and _width(text) < wrap_width - 2:
-        return False
-    return _width(text) >= wrap_width * 0.8
+_SENTENCE_ENDS = ("。", "！", "？", "：")
+_ASCII_LETTERS = frozenset(string.ascii_letters)
+
+
+def _needs_space(texts: list[str], a: int, e: int) -> bool:
+    """join_wrapped puts a space between two lines of texts[a:e] (a Latin letter on both sides)."""
+    ends = map(_ASCII_LETTERS.__contains__, map(itemgetter(-1), texts[a:e - 1]))
+    firsts = map(_ASCII_LETTERS.__contains__, map(itemgetter(0), texts[a + 1:e]))
+    return any(map(and_, ends, firsts))
+
+
+def _flush(blocks: list, para: list, heading: bool) -> None:
+    if not para:
+        return
+    if len(para) == 1:
+        text, anchors = para[0]
+    else:
+        text, anchors = join_wrapped(para)
+    if text:
+        blocks.append(_para(text, heading, anchors))
+
+
+# A tab-cell row in the line kinds (T: starts with a tab, B: blank, O: other): cell lines, each
+# maybe continued by lines without a tab, up to a blank line.
+_TAB_CELL_ROW = re.compile(r"T[TO]*")
+
+
+def _parse_tab_cells(raws: list[str], starts: list[int], noisy: frozenset[int]) -> list[Para | Grid]:
+    """Cells start with a tab; a blank line ends a row (not the table); a line without a tab right
+    after a cell continues that cell; other lines are paragraphs (and end the table).
+
+    The lines' kinds are one string ("TTBTTOB…") in which a pattern finds the rows; the cells of
+    all lines are stripped at once (C-level map)."""
+    tab = list(map(str.startswith, raws, repeat("\t")))
+    kinds = "".join(map("OBTT".__getitem__, map(add, map(add, tab, tab), map(not_, map(str.strip, raws)))))
+    cell_at = list(compress(range(len(raws)), tab))
+    parts = [raws[i][1:] for i in cell_at]
+    lstripped = list(map(str.lstrip, parts, repeat(" ")))
+    texts = list(map(str.rstrip, lstripped, repeat(" ")))
+    # the source offset of a cell: after the tab and the spaces in front (a cell of spaces: after the tab)
+    srcs = [start + 1 + len(part) - len(ls) if ls else start + 1 for start, part, ls in zip(map(starts.__getitem__, cell_at), parts, lstripped)]
+    if noisy:
+        for k, i in enumerate(cell_at):
+            if i in noisy:
+                texts[k], srcs[k] = _cell(parts[k], starts[i] + 1, True)
+    blocks: list[Para | Grid] = []
+    rows_t: list[tuple[str, ...]] = []
+    rows_s: list[tuple[int, ...]] = []
+    k = 0  # the next cell line
+    done = 0  # lines before this are laid out
+    for m in _TAB_CELL_ROW.finditer(kinds + "B"):
+        a, e = m.span()
+        if "O" in kinds[done:a]:  # a paragraph between rows ends the table
+            _paragraphs(blocks, rows_t, rows_s, raws, starts, noisy, done, a, kinds)
+        if "O" not in kinds[a:e]:
+            rows_t.append(tuple(texts[k:k + e - a]))
+            rows_s.append(tuple(srcs[k:k + e - a]))
+            k += e - a
+        else:  # lines without a tab continue the cell above them
+            row_t: list[str] = []
+            row_s: list[int] = []
+            for i in range(a, e):
+                if kinds[i] == "T":
+                    row_t.append(texts[k])
+                    row_s.append(srcs[k])
+                    k += 1
+                else:
+                    text, _, anchors = _line(raws[i], starts[i], i in noisy)
+                    row_t[-1], _ = join_wrapped([(row_t[-1], row_s[-1]), (text, anchors)])
+            rows_t.append(tuple(row_t))
+            rows_s.append(tuple(row_s))
+        done = e
+    if "O" in kinds[done:]:
+        _paragraphs(blocks, rows_t, rows_s, raws, starts, noisy, done, len(raws), kinds)
+    if rows_t:
+        blocks.append(Grid(rows=tuple(rows_t), src=tuple(rows_s)))
+    return blocks
+
+
+def _paragraphs(blocks: list, rows_t: list, rows_s: list, raws: list[str], starts: list[int], noisy: frozenset[int], a: int, e: int, kinds: str) -> None:
+    """The lines a..e (blank or other, "B"/"O" in kinds) after a table: the table is done, each
+    other line is a paragraph."""
+    if rows_t:
+        blocks.append(Grid(rows=tuple(rows_t), src=tuple(rows_s)))
+        rows_t.clear()
+        rows_s.clear()
+    for i in range(a, e):
+        if kinds[i] == "O":
+            text, heading, anchors = _line(raws[i], starts[i], i in noisy)
+            if text and not _is_page_number(text):
+                blocks.append(_para(text, heading, anchors))
+
+
+def _parse_tab_rows(raws: list[str], starts: list[int], noisy: frozenset[int]) -> list[Para | Grid]:
+    """A line with a tab is a table row; a blank line ends the table; other lines are paragraphs."""
+    blocks: list[Para | Grid] = []
+    rows: list[list[tuple[str, int]]] = []
+    for i, raw in enumerate(raws):
+        if "\t" in raw:
+            pos = starts[i]
+            cells = []
+            if i in noisy:
+                for part in raw.split("\t"):
+                    cells.append(_cell(part, pos, True))
+                    pos += len(part) + 1
+            else:
+                for part in raw.split("\t"):
+                    stripped = part.lstrip(" ")
+                    cells.append((stripped.rstrip(" "), pos + len(part) - len(stripped) if stripped else pos))
+                    pos += len(part) + 1
+            rows.append(cells)
+            continue
+        if not raw or raw.isspace():
+            if rows:
+                blocks.append(_grid(rows))
+                rows = []
+            continue
+        text, heading, anchors = _line(raw, starts[i], i in noisy)
+        if rows:
+            blocks.append(_grid(rows))
+            rows = []
+        if text and not _is_page_number(text):
+            blocks.append(_para(text, heading, anchors))
+    if rows:
+        blocks.append(_grid(rows))
+    return blocks
 
 
 def _grid(rows: list[list[tuple[str, int]]]) -> Grid:
-    texts = tuple(tuple(t for t, _ in r) for r in rows)
-    src = tuple(tuple(s for _, s in r) for r in rows)
-    return Grid(rows=texts, src=src)
+    return Grid(rows=tuple(tuple(map(_first, r)) for r in rows), src=tuple(tuple(map(_second, r)) for r in rows))
+
+
+_first = itemgetter(0)
+_second = itemgetter(1)

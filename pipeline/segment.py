@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import bisect
+import re
 
 import regex
 
 from pipeline.records import Section, Text
-from schemas.vocab import heading_prefix, heading_styles, max_title_with_stop
+from pipeline.textutil import new_record
+from schemas.vocab import heading_prefix, heading_style_pattern, heading_styles, max_title_with_stop
 
 _SPACES = regex.compile(r"\s+")
-_SENTENCE_PUNCT = regex.compile(r"[，,。；;：:]")
+_SENTENCE_PUNCT = re.compile(r"[，,。；;：:]")  # literal characters: `re` is exact and faster
 MARKED_RANK = 0  # a heading the format itself marks (markdown ##, a DOCX heading style)
 
 
@@ -18,14 +20,26 @@ def _candidate(line: str):
     line = line.strip()
     if not heading_prefix().match(line):
         return None
-    for st in heading_styles():
-        m = st.pattern.match(line)
-        if not m:
-            continue
-        title = m["title"].strip()
-        ok = len(title) <= st.max_title and (st.inner_punct or not _SENTENCE_PUNCT.search(title[:-1]))
-        return st, _SPACES.sub("", m["number"]), title, ok
-    return None
+    return _styled(line)
+
+
+def _styled(line: str):
+    """_candidate for a stripped line that passed heading_prefix."""
+    pattern, groups = heading_style_pattern()
+    m = pattern.match(line)
+    if m is None:
+        return None
+    spans = m.regs
+    k = 0
+    while spans[groups[k]][0] < 0:  # the first style whose group took part
+        k += 1
+    st = heading_styles()[k]
+    title = m["title"].strip()
+    ok = len(title) <= st.max_title and (st.inner_punct or not _SENTENCE_PUNCT.search(title[:-1]))
+    number = m["number"]
+    if not number.isprintable() or " " in number:  # isprintable() is False for all white space but " "
+        number = _SPACES.sub("", number)
+    return st, number, title, ok
 
 
 def match_heading(line: str) -> tuple[int, str, str] | None:
@@ -68,15 +82,16 @@ def text_to_sections(text: Text) -> list[Section]:
     blocks = text.blocks
     cands = []
     marked = []
-    for i, b in enumerate(blocks):
-        if b.kind != "paragraph":
-            continue
-        line = text.text[b.start:b.end]
-        c = _candidate(line)
+    s = text.text
+    paras = [(i, b) for i, b in enumerate(blocks) if b.kind == "paragraph"]
+    lines = [s[b.start:b.end].strip() for _i, b in paras]
+    # heading_prefix over all paragraphs in one C-level map: most are no heading and stop there
+    for (i, b), line, starts_like in zip(paras, lines, map(heading_prefix().match, lines)):
+        c = _styled(line) if starts_like else None
         if c:
             cands.append((*c, i))
         elif b.heading:
-            marked.append((MARKED_RANK, "", line.strip(), b.start, b.page))
+            marked.append((MARKED_RANK, "", line, b.start, b.page))
     items = _list_items(cands)
     for k, (st, number, title, ok, i) in enumerate(cands):
         if not ok or k in items:
@@ -104,18 +119,16 @@ def text_to_sections(text: Text) -> list[Section]:
         parents[i] = stack[-1] if stack else None
         stack.append(i)
     for i, (rank, number, title, start, page) in enumerate(found):
-        sections.append(
-            Section(
-                section_id=i + 1,
-                parent_id=None if parents[i] is None else parents[i] + 1,
-                level=level_of[rank],
-                number=number,
-                title=title,
-                start=start,
-                end=ends[i],
-                page=page,
-            )
-        )
+        sections.append(new_record(Section, {
+            "section_id": i + 1,
+            "parent_id": None if parents[i] is None else parents[i] + 1,
+            "level": level_of[rank],
+            "number": number,
+            "title": title,
+            "start": start,
+            "end": ends[i],
+            "page": page,
+        }))
     return sections
 
 

@@ -14,7 +14,8 @@ _TABLE = str.maketrans(_FULLWIDTH + "\u3000\u00a0\u2002\u2003\u2009\u202f", _ASC
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 
-_NEEDS = re.compile("[" + re.escape(_FULLWIDTH) + "\u3000\u00a0\u2002\u2003\u2009\u202f\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# what normalise_chars changes; no match means it returns its input
+NEEDS_NORMALISING = _NEEDS = re.compile("[" + re.escape(_FULLWIDTH) + "\u3000\u00a0\u2002\u2003\u2009\u202f\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
 _MAP = {chr(k): (v if isinstance(v, str) else chr(v)) for k, v in _TABLE.items()}
@@ -54,3 +55,20 @@ def join_wrapped(parts) -> tuple[str, tuple[tuple[int, int], ...]]:
         out.append(text)
         n += len(text)
     return "".join(out), tuple(anchors)
+
+
+def new_record(cls, fields: dict):
+    """An instance of a frozen dataclass made from its field values.
+
+    The generated __init__ of a frozen dataclass sets each field through object.__setattr__
+    (~0.3 µs a field); readers and normalise make hundreds of Para/Block/Cell per document. For a
+    record without __post_init__ the instance is just its __dict__, so it is set in one go.
+    `fields` must name every field (tests/test_normalise.py checks the result equals cls(**fields)).
+    """
+    obj = _new(cls)
+    _setattr(obj, "__dict__", fields)
+    return obj
+
+
+_new = object.__new__
+_setattr = object.__setattr__

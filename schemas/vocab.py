@@ -42,6 +42,18 @@ def heading_styles() -> tuple[HeadingStyle, ...]:
     )
 
 
+@lru_cache(maxsize=1)
+def heading_style_pattern() -> tuple[regex.Pattern, tuple[int, ...]]:
+    """All heading styles as one pattern, and the group number of each style in it.
+
+    The styles (each ^…$) are tried in order as alternatives, style i inside group `s{i}`: the first
+    of those groups that took part names the style, as trying the styles one by one would, in one
+    call. Each ends with a line break so that a verbose comment in one cannot swallow the next."""
+    styles = read_toml("schemas", "headings.toml")["style"]
+    pattern = regex.compile("|".join(f"(?P<s{i}>{s['pattern']}\n)" for i, s in enumerate(styles)), regex.VERBOSE)
+    return pattern, tuple(pattern.groupindex[f"s{i}"] for i in range(len(styles)))
+
+
 @dataclass(frozen=True)
 class Noise:
     drop_line: tuple[regex.Pattern, ...]
