@@ -16,6 +16,7 @@ from extractors.projects import text_to_projects
 from extractors.scores import text_to_scores
 from pipeline.records import Amount, Indicator, Metadata, Project, Score, Section, TableCell, Text
 from pipeline.segment import SectionIndex
+from pipeline.textutil import new_record
 
 
 @dataclass(frozen=True)
@@ -28,13 +29,9 @@ class Extracted:
     projects: tuple[Project, ...] = ()
 
 
-# Records built in bulk (~335 cells and ~55 amounts a document): the generated __init__ of a frozen
-# dataclass calls object.__setattr__ once per field, which cost more than the rest of tablecells
-# together. These give the instance its __dict__ whole instead (the frozen class's own __setattr__
-# refuses, so object's is used, as dataclasses' __init__ does).
+# Records built in bulk (~335 cells and ~55 amounts a document) by textutil.new_record: the generated
+# __init__ of a frozen dataclass cost more than the rest of tablecells together.
 # tests/test_money.py checks they build records equal to the constructors' (fields, order, repr).
-_new = object.__new__
-_set = object.__setattr__
 
 
 def _table_cells(table_id, section_id, page, caption, unit, cells) -> list[TableCell]:
@@ -46,23 +43,19 @@ def _table_cells(table_id, section_id, page, caption, unit, cells) -> list[Table
         fields["row"] = c.row
         fields["col"] = c.col
         fields["text"] = c.text
-        rec = _new(TableCell)
-        _set(rec, "__dict__", fields)
-        out.append(rec)
+        out.append(new_record(TableCell, fields))
     return out
 
 
 def _amount(amount_id, section_id, label, value_text, value, unit, amount_yuan, amount_wan, share_pct,
             change_pct, year, measure, table_id, row, col, start, end, page, context) -> Amount:
-    rec = _new(Amount)
-    _set(rec, "__dict__", {
+    return new_record(Amount, {
         "amount_id": amount_id, "section_id": section_id, "label": label, "value_text": value_text,
         "value": value, "unit": unit, "amount_yuan": amount_yuan, "amount_wan": amount_wan,
         "share_pct": share_pct, "change_pct": change_pct, "year": year, "measure": measure,
         "table_id": table_id, "row": row, "col": col, "start": start, "end": end, "page": page,
         "context": context,
     })
-    return rec
 
 
 def text_to_tablecells(text: Text, index: SectionIndex) -> list[TableCell]:

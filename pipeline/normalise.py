@@ -162,7 +162,7 @@ def _is_plain(blocks) -> bool:
 
 
 _new = object.__new__
-_setattr = object.__setattr__  # Cell is built as in textutil.new_record, inline: hundreds per document
+_setattr = object.__setattr__  # Cell is built as textutil.new_record builds a record, inline: hundreds per document
 
 
 def source_to_text(src: Source) -> Text:

@@ -63,7 +63,8 @@ def new_record(cls, fields: dict):
     The generated __init__ of a frozen dataclass sets each field through object.__setattr__
     (~0.3 µs a field); readers and normalise make hundreds of Para/Block/Cell per document. For a
     record without __post_init__ the instance is just its __dict__, so it is set in one go.
-    `fields` must name every field (tests/test_normalise.py checks the result equals cls(**fields)).
+    `fields` must name every field, in order (tests/test_normalise.py checks the result equals
+    cls(**fields) for each record built so).
     """
     obj = _new(cls)
     _setattr(obj, "__dict__", fields)

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import codecs
+import dataclasses
 
 import pytest
 
 from pipeline import read_text
 from pipeline.normalise import decoded_to_text
-from pipeline.records import DocumentError, Grid, Para
+from pipeline.records import Block, Cell, DocumentError, Grid, Para, Section
+from pipeline.textutil import new_record
 from tests.conftest import seed_path, seed_text
 
 
@@ -146,3 +148,33 @@ def test_table_caption_from_first_row():
     t = decoded_to_text("x", read_text.decode("\t部门预算项目支出绩效自评表（2023年度）\n\n\t项目名称\n\t政府工作专项经费\n".encode()))
     (b,) = [b for b in t.blocks if b.kind == "table"]
     assert b.caption == "部门预算项目支出绩效自评表（2023年度）"
+
+
+# --- textutil.new_record: records built without the frozen dataclass __init__ --------------------
+
+@pytest.mark.parametrize(
+    "cls, fields",
+    [
+        pytest.param(Para, {"text": "一、概况", "page": None, "heading": True, "anchors": ((0, 3),)}, id="Para"),
+        pytest.param(Cell, {"row": 1, "col": 2, "text": "合计", "start": 10, "end": 12}, id="Cell"),
+        pytest.param(
+            Block,
+            {"block_id": 0, "kind": "table", "start": 0, "end": 5, "page": 2, "heading": False,
+             "caption": "表1", "cells": (), "n_rows": 0, "n_cols": 0},
+            id="Block",
+        ),
+        pytest.param(
+            Section,
+            {"section_id": 1, "parent_id": None, "level": 1, "number": "一", "title": "概况", "start": 0,
+             "end": 9, "page": None},
+            id="Section",
+        ),
+    ],
+)
+def test_new_record_equals_the_constructor(cls, fields):
+    assert not hasattr(cls, "__post_init__")  # new_record would skip it
+    assert [f.name for f in dataclasses.fields(cls)] == list(fields)
+    made, built = new_record(cls, dict(fields)), cls(**fields)
+    assert made == built and repr(made) == repr(built) and type(made) is cls
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.start = 1
