@@ -301,7 +301,12 @@ def dask_outcomes(
         run_id = uuid.uuid4().hex[:8]
         numbers = itertools.count()
 
+        # A dying worker takes every task it holds. Those tasks are tried again one at a time, so
+        # an innocent one never shares a worker with the document that killed it: the innocent
+        # ones succeed, the killer kills once more and is reported.
         retried: set[str] = set()
+        waiting: deque[str] = deque()  # killed once, to be tried again
+        retrying: list[str | None] = [None]  # the one being tried again
 
         def submit(path: str | None = None) -> None:
             path = path if path is not None else next(it, None)
@@ -310,19 +315,26 @@ def dask_outcomes(
                 path_of[key] = path
                 futures.add(client.submit(_dask_task, path, timeout, memory_limit, target, key=key, pure=False))
 
+        def retry_next() -> None:
+            if retrying[0] is None and waiting:
+                retrying[0] = waiting.popleft()
+                submit(retrying[0])
+
         for _ in range(in_flight):
             submit()
         for fut in futures:
             path = path_of.pop(fut.key)
+            if path == retrying[0]:
+                retrying[0] = None
             try:
                 out = fut.result()
             except KilledWorker:
+                fut.release()
                 if path not in retried:
-                    # a dying worker takes every task it holds; the innocent ones succeed when tried
-                    # again, the one that killed it kills a second worker and is reported
                     retried.add(path)
-                    fut.release()
-                    submit(path)
+                    waiting.append(path)
+                    retry_next()
+                    submit()
                     continue
                 err = DocumentError("worker_died", "the Dask worker died while processing this document")
                 out = Outcome(path, None, err)
@@ -331,6 +343,7 @@ def dask_outcomes(
                 out = Outcome(path, None, err)
             fut.release()
             yield out
+            retry_next()
             submit()
     finally:
         client.close()
