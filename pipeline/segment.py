@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
 
 import regex
 
@@ -23,6 +24,10 @@ def _candidate(line: str):
     return _styled(line)
 
 
+# A pure function of the line: headings and the template sentences that start like one ("2024 年，…",
+# "一是…") repeat across a department's reports, and a worker reads many. The result holds only
+# immutable values (a HeadingStyle, strings, a bool), so sharing it between documents is safe.
+@lru_cache(maxsize=8192)
 def _styled(line: str):
     """_candidate for a stripped line that passed heading_prefix."""
     pattern, groups = heading_style_pattern()
