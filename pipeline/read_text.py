@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 import string
 from itertools import accumulate, compress, repeat
-from operator import add, and_, itemgetter, not_, sub
+from operator import add, and_, itemgetter, mul, not_, sub
 
 import regex
 
@@ -82,7 +82,7 @@ def _layout(text: str, raws: list[str]) -> tuple[str, int]:
         return "tab_rows", 0
     if lead_only >= 2:
         return "tab_cells", 0
-    widths = sorted(_width(t) for t in map(str.strip, raws) if t)
+    widths = sorted(_widths(list(filter(None, map(str.strip, raws)))))
     if len(widths) >= 10:
         p90 = widths[int(len(widths) * 0.9)]
         if p90 <= 90:
@@ -90,9 +90,11 @@ def _layout(text: str, raws: list[str]) -> tuple[str, int]:
     return "lines", 0
 
 
-def _width(s: str) -> int:
-    """Display width: 2 for a Chinese character (3 bytes in UTF-8), 1 for ASCII."""
-    return (len(s.encode("utf-8", "surrogatepass")) + len(s)) // 2
+def _widths(texts: list[str]) -> list[int]:
+    """Display width of each text: 2 for a Chinese character (3 bytes in UTF-8), 1 for ASCII,
+    i.e. (bytes + characters) // 2. Hundreds of lines per document: all at once, C-level map."""
+    n_bytes = map(len, map(str.encode, texts, repeat("utf-8"), repeat("surrogatepass")))
+    return list(map((2).__rfloordiv__, map(add, n_bytes, map(len, texts))))
 
 
 # Every noise pattern (text_noise.toml) contains one of these characters; a test checks it.
@@ -246,7 +248,7 @@ def _parse_wrapped(raws: list[str], starts: list[int], noisy: frozenset[int], wr
     # _is_full: a line that reaches (nearly) the wrap width continues on the next line, unless it
     # is short of it and ends a sentence
     lens = list(map(len, texts))
-    widths = list(map((2).__rfloordiv__, map(add, map(len, map(str.encode, texts, repeat("utf-8"), repeat("surrogatepass"))), lens)))
+    widths = _widths(texts)
     full_at = wrap_width * 0.8
     short_at = wrap_width - 2
     full = [w >= full_at and (w >= short_at or not t.endswith(_SENTENCE_ENDS)) for w, t in zip(widths, texts)]
@@ -371,21 +373,22 @@ def _paragraphs(blocks: list, rows_t: list, rows_s: list, raws: list[str], start
 def _parse_tab_rows(raws: list[str], starts: list[int], noisy: frozenset[int]) -> list[Para | Grid]:
     """A line with a tab is a table row; a blank line ends the table; other lines are paragraphs."""
     blocks: list[Para | Grid] = []
-    rows: list[list[tuple[str, int]]] = []
+    rows: list[tuple[tuple[str, ...], tuple[int, ...]]] = []  # (cell texts, cell source offsets)
     for i, raw in enumerate(raws):
         if "\t" in raw:
-            pos = starts[i]
-            cells = []
+            parts = raw.split("\t")
+            # each part starts one character (the tab) after the previous one ends
+            at = accumulate(map((1).__add__, map(len, parts)), initial=starts[i])
             if i in noisy:
-                for part in raw.split("\t"):
-                    cells.append(_cell(part, pos, True))
-                    pos += len(part) + 1
+                cells = list(map(_cell, parts, at, repeat(True)))
+                rows.append((tuple(map(_first, cells)), tuple(map(_second, cells))))
             else:
-                for part in raw.split("\t"):
-                    stripped = part.lstrip(" ")
-                    cells.append((stripped.rstrip(" "), pos + len(part) - len(stripped) if stripped else pos))
-                    pos += len(part) + 1
-            rows.append(cells)
+                # the cells of a row at once (C-level map): a cell's source offset is its part's
+                # start plus the spaces stripped in front; a cell of spaces keeps its part's start
+                # (the spaces count times False)
+                lstripped = list(map(str.lstrip, parts, repeat(" ")))
+                skipped = map(mul, map(sub, map(len, parts), map(len, lstripped)), map(bool, lstripped))
+                rows.append((tuple(map(str.rstrip, lstripped, repeat(" "))), tuple(map(add, at, skipped))))
             continue
         if not raw or raw.isspace():
             if rows:
@@ -403,8 +406,8 @@ def _parse_tab_rows(raws: list[str], starts: list[int], noisy: frozenset[int]) -
     return blocks
 
 
-def _grid(rows: list[list[tuple[str, int]]]) -> Grid:
-    return Grid(rows=tuple(tuple(map(_first, r)) for r in rows), src=tuple(tuple(map(_second, r)) for r in rows))
+def _grid(rows: list[tuple[tuple[str, ...], tuple[int, ...]]]) -> Grid:
+    return Grid(rows=tuple(map(_first, rows)), src=tuple(map(_second, rows)))
 
 
 _first = itemgetter(0)
