@@ -118,7 +118,7 @@ def _cells(grid: Grid, plain: bool, pos: int, anchors: list) -> tuple[tuple[Cell
     the table's text; the cells' anchors are added to `anchors`.
 
     Hundreds of cells per document: the work per cell is done by C-level map/zip/accumulate."""
-    rows = [[c.strip() for c in row] for row in grid.rows] if plain else [[_cell_text(c) for c in row] for row in grid.rows]
+    rows = [list(map(str.strip, row)) for row in grid.rows] if plain else [list(map(_cell_text, row)) for row in grid.rows]
     # each cell starts one character (a tab or a line break) after the previous one ends; an empty
     # row still takes its line break, so it is laid out as one empty cell that is then left out
     laid = rows if all(rows) else [row or [""] for row in rows]
@@ -126,8 +126,9 @@ def _cells(grid: Grid, plain: bool, pos: int, anchors: list) -> tuple[tuple[Cell
     lens = list(map(len, texts))
     starts = list(accumulate(map((1).__add__, lens), initial=pos))
     del starts[-1]
-    row_of = list(chain.from_iterable(repeat(r, len(row)) for r, row in enumerate(laid)))
-    col_of = list(chain.from_iterable(range(len(row)) for row in laid))
+    widths = list(map(len, laid))
+    row_of = list(chain.from_iterable(map(repeat, range(len(laid)), widths)))
+    col_of = list(chain.from_iterable(map(range, widths)))
     if laid is not rows:
         real = list(chain.from_iterable(repeat(True, len(row)) if row else (False,) for row in rows))
         texts, lens, starts, row_of, col_of = (list(compress(x, real)) for x in (texts, lens, starts, row_of, col_of))

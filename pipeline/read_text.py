@@ -13,7 +13,7 @@ one search over the whole text, and each layout has its own loop.
 from __future__ import annotations
 
 import codecs
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 import re
 from functools import lru_cache
 import string
@@ -145,7 +145,14 @@ def _drop_line() -> regex.Pattern:
 
 def _is_page_number(text: str) -> bool:
     t = text.strip()
-    return len(t) <= 16 and _drop_line().match(t) is not None
+    return len(t) <= 16 and _is_drop_line(t)
+
+
+# Called for every short line (thousands per document); short lines repeat a lot ("- 3 -", "合计",
+# column labels), and a cache hit is cheaper than trying the drop_line alternation again.
+@lru_cache(maxsize=8192)
+def _is_drop_line(t: str) -> bool:
+    return _drop_line().match(t) is not None
 
 
 def _starts_heading(text: str) -> bool:
@@ -235,8 +242,12 @@ def _parse_wrapped(raws: list[str], starts: list[int], noisy: frozenset[int], wr
     anchors: list = [None] * len(texts)  # None: ((0, src),), the anchors of a line without noise
     heads = [False] * len(texts)  # marked as a heading (markdown #)
     if noisy:
-        for k in [k for k, i in enumerate(keep) if i in noisy]:
-            texts[k], heads[k], anchors[k] = _clean(lines[k], starts[keep[k]])
+        # few lines are noisy: find each among the kept lines (sorted) by bisection, rather than
+        # testing every kept line for membership in `noisy`
+        for i in sorted(noisy):
+            k = bisect_left(keep, i)
+            if k < len(keep) and keep[k] == i:  # a noisy blank line is not kept
+                texts[k], heads[k], anchors[k] = _clean(lines[k], starts[i])
     # lines cleaned to nothing and page numbers are dropped (only a short line can be a page number)
     drop = {k for k in compress(range(len(texts)), map((17).__gt__, map(len, map(str.strip, texts))))
             if not texts[k] or _is_page_number(texts[k])}
