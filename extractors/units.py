@@ -45,3 +45,10 @@ def to_yuan(value: Decimal, unit: str) -> Decimal:
 def to_wan(value: Decimal, unit: str) -> Decimal:
     """Exact amount in 万元 (no rounding: 87759 百元 -> 87.759 万元 stays exact)."""
     return value * _table()[0][unit] / WAN
+
+
+def to_yuan_wan(value: Decimal, unit: str) -> tuple[Decimal, Decimal]:
+    """(to_yuan(value, unit), to_wan(value, unit)) with one look-up of the factor: extract converts
+    every figure both ways."""
+    scaled = value * _table()[0][unit]
+    return scaled.quantize(FEN), scaled / WAN

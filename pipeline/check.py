@@ -176,6 +176,12 @@ def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
     return (before.end() if before else 0), (after.start() if after else len(text))
 
 
+def _sentence_start(text: str, pos: int) -> int:
+    """The start of `_sentence_bounds(text, pos)` alone (change_checks needs no end)."""
+    before = _SENTENCE_END_BEFORE.search(text, 0, pos)
+    return before.end() if before else 0
+
+
 def share_checks(amounts: Sequence[Amount], text: str) -> list[Check]:
     """Shares (占…%) of the figures of one enumeration (one sentence, ≥ 2 shares, a share after
     其中 belongs to the item before it) sum to 100%."""
@@ -235,7 +241,6 @@ def change_checks(amounts: Sequence[Amount], text: str) -> list[Check]:
         if a.table_id is not None:
             current, pending_prior = None, None
             continue
-        lo, _ = _sentence_bounds(text, a.start)
         if a.measure == "prior_year":
             pending_prior = a if current is not None else None
             continue
@@ -245,7 +250,7 @@ def change_checks(amounts: Sequence[Amount], text: str) -> list[Check]:
                 continue
             sign = Decimal(-1) if a.change_pct is not None and a.change_pct < 0 else Decimal(1)
             if a.change_pct is None:
-                sign = _sign_before(text, max(lo, a.start - 6), a.start)
+                sign = _sign_before(text, max(_sentence_start(text, a.start), a.start - 6), a.start)
             change = sign * a.amount_wan
             h = lambda x: _amount_half(x)  # noqa: E731
             head = f"{current.label} {current.value_text} (amount {current.amount_id})"
@@ -269,7 +274,7 @@ def change_checks(amounts: Sequence[Amount], text: str) -> list[Check]:
                 ))
             pending_prior = None
             continue
-        if _in_parentheses(text, lo, a.start):
+        if _in_parentheses(text, _sentence_start(text, a.start), a.start):
             continue  # "（经人大批准的年初预算收入880.51万元）": an aside, not the subject
         current, pending_prior = a, None
     return out

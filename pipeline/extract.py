@@ -102,15 +102,16 @@ def text_to_amounts(text: Text, index: SectionIndex, fiscal_year: int | None) ->
             figures.extend(money.table_to_figures(text.text, b, fiscal_year))
     figures.sort(key=_by_span)
     pages = {b.block_id: b.page for b in text.blocks}
-    to_yuan, to_wan, at = units.to_yuan, units.to_wan, index.at
-    return [
-        _amount(
-            i, at(f.start), f.label, f.value_text, f.value, f.unit, to_yuan(f.value, f.unit),
-            to_wan(f.value, f.unit), f.share_pct, f.change_pct, f.year, f.measure,
-            table_ids.get(f.block_id), f.row, f.col, f.start, f.end, pages.get(f.block_id), f.context,
-        )
-        for i, f in enumerate(figures, start=1)
-    ]
+    yuan_wan, at = units.to_yuan_wan, index.at
+    out = []
+    for i, f in enumerate(figures, start=1):
+        amount_yuan, amount_wan = yuan_wan(f.value, f.unit)
+        out.append(_amount(
+            i, at(f.start), f.label, f.value_text, f.value, f.unit, amount_yuan, amount_wan, f.share_pct,
+            f.change_pct, f.year, f.measure, table_ids.get(f.block_id), f.row, f.col, f.start, f.end,
+            pages.get(f.block_id), f.context,
+        ))
+    return out
 
 
 def headings_text(sections: list[Section]) -> str:

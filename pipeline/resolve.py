@@ -660,12 +660,15 @@ def _numeric(text: str) -> regex.Match | None:
     return money.vocab().numeric_cell.match(text)
 
 
-def _skip_row(row: list[Cell]) -> bool:
-    """A classification line (its first cell a code) or a row that numbers the columns."""
+def _skip_row(row: list[Cell], nums: list[str] | None = None) -> bool:
+    """A classification line (its first cell a code) or a row that numbers the columns. `nums`:
+    the texts of the row's numeric cells in order, when the caller has them (a numeric text is
+    never empty, so they are the filled texts `_numeric` matches)."""
     filled = [c.text for c in row if c.text]
     if not filled:
         return True
-    nums = [x for x in filled if _numeric(x)]
+    if nums is None:
+        nums = [x for x in filled if _numeric(x)]
     if vocab().code_row.match(filled[0]) and len(filled) > 1 and filled[1] not in nums:
         return True  # "30217 | 公务接待费 | 41.95"; not "13045 | 2000" (figures in 元)
     return len(nums) >= 2 and nums == [str(k) for k in range(1, len(nums) + 1)]
@@ -676,13 +679,20 @@ def _table_candidates(text: Text, tables: Sequence[_TableView], amounts: Sequenc
     by_cell = {(a.table_id, a.row, a.col): a for a in amounts if a.table_id is not None}
     out: list[Fact] = []
     v = vocab()
+    with_amounts = {a.table_id for a in amounts if a.table_id is not None}
     for t in tables:
+        inf = inferred.get(t.table_id)
+        if inf is None and t.table_id not in with_amounts:
+            continue  # every cell below would need an amount or an inferred unit: no fact, no blank part
         placed: list[tuple[Fact, int]] = []  # this table's facts with their row
         for r, row in enumerate(t.grid):
             # only numeric cells are figures (a cell with its own unit inside is read as prose)
             figures = [(i, c, m) for i, c in enumerate(row) if (m := _numeric(c.text)) is not None]
-            if not figures or _skip_row(row):
+            if not figures or _skip_row(row, [c.text for _, c, _ in figures]):
                 continue
+            if inf is None:
+                # without an inferred unit only the cells money read give a fact
+                figures = [f for f in figures if (t.table_id, f[1].row, f[1].col) in by_cell]
             for i, c, m_num in figures:
                 row_label = t.row_label(r, i)
                 m, label, chain = _cell_key(t, r, i, row_label)
@@ -700,7 +710,6 @@ def _table_candidates(text: Text, tables: Sequence[_TableView], amounts: Sequenc
                         out.append(f)
                         placed.append((f, r))
                     continue
-                inf = inferred.get(t.table_id)
                 if inf is None:
                     continue
                 value = money.to_decimal(m_num["number"])
@@ -793,6 +802,8 @@ def _staff_re() -> regex.Pattern:
 
 _STAFF_LINK = regex.compile(r"(?:共有|共计|合计|总计|共|为|有|达|是)\s*$")
 _CLAUSE_DELIMS = "，,。；;！？!?\n\t"
+# one of _CLAUSE_DELIMS, searched backwards: .search(text, lo, pos) finds the last before pos
+_CLAUSE_BREAK = regex.compile("[" + regex.escape(_CLAUSE_DELIMS) + "]", regex.REVERSE)
 
 
 def _staff_anchors(text: str) -> list[int]:
@@ -851,9 +862,8 @@ def _staff_prose(text: Text, meta: Metadata) -> list[Fact]:
     out = []
     for lo, hi, page in _spans_at(text, _staff_anchors(text.text)):
         for m in _staff_re().finditer(text.text, lo, hi):
-            i = m.start()
-            while i > lo and text.text[i - 1] not in _CLAUSE_DELIMS:
-                i -= 1
+            d = _CLAUSE_BREAK.search(text.text, lo, m.start())  # the last delimiter before the count
+            i = d.end() if d else lo
             label = _STAFF_LINK.sub("", text.text[i:m.start()].strip())
             lm = match_label(label)
             if lm is None or vocab().keys[lm.key].unit != "人":

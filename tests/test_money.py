@@ -229,3 +229,12 @@ def test_last_year_equals_the_scan(s):
     v = money.vocab()
     years = list(v.year.finditer(s))
     assert money._last_year(s, v) == (int(years[-1]["year"]) if years else None)
+
+
+@pytest.mark.parametrize("value", ["877.59", "87759", "0.005", "1240.56", "-3.1", "0", "12.300"])
+def test_to_yuan_wan_is_to_yuan_and_to_wan(value):
+    """extract converts each figure with units.to_yuan_wan: the same Decimals, exponent included."""
+    for unit in units.unit_names():
+        both = units.to_yuan_wan(Decimal(value), unit)
+        one = (units.to_yuan(Decimal(value), unit), units.to_wan(Decimal(value), unit))
+        assert both == one and [str(x) for x in both] == [str(x) for x in one]
