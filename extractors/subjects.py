@@ -107,12 +107,21 @@ def _labelled_line(line: str, doc_subject: str | None) -> Subject | None:
     """"项目名称：县人代会会议经费" (or "项目名称 县人代会会议经费") as a line of its own."""
     labels = vocabulary()["labels"]
     line = line.strip()
+    if line[:1] not in _label_firsts():
+        return None  # every label starts the line: no label's first character, no label
     for kind in ("project", "department"):
         for label in labels[kind]:
             rest = line[len(label):]
             if line.startswith(label) and rest[:1] in ("：", ":", " ", "\t") and rest.strip("：: \t"):
                 return _row_subject([label, rest.strip("：: \t")], doc_subject)
     return None
+
+
+@lru_cache(maxsize=1)
+def _label_firsts() -> frozenset[str]:
+    """First characters of the labels (from subjects.toml): a line starting otherwise has none."""
+    labels = vocabulary()["labels"]
+    return frozenset(label[:1] for kind in ("project", "department") for label in labels[kind])
 
 
 def _heading_subject(blocks: tuple[Block, ...], i: int, text: str, doc_subject: str | None) -> Subject | None:
@@ -152,11 +161,10 @@ def context_subject(text: Text, offset: int, doc_subject: str | None, max_blocks
         if b.kind == "table":
             if b.start >= offset:
                 continue
-            rows = [[c.text for c in r] for r in b.grid()]
-            for row in reversed(rows):
-                s = _row_subject(row, doc_subject)
-                if s is not None:
-                    return s
+            found = _row_subjects(b, doc_subject)
+            s = found[-1] if found else None
+            if s is not None:
+                return s
             continue
         if b.start >= offset and i == idx and b.end > offset:
             continue  # the paragraph the offset is in is not its own heading
@@ -166,27 +174,46 @@ def context_subject(text: Text, offset: int, doc_subject: str | None, max_blocks
     return None
 
 
-_HEADINGS: dict[str, tuple] = {}
-
-
 def _memo_heading(text: Text, i: int, doc_subject: str | None) -> Subject | None:
-    """`_heading_subject` of block i, remembered for the last text asked about."""
-    last = _HEADINGS.get("key")
-    if last is None or last[0] is not text or last[1] != doc_subject:
-        last = (text, doc_subject, {})
-        _HEADINGS["key"] = last
-    memo = last[2]
-    if i not in memo:
-        memo[i] = _heading_subject(text.blocks, i, text.text, doc_subject)
-    return memo[i]
+    """`_heading_subject` of block i, remembered on the text (scores, indicators and projects all
+    walk the same paragraphs) per department name."""
+    memos = text.__dict__.get("_subject_headings")
+    if memos is None:
+        memos = text.__dict__["_subject_headings"] = {}  # a cache, not a field
+    memo = memos.get(doc_subject)
+    if memo is None:
+        memo = memos[doc_subject] = {}
+    if i in memo:
+        return memo[i]
+    s = memo[i] = _heading_subject(text.blocks, i, text.text, doc_subject)
+    return s
+
+
+def _row_subjects(block: Block, doc_subject: str | None) -> list[Subject | None]:
+    """Per row r of a table: the subject of the nearest 项目名称/部门名称 row at or above r (None if
+    there is none); entry -1 is the last row's. Remembered on the block per department name."""
+    memos = block.__dict__.get("_row_subjects")
+    if memos is None:
+        memos = block.__dict__["_row_subjects"] = {}  # a cache, not a field
+    found = memos.get(doc_subject)
+    if found is None:
+        found = []
+        s = None
+        for r in block.grid():
+            here = _row_subject([c.text for c in r], doc_subject)
+            if here is not None:
+                s = here
+            found.append(s)
+        memos[doc_subject] = found
+    return found
 
 
 def table_subject(text: Text, block: Block, row_index: int, doc_subject: str | None) -> Subject:
     """Subject of the table part starting at `row_index`: a 项目名称/部门名称 row above it in the
     same table, else the heading above the table, else the department."""
-    rows = [[c.text for c in r] for r in block.grid()]
-    for r in range(row_index - 1, -1, -1):
-        s = _row_subject(rows[r], doc_subject)
+    if row_index > 0:
+        found = _row_subjects(block, doc_subject)
+        s = found[row_index - 1]
         if s is not None:
             return s
     s = context_subject(text, block.start, doc_subject)
