@@ -8,6 +8,8 @@ Shared by indicators, scores and projects. Vocabulary and patterns: subjects.tom
 """
 from __future__ import annotations
 
+import re
+import re._parser as sre_parse
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -124,13 +126,45 @@ def _label_firsts() -> frozenset[str]:
     return frozenset(label[:1] for kind in ("project", "department") for label in labels[kind])
 
 
+def _required_chars(pattern: str) -> frozenset[str] | None:
+    """Characters one of which every match of `pattern` contains: its first literal outside any
+    group, repeat or alternation, else its first such one-character class ("[（(]"). None when
+    there is none (or matching ignores case): then nothing can be skipped."""
+    parsed = sre_parse.parse(pattern, re.VERBOSE)
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    for op, arg in parsed:
+        if op is sre_parse.LITERAL:
+            return frozenset(chr(arg))
+        if op is sre_parse.IN and arg and all(o is sre_parse.LITERAL for o, _ in arg):
+            return frozenset(chr(a) for _, a in arg)
+    return None
+
+
+@lru_cache(maxsize=1)
+def _heading_anchors() -> frozenset[str] | None:
+    """Characters a paragraph needs for any heading pattern to match (compacting only deletes
+    characters, so the raw paragraph has them too); None if a pattern has no such character."""
+    anchors: set[str] = set()
+    for h in vocabulary()["heading"]:
+        needed = _required_chars(h["pattern"])
+        if needed is None:
+            return None
+        anchors |= needed
+    return frozenset(anchors)
+
+
 def _heading_subject(blocks: tuple[Block, ...], i: int, text: str, doc_subject: str | None) -> Subject | None:
     """Subject named by paragraph i, if it is a report heading (or a table row naming one)."""
     b = blocks[i]
     generic = set(vocabulary()["words"]["generic_names"])
     if b.kind == "table":
         return None
-    para = compact(text[b.start:b.end])
+    raw = text[b.start:b.end]
+    anchors = _heading_anchors()
+    if anchors is not None and raw.lstrip()[:1] not in _label_firsts() and not any(c in raw for c in anchors):
+        return None  # neither a labelled line nor a paragraph any heading pattern can match
+    para = compact(raw)
     if not para or len(para) > 80:
         return None
     labelled = _labelled_line(text[b.start:b.end], doc_subject)
