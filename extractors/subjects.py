@@ -126,32 +126,42 @@ def _label_firsts() -> frozenset[str]:
     return frozenset(label[:1] for kind in ("project", "department") for label in labels[kind])
 
 
-def _required_chars(pattern: str) -> frozenset[str] | None:
-    """Characters one of which every match of `pattern` contains: its first literal outside any
-    group, repeat or alternation, else its first such one-character class ("[（(]"). None when
-    there is none (or matching ignores case): then nothing can be skipped."""
+def _required_chars(pattern: str) -> tuple[frozenset[str], ...] | None:
+    """Character sets every match of `pattern` has a character of: each literal outside any
+    group, repeat or alternation, and each such one-character class ("[（(]"). None when there
+    is none (or matching ignores case): then nothing can be skipped."""
     parsed = sre_parse.parse(pattern, re.VERBOSE)
     if parsed.state.flags & re.IGNORECASE:
         return None
+    needed = []
     for op, arg in parsed:
         if op is sre_parse.LITERAL:
-            return frozenset(chr(arg))
-        if op is sre_parse.IN and arg and all(o is sre_parse.LITERAL for o, _ in arg):
-            return frozenset(chr(a) for _, a in arg)
-    return None
+            needed.append(frozenset(chr(arg)))
+        elif op is sre_parse.IN and arg and all(o is sre_parse.LITERAL for o, _ in arg):
+            needed.append(frozenset(chr(a) for _, a in arg))
+    return tuple(needed) or None
 
 
 @lru_cache(maxsize=1)
-def _heading_anchors() -> frozenset[str] | None:
-    """Characters a paragraph needs for any heading pattern to match (compacting only deletes
-    characters, so the raw paragraph has them too); None if a pattern has no such character."""
-    anchors: set[str] = set()
+def _heading_anchors() -> tuple[tuple[frozenset[str], ...], ...] | None:
+    """Per heading pattern, the character sets a paragraph needs a character of for it to match
+    (compacting only deletes characters, so the raw paragraph has them too); None if a pattern
+    has none."""
+    anchors = []
     for h in vocabulary()["heading"]:
         needed = _required_chars(h["pattern"])
         if needed is None:
             return None
-        anchors |= needed
-    return frozenset(anchors)
+        anchors.append(needed)
+    return tuple(anchors)
+
+
+def _may_be_heading(raw: str) -> bool:
+    """False only for a paragraph no heading pattern can match and no label starts."""
+    anchors = _heading_anchors()
+    if anchors is None or raw.lstrip()[:1] in _label_firsts():
+        return True
+    return any(all(any(c in raw for c in chars) for chars in needed) for needed in anchors)
 
 
 def _heading_subject(blocks: tuple[Block, ...], i: int, text: str, doc_subject: str | None) -> Subject | None:
@@ -161,8 +171,7 @@ def _heading_subject(blocks: tuple[Block, ...], i: int, text: str, doc_subject: 
     if b.kind == "table":
         return None
     raw = text[b.start:b.end]
-    anchors = _heading_anchors()
-    if anchors is not None and raw.lstrip()[:1] not in _label_firsts() and not any(c in raw for c in anchors):
+    if not _may_be_heading(raw):
         return None  # neither a labelled line nor a paragraph any heading pattern can match
     para = compact(raw)
     if not para or len(para) > 80:
