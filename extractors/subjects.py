@@ -161,7 +161,16 @@ def _may_be_heading(raw: str) -> bool:
     anchors = _heading_anchors()
     if anchors is None or raw.lstrip()[:1] in _label_firsts():
         return True
-    return any(all(any(c in raw for c in chars) for chars in needed) for needed in anchors)
+    for needed in anchors:  # plain loops: this runs for every paragraph of a document
+        for chars in needed:
+            for c in chars:
+                if c in raw:
+                    break
+            else:
+                break  # a required character is missing: this pattern cannot match
+        else:
+            return True
+    return False
 
 
 def _heading_subject(blocks: tuple[Block, ...], i: int, text: str, doc_subject: str | None) -> Subject | None:
