@@ -84,6 +84,7 @@ def clean_name(s: str) -> tuple[str | None, str]:
     return code, s.strip("“”\"'，,：:")
 
 
+@lru_cache(maxsize=4096)  # first cells repeat ("指标", "项目名称"); a pure function of the string
 def label_of(cell_text: str) -> str:
     return compact(cell_text).rstrip("：:")
 
