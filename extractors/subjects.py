@@ -91,10 +91,15 @@ def label_of(cell_text: str) -> str:
 
 def _row_subject(row: list[str], doc_subject: str | None) -> Subject | None:
     labels = vocabulary()["labels"]
+    first = next((c for c in row if c.strip()), None)
+    if first is None:
+        return None
+    label = label_of(first)
+    if label not in labels["project"] and label not in labels["department"]:
+        return None  # most rows: decided by the first non-blank cell alone
     cells = [c for c in row if c.strip()]
     if len(cells) < 2:
         return None
-    label = label_of(cells[0])
     value = cells[1].strip()
     if label in labels["project"]:
         if is_department_phrase(value):
