@@ -91,8 +91,10 @@ def looks_like_unit(s: str) -> bool:
     return s not in values["not_unit_exact"] and not any(w in s for w in values["not_unit_words"])
 
 
+@lru_cache(maxsize=4096)
 def parse_number(s: str) -> Decimal | None:
-    """A plain number ("95", "100.00", "1,240.56", "93.47%"), or None."""
+    """A plain number ("95", "100.00", "1,240.56", "93.47%"), or None. Cached: cell texts repeat,
+    and a Decimal cannot be changed by the caller."""
     m = _NUMBER_RE.match(s.strip()) if s else None
     if not m:
         return None
@@ -105,8 +107,10 @@ def parse_number(s: str) -> Decimal | None:
 _NUMBER_RE = regex.compile(r"^(?P<num>[-+]?\d+(?:,\d{3})*(?:\.\d+)?)\s*%?$")
 
 
+@lru_cache(maxsize=4096)
 def parse_value(raw: str | None) -> Value | None:
-    """Operator, number and unit of an indicator value; None for an empty cell."""
+    """Operator, number and unit of an indicator value; None for an empty cell. Cached: values
+    ("100%", "≥95%") repeat, and a Value is frozen."""
     if raw is None:
         return None
     text = raw.strip()

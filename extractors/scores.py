@@ -74,9 +74,11 @@ _CLAUSE_END = regex.compile(r"[，,；;：:。！？!?\n]")
 _SENTENCE_END = "。！？!?；;\n"
 
 
+@lru_cache(maxsize=256)
 def squeeze(s: str) -> tuple[str, list[int]]:
     """`s` without whitespace, except one space between two ASCII letters or digits; with the
-    offset in `s` of every kept character."""
+    offset in `s` of every kept character. Remembered: scores and projects squeeze the same
+    paragraphs; callers share the list and must not change it."""
     out: list[str] = []
     where: list[int] = []
     pos = 0

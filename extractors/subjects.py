@@ -8,6 +8,8 @@ Shared by indicators, scores and projects. Vocabulary and patterns: subjects.tom
 """
 from __future__ import annotations
 
+import re
+import re._parser as sre_parse
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -82,16 +84,22 @@ def clean_name(s: str) -> tuple[str | None, str]:
     return code, s.strip("“”\"'，,：:")
 
 
+@lru_cache(maxsize=4096)  # first cells repeat ("指标", "项目名称"); a pure function of the string
 def label_of(cell_text: str) -> str:
     return compact(cell_text).rstrip("：:")
 
 
 def _row_subject(row: list[str], doc_subject: str | None) -> Subject | None:
     labels = vocabulary()["labels"]
+    first = next((c for c in row if c.strip()), None)
+    if first is None:
+        return None
+    label = label_of(first)
+    if label not in labels["project"] and label not in labels["department"]:
+        return None  # most rows: decided by the first non-blank cell alone
     cells = [c for c in row if c.strip()]
     if len(cells) < 2:
         return None
-    label = label_of(cells[0])
     value = cells[1].strip()
     if label in labels["project"]:
         if is_department_phrase(value):
@@ -107,6 +115,8 @@ def _labelled_line(line: str, doc_subject: str | None) -> Subject | None:
     """"项目名称：县人代会会议经费" (or "项目名称 县人代会会议经费") as a line of its own."""
     labels = vocabulary()["labels"]
     line = line.strip()
+    if line[:1] not in _label_firsts():
+        return None  # every label starts the line: no label's first character, no label
     for kind in ("project", "department"):
         for label in labels[kind]:
             rest = line[len(label):]
@@ -115,13 +125,70 @@ def _labelled_line(line: str, doc_subject: str | None) -> Subject | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _label_firsts() -> frozenset[str]:
+    """First characters of the labels (from subjects.toml): a line starting otherwise has none."""
+    labels = vocabulary()["labels"]
+    return frozenset(label[:1] for kind in ("project", "department") for label in labels[kind])
+
+
+def _required_chars(pattern: str) -> tuple[frozenset[str], ...] | None:
+    """Character sets every match of `pattern` has a character of: each literal outside any
+    group, repeat or alternation, and each such one-character class ("[（(]"). None when there
+    is none (or matching ignores case): then nothing can be skipped."""
+    parsed = sre_parse.parse(pattern, re.VERBOSE)
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    needed = []
+    for op, arg in parsed:
+        if op is sre_parse.LITERAL:
+            needed.append(frozenset(chr(arg)))
+        elif op is sre_parse.IN and arg and all(o is sre_parse.LITERAL for o, _ in arg):
+            needed.append(frozenset(chr(a) for _, a in arg))
+    return tuple(needed) or None
+
+
+@lru_cache(maxsize=1)
+def _heading_anchors() -> tuple[tuple[frozenset[str], ...], ...] | None:
+    """Per heading pattern, the character sets a paragraph needs a character of for it to match
+    (compacting only deletes characters, so the raw paragraph has them too); None if a pattern
+    has none."""
+    anchors = []
+    for h in vocabulary()["heading"]:
+        needed = _required_chars(h["pattern"])
+        if needed is None:
+            return None
+        anchors.append(needed)
+    return tuple(anchors)
+
+
+def _may_be_heading(raw: str) -> bool:
+    """False only for a paragraph no heading pattern can match and no label starts."""
+    anchors = _heading_anchors()
+    if anchors is None or raw.lstrip()[:1] in _label_firsts():
+        return True
+    for needed in anchors:  # plain loops: this runs for every paragraph of a document
+        for chars in needed:
+            for c in chars:
+                if c in raw:
+                    break
+            else:
+                break  # a required character is missing: this pattern cannot match
+        else:
+            return True
+    return False
+
+
 def _heading_subject(blocks: tuple[Block, ...], i: int, text: str, doc_subject: str | None) -> Subject | None:
     """Subject named by paragraph i, if it is a report heading (or a table row naming one)."""
     b = blocks[i]
     generic = set(vocabulary()["words"]["generic_names"])
     if b.kind == "table":
         return None
-    para = compact(text[b.start:b.end])
+    raw = text[b.start:b.end]
+    if not _may_be_heading(raw):
+        return None  # neither a labelled line nor a paragraph any heading pattern can match
+    para = compact(raw)
     if not para or len(para) > 80:
         return None
     labelled = _labelled_line(text[b.start:b.end], doc_subject)
@@ -152,11 +219,10 @@ def context_subject(text: Text, offset: int, doc_subject: str | None, max_blocks
         if b.kind == "table":
             if b.start >= offset:
                 continue
-            rows = [[c.text for c in r] for r in b.grid()]
-            for row in reversed(rows):
-                s = _row_subject(row, doc_subject)
-                if s is not None:
-                    return s
+            found = _row_subjects(b, doc_subject)
+            s = found[-1] if found else None
+            if s is not None:
+                return s
             continue
         if b.start >= offset and i == idx and b.end > offset:
             continue  # the paragraph the offset is in is not its own heading
@@ -166,27 +232,46 @@ def context_subject(text: Text, offset: int, doc_subject: str | None, max_blocks
     return None
 
 
-_HEADINGS: dict[str, tuple] = {}
-
-
 def _memo_heading(text: Text, i: int, doc_subject: str | None) -> Subject | None:
-    """`_heading_subject` of block i, remembered for the last text asked about."""
-    last = _HEADINGS.get("key")
-    if last is None or last[0] is not text or last[1] != doc_subject:
-        last = (text, doc_subject, {})
-        _HEADINGS["key"] = last
-    memo = last[2]
-    if i not in memo:
-        memo[i] = _heading_subject(text.blocks, i, text.text, doc_subject)
-    return memo[i]
+    """`_heading_subject` of block i, remembered on the text (scores, indicators and projects all
+    walk the same paragraphs) per department name."""
+    memos = text.__dict__.get("_subject_headings")
+    if memos is None:
+        memos = text.__dict__["_subject_headings"] = {}  # a cache, not a field
+    memo = memos.get(doc_subject)
+    if memo is None:
+        memo = memos[doc_subject] = {}
+    if i in memo:
+        return memo[i]
+    s = memo[i] = _heading_subject(text.blocks, i, text.text, doc_subject)
+    return s
+
+
+def _row_subjects(block: Block, doc_subject: str | None) -> list[Subject | None]:
+    """Per row r of a table: the subject of the nearest 项目名称/部门名称 row at or above r (None if
+    there is none); entry -1 is the last row's. Remembered on the block per department name."""
+    memos = block.__dict__.get("_row_subjects")
+    if memos is None:
+        memos = block.__dict__["_row_subjects"] = {}  # a cache, not a field
+    found = memos.get(doc_subject)
+    if found is None:
+        found = []
+        s = None
+        for r in block.grid():
+            here = _row_subject([c.text for c in r], doc_subject)
+            if here is not None:
+                s = here
+            found.append(s)
+        memos[doc_subject] = found
+    return found
 
 
 def table_subject(text: Text, block: Block, row_index: int, doc_subject: str | None) -> Subject:
     """Subject of the table part starting at `row_index`: a 项目名称/部门名称 row above it in the
     same table, else the heading above the table, else the department."""
-    rows = [[c.text for c in r] for r in block.grid()]
-    for r in range(row_index - 1, -1, -1):
-        s = _row_subject(rows[r], doc_subject)
+    if row_index > 0:
+        found = _row_subjects(block, doc_subject)
+        s = found[row_index - 1]
         if s is not None:
             return s
     s = context_subject(text, block.start, doc_subject)

@@ -692,3 +692,27 @@ def test_table_prefilter_drops_no_more_than_spaces():
     assert may_hold(tagged, tagged.blocks[0], ("三级指标",))
     plain = make_text([["项目", "金额"]])
     assert not may_hold(plain, plain.blocks[0], ("三级指标",))
+
+
+def test_heading_prefilter_anchors_are_needed():
+    """The paragraph prefilter of subjects._heading_subject skips paragraphs without any heading
+    pattern's required character: each pattern has one, derived from the pattern itself, and a
+    heading that matches stops matching once those characters are gone."""
+    import regex
+
+    from extractors import subjects
+
+    assert subjects._heading_anchors() is not None
+    examples = ["（县人代会会议经费）", "2023年度县人代会会议经费专项预算项目绩效自评报告",
+                "国企改革稳定专项资金绩效评价报告", "部门整体支出绩效评价报告"]
+    for h, example in zip(subject_vocabulary()["heading"], examples):
+        needed = subjects._required_chars(h["pattern"])
+        assert needed, h["pattern"]
+        pattern = regex.compile(h["pattern"], regex.VERBOSE)
+        assert pattern.search(example)
+        for chars in needed:
+            assert not pattern.search("".join(c for c in example if c not in chars))
+    assert not subjects._may_be_heading("本项目整体完成较好，资金到位及时。")
+    assert subjects._may_be_heading("项目名称：县人代会会议经费")
+    assert subjects._required_chars("[a-z]+x?") is None
+    assert subjects._required_chars("(?i)abc") is None
