@@ -53,12 +53,7 @@ def vocab() -> _Vocab:
         title_max=int(d["title_max"]),
         title_dept=regex.compile(rf"(?P<dept>.{{2,40}}?(?:{_alt(d['org_suffixes'])}))(?:部门|单位|本级|机关)?"),
         org_end=regex.compile(rf"(?:{_alt(d['org_suffixes'])})(?!门)"),
-        # the words that end a place name, in order of preference where two start at one character
-        suffixes={
-            "county": ("自治县", "县", "区", "旗"),
-            "city": ("自治州", "市", "州", "盟"),
-            "province": ("自治区", "省"),
-        },
+        suffixes={kind: tuple(words) for kind, words in d["place_suffixes"].items()},
         stop=frozenset(d["not_in_name"]),
         not_counties=tuple(d["not_counties"]),
     )

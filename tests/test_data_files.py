@@ -47,6 +47,12 @@ def test_metadata_vocabulary():
     kinds = {k["name"] for k in d["kind"]}
     assert kinds == {"final_accounts", "budget", "dept_performance", "project_performance", "target_declaration"}
     assert not regex.search(r"\P{Han}", d["not_in_name"])
+    suffixes = d["place_suffixes"]
+    assert set(suffixes) == {"county", "city", "province"}
+    for words in suffixes.values():
+        # a longer suffix ending in the same character as a shorter one is tried first
+        for i, w in enumerate(words):
+            assert not any(w.endswith(shorter) for shorter in words[:i]), (w, words)
 
 
 def test_every_column_is_described():
