@@ -11,12 +11,13 @@ import dataclasses
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timezone
+from decimal import Decimal
 from operator import attrgetter
 from pathlib import Path
 
 from extractors import functional
 from pipeline import __version__, check, extract, load, normalise, resolve, segment
-from pipeline.records import DocResult, DocumentError, Source
+from pipeline.records import DocResult, DocumentError, Source, decimal_texts
 
 
 def _now() -> datetime:
@@ -46,29 +47,36 @@ def _failed(path: str, fmt: str, e: DocumentError, sha=None, size=None) -> DocRe
     )
 
 
-_GETTERS: dict[type, tuple[tuple[str, attrgetter], ...]] = {}
+_GETTERS: dict[type, tuple[tuple[str, attrgetter, bool], ...]] = {}
 
 
 def records_to_columns(records: Sequence, doc_id: str) -> dict[str, list]:
-    """Flat records (one type) as columns: name -> values. A document's rows travel to the writer
-    as columns because a dict per row cost more to build, pickle and convert to Arrow than all
-    the writing; `DocResult.rows` gives rows back to whoever wants them."""
+    """Flat records (one type) as columns: name -> values, a Decimal field as its exact text (see
+    DocResult). A document's rows travel to the writer as columns because a dict per row cost
+    more to build, pickle and convert to Arrow than all the writing; `DocResult.rows` gives rows
+    back to whoever wants them."""
     if not records:
         return {}
     kind = type(records[0])
     getters = _GETTERS.get(kind)
     if getters is None:
-        getters = _GETTERS[kind] = tuple((f.name, attrgetter(f.name)) for f in dataclasses.fields(kind))
+        getters = _GETTERS[kind] = tuple(
+            (f.name, attrgetter(f.name), "Decimal" in str(f.type)) for f in dataclasses.fields(kind)
+        )
     cols = {"doc_id": [doc_id] * len(records)}
-    for name, get in getters:
-        cols[name] = list(map(get, records))
+    for name, get, exact in getters:
+        cols[name] = decimal_texts(map(get, records)) if exact else list(map(get, records))
     return cols
 
 
 def rows_to_columns(rows: list[dict]) -> dict[str, list]:
-    """Row dicts as columns; a key missing from a row is None there."""
+    """Row dicts as columns, Decimals as their exact text; a key missing from a row is None there."""
     names = dict.fromkeys(k for r in rows for k in r)
-    return {k: [r.get(k) for r in rows] for k in names}
+    cols = {k: [r.get(k) for r in rows] for k in names}
+    for k, vs in cols.items():
+        if any(type(v) is Decimal for v in vs):
+            cols[k] = decimal_texts(vs)
+    return cols
 
 
 def source_to_result(src: Source) -> DocResult:

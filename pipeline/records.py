@@ -260,12 +260,33 @@ class Project:
 class DocResult:
     """Everything one document produced: its documents row and, per other table, its columns
     (column name -> values, every column of a table the same length; a table without rows is
-    absent). Columns, not a dict per row: they cost far less to build, pickle and convert."""
+    absent). Columns, not a dict per row: they cost far less to build, pickle and convert.
+
+    An exact number (a Decimal field of a record) is carried in its column as the Decimal's own
+    text, `decimal_texts`: str(Decimal) is exact, and Decimal objects cost more to pickle and to
+    convert to Arrow than all the other columns together. The writer casts the text to the
+    column's decimal type in Arrow; `rows` gives Decimals back."""
 
     document: dict
     columns: dict[str, dict[str, list]] = field(default_factory=dict)
 
     @property
     def rows(self) -> dict[str, list[dict]]:
-        """The same as row dicts, table by table (for tests and inspection)."""
-        return {name: [dict(zip(cols, vals)) for vals in zip(*cols.values())] for name, cols in self.columns.items()}
+        """The same as row dicts, table by table, numbers as Decimal (for tests and inspection)."""
+        out = {}
+        for name, cols in self.columns.items():
+            cols = {k: [Decimal(v) if type(v) is str else v for v in vs] if k in _numeric_columns(name) else vs
+                    for k, vs in cols.items()}
+            out[name] = [dict(zip(cols, vals)) for vals in zip(*cols.values())]
+        return out
+
+
+def decimal_texts(values: list) -> list:
+    """Decimals (or None) as their exact text, the form DocResult columns carry them in."""
+    return [None if v is None else str(v) for v in values]
+
+
+def _numeric_columns(table: str) -> frozenset[str]:
+    from schemas.tables import TABLES, numeric_columns  # pyarrow: only for inspection, not in workers
+
+    return numeric_columns(table) if table in TABLES else frozenset()

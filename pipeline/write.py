@@ -54,14 +54,28 @@ def columns_to_table(name: str, columns: dict[str, list], n: int) -> pa.Table:
             values = [None] * n
         elif len(values) != n:
             raise ValueError(f"table {name}: column {f.name} has {len(values)} values, not {n}")
-        if pa.types.is_decimal(f.type):
-            q = Decimal(1).scaleb(-f.type.scale)
-            values = [v.quantize(q) if isinstance(v, Decimal) else v for v in values]
-        elif pa.types.is_floating(f.type):
-            # the *_wan analysis columns; the exact value has its own column
-            values = [float(v) if isinstance(v, Decimal) else v for v in values]
-        arrays.append(pa.array(values, type=f.type))
+        if pa.types.is_decimal(f.type) or pa.types.is_floating(f.type):
+            arrays.append(_number_array(values, f.type))
+        else:
+            arrays.append(pa.array(values, type=f.type))
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _number_array(values: list, type_: pa.DataType) -> pa.Array:
+    """A decimal column (exact, rounded half-even to its scale) or a float one (the *_wan analysis
+    columns; the exact value has its own column) from Decimals or their exact text (DocResult).
+
+    Text is cast by Arrow, never through float for a decimal column; a value with more decimals
+    than the column's scale makes Arrow refuse the cast, and then the column is rounded here."""
+    try:
+        return pa.array(values, type=pa.string()).cast(type_)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # Decimal objects, or a value to round
+        pass
+    exact = [Decimal(v) if type(v) is str else v for v in values]
+    if pa.types.is_decimal(type_):
+        q = Decimal(1).scaleb(-type_.scale)
+        return pa.array([v.quantize(q) if isinstance(v, Decimal) else v for v in exact], type=type_)
+    return pa.array([float(v) if isinstance(v, Decimal) else v for v in exact], type=type_)
 
 
 def concat_columns(parts: list[dict[str, list]]) -> tuple[dict[str, list], int]:

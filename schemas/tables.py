@@ -202,3 +202,8 @@ def describe(table: str) -> list[tuple[str, str, str]]:
         (f.name, str(f.type), (f.metadata or {}).get(b"description", b"").decode("utf-8"))
         for f in TABLES[table]
     ]
+
+
+def numeric_columns(table: str) -> frozenset[str]:
+    """The decimal and float columns of a table: the ones DocResult carries as exact text."""
+    return frozenset(f.name for f in TABLES[table] if pa.types.is_decimal(f.type) or pa.types.is_floating(f.type))
