@@ -55,12 +55,29 @@ def _signal_name(code: int) -> str:
         return f"signal {-code}"
 
 
+RESULT_PIPE_BYTES = 1 << 20  # Linux's default cap for an unprivileged process (fs/pipe-max-size)
+
+
+def _widen(fd: int) -> None:
+    """Let a worker leave a whole result in its pipe and go on to its next document: a result is
+    14-75 KB pickled, more than the default 64 KB pipe, so the worker waited for the parent to read
+    it, and the parent is slow to read while its writer thread converts a batch. Linux only; the
+    default size elsewhere or when refused."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, RESULT_PIPE_BYTES)
+    except (ImportError, AttributeError, OSError):
+        pass
+
+
 class _Worker:
     """One `python -m pipeline.worker` subprocess and the two pipe ends the parent keeps."""
 
     def __init__(self, memory_limit: int, target: str):
         to_r, to_w = os.pipe()
         from_r, from_w = os.pipe()
+        _widen(from_w)
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, env.get("PYTHONPATH")) if p)
         try:

@@ -126,6 +126,22 @@ def test_same_tables_whatever_the_executor(sabotaged, tmp_path):
         _assert_consistent(tmp_path / o)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="F_SETPIPE_SZ is Linux's")
+def test_a_worker_can_leave_a_whole_result_in_its_pipe():
+    from pipeline import execute
+    import fcntl
+
+    r, w = os.pipe()
+    try:
+        execute._widen(w)
+        assert fcntl.fcntl(w, fcntl.F_GETPIPE_SZ) >= execute.RESULT_PIPE_BYTES
+        os.set_blocking(w, False)
+        os.write(w, b"x" * 200_000)  # a large result (004 is ~75 KB) goes in without a reader
+    finally:
+        os.close(r)
+        os.close(w)
+
+
 def test_dask_joins_an_existing_cluster(tmp_path, capsys):
     from distributed import LocalCluster
 
