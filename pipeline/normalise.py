@@ -8,12 +8,14 @@ point back to `text[start:end]`.
 from __future__ import annotations
 
 import importlib
+import re
+from bisect import bisect_right
 from dataclasses import fields
 from itertools import accumulate, chain, compress, repeat
 from operator import add, attrgetter
 
 from pipeline.records import Block, Cell, Decoded, DocumentError, Grid, Para, Source, Text
-from pipeline.textutil import NEEDS_NORMALISING as _NEEDS, join_wrapped, new_record, normalise_chars
+from pipeline.textutil import _ZERO_WIDTH, NEEDS_NORMALISING as _NEEDS, join_wrapped, new_record, normalise_chars
 
 # format -> module with `decode(data: bytes) -> Decoded`
 READERS = {
@@ -79,7 +81,10 @@ def decoded_to_text(doc_id: str, decoded: Decoded) -> Text:
                 lens = list(map(len, texts))
                 starts = list(accumulate(map((1).__add__, lens), initial=pos))
                 pos = starts.pop()
-                anchors.extend([(st + off, src) for st, p in zip(starts, run) for off, src in p.anchors])
+                if plain:
+                    anchors.extend([(st + off, src) for st, p in zip(starts, run) for off, src in p.anchors])
+                else:  # the characters left out shift what follows them
+                    anchors.extend([(st + off, src) for st, p in zip(starts, run) for off, src in _kept_anchors(p.text, p.anchors)])
                 values = zip(
                     range(len(blocks), len(blocks) + len(run)), repeat("paragraph"), starts, map(add, starts, lens),
                     map(_page, run), map(_heading, run), repeat(None), repeat(()), repeat(0), repeat(0),
@@ -106,6 +111,39 @@ def decoded_to_text(doc_id: str, decoded: Decoded) -> Text:
     text = "".join(pieces)
     anchors.sort()
     return Text(doc_id=doc_id, text=text, blocks=tuple(blocks), n_pages=decoded.n_pages, anchors=tuple(anchors), warnings=decoded.warnings)
+
+
+# what a paragraph loses on its way into the text: CRs, and what normalise_chars deletes
+_DROPPED = re.compile("[\r" + "".join(map(chr, _ZERO_WIDTH)) + "]+")
+
+
+def _kept_anchors(text: str, anchors: tuple) -> tuple:
+    """A paragraph's anchors once the characters of _DROPPED are left out of its text: each
+    anchor moves back by the characters dropped before it, and the text after a dropped run
+    gets an anchor of its own (its source offset is past the dropped characters)."""
+    if not anchors or _DROPPED.search(text) is None:
+        return anchors
+    out: dict[int, int] = {}
+    gone = 0  # characters dropped so far
+    k = 0  # the next anchor
+    n = len(anchors)
+    for m in _DROPPED.finditer(text):
+        a, e = m.span()
+        while k < n and anchors[k][0] < e:
+            off, src = anchors[k]
+            if off < a:
+                out[off - gone] = src
+            k += 1
+        gone += e - a
+        if e < len(text):
+            # the source offset of text[e]: from the last anchor at or before it
+            j = bisect_right(anchors, (e, float("inf"))) - 1
+            if j >= 0:
+                off, src = anchors[j]
+                out.setdefault(e - gone, src + e - off)
+    for off, src in anchors[k:]:
+        out[off - gone] = src
+    return tuple(sorted(out.items()))
 
 
 _BLOCK_FIELDS = tuple(f.name for f in fields(Block))
