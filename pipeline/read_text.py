@@ -17,8 +17,9 @@ from bisect import bisect_left, bisect_right
 import re
 from functools import lru_cache
 import string
-from itertools import accumulate, compress, repeat
-from operator import add, and_, itemgetter, mul, not_, sub
+from itertools import accumulate, chain, compress, repeat
+from collections import deque
+from operator import add, and_, is_not, itemgetter, mul, ne, not_, or_, sub
 
 import regex
 
@@ -68,8 +69,9 @@ def _check_printable(s: str) -> str:
     return s
 
 
-def _layout(text: str, raws: list[str]) -> tuple[str, int]:
-    """(layout, wrap width: the 90th percentile of the non-blank lines' widths, for hard_wrapped)."""
+def _layout(text: str, raws: list[str], stripped: list[str]) -> tuple[str, int, list[int]]:
+    """(layout, wrap width: the 90th percentile of the non-blank lines' widths, for hard_wrapped;
+    those widths, line by line). `stripped`: the lines stripped of white space."""
     lead_only = inner = 0
     if "\t" in text:  # the line tests, for all lines at once (C-level map)
         with_tab = list(compress(raws, map(str.__contains__, raws, repeat("\t"))))
@@ -79,15 +81,15 @@ def _layout(text: str, raws: list[str]) -> tuple[str, int]:
         # a tab between two cells ("项目\t金额"; tabs and spaces at the ends do not count)
         inner = sum(map(str.__contains__, map(str.strip, with_tab, repeat("\t ")), repeat("\t")))
     if inner > lead_only and inner >= 2:
-        return "tab_rows", 0
+        return "tab_rows", 0, []
     if lead_only >= 2:
-        return "tab_cells", 0
-    widths = sorted(_widths(list(filter(None, map(str.strip, raws)))))
+        return "tab_cells", 0, []
+    widths = _widths(list(filter(None, stripped)))
     if len(widths) >= 10:
-        p90 = widths[int(len(widths) * 0.9)]
+        p90 = sorted(widths)[int(len(widths) * 0.9)]
         if p90 <= 90:
-            return "hard_wrapped", p90
-    return "lines", 0
+            return "hard_wrapped", p90, widths
+    return "lines", 0, []
 
 
 def _widths(texts: list[str]) -> list[int]:
@@ -173,10 +175,11 @@ def decode(data: bytes) -> Decoded:
         text = "\n".join(raws)
     else:
         raws, text = lines, s
-    layout, wrap_width = _layout(text, raws)
+    stripped = list(map(str.strip, raws))
+    layout, wrap_width, widths = _layout(text, raws, stripped)
     noisy = _noisy_lines(s, starts)
     if layout == "hard_wrapped":
-        blocks = _parse_wrapped(raws, starts, noisy, wrap_width)
+        blocks = _parse_wrapped(raws, starts, noisy, wrap_width, stripped, widths)
     elif layout == "tab_cells":
         blocks = _parse_tab_cells(raws, starts, noisy)
     elif layout == "tab_rows":
@@ -226,14 +229,16 @@ def _parse_lines(raws: list[str], starts: list[int], noisy: frozenset[int]) -> l
     return blocks
 
 
-def _parse_wrapped(raws: list[str], starts: list[int], noisy: frozenset[int], wrap_width: int) -> list[Para | Grid]:
+def _parse_wrapped(raws: list[str], starts: list[int], noisy: frozenset[int], wrap_width: int, stripped: list[str], widths: list[int]) -> list[Para | Grid]:
     """Hard-wrapped lines joined into paragraphs; blank lines mean nothing (converters put them
     between all lines). A paragraph ends after a line that is not full, before a heading and
     around a marked heading.
 
-    Hundreds of lines per document: each step is done for all lines at once with C-level
-    map/compress (strip, width, the tests), Python only goes paragraph by paragraph."""
-    keep = list(compress(range(len(raws)), map(str.strip, raws)))  # the non-blank lines
+    `stripped`: the lines stripped; `widths`: the display widths of the non-blank ones (both from
+    _layout). Hundreds of lines per document: each step is done for all lines at once with
+    C-level map/compress (strip, width, the tests, the joins), Python only goes through the few
+    paragraphs with markup or with Latin letters across a line break."""
+    keep = list(compress(range(len(raws)), stripped))  # the non-blank lines
     lines = list(map(raws.__getitem__, keep))
     lstripped = list(map(str.lstrip, lines, repeat(" ")))
     texts = list(map(str.rstrip, lstripped, repeat(" ")))
@@ -241,6 +246,9 @@ def _parse_wrapped(raws: list[str], starts: list[int], noisy: frozenset[int], wr
     srcs = list(map(sub, map(add, map(starts.__getitem__, keep), map(len, lines)), map(len, lstripped)))
     anchors: list = [None] * len(texts)  # None: ((0, src),), the anchors of a line without noise
     heads = [False] * len(texts)  # marked as a heading (markdown #)
+    # the widths _layout measured are those of the lines stripped of all white space: only lines
+    # that lose something else than spaces at their ends (or that are cleaned below) are measured again
+    other = list(compress(range(len(texts)), map(ne, texts, filter(None, stripped))))
     if noisy:
         # few lines are noisy: find each among the kept lines (sorted) by bisection, rather than
         # testing every kept line for membership in `noisy`
@@ -248,55 +256,72 @@ def _parse_wrapped(raws: list[str], starts: list[int], noisy: frozenset[int], wr
             k = bisect_left(keep, i)
             if k < len(keep) and keep[k] == i:  # a noisy blank line is not kept
                 texts[k], heads[k], anchors[k] = _clean(lines[k], starts[i])
+                other.append(k)
+    if other:
+        widths = widths.copy()
+        for k, w in zip(other, _widths(list(map(texts.__getitem__, other)))):
+            widths[k] = w
     # lines cleaned to nothing and page numbers are dropped (only a short line can be a page number)
-    drop = {k for k in compress(range(len(texts)), map((17).__gt__, map(len, map(str.strip, texts))))
-            if not texts[k] or _is_page_number(texts[k])}
+    drop = [k for k in compress(range(len(texts)), map((17).__gt__, map(len, map(str.strip, texts))))
+            if not texts[k] or _is_page_number(texts[k])]
     if drop:
-        texts, srcs, anchors, heads = ([x for k, x in enumerate(col) if k not in drop] for col in (texts, srcs, anchors, heads))
+        kept = [True] * len(texts)
+        for k in drop:
+            kept[k] = False
+        texts, srcs, anchors, heads, widths = (list(compress(col, kept)) for col in (texts, srcs, anchors, heads, widths))
     n = len(texts)
     if not n:
         return []
     # _is_full: a line that reaches (nearly) the wrap width continues on the next line, unless it
-    # is short of it and ends a sentence
-    lens = list(map(len, texts))
-    widths = _widths(texts)
+    # is short of it and ends a sentence; a paragraph starts at line k after a line that is not full
     full_at = wrap_width * 0.8
     short_at = wrap_width - 2
-    full = [w >= full_at and (w >= short_at or not t.endswith(_SENTENCE_ENDS)) for w, t in zip(widths, texts)]
-    # a paragraph starts at line k after a line that is not full, at a heading and after a marked one
-    breaks = {k + 1 for k in compress(range(n - 1), map(not_, full))}
-    if any(heads):
-        breaks.update(k for k in range(n) if heads[k])
-        breaks.update(k + 1 for k in range(n) if heads[k])
+    not_full = list(map(or_, map(full_at.__gt__, widths), map(and_, map(short_at.__gt__, widths), map(str.endswith, texts, repeat(_SENTENCE_ENDS)))))
+    is_break = [True] + not_full  # is_break[k]: a paragraph starts at line k
+    is_break[n] = True
+    if any(heads):  # at a heading and after a marked one
+        for k in compress(range(n), heads):
+            is_break[k] = is_break[k + 1] = True
+    # ... and at a line that starts like a heading
     prefix = heading_prefix().match
-    maybe = [k for k in range(1, n) if k not in breaks]
-    breaks.update(k for k, m in zip(maybe, map(prefix, map(texts.__getitem__, maybe))) if m and _starts_heading(texts[k]))
-    bounds = sorted(k for k in breaks if 0 < k < n)
-    blocks: list[Para | Grid] = []
-    for a, e in zip([0] + bounds, bounds + [n]):
+    style = heading_style_pattern()[0].match
+    maybe = list(compress(range(n), map(not_, is_break)))
+    for k in compress(maybe, map(prefix, map(texts.__getitem__, maybe))):
+        if style(texts[k]):
+            is_break[k] = True
+    bounds = list(compress(range(n + 1), is_break))  # paragraph k: lines bounds[k] .. bounds[k + 1]
+    los, his = bounds[:-1], bounds[1:]
+    # the paragraphs all at once: the texts joined, each line's offset in its paragraph
+    lens = list(map(len, texts))
+    cum = list(accumulate(lens, initial=0))
+    joined = "".join(texts)
+    para_texts = list(map(joined.__getitem__, map(slice, map(cum.__getitem__, los), map(cum.__getitem__, his))))
+    firsts = list(chain.from_iterable(map(repeat, map(cum.__getitem__, los), map(sub, his, los))))
+    pairs = list(zip(map(sub, cum, firsts), srcs))
+    para_anchors = list(map(tuple, map(pairs.__getitem__, map(slice, los, his))))
+    para_heads = list(map(any, map(heads.__getitem__, map(slice, los, his)))) if any(heads) else [False] * len(los)
+    # join_wrapped's way for a paragraph with markup (anchors of its own) or a Latin letter on both
+    # sides of a line break (a space goes between)
+    slow = {bisect_right(bounds, k) - 1 for k in compress(range(n), map(is_not, anchors, repeat(None)))}
+    ends = map(_ASCII_LETTERS.__contains__, map(itemgetter(-1), texts))
+    starts_latin = map(_ASCII_LETTERS.__contains__, map(itemgetter(0), texts[1:]))
+    for k in compress(range(n - 1), map(and_, ends, starts_latin)):
+        if not is_break[k + 1]:
+            slow.add(bisect_right(bounds, k) - 1)
+    for j in slow:
+        a, e = los[j], his[j]
         if e - a == 1:
-            anc = anchors[a]
-            blocks.append(_para(texts[a], heads[a], ((0, srcs[a]),) if anc is None else anc))
-            continue
-        part_anchors = anchors[a:e]
-        if part_anchors.count(None) == e - a and not _needs_space(texts, a, e):
-            text = "".join(texts[a:e])
-            anc = tuple(zip(accumulate(lens[a:e - 1], initial=0), srcs[a:e]))
+            para_anchors[j] = anchors[a]
         else:
-            text, anc = join_wrapped([(t, s if x is None else x) for t, s, x in zip(texts[a:e], srcs[a:e], part_anchors)])
-        blocks.append(_para(text, any(heads[a:e]), anc))
+            para_texts[j], para_anchors[j] = join_wrapped([(t, s if x is None else x) for t, s, x in zip(texts[a:e], srcs[a:e], anchors[a:e])])
+    values = [{"text": t, "page": None, "heading": h, "anchors": x} for t, h, x in zip(para_texts, para_heads, para_anchors)]
+    blocks = list(map(_new, repeat(Para, len(values))))
+    deque(map(_setattr, blocks, repeat("__dict__"), values), 0)  # textutil.new_record, all at once
     return blocks
 
 
 _SENTENCE_ENDS = ("。", "！", "？", "：")
 _ASCII_LETTERS = frozenset(string.ascii_letters)
-
-
-def _needs_space(texts: list[str], a: int, e: int) -> bool:
-    """join_wrapped puts a space between two lines of texts[a:e] (a Latin letter on both sides)."""
-    ends = map(_ASCII_LETTERS.__contains__, map(itemgetter(-1), texts[a:e - 1]))
-    firsts = map(_ASCII_LETTERS.__contains__, map(itemgetter(0), texts[a + 1:e]))
-    return any(map(and_, ends, firsts))
 
 
 def _flush(blocks: list, para: list, heading: bool) -> None:
@@ -423,3 +448,5 @@ def _grid(rows: list[tuple[tuple[str, ...], tuple[int, ...]]]) -> Grid:
 
 _first = itemgetter(0)
 _second = itemgetter(1)
+_new = object.__new__
+_setattr = object.__setattr__
