@@ -204,6 +204,9 @@ def _source_offsets_hold(source: str) -> int:
         pytest.param("收入合计\r123.45万元。\r\n支出合计 67.8万元。\r\n结余\r\r 5.0万元\r\n", id="lines"),
         pytest.param("\r\n\r\n".join(["一、部门收入合计为 1,240.56万元，比上年增加 12.5万元，增长 1.0%，主要是人员增", "加。其中\r基本支出 1,113.13 万元，占 89.73%；项目支出 127.43万元，原因", "是\r项目增加。"] * 4) + "\r\n", id="hard wrapped"),
         pytest.param("表头\r说明：单位万元\r\n项目\t金额\r\n合计\t12.5\r\n\r\n后文\r补充 3.4万元。\r\n", id="tab rows"),
+        # markup between trailing spaces: the spaces' pieces go, and so do their anchors (which would
+        # point into the next paragraph)
+        pytest.param("收入 ** ** \r\n合计12.5万元\r\n结余 <b> </b> \r\n支出 3.4万元\r\n", id="markup before trailing spaces"),
     ],
 )
 def test_source_offsets_with_a_lone_cr(source):
