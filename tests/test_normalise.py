@@ -215,3 +215,20 @@ def test_source_offsets_with_a_lone_cr(source):
     assert _source_offsets_hold(source) > 10
     t = decoded_to_text("x", read_text.decode(source.encode("utf-8")))
     assert "\r" not in t.text
+
+
+@pytest.mark.parametrize("prefix", ["000", "001", "002", "004"])
+def test_records_built_in_bulk_equal_the_constructor(prefix):
+    """read_text, normalise and segment build Para, Block, Cell and Section from dict literals (as
+    new_record does): each must name every field, in order, and equal the constructor's record."""
+    from pipeline.segment import text_to_sections
+    decoded = read_text.decode(seed_path(prefix).read_bytes())
+    text = decoded_to_text("x", decoded)
+    records = [b for b in decoded.blocks if isinstance(b, Para)] + list(text.blocks)
+    records += [c for b in text.blocks for c in b.cells] + text_to_sections(text)
+    assert {type(r) for r in records} >= {Para, Block, Section}
+    for r in records:
+        names = [f.name for f in dataclasses.fields(r)]
+        assert list(r.__dict__) == names
+        built = type(r)(**r.__dict__)
+        assert r == built and repr(r) == repr(built)
