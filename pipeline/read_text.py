@@ -102,6 +102,8 @@ def _widths(texts: list[str]) -> list[int]:
 # Every noise pattern (text_noise.toml) contains one of these characters; a test checks it.
 NOISE_CHARS = "#<[*"
 _MAYBE_NOISE = re.compile("[" + re.escape(NOISE_CHARS) + "]")
+# the first of them in a line and the rest of the line: one match per noisy line
+_NOISY_LINE = re.compile("[" + re.escape(NOISE_CHARS) + "][^\n]*")
 
 
 def _clean(text: str, src: int) -> tuple[str, bool, tuple[tuple[int, int], ...]]:
@@ -195,7 +197,7 @@ def decode(data: bytes) -> Decoded:
 
 def _noisy_lines(s: str, starts: list[int]) -> frozenset[int]:
     """Indexes of the lines holding one of NOISE_CHARS (one search over the whole text)."""
-    return frozenset(bisect_right(starts, m.start()) - 1 for m in _MAYBE_NOISE.finditer(s))
+    return frozenset(bisect_right(starts, m.start()) - 1 for m in _NOISY_LINE.finditer(s))
 
 
 def _cell(raw: str, src: int, noisy: bool) -> tuple[str, int]:
@@ -351,11 +353,13 @@ def _parse_tab_cells(raws: list[str], starts: list[int], noisy: frozenset[int], 
     tab = list(map(str.startswith, raws, repeat("\t")))
     kinds = "".join(map("OBTT".__getitem__, map(add, map(add, tab, tab), map(not_, stripped))))
     cell_at = list(compress(range(len(raws)), tab))
-    parts = [raws[i][1:] for i in cell_at]
+    parts = list(map(_after_tab, map(raws.__getitem__, cell_at)))
     lstripped = list(map(str.lstrip, parts, repeat(" ")))
     texts = list(map(str.rstrip, lstripped, repeat(" ")))
-    # the source offset of a cell: after the tab and the spaces in front (a cell of spaces: after the tab)
-    srcs = [start + 1 + len(part) - len(ls) if ls else start + 1 for start, part, ls in zip(map(starts.__getitem__, cell_at), parts, lstripped)]
+    # the source offset of a cell: after the tab and the spaces in front (a cell of spaces: after the
+    # tab, the spaces count times False)
+    skipped = map(mul, map(sub, map(len, parts), map(len, lstripped)), map(bool, lstripped))
+    srcs = list(map(add, map((1).__add__, map(starts.__getitem__, cell_at)), skipped))
     if noisy:
         for k, i in enumerate(cell_at):
             if i in noisy:
@@ -451,6 +455,7 @@ def _parse_tab_rows(raws: list[str], starts: list[int], noisy: frozenset[int], s
 _TAB_ROWS = re.compile("T+")
 
 
+_after_tab = itemgetter(slice(1, None))
 _first = itemgetter(0)
 _second = itemgetter(1)
 _new = object.__new__
