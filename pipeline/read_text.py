@@ -17,13 +17,14 @@ from bisect import bisect_left, bisect_right
 import re
 from functools import lru_cache
 import string
-from itertools import accumulate, compress, repeat
-from operator import add, and_, itemgetter, mul, not_, sub
+from itertools import accumulate, chain, compress, repeat
+from collections import deque
+from operator import add, and_, is_not, itemgetter, mul, ne, not_, or_, sub
 
 import regex
 
 from pipeline.records import Decoded, DocumentError, Grid, Para
-from pipeline.textutil import join_wrapped, new_record, normalise_chars
+from pipeline.textutil import join_wrapped, normalise_chars
 from schemas.vocab import heading_prefix, heading_style_pattern, text_noise
 
 # Below this share of printable characters a decoded file is treated as binary, not text.
@@ -68,8 +69,9 @@ def _check_printable(s: str) -> str:
     return s
 
 
-def _layout(text: str, raws: list[str]) -> tuple[str, int]:
-    """(layout, wrap width: the 90th percentile of the non-blank lines' widths, for hard_wrapped)."""
+def _layout(text: str, raws: list[str], stripped: list[str]) -> tuple[str, int, list[int]]:
+    """(layout, wrap width: the 90th percentile of the non-blank lines' widths, for hard_wrapped;
+    those widths, line by line). `stripped`: the lines stripped of white space."""
     lead_only = inner = 0
     if "\t" in text:  # the line tests, for all lines at once (C-level map)
         with_tab = list(compress(raws, map(str.__contains__, raws, repeat("\t"))))
@@ -79,15 +81,15 @@ def _layout(text: str, raws: list[str]) -> tuple[str, int]:
         # a tab between two cells ("项目\t金额"; tabs and spaces at the ends do not count)
         inner = sum(map(str.__contains__, map(str.strip, with_tab, repeat("\t ")), repeat("\t")))
     if inner > lead_only and inner >= 2:
-        return "tab_rows", 0
+        return "tab_rows", 0, []
     if lead_only >= 2:
-        return "tab_cells", 0
-    widths = sorted(_widths(list(filter(None, map(str.strip, raws)))))
+        return "tab_cells", 0, []
+    widths = _widths(list(filter(None, stripped)))
     if len(widths) >= 10:
-        p90 = widths[int(len(widths) * 0.9)]
+        p90 = sorted(widths)[int(len(widths) * 0.9)]
         if p90 <= 90:
-            return "hard_wrapped", p90
-    return "lines", 0
+            return "hard_wrapped", p90, widths
+    return "lines", 0, []
 
 
 def _widths(texts: list[str]) -> list[int]:
@@ -100,6 +102,8 @@ def _widths(texts: list[str]) -> list[int]:
 # Every noise pattern (text_noise.toml) contains one of these characters; a test checks it.
 NOISE_CHARS = "#<[*"
 _MAYBE_NOISE = re.compile("[" + re.escape(NOISE_CHARS) + "]")
+# the first of them in a line and the rest of the line: one match per noisy line
+_NOISY_LINE = re.compile("[" + re.escape(NOISE_CHARS) + "][^\n]*")
 
 
 def _clean(text: str, src: int) -> tuple[str, bool, tuple[tuple[int, int], ...]]:
@@ -134,6 +138,8 @@ def _clean(text: str, src: int) -> tuple[str, bool, tuple[tuple[int, int], ...]]
         out.append(piece)
         n_out += len(piece)
     cleaned = "".join(out).rstrip(" \u3000\u00a0")
+    if anchors and anchors[-1][0] >= len(cleaned):  # pieces of trailing spaces went with the strip
+        anchors = [a for a in anchors if a[0] < len(cleaned)]
     return cleaned, heading, tuple(anchors)
 
 
@@ -173,16 +179,17 @@ def decode(data: bytes) -> Decoded:
         text = "\n".join(raws)
     else:
         raws, text = lines, s
-    layout, wrap_width = _layout(text, raws)
+    stripped = list(map(str.strip, raws))
+    layout, wrap_width, widths = _layout(text, raws, stripped)
     noisy = _noisy_lines(s, starts)
     if layout == "hard_wrapped":
-        blocks = _parse_wrapped(raws, starts, noisy, wrap_width)
+        blocks = _parse_wrapped(raws, starts, noisy, wrap_width, stripped, widths)
     elif layout == "tab_cells":
-        blocks = _parse_tab_cells(raws, starts, noisy)
+        blocks = _parse_tab_cells(raws, starts, noisy, stripped)
     elif layout == "tab_rows":
-        blocks = _parse_tab_rows(raws, starts, noisy)
+        blocks = _parse_tab_rows(raws, starts, noisy, stripped)
     else:
-        blocks = _parse_lines(raws, starts, noisy)
+        blocks = _parse_lines(raws, starts, noisy, stripped)
     if not blocks:
         raise DocumentError("no_text", "no text left after removing page numbers and markup")
     return Decoded(blocks=tuple(blocks), n_pages=None, warnings=())
@@ -190,19 +197,7 @@ def decode(data: bytes) -> Decoded:
 
 def _noisy_lines(s: str, starts: list[int]) -> frozenset[int]:
     """Indexes of the lines holding one of NOISE_CHARS (one search over the whole text)."""
-    return frozenset(bisect_right(starts, m.start()) - 1 for m in _MAYBE_NOISE.finditer(s))
-
-
-def _para(text: str, heading: bool, anchors: tuple) -> Para:
-    return new_record(Para, {"text": text, "page": None, "heading": heading, "anchors": anchors})
-
-
-def _line(raw: str, src: int, noisy: bool) -> tuple[str, bool, tuple[tuple[int, int], ...]]:
-    """A non-blank line cleaned: (text, marked as heading, anchors)."""
-    if noisy:
-        return _clean(raw, src)
-    stripped = raw.lstrip(" ")
-    return stripped.rstrip(" "), False, ((0, src + len(raw) - len(stripped)),)
+    return frozenset(bisect_right(starts, m.start()) - 1 for m in _NOISY_LINE.finditer(s))
 
 
 def _cell(raw: str, src: int, noisy: bool) -> tuple[str, int]:
@@ -214,26 +209,51 @@ def _cell(raw: str, src: int, noisy: bool) -> tuple[str, int]:
     return stripped.rstrip(" "), src + len(raw) - len(stripped) if stripped else src
 
 
-def _parse_lines(raws: list[str], starts: list[int], noisy: frozenset[int]) -> list[Para | Grid]:
+def _parse_lines(raws: list[str], starts: list[int], noisy: frozenset[int], stripped: list[str]) -> list[Para | Grid]:
     """Every non-blank line is a paragraph."""
-    blocks: list[Para | Grid] = []
-    for i, raw in enumerate(raws):
-        if not raw or raw.isspace():
-            continue
-        text, heading, anchors = _line(raw, starts[i], i in noisy)
-        if text and not _is_page_number(text):
-            blocks.append(_para(text, heading, anchors))
-    return blocks
+    return list(filter(None, _line_paras(raws, starts, noisy, list(compress(range(len(raws)), stripped)))[3]))
 
 
-def _parse_wrapped(raws: list[str], starts: list[int], noisy: frozenset[int], wrap_width: int) -> list[Para | Grid]:
+def _lines(raws: list[str], starts: list[int], noisy: frozenset[int], idx: list[int]) -> tuple[list[str], list[bool], list[tuple]]:
+    """The non-blank lines raws[i] for i in idx (ascending) cleaned, all at once: their texts, marked
+    as heading, anchors."""
+    lines = list(map(raws.__getitem__, idx))
+    lstripped = list(map(str.lstrip, lines, repeat(" ")))
+    texts = list(map(str.rstrip, lstripped, repeat(" ")))
+    # a line's source offset: its start plus the spaces stripped in front; its anchors ((0, src),)
+    srcs = map(sub, map(add, map(starts.__getitem__, idx), map(len, lines)), map(len, lstripped))
+    anchors = list(zip(zip(repeat(0), srcs)))
+    heads = [False] * len(idx)
+    for i in sorted(noisy):  # few: each found by bisection
+        k = bisect_left(idx, i)
+        if k < len(idx) and idx[k] == i:
+            texts[k], heads[k], anchors[k] = _clean(lines[k], starts[i])
+    return texts, heads, anchors
+
+
+def _line_paras(raws: list[str], starts: list[int], noisy: frozenset[int], idx: list[int]) -> tuple[list[str], list[bool], list[tuple], list[Para | None]]:
+    """_lines, and each line's paragraph: None for a line cleaned to nothing or a page number."""
+    texts, heads, anchors = _lines(raws, starts, noisy, idx)
+    values = [{"text": t, "page": None, "heading": h, "anchors": x} for t, h, x in zip(texts, heads, anchors)]
+    paras: list = list(map(_new, repeat(Para, len(values))))
+    deque(map(_setattr, paras, repeat("__dict__"), values), 0)  # textutil.new_record, all at once
+    # only a short line can be a page number
+    for k in compress(range(len(texts)), map((17).__gt__, map(len, map(str.strip, texts)))):
+        if not texts[k] or _is_page_number(texts[k]):
+            paras[k] = None
+    return texts, heads, anchors, paras
+
+
+def _parse_wrapped(raws: list[str], starts: list[int], noisy: frozenset[int], wrap_width: int, stripped: list[str], widths: list[int]) -> list[Para | Grid]:
     """Hard-wrapped lines joined into paragraphs; blank lines mean nothing (converters put them
     between all lines). A paragraph ends after a line that is not full, before a heading and
     around a marked heading.
 
-    Hundreds of lines per document: each step is done for all lines at once with C-level
-    map/compress (strip, width, the tests), Python only goes paragraph by paragraph."""
-    keep = list(compress(range(len(raws)), map(str.strip, raws)))  # the non-blank lines
+    `stripped`: the lines stripped; `widths`: the display widths of the non-blank ones (both from
+    _layout). Hundreds of lines per document: each step is done for all lines at once with
+    C-level map/compress (strip, width, the tests, the joins), Python only goes through the few
+    paragraphs with markup or with Latin letters across a line break."""
+    keep = list(compress(range(len(raws)), stripped))  # the non-blank lines
     lines = list(map(raws.__getitem__, keep))
     lstripped = list(map(str.lstrip, lines, repeat(" ")))
     texts = list(map(str.rstrip, lstripped, repeat(" ")))
@@ -241,6 +261,9 @@ def _parse_wrapped(raws: list[str], starts: list[int], noisy: frozenset[int], wr
     srcs = list(map(sub, map(add, map(starts.__getitem__, keep), map(len, lines)), map(len, lstripped)))
     anchors: list = [None] * len(texts)  # None: ((0, src),), the anchors of a line without noise
     heads = [False] * len(texts)  # marked as a heading (markdown #)
+    # the widths _layout measured are those of the lines stripped of all white space: only lines
+    # that lose something else than spaces at their ends (or that are cleaned below) are measured again
+    other = list(compress(range(len(texts)), map(ne, texts, filter(None, stripped))))
     if noisy:
         # few lines are noisy: find each among the kept lines (sorted) by bisection, rather than
         # testing every kept line for membership in `noisy`
@@ -248,43 +271,67 @@ def _parse_wrapped(raws: list[str], starts: list[int], noisy: frozenset[int], wr
             k = bisect_left(keep, i)
             if k < len(keep) and keep[k] == i:  # a noisy blank line is not kept
                 texts[k], heads[k], anchors[k] = _clean(lines[k], starts[i])
+                other.append(k)
+    if other:
+        widths = widths.copy()
+        for k, w in zip(other, _widths(list(map(texts.__getitem__, other)))):
+            widths[k] = w
     # lines cleaned to nothing and page numbers are dropped (only a short line can be a page number)
-    drop = {k for k in compress(range(len(texts)), map((17).__gt__, map(len, map(str.strip, texts))))
-            if not texts[k] or _is_page_number(texts[k])}
+    drop = [k for k in compress(range(len(texts)), map((17).__gt__, map(len, map(str.strip, texts))))
+            if not texts[k] or _is_page_number(texts[k])]
     if drop:
-        texts, srcs, anchors, heads = ([x for k, x in enumerate(col) if k not in drop] for col in (texts, srcs, anchors, heads))
+        kept = [True] * len(texts)
+        for k in drop:
+            kept[k] = False
+        texts, srcs, anchors, heads, widths = (list(compress(col, kept)) for col in (texts, srcs, anchors, heads, widths))
     n = len(texts)
     if not n:
         return []
     # _is_full: a line that reaches (nearly) the wrap width continues on the next line, unless it
-    # is short of it and ends a sentence
-    lens = list(map(len, texts))
-    widths = _widths(texts)
+    # is short of it and ends a sentence; a paragraph starts at line k after a line that is not full
     full_at = wrap_width * 0.8
     short_at = wrap_width - 2
-    full = [w >= full_at and (w >= short_at or not t.endswith(_SENTENCE_ENDS)) for w, t in zip(widths, texts)]
-    # a paragraph starts at line k after a line that is not full, at a heading and after a marked one
-    breaks = {k + 1 for k in compress(range(n - 1), map(not_, full))}
-    if any(heads):
-        breaks.update(k for k in range(n) if heads[k])
-        breaks.update(k + 1 for k in range(n) if heads[k])
+    not_full = list(map(or_, map(full_at.__gt__, widths), map(and_, map(short_at.__gt__, widths), map(str.endswith, texts, repeat(_SENTENCE_ENDS)))))
+    is_break = [True] + not_full  # is_break[k]: a paragraph starts at line k
+    is_break[n] = True
+    if any(heads):  # at a heading and after a marked one
+        for k in compress(range(n), heads):
+            is_break[k] = is_break[k + 1] = True
+    # ... and at a line that starts like a heading
     prefix = heading_prefix().match
-    maybe = [k for k in range(1, n) if k not in breaks]
-    breaks.update(k for k, m in zip(maybe, map(prefix, map(texts.__getitem__, maybe))) if m and _starts_heading(texts[k]))
-    bounds = sorted(k for k in breaks if 0 < k < n)
-    blocks: list[Para | Grid] = []
-    for a, e in zip([0] + bounds, bounds + [n]):
+    style = heading_style_pattern()[0].match
+    maybe = list(compress(range(n), map(not_, is_break)))
+    for k in compress(maybe, map(prefix, map(texts.__getitem__, maybe))):
+        if style(texts[k]):
+            is_break[k] = True
+    bounds = list(compress(range(n + 1), is_break))  # paragraph k: lines bounds[k] .. bounds[k + 1]
+    los, his = bounds[:-1], bounds[1:]
+    # the paragraphs all at once: the texts joined, each line's offset in its paragraph
+    lens = list(map(len, texts))
+    cum = list(accumulate(lens, initial=0))
+    joined = "".join(texts)
+    para_texts = list(map(joined.__getitem__, map(slice, map(cum.__getitem__, los), map(cum.__getitem__, his))))
+    firsts = list(chain.from_iterable(map(repeat, map(cum.__getitem__, los), map(sub, his, los))))
+    pairs = list(zip(map(sub, cum, firsts), srcs))
+    para_anchors = list(map(tuple, map(pairs.__getitem__, map(slice, los, his))))
+    para_heads = list(map(any, map(heads.__getitem__, map(slice, los, his)))) if any(heads) else [False] * len(los)
+    # join_wrapped's way for a paragraph with markup (anchors of its own) or a Latin letter on both
+    # sides of a line break (a space goes between)
+    slow = {bisect_right(bounds, k) - 1 for k in compress(range(n), map(is_not, anchors, repeat(None)))}
+    ends = map(_ASCII_LETTERS.__contains__, map(itemgetter(-1), texts))
+    starts_latin = map(_ASCII_LETTERS.__contains__, map(itemgetter(0), texts[1:]))
+    for k in compress(range(n - 1), map(and_, ends, starts_latin)):
+        if not is_break[k + 1]:
+            slow.add(bisect_right(bounds, k) - 1)
+    for j in slow:
+        a, e = los[j], his[j]
         if e - a == 1:
-            anc = anchors[a]
-            blocks.append(_para(texts[a], heads[a], ((0, srcs[a]),) if anc is None else anc))
-            continue
-        part_anchors = anchors[a:e]
-        if part_anchors.count(None) == e - a and not _needs_space(texts, a, e):
-            text = "".join(texts[a:e])
-            anc = tuple(zip(accumulate(lens[a:e - 1], initial=0), srcs[a:e]))
+            para_anchors[j] = anchors[a]
         else:
-            text, anc = join_wrapped([(t, s if x is None else x) for t, s, x in zip(texts[a:e], srcs[a:e], part_anchors)])
-        blocks.append(_para(text, any(heads[a:e]), anc))
+            para_texts[j], para_anchors[j] = join_wrapped([(t, s if x is None else x) for t, s, x in zip(texts[a:e], srcs[a:e], anchors[a:e])])
+    values = [{"text": t, "page": None, "heading": h, "anchors": x} for t, h, x in zip(para_texts, para_heads, para_anchors)]
+    blocks = list(map(_new, repeat(Para, len(values))))
+    deque(map(_setattr, blocks, repeat("__dict__"), values), 0)  # textutil.new_record, all at once
     return blocks
 
 
@@ -292,47 +339,34 @@ _SENTENCE_ENDS = ("。", "！", "？", "：")
 _ASCII_LETTERS = frozenset(string.ascii_letters)
 
 
-def _needs_space(texts: list[str], a: int, e: int) -> bool:
-    """join_wrapped puts a space between two lines of texts[a:e] (a Latin letter on both sides)."""
-    ends = map(_ASCII_LETTERS.__contains__, map(itemgetter(-1), texts[a:e - 1]))
-    firsts = map(_ASCII_LETTERS.__contains__, map(itemgetter(0), texts[a + 1:e]))
-    return any(map(and_, ends, firsts))
-
-
-def _flush(blocks: list, para: list, heading: bool) -> None:
-    if not para:
-        return
-    if len(para) == 1:
-        text, anchors = para[0]
-    else:
-        text, anchors = join_wrapped(para)
-    if text:
-        blocks.append(_para(text, heading, anchors))
-
-
 # A tab-cell row in the line kinds (T: starts with a tab, B: blank, O: other): cell lines, each
 # maybe continued by lines without a tab, up to a blank line.
 _TAB_CELL_ROW = re.compile(r"T[TO]*")
 
 
-def _parse_tab_cells(raws: list[str], starts: list[int], noisy: frozenset[int]) -> list[Para | Grid]:
+def _parse_tab_cells(raws: list[str], starts: list[int], noisy: frozenset[int], stripped: list[str]) -> list[Para | Grid]:
     """Cells start with a tab; a blank line ends a row (not the table); a line without a tab right
     after a cell continues that cell; other lines are paragraphs (and end the table).
 
     The lines' kinds are one string ("TTBTTOB…") in which a pattern finds the rows; the cells of
-    all lines are stripped at once (C-level map)."""
+    all lines are stripped at once, the other lines cleaned at once (C-level map)."""
     tab = list(map(str.startswith, raws, repeat("\t")))
-    kinds = "".join(map("OBTT".__getitem__, map(add, map(add, tab, tab), map(not_, map(str.strip, raws)))))
+    kinds = "".join(map("OBTT".__getitem__, map(add, map(add, tab, tab), map(not_, stripped))))
     cell_at = list(compress(range(len(raws)), tab))
-    parts = [raws[i][1:] for i in cell_at]
+    parts = list(map(_after_tab, map(raws.__getitem__, cell_at)))
     lstripped = list(map(str.lstrip, parts, repeat(" ")))
     texts = list(map(str.rstrip, lstripped, repeat(" ")))
-    # the source offset of a cell: after the tab and the spaces in front (a cell of spaces: after the tab)
-    srcs = [start + 1 + len(part) - len(ls) if ls else start + 1 for start, part, ls in zip(map(starts.__getitem__, cell_at), parts, lstripped)]
+    # the source offset of a cell: after the tab and the spaces in front (a cell of spaces: after the
+    # tab, the spaces count times False)
+    skipped = map(mul, map(sub, map(len, parts), map(len, lstripped)), map(bool, lstripped))
+    srcs = list(map(add, map((1).__add__, map(starts.__getitem__, cell_at)), skipped))
     if noisy:
         for k, i in enumerate(cell_at):
             if i in noisy:
                 texts[k], srcs[k] = _cell(parts[k], starts[i] + 1, True)
+    # the other lines: paragraphs between rows, continued cells inside them
+    other_at = list(compress(range(len(raws)), map("O".__eq__, kinds)))
+    o_texts, _, o_anchors, o_paras = _line_paras(raws, starts, noisy, other_at)
     blocks: list[Para | Grid] = []
     rows_t: list[tuple[str, ...]] = []
     rows_s: list[tuple[int, ...]] = []
@@ -341,7 +375,11 @@ def _parse_tab_cells(raws: list[str], starts: list[int], noisy: frozenset[int]) 
     for m in _TAB_CELL_ROW.finditer(kinds + "B"):
         a, e = m.span()
         if "O" in kinds[done:a]:  # a paragraph between rows ends the table
-            _paragraphs(blocks, rows_t, rows_s, raws, starts, noisy, done, a, kinds)
+            if rows_t:
+                blocks.append(Grid(rows=tuple(rows_t), src=tuple(rows_s)))
+                rows_t.clear()
+                rows_s.clear()
+            blocks.extend(filter(None, o_paras[bisect_left(other_at, done):bisect_left(other_at, a)]))
         if "O" not in kinds[a:e]:
             rows_t.append(tuple(texts[k:k + e - a]))
             rows_s.append(tuple(srcs[k:k + e - a]))
@@ -355,71 +393,70 @@ def _parse_tab_cells(raws: list[str], starts: list[int], noisy: frozenset[int]) 
                     row_s.append(srcs[k])
                     k += 1
                 else:
-                    text, _, anchors = _line(raws[i], starts[i], i in noisy)
-                    row_t[-1], _ = join_wrapped([(row_t[-1], row_s[-1]), (text, anchors)])
+                    j = bisect_left(other_at, i)
+                    row_t[-1], _ = join_wrapped([(row_t[-1], row_s[-1]), (o_texts[j], o_anchors[j])])
             rows_t.append(tuple(row_t))
             rows_s.append(tuple(row_s))
         done = e
-    if "O" in kinds[done:]:
-        _paragraphs(blocks, rows_t, rows_s, raws, starts, noisy, done, len(raws), kinds)
     if rows_t:
         blocks.append(Grid(rows=tuple(rows_t), src=tuple(rows_s)))
+    blocks.extend(filter(None, o_paras[bisect_left(other_at, done):]))
     return blocks
 
 
-def _paragraphs(blocks: list, rows_t: list, rows_s: list, raws: list[str], starts: list[int], noisy: frozenset[int], a: int, e: int, kinds: str) -> None:
-    """The lines a..e (blank or other, "B"/"O" in kinds) after a table: the table is done, each
-    other line is a paragraph."""
-    if rows_t:
-        blocks.append(Grid(rows=tuple(rows_t), src=tuple(rows_s)))
-        rows_t.clear()
-        rows_s.clear()
-    for i in range(a, e):
-        if kinds[i] == "O":
-            text, heading, anchors = _line(raws[i], starts[i], i in noisy)
-            if text and not _is_page_number(text):
-                blocks.append(_para(text, heading, anchors))
+def _parse_tab_rows(raws: list[str], starts: list[int], noisy: frozenset[int], stripped: list[str]) -> list[Para | Grid]:
+    """A line with a tab is a table row; a blank line ends the table; other lines are paragraphs.
 
-
-def _parse_tab_rows(raws: list[str], starts: list[int], noisy: frozenset[int]) -> list[Para | Grid]:
-    """A line with a tab is a table row; a blank line ends the table; other lines are paragraphs."""
+    As in _parse_tab_cells, the lines' kinds are one string in which a pattern finds the tables;
+    the cells of all rows are split and stripped at once, the other lines cleaned at once."""
+    has_tab = list(map(str.__contains__, raws, repeat("\t")))
+    kinds = "".join(map("OBTT".__getitem__, map(add, map(add, has_tab, has_tab), map(not_, stripped))))
+    row_at = list(compress(range(len(raws)), has_tab))
+    lines = list(map(raws.__getitem__, row_at))
+    # all cells in one list: the rows joined by a tab split where each row splits
+    parts = "\t".join(lines).split("\t")
+    widths = list(map((1).__add__, map(str.count, lines, repeat("\t"))))
+    ends = list(accumulate(widths))
+    # each part starts one character (the tab) after the previous one ends, and a row's first part at
+    # the row's start: the offsets in the joined rows, moved to the source row by row
+    at = accumulate(map((1).__add__, map(len, parts)), initial=0)
+    shift = map(sub, map(starts.__getitem__, row_at), accumulate(map((1).__add__, map(len, lines)), initial=0))
+    part_src = list(map(add, at, chain.from_iterable(map(repeat, shift, widths))))
+    # a cell's source offset is its part's start plus the spaces stripped in front; a cell of spaces
+    # keeps its part's start (the spaces count times False)
+    lstripped = list(map(str.lstrip, parts, repeat(" ")))
+    skipped = map(mul, map(sub, map(len, parts), map(len, lstripped)), map(bool, lstripped))
+    texts = list(map(str.rstrip, lstripped, repeat(" ")))
+    srcs = list(map(add, part_src, skipped))
+    bounds = list(map(slice, [0] + ends[:-1], ends))
+    rows_t = list(map(tuple, map(texts.__getitem__, bounds)))
+    rows_s = list(map(tuple, map(srcs.__getitem__, bounds)))
+    for i in sorted(noisy):
+        r = bisect_left(row_at, i)
+        if r < len(row_at) and row_at[r] == i:
+            cells = list(map(_cell, parts[bounds[r]], part_src[bounds[r]], repeat(True)))
+            rows_t[r], rows_s[r] = tuple(map(_first, cells)), tuple(map(_second, cells))
+    other_at = list(compress(range(len(raws)), map("O".__eq__, kinds)))
+    o_paras = _line_paras(raws, starts, noisy, other_at)[3]
     blocks: list[Para | Grid] = []
-    rows: list[tuple[tuple[str, ...], tuple[int, ...]]] = []  # (cell texts, cell source offsets)
-    for i, raw in enumerate(raws):
-        if "\t" in raw:
-            parts = raw.split("\t")
-            # each part starts one character (the tab) after the previous one ends
-            at = accumulate(map((1).__add__, map(len, parts)), initial=starts[i])
-            if i in noisy:
-                cells = list(map(_cell, parts, at, repeat(True)))
-                rows.append((tuple(map(_first, cells)), tuple(map(_second, cells))))
-            else:
-                # the cells of a row at once (C-level map): a cell's source offset is its part's
-                # start plus the spaces stripped in front; a cell of spaces keeps its part's start
-                # (the spaces count times False)
-                lstripped = list(map(str.lstrip, parts, repeat(" ")))
-                skipped = map(mul, map(sub, map(len, parts), map(len, lstripped)), map(bool, lstripped))
-                rows.append((tuple(map(str.rstrip, lstripped, repeat(" "))), tuple(map(add, at, skipped))))
-            continue
-        if not raw or raw.isspace():
-            if rows:
-                blocks.append(_grid(rows))
-                rows = []
-            continue
-        text, heading, anchors = _line(raw, starts[i], i in noisy)
-        if rows:
-            blocks.append(_grid(rows))
-            rows = []
-        if text and not _is_page_number(text):
-            blocks.append(_para(text, heading, anchors))
-    if rows:
-        blocks.append(_grid(rows))
+    done = 0  # lines before this are laid out
+    r = 0  # the next row
+    for m in _TAB_ROWS.finditer(kinds):
+        a, e = m.span()
+        blocks.extend(filter(None, o_paras[bisect_left(other_at, done):bisect_left(other_at, a)]))
+        blocks.append(Grid(rows=tuple(rows_t[r:r + e - a]), src=tuple(rows_s[r:r + e - a])))
+        r += e - a
+        done = e
+    blocks.extend(filter(None, o_paras[bisect_left(other_at, done):]))
     return blocks
 
 
-def _grid(rows: list[tuple[tuple[str, ...], tuple[int, ...]]]) -> Grid:
-    return Grid(rows=tuple(map(_first, rows)), src=tuple(map(_second, rows)))
+# A table in the line kinds of tab-separated rows (T: has a tab, B: blank, O: other).
+_TAB_ROWS = re.compile("T+")
 
 
+_after_tab = itemgetter(slice(1, None))
 _first = itemgetter(0)
 _second = itemgetter(1)
+_new = object.__new__
+_setattr = object.__setattr__

@@ -4,11 +4,13 @@ from __future__ import annotations
 import bisect
 import re
 from functools import lru_cache
+from collections import deque
+from itertools import compress, count, repeat
+from operator import attrgetter, itemgetter
 
 import regex
 
 from pipeline.records import Section, Text
-from pipeline.textutil import new_record
 from schemas.vocab import heading_prefix, heading_style_pattern, heading_styles, max_title_with_stop
 
 _SPACES = regex.compile(r"\s+")
@@ -88,15 +90,22 @@ def text_to_sections(text: Text) -> list[Section]:
     cands = []
     marked = []
     s = text.text
-    paras = [(i, b) for i, b in enumerate(blocks) if b.kind == "paragraph"]
-    lines = [s[b.start:b.end].strip() for _i, b in paras]
-    # heading_prefix over all paragraphs in one C-level map: most are no heading and stop there
-    for (i, b), line, starts_like in zip(paras, lines, map(heading_prefix().match, lines)):
-        c = _styled(line) if starts_like else None
+    # the paragraphs' lines and heading_prefix over all of them in C-level maps: most paragraphs
+    # are no heading and stop there; Python goes only through those that start like one
+    is_para = list(map("paragraph".__eq__, map(_kind, blocks)))
+    at = list(compress(range(len(blocks)), is_para))
+    paras = list(compress(blocks, is_para))
+    lines = list(map(str.strip, map(s.__getitem__, map(slice, map(_start, paras), map(_end, paras)))))
+    styled = set()
+    for k in compress(range(len(paras)), map(heading_prefix().match, lines)):
+        c = _styled(lines[k])
         if c:
-            cands.append((*c, i))
-        elif b.heading:
-            marked.append((MARKED_RANK, "", line, b.start, b.page))
+            styled.add(k)
+            cands.append((*c, at[k]))
+    for k in compress(range(len(paras)), map(_heading, paras)):
+        if k not in styled:
+            b = paras[k]
+            marked.append((MARKED_RANK, "", lines[k], b.start, b.page))
     items = _list_items(cands)
     for k, (st, number, title, ok, i) in enumerate(cands):
         if not ok or k in items:
@@ -110,10 +119,9 @@ def text_to_sections(text: Text) -> list[Section]:
                 title = candidate
         found.append((st.rank, number, title, b.start, b.page))
     found.extend(marked)
-    found.sort(key=lambda f: f[3])
+    found.sort(key=_at)
     ranks = sorted({f[0] for f in found})
     level_of = {r: i + 1 for i, r in enumerate(ranks)}
-    sections: list[Section] = []
     stack: list[int] = []  # indexes into `found` of open sections
     ends = [len(text.text)] * len(found)
     parents: list[int | None] = [None] * len(found)
@@ -123,18 +131,24 @@ def text_to_sections(text: Text) -> list[Section]:
             ends[stack.pop()] = found[i][3]
         parents[i] = stack[-1] if stack else None
         stack.append(i)
-    for i, (rank, number, title, start, page) in enumerate(found):
-        sections.append(new_record(Section, {
-            "section_id": i + 1,
-            "parent_id": None if parents[i] is None else parents[i] + 1,
-            "level": level_of[rank],
-            "number": number,
-            "title": title,
-            "start": start,
-            "end": ends[i],
-            "page": page,
-        }))
+    # records built as textutil.new_record builds them, all at once
+    values = [
+        {"section_id": i, "parent_id": None if parent is None else parent + 1, "level": level_of[rank], "number": number,
+         "title": title, "start": start, "end": end, "page": page}
+        for i, (rank, number, title, start, page), parent, end in zip(count(1), found, parents, ends)
+    ]
+    sections = list(map(_new, repeat(Section, len(values))))
+    deque(map(_setattr, sections, repeat("__dict__"), values), 0)
     return sections
+
+
+_at = itemgetter(3)
+_new = object.__new__
+_setattr = object.__setattr__
+_kind = attrgetter("kind")
+_start = attrgetter("start")
+_end = attrgetter("end")
+_heading = attrgetter("heading")
 
 
 class SectionIndex:
