@@ -115,8 +115,8 @@ def _labelled_line(line: str, doc_subject: str | None) -> Subject | None:
     """"项目名称：县人代会会议经费" (or "项目名称 县人代会会议经费") as a line of its own."""
     labels = vocabulary()["labels"]
     line = line.strip()
-    if line[:1] not in _label_firsts():
-        return None  # every label starts the line: no label's first character, no label
+    if not line.startswith(_all_labels()):
+        return None  # every label starts the line
     for kind in ("project", "department"):
         for label in labels[kind]:
             rest = line[len(label):]
@@ -126,10 +126,10 @@ def _labelled_line(line: str, doc_subject: str | None) -> Subject | None:
 
 
 @lru_cache(maxsize=1)
-def _label_firsts() -> frozenset[str]:
-    """First characters of the labels (from subjects.toml): a line starting otherwise has none."""
+def _all_labels() -> tuple[str, ...]:
+    """The project and department labels (subjects.toml): a line starting with none has none."""
     labels = vocabulary()["labels"]
-    return frozenset(label[:1] for kind in ("project", "department") for label in labels[kind])
+    return tuple(label for kind in ("project", "department") for label in labels[kind])
 
 
 def _required_chars(pattern: str) -> tuple[frozenset[str], ...] | None:
@@ -148,6 +148,49 @@ def _required_chars(pattern: str) -> tuple[frozenset[str], ...] | None:
     return tuple(needed) or None
 
 
+def _edge_chars(pattern: str) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+    """(first, last): the characters a text must start (end) with for `pattern` to match it, when
+    the pattern is anchored there by ^ ($) and its first (last) part is one of few known
+    characters; None where nothing is known."""
+    parsed = sre_parse.parse(pattern, re.VERBOSE)
+    if parsed.state.flags & (re.IGNORECASE | re.MULTILINE):
+        return None, None
+    items = list(parsed)
+    first = last = None
+    if len(items) >= 2 and items[0] == (sre_parse.AT, sre_parse.AT_BEGINNING):
+        first = _end_chars(items[1:], 0)
+    if len(items) >= 2 and items[-1] == (sre_parse.AT, sre_parse.AT_END):
+        last = _end_chars(items[:-1], -1)
+    return first, last
+
+
+def _end_chars(items: list, at: int) -> frozenset[str] | None:
+    """The characters the first (at=0) or last (at=-1) character matched by `items` can be; None
+    when not known (a repeat that may be empty, a category, a lookaround …)."""
+    if not items:
+        return None
+    op, arg = items[at]
+    if op is sre_parse.LITERAL:
+        return frozenset(chr(arg))
+    if op is sre_parse.IN:
+        if arg and all(o is sre_parse.LITERAL for o, _ in arg):
+            return frozenset(chr(a) for _, a in arg)
+        return None
+    if op is sre_parse.SUBPATTERN:
+        return _end_chars(list(arg[3]), at)
+    if op is sre_parse.BRANCH:
+        out: set[str] = set()
+        for alt in arg[1]:
+            chars = _end_chars(list(alt), at)
+            if chars is None:
+                return None
+            out |= chars
+        return frozenset(out)
+    if op in (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT, sre_parse.POSSESSIVE_REPEAT) and arg[0] >= 1:
+        return _end_chars(list(arg[2]), at)
+    return None
+
+
 @lru_cache(maxsize=1)
 def _heading_anchors() -> tuple[tuple[frozenset[str], ...], ...] | None:
     """Per heading pattern, the character sets a paragraph needs a character of for it to match
@@ -162,12 +205,29 @@ def _heading_anchors() -> tuple[tuple[frozenset[str], ...], ...] | None:
     return tuple(anchors)
 
 
+@lru_cache(maxsize=1)
+def _heading_edges() -> tuple[tuple[frozenset[str] | None, frozenset[str] | None], ...]:
+    """Per heading pattern, its `_edge_chars`."""
+    return tuple(_edge_chars(h["pattern"]) for h in vocabulary()["heading"])
+
+
+# a tag's first and last characters: a paragraph that starts or ends with one may be compacted
+# to another first or last character
+_TAG_EDGES = ("<", ">")
+
+
 def _may_be_heading(raw: str) -> bool:
     """False only for a paragraph no heading pattern can match and no label starts."""
     anchors = _heading_anchors()
-    if anchors is None or raw.lstrip()[:1] in _label_firsts():
+    stripped = raw.strip()
+    if anchors is None or stripped.startswith(_all_labels()):
         return True
-    for needed in anchors:  # plain loops: this runs for every paragraph of a document
+    head, tail = stripped[:1], stripped[-1:]
+    for needed, (first, last) in zip(anchors, _heading_edges()):  # plain loops: this runs for every paragraph
+        if first is not None and head not in first and head != _TAG_EDGES[0]:
+            continue  # compacted, the paragraph starts with another character
+        if last is not None and tail not in last and tail != _TAG_EDGES[1]:
+            continue
         for chars in needed:
             for c in chars:
                 if c in raw:
@@ -179,6 +239,9 @@ def _may_be_heading(raw: str) -> bool:
     return False
 
 
+MAX_HEADING = 80  # a longer paragraph, compacted, is no heading
+
+
 def _heading_subject(blocks: tuple[Block, ...], i: int, text: str, doc_subject: str | None) -> Subject | None:
     """Subject named by paragraph i, if it is a report heading (or a table row naming one)."""
     b = blocks[i]
@@ -186,10 +249,12 @@ def _heading_subject(blocks: tuple[Block, ...], i: int, text: str, doc_subject: 
     if b.kind == "table":
         return None
     raw = text[b.start:b.end]
+    if len(raw) > MAX_HEADING and "<" not in raw and len("".join(raw.split())) > MAX_HEADING:
+        return None  # compacted it is longer still (str.split drops every `\s` compact drops)
     if not _may_be_heading(raw):
         return None  # neither a labelled line nor a paragraph any heading pattern can match
     para = compact(raw)
-    if not para or len(para) > 80:
+    if not para or len(para) > MAX_HEADING:
         return None
     labelled = _labelled_line(text[b.start:b.end], doc_subject)
     if labelled is not None:
