@@ -28,7 +28,18 @@ from extractors.indicator_values import (
     parse_value,
     vocabulary,
 )
-from extractors.subjects import Subject, compact, context_subject, same_subject, table_subject
+from extractors.subjects import (
+    Subject,
+    _block_starts,
+    block_rows,
+    compact,
+    context_subject,
+    first_filled,
+    may_hold,
+    row_cells,
+    same_subject,
+    table_subject,
+)
 from pipeline.records import Block, Cell, Indicator, Text
 
 _NO_VALUE = {"", "/", "-", "—", "－", "——", "--"}
@@ -188,31 +199,14 @@ def same(a: str | None, b: str | None) -> bool:
 # --- finding indicator parts ---------------------------------------------------------------------
 
 
-def row_cells(row) -> list[str]:
-    if not row:
-        return []
-    out = [""] * (max([c.col for c in row]) + 1)
-    for c in row:
-        out[c.col] = c.text
-    return out
-
-
-def block_rows(block: Block) -> list[list[str]]:
-    """`row_cells` of every row of a table block, built once per block (indicators, scores and
-    projects all read them); callers get the shared lists and must not change them."""
-    rows = block.__dict__.get("_row_cells")
-    if rows is None:
-        rows = [row_cells(r) for r in block.grid()]
-        block.__dict__["_row_cells"] = rows  # a cache, not a field (as Block.grid)
-    return rows
-
-
-def block_labels(block: Block) -> tuple[list[list[str]], list[str | None]]:
+def block_labels(block: Block, text: Text | None = None) -> tuple[list[list[str]], list[str | None]]:
     """`header_label` of every cell of `block_rows`, and each row's `row_label`; once per block."""
     cached = block.__dict__.get("_labels")
     if cached is None:
-        labels = [list(map(header_label, cells)) for cells in block_rows(block)]
-        firsts = [next((l for c, l in zip(cells, ls) if c.strip()), None) for cells, ls in zip(block_rows(block), labels)]
+        rows = block_rows(block, text)
+        labels = [list(map(header_label, cells)) for cells in rows]
+        # the label of a row's first non-blank cell (`str.strip` of a blank cell is "", false)
+        firsts = [None if f is None else header_label(f) for f in map(first_filled, rows)]
         cached = block.__dict__["_labels"] = (labels, firsts)  # a cache, not a field (as Block.grid)
     return cached
 
@@ -228,25 +222,6 @@ def roles_of_labels(labels: list[str], roles: dict[str, str], keys: frozenset[st
         if r is not None:
             out[i] = r
     return out
-
-
-def may_hold(text: Text, block: Block, labels: tuple[str, ...]) -> bool:
-    """Can a cell of `block` read as one of `labels` (`header_label`: spaces, tags and a trailing
-    parenthesis dropped)? Such a label is in the block's text once its spaces are dropped, unless
-    a tag splits it: a cheap test of the whole block before its rows."""
-    solid = block.__dict__.get("_solid")
-    if solid is None:
-        raw = text.text[block.start:block.end]
-        # str.split drops every character `\s` matches (a test checks it), and more: cells run
-        # together, which only lets more through
-        solid = "<" if "<" in raw else "".join(raw.split())
-        block.__dict__["_solid"] = solid  # a cache, not a field (as Block.grid)
-    if solid == "<":
-        return True
-    for label in labels:
-        if label in solid:
-            return True
-    return False
 
 
 def roles_of_row(cells: list[str]) -> dict[int, str]:
@@ -327,8 +302,8 @@ def _find_parts(text: Text, doc_subject: str | None) -> list[TablePart]:
             continue
         if open_part is None and not may_hold(text, block, level3):
             continue  # no indicator header can be in it (every header row has a level3 column)
-        rows = block_rows(block)
-        labels, firsts = block_labels(block)
+        rows = block_rows(block, text)
+        labels, firsts = block_labels(block, text)
         current: TablePart | None = None
         if open_part is not None and _continues(open_part, block, rows):
             current = TablePart(block, open_part.header, open_part.subject, continues=True)
@@ -433,11 +408,7 @@ def _level3_paragraphs(text: Text) -> set[int]:
 
 def block_at(text: Text, offset: int) -> int:
     """Index of the last block starting at or before `offset`."""
-    starts = text.__dict__.get("_block_starts")
-    if starts is None:
-        starts = [b.start for b in text.blocks]
-        text.__dict__["_block_starts"] = starts  # a cache, not a field (as Block.grid)
-    return max(0, bisect.bisect_right(starts, offset) - 1)
+    return max(0, bisect.bisect_right(_block_starts(text), offset) - 1)
 
 
 def paragraphs_holding(text: Text, chars: str) -> list[int]:
@@ -595,7 +566,7 @@ def _part_indicators(
     text: Text, part: TablePart, start_id: int, table_id: int | None, levels: tuple[str | None, str | None]
 ) -> tuple[list[Indicator], tuple[str | None, str | None]]:
     """The part's indicators, and the 一级/二级 names its last row leaves to fill down."""
-    rows = block_rows(part.block)
+    rows = block_rows(part.block, text)
     out: list[Indicator] = []
     prev_l1, prev_l2 = levels
     header_words = _header_roles()

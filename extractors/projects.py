@@ -166,8 +166,8 @@ def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
     for block in text.blocks:
         if block.kind != "table" or not may_hold(text, block, _table_words()):
             continue  # neither a header row nor a declared total can be in it
-        rows = block_rows(block)
-        labels, _ = block_labels(block)
+        rows = block_rows(block, text)
+        labels, _ = block_labels(block, text)
         roles: dict[int, str] | None = None
         col_units: dict[str, str] = {}
         for r, cells in enumerate(rows):

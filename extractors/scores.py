@@ -247,8 +247,8 @@ def _table_scores(text: Text, doc_subject: str | None) -> list[Score]:
     seen: set[tuple[int, int]] = set()
     for part in find_parts(text, doc_subject):
         grid = part.block.grid()
-        rows = block_rows(part.block)
-        _, firsts = block_labels(part.block)
+        rows = block_rows(part.block, text)
+        _, firsts = block_labels(part.block, text)
         for r in part.total_rows + part.grade_rows:
             seen.add((part.block.block_id, r))
             s = _row_score(grid[r], rows[r], firsts[r], part.block.page, part.subject, r in part.total_rows)
@@ -261,8 +261,8 @@ def _table_scores(text: Text, doc_subject: str | None) -> list[Score]:
         if block.kind != "table" or not may_hold(text, block, labels["all"]):
             continue  # no row of it can have one of the labels
         grid = block.grid()
-        _, firsts = block_labels(block)
-        for r, cells in enumerate(block_rows(block)):
+        _, firsts = block_labels(block, text)
+        for r, cells in enumerate(block_rows(block, text)):
             label = firsts[r]
             if label not in labels["any"] or (block.block_id, r) in seen:
                 continue

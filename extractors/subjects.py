@@ -8,6 +8,7 @@ Shared by indicators, scores and projects. Vocabulary and patterns: subjects.tom
 """
 from __future__ import annotations
 
+import bisect
 import re
 import re._parser as sre_parse
 import tomllib
@@ -279,12 +280,21 @@ def context_subject(text: Text, offset: int, doc_subject: str | None, max_blocks
     """The nearest report heading (or 项目名称 row) above `offset`."""
     blocks = text.blocks
     idx = _block_index(text, offset)
-    for i in range(idx, max(-1, idx - max_blocks), -1):
+    stop = max(-1, idx - max_blocks)
+    # only tables and the paragraphs that may be headings can name a subject: the others are
+    # skipped without a look
+    keys = _subject_blocks(text)
+    k = bisect.bisect_right(keys, idx) - 1
+    while k >= 0:
+        i = keys[k]
+        if i <= stop:
+            break
+        k -= 1
         b = blocks[i]
         if b.kind == "table":
             if b.start >= offset:
                 continue
-            found = _row_subjects(b, doc_subject)
+            found = _row_subjects(text, b, doc_subject)
             s = found[-1] if found else None
             if s is not None:
                 return s
@@ -295,6 +305,53 @@ def context_subject(text: Text, offset: int, doc_subject: str | None, max_blocks
         if s is not None:
             return s
     return None
+
+
+def _subject_blocks(text: Text) -> list[int]:
+    """Indices of the table blocks and of the paragraphs that may be headings, ascending; once per
+    text (a cache, not a field)."""
+    keys = text.__dict__.get("_subject_blocks")
+    if keys is None:
+        blocks = text.blocks
+        found = {i for i, b in enumerate(blocks) if b.kind == "table"}
+        pattern = _candidate_re()
+        if pattern is None:
+            found.update(range(len(blocks)))
+        else:
+            starts = _block_starts(text)
+            for m in pattern.finditer(text.text):
+                found.add(max(0, bisect.bisect_right(starts, m.end() - 1) - 1))
+        keys = text.__dict__["_subject_blocks"] = sorted(found)
+    return keys
+
+
+@lru_cache(maxsize=1)
+def _candidate_re() -> re.Pattern | None:
+    """A whole-text search whose matches meet every paragraph `_may_be_heading` keeps (and some
+    more): a label; per heading pattern, a last character it ends with (before the line break
+    that ends a paragraph), else a first one it starts with, else a character it needs. A tag's
+    edge (< >) may hide another first or last character. Every alternative starts with a literal,
+    so `re` skips ahead to one of their first characters. None: no prefilter. `re`'s `\s` is
+    `str.isspace` (what `str.strip` drops: tests/test_indicators.py)."""
+    anchors = _heading_anchors()
+    if anchors is None:
+        return None
+    alts = set(map(re.escape, _all_labels()))
+    for needed, (first, last) in zip(anchors, _heading_edges()):
+        if last is not None:
+            alts.update(re.escape(c) + r"(?=\s*(?:\n|\Z))" for c in last | {_TAG_EDGES[1]})
+        elif first is not None:
+            alts.update(r"(?<![^\s])" + re.escape(c) for c in first | {_TAG_EDGES[0]})
+        else:
+            alts.update(map(re.escape, needed[0]))
+    return re.compile("|".join(sorted(alts)))
+
+
+def _block_starts(text: Text) -> list[int]:
+    starts = text.__dict__.get("_block_starts")
+    if starts is None:
+        starts = text.__dict__["_block_starts"] = [b.start for b in text.blocks]  # a cache, not a field
+    return starts
 
 
 def _memo_heading(text: Text, i: int, doc_subject: str | None) -> Subject | None:
@@ -312,7 +369,7 @@ def _memo_heading(text: Text, i: int, doc_subject: str | None) -> Subject | None
     return s
 
 
-def _row_subjects(block: Block, doc_subject: str | None) -> list[Subject | None]:
+def _row_subjects(text: Text, block: Block, doc_subject: str | None) -> list[Subject | None]:
     """Per row r of a table: the subject of the nearest 项目名称/部门名称 row at or above r (None if
     there is none); entry -1 is the last row's. Remembered on the block per department name."""
     memos = block.__dict__.get("_row_subjects")
@@ -320,22 +377,90 @@ def _row_subjects(block: Block, doc_subject: str | None) -> list[Subject | None]
         memos = block.__dict__["_row_subjects"] = {}  # a cache, not a field
     found = memos.get(doc_subject)
     if found is None:
-        found = []
-        s = None
-        for r in block.grid():
-            here = _row_subject([c.text for c in r], doc_subject)
-            if here is not None:
-                s = here
-            found.append(s)
+        rows = block_rows(block, text)
+        if not may_hold(text, block, _all_labels()):
+            found = [None] * len(rows)  # no row's first cell can read as a label
+        else:
+            found = []
+            s = None
+            labels = _subject_labels()
+            for cells, first in zip(rows, map(first_filled, rows)):
+                # `_row_subject` of a row whose first non-blank cell is no label is None
+                if first is not None and label_of(first) in labels:
+                    here = _row_subject(cells, doc_subject)
+                    if here is not None:
+                        s = here
+                found.append(s)
         memos[doc_subject] = found
     return found
+
+
+@lru_cache(maxsize=1)
+def _subject_labels() -> frozenset[str]:
+    return frozenset(_all_labels())
+
+
+def first_filled(cells: list[str]) -> str | None:
+    """The first non-blank cell of a row (`str.strip` of a blank one is "", which is false)."""
+    return next(filter(str.strip, cells), None)
+
+
+def row_cells(row) -> list[str]:
+    if not row:
+        return []
+    out = [""] * (max([c.col for c in row]) + 1)
+    for c in row:
+        out[c.col] = c.text
+    return out
+
+
+def block_rows(block: Block, text: Text | None = None) -> list[list[str]]:
+    """`row_cells` of every row of a table block, built once per block (indicators, scores and
+    projects all read them); callers get the shared lists and must not change them. A table of
+    `text` is laid out as its rows, one a line, cells between tabs (pipeline.normalise): its lines
+    split at tabs are its rows, unless a cell holds a line break (more lines than rows) or a tab
+    (more pieces than cells), or a row has no cell (one empty piece)."""
+    rows = block.__dict__.get("_row_cells")
+    if rows is None:
+        grid = block.grid()
+        lines = None
+        blocks = text.blocks if text is not None else ()
+        if block.block_id < len(blocks) and blocks[block.block_id] is block:
+            lines = text.text[block.start:block.end].split("\n")
+            if len(lines) != len(grid):
+                lines = None
+        if lines is None:
+            rows = [row_cells(r) for r in grid]
+        else:
+            rows = [p if len(p) == len(r) else row_cells(r) for p, r in zip([ln.split("\t") for ln in lines], grid)]
+        block.__dict__["_row_cells"] = rows  # a cache, not a field (as Block.grid)
+    return rows
+
+
+def may_hold(text: Text, block: Block, labels: tuple[str, ...]) -> bool:
+    """Can a cell of `block` read as one of `labels` (`header_label` or `label_of`: spaces, tags and
+    a trailing parenthesis or colon dropped)? Such a label is in the block's text once its spaces
+    are dropped, unless a tag splits it: a cheap test of the whole block before its rows."""
+    solid = block.__dict__.get("_solid")
+    if solid is None:
+        raw = text.text[block.start:block.end]
+        # str.split drops every character `\s` matches (a test checks it), and more: cells run
+        # together, which only lets more through
+        solid = "<" if "<" in raw else "".join(raw.split())
+        block.__dict__["_solid"] = solid  # a cache, not a field (as Block.grid)
+    if solid == "<":
+        return True
+    for label in labels:
+        if label in solid:
+            return True
+    return False
 
 
 def table_subject(text: Text, block: Block, row_index: int, doc_subject: str | None) -> Subject:
     """Subject of the table part starting at `row_index`: a 项目名称/部门名称 row above it in the
     same table, else the heading above the table, else the department."""
     if row_index > 0:
-        found = _row_subjects(block, doc_subject)
+        found = _row_subjects(text, block, doc_subject)
         s = found[row_index - 1]
         if s is not None:
             return s
@@ -346,17 +471,8 @@ def table_subject(text: Text, block: Block, row_index: int, doc_subject: str | N
 
 
 def _block_index(text: Text, offset: int) -> int:
-    blocks = text.blocks
-    lo, hi = 0, len(blocks) - 1
-    ans = 0
-    while lo <= hi:
-        mid = (lo + hi) // 2
-        if blocks[mid].start <= offset:
-            ans = mid
-            lo = mid + 1
-        else:
-            hi = mid - 1
-    return ans
+    """Index of the last block starting at or before `offset` (0 if none does)."""
+    return max(0, bisect.bisect_right(_block_starts(text), offset) - 1)
 
 
 def same_subject(a: str | None, b: str | None) -> bool:

@@ -30,3 +30,16 @@ def test_never_raises(items, doc_subject):
     for s in text_to_scores(text, doc_subject):
         assert 0 <= s.start < s.end <= len(text.text)
     text_to_projects(text, doc_subject)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.one_of(CELL, st.text()), min_size=0, max_size=6), min_size=1, max_size=6))
+def test_rows_from_the_text_are_the_rows_of_the_cells(grid):
+    """block_rows reads a table's rows off its laid-out text: the same lists as from its cells,
+    whatever the cells hold (line breaks, tabs, empty rows)."""
+    from extractors.subjects import block_rows, row_cells
+
+    text = make_text("前言", grid, "后记")
+    for b in text.blocks:
+        if b.kind == "table":
+            assert block_rows(b, text) == [row_cells(r) for r in b.grid()]
