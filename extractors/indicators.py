@@ -529,6 +529,7 @@ def _clean(s: str | None) -> str | None:
     return None if s in _NO_VALUE else s
 
 
+@lru_cache(maxsize=4096)  # indicator names repeat; a pure function of the string
 def _name_and_weight(s: str | None) -> tuple[str | None, Decimal | None]:
     """"目标设置（5分）" -> ("目标设置", 5)."""
     if not s:

@@ -92,6 +92,7 @@ class _Found:
     from_table: bool = True
 
 
+@lru_cache(maxsize=4096)  # header cells and captions repeat; a pure function of the string
 def unit_in(s: str) -> str | None:
     m = _unit_re().search(s)
     if not m:

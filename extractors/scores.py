@@ -8,12 +8,14 @@ become one row), and the same score stated twice is kept once.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import tomllib
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
+from operator import attrgetter
 
 import regex
 
@@ -38,7 +40,7 @@ from extractors.subjects import (
     clean_name,
     is_department_phrase,
 )
-from pipeline.records import Block, Score, Text
+from pipeline.records import Block, Cell, Score, Text
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ def patterns() -> tuple[_Pattern, ...]:
     )
 
 
+_END = attrgetter("end")
 _CLAUSE_END = regex.compile(r"[，,；;：:。！？!?\n]")
 _SENTENCE_END = "。！？!?；;\n"
 
@@ -206,8 +209,19 @@ def _anchored_blocks(text: Text) -> list[tuple[Block, list[tuple[int, int]]]]:
     return [(blocks[i], met[i]) for i in sorted(met)]
 
 
-def _meets(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(a < end and start < b for a, b in spans)
+def _cells_met(cells: tuple[Cell, ...], spans: list[tuple[int, int]]) -> list[int]:
+    """Indices, ascending, of the cells a span meets (a < cell end and cell start < b). The cells
+    of a table are laid out one after another, so their ends ascend: the first cell a span can
+    meet is found by bisection, not by a look at every cell."""
+    ends = list(map(_END, cells))
+    met: set[int] = set()
+    for a, b in spans:
+        i = bisect.bisect_right(ends, a)
+        while i < len(cells) and cells[i].start < b:
+            if a < cells[i].end:
+                met.add(i)
+            i += 1
+    return sorted(met)
 
 
 def _row_score(row, cells: list[str], label: str | None, page: int | None, subject: Subject, total: bool) -> Score | None:
@@ -312,8 +326,10 @@ def text_to_scores(text: Text, doc_subject: str | None) -> list[Score]:
     found: list[Score] = []
     for block, spans in _anchored_blocks(text):  # the other blocks hold no anchor word
         if block.kind == "table":
-            for c in block.cells:
-                if len(c.text) >= 6 and c.end > spans[0][0] and _meets(spans, c.start, c.end):
+            cells = block.cells
+            for i in _cells_met(cells, spans):
+                c = cells[i]
+                if len(c.text) >= 6:
                     found.extend(_prose_scores(text, c.start, c.end, block.page, doc_subject))
         else:
             found.extend(_prose_scores(text, block.start, block.end, block.page, doc_subject))

@@ -43,3 +43,18 @@ def test_rows_from_the_text_are_the_rows_of_the_cells(grid):
     for b in text.blocks:
         if b.kind == "table":
             assert block_rows(b, text) == [row_cells(r) for r in b.grid()]
+
+
+@settings(max_examples=200, deadline=None)
+@given(GRID, st.lists(st.tuples(st.integers(0, 300), st.integers(1, 40)), min_size=1, max_size=6))
+def test_cells_met_by_bisection_are_the_cells_met(grid, spans):
+    """text_to_scores finds the cells an anchor match meets by bisection over the cells' ends."""
+    from extractors.scores import _cells_met
+
+    cleaned = [[c.replace("\t", " ").replace("\n", " ") for c in row] for row in grid]
+    text = make_text("前言", cleaned)
+    spans = sorted((a, a + n) for a, n in spans)
+    for b in text.blocks:
+        if b.kind == "table":
+            every = [i for i, c in enumerate(b.cells) if any(a < c.end and c.start < e for a, e in spans)]
+            assert _cells_met(b.cells, spans) == every
