@@ -11,6 +11,7 @@ Money is converted to 万元 exactly (Decimal) from the unit of the column, tabl
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,6 +23,7 @@ import regex
 from extractors import units
 from extractors.indicator_values import parse_number
 from extractors.indicators import (
+    block_at,
     block_labels,
     block_rows,
     find_parts,
@@ -29,7 +31,6 @@ from extractors.indicators import (
     is_header_labels,
     may_hold,
     role_map,
-    paragraphs_holding,
     same,
     subject_at,
     subject_of_table,
@@ -65,6 +66,26 @@ def _unit_re() -> regex.Pattern:
 def _prose_anchor_re() -> regex.Pattern:
     words = vocabulary()["prose_anchors"]["words"]
     return regex.compile("|".join(r"\s*".join(map(regex.escape, w)) for w in words))
+
+
+@lru_cache(maxsize=1)
+def _whole_text_anchor_re() -> re.Pattern:
+    """`_prose_anchor_re` for `re`, which scans a whole text with it faster than `regex` (its `\s`
+    takes in all that `regex` calls whitespace: tests/test_indicators.py)."""
+    words = vocabulary()["prose_anchors"]["words"]
+    return re.compile("|".join(r"\s*".join(map(re.escape, w)) for w in words))
+
+
+def _anchored_paragraphs(text: Text) -> list[int]:
+    """Indices, ascending, of the paragraphs a match of one whole-text anchor search meets. A
+    paragraph holding an anchor is met by one (the match at its anchor, or an earlier one running
+    over it), so a paragraph met by none holds no anchor."""
+    blocks = text.blocks
+    met: set[int] = set()
+    for m in _whole_text_anchor_re().finditer(text.text):
+        a, b = m.span()
+        met.update(range(block_at(text, a), block_at(text, b - 1) + 1))
+    return sorted(i for i in met if blocks[i].kind != "table")
 
 
 @lru_cache(maxsize=1)
@@ -163,12 +184,14 @@ def _convert(vals: dict[str, str], col_units: dict[str, str]) -> dict[str, Decim
 def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
     found: list[_Found] = []
     rows_vocab = vocabulary()["rows"]
-    declared_words = rows_vocab["declared_total_labels"]
+    declared_words = tuple(rows_vocab["declared_total_labels"])
     for block in text.blocks:
         if block.kind != "table" or not may_hold(text, block, _table_words()):
             continue  # neither a header row nor a declared total can be in it
         rows = block_rows(block, text)
         labels, _ = block_labels(block, text)
+        # a declared total has a cell reading as its label, so the block's text holds the label
+        declares = may_hold(text, block, declared_words)
         roles: dict[int, str] | None = None
         col_units: dict[str, str] = {}
         for r, cells in enumerate(rows):
@@ -179,6 +202,8 @@ def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
                 col_units = {role: unit_in(cells[c]) or unit for c, role in rr.items()}
                 continue
             if roles is None:
+                if not declares:
+                    continue
                 # a declared total's label is in one of the row's labels
                 joined = "".join(labels[r])
                 if any(w in joined for w in declared_words):
@@ -254,9 +279,12 @@ def _declared_total(text: Text, block: Block, rows: list[list[str]], r: int, doc
 def _prose_projects(text: Text, doc_subject: str | None, scores: list[Score]) -> list[_Found]:
     found: list[_Found] = []
     project_scores = [s for s in scores if s.scope == PROJECT]
-    for i in paragraphs_holding(text, _unit_chars()):  # a paragraph without a unit gives nothing
+    units = _unit_chars()
+    for i in _anchored_paragraphs(text):  # the other paragraphs hold no anchor word
         block = text.blocks[i]
         raw = text.text[block.start:block.end]
+        if not any(u in raw for u in units):
+            continue  # a paragraph without a unit gives nothing
         if not _prose_anchor_re().search(raw):
             continue
         s, where = squeeze(raw)
