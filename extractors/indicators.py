@@ -406,6 +406,28 @@ def _level3_paragraphs(text: Text) -> set[int]:
     return found
 
 
+def blocks_met(text: Text, pattern) -> dict[int, list[tuple[int, int]]]:
+    """Block index -> the spans of the matches of `pattern` over the whole text that meet it (a
+    match may run over several blocks), in the order of the matches."""
+    starts = _block_starts(text)
+    n = len(starts)
+    met: dict[int, list[tuple[int, int]]] = {}
+    i = 0
+    for m in pattern.finditer(text.text):
+        a, b = m.span()
+        i = max(0, bisect.bisect_right(starts, a, i) - 1)  # matches come in order
+        j = i
+        while j + 1 < n and starts[j + 1] <= b - 1:
+            j += 1
+        for k in range(i, j + 1):
+            spans = met.get(k)
+            if spans is None:
+                met[k] = [(a, b)]
+            else:
+                spans.append((a, b))
+    return met
+
+
 def block_at(text: Text, offset: int) -> int:
     """Index of the last block starting at or before `offset`."""
     return max(0, bisect.bisect_right(_block_starts(text), offset) - 1)

@@ -23,9 +23,9 @@ import regex
 from extractors import units
 from extractors.indicator_values import parse_number
 from extractors.indicators import (
-    block_at,
     block_labels,
     block_rows,
+    blocks_met,
     find_parts,
     header_label,
     is_header_labels,
@@ -81,11 +81,7 @@ def _anchored_paragraphs(text: Text) -> list[int]:
     paragraph holding an anchor is met by one (the match at its anchor, or an earlier one running
     over it), so a paragraph met by none holds no anchor."""
     blocks = text.blocks
-    met: set[int] = set()
-    for m in _whole_text_anchor_re().finditer(text.text):
-        a, b = m.span()
-        met.update(range(block_at(text, a), block_at(text, b - 1) + 1))
-    return sorted(i for i in met if blocks[i].kind != "table")
+    return sorted(i for i in blocks_met(text, _whole_text_anchor_re()) if blocks[i].kind != "table")
 
 
 @lru_cache(maxsize=1)

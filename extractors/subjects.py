@@ -36,6 +36,9 @@ def vocabulary() -> dict:
     return tomllib.loads(resources.files("extractors").joinpath("subjects.toml").read_text("utf-8"))
 
 
+_TAGS = r"</?[A-Za-z][^>]{0,20}>"  # stray markup tags, which compact drops
+
+
 @lru_cache(maxsize=1)
 def _compiled() -> dict:
     v = vocabulary()
@@ -48,7 +51,7 @@ def _compiled() -> dict:
         "numbering": regex.compile(v["patterns"]["numbering"], regex.VERBOSE),
         "headings": headings,
         "space": regex.compile(r"\s+"),
-        "tags": regex.compile(r"</?[A-Za-z][^>]{0,20}>"),
+        "tags": regex.compile(_TAGS),
     }
 
 
@@ -319,6 +322,7 @@ def _subject_blocks(text: Text) -> list[int]:
             found.update(range(len(blocks)))
         else:
             starts = _block_starts(text)
+            found.add(0)  # its label or first character follows no line break
             for m in pattern.finditer(text.text):
                 found.add(max(0, bisect.bisect_right(starts, m.end() - 1) - 1))
         keys = text.__dict__["_subject_blocks"] = sorted(found)
@@ -328,23 +332,42 @@ def _subject_blocks(text: Text) -> list[int]:
 @lru_cache(maxsize=1)
 def _candidate_re() -> re.Pattern | None:
     """A whole-text search whose matches meet every paragraph `_may_be_heading` keeps (and some
-    more): a label; per heading pattern, a last character it ends with (before the line break
-    that ends a paragraph), else a first one it starts with, else a character it needs. A tag's
-    edge (< >) may hide another first or last character. Every alternative starts with a literal,
-    so `re` skips ahead to one of their first characters. None: no prefilter. `re`'s `\s` is
-    `str.isspace` (what `str.strip` drops: tests/test_indicators.py)."""
+    more), the first block aside: a label after a line break; per heading pattern, a last
+    character it ends with (before the line break that ends a paragraph), else a first one it
+    starts with (after a line break), else a run of characters it needs. A tag's edge (< >) may
+    hide another first or last character. Every alternative starts with a literal that is rare in
+    prose, so `re` skips ahead to one of them. None: no prefilter. `re`'s `\s` is `str.isspace`
+    (what `str.strip` drops: tests/test_indicators.py)."""
     anchors = _heading_anchors()
     if anchors is None:
         return None
-    alts = set(map(re.escape, _all_labels()))
-    for needed, (first, last) in zip(anchors, _heading_edges()):
+    alts = {r"\n\s*(?:" + "|".join(map(re.escape, _all_labels())) + ")"}
+    for h, (first, last) in zip(vocabulary()["heading"], _heading_edges()):
         if last is not None:
             alts.update(re.escape(c) + r"(?=\s*(?:\n|\Z))" for c in last | {_TAG_EDGES[1]})
         elif first is not None:
-            alts.update(r"(?<![^\s])" + re.escape(c) for c in first | {_TAG_EDGES[0]})
-        else:
-            alts.update(map(re.escape, needed[0]))
+            alts.add(r"\n\s*[" + "".join(map(re.escape, sorted(first | {_TAG_EDGES[0]}))) + "]")
+        else:  # compact drops whitespace and tags between the run's characters
+            gap = r"(?:\s|" + _TAGS + ")*"
+            alts.add(gap.join(map(re.escape, _required_run(h["pattern"]))))
     return re.compile("|".join(sorted(alts)))
+
+
+def _required_run(pattern: str) -> str:
+    """The longest run of literals outside any group, repeat or alternation: every match of
+    `pattern` holds it (one character at least: `_heading_anchors` found one)."""
+    runs, run = [], ""
+    for op, arg in sre_parse.parse(pattern, re.VERBOSE):
+        if op is sre_parse.LITERAL:
+            run += chr(arg)
+        else:
+            runs.append(run)
+            run = ""
+    runs.append(run)
+    best = max(runs, key=len)
+    if best:
+        return best
+    return min(c for chars in _required_chars(pattern) for c in chars)  # a one-character class
 
 
 def _block_starts(text: Text) -> list[int]:
