@@ -31,10 +31,10 @@ from extractors.indicator_values import (
 from extractors.subjects import (
     Subject,
     _block_starts,
+    block_firsts,
     block_rows,
     compact,
     context_subject,
-    first_filled,
     may_hold,
     row_cells,
     same_subject,
@@ -205,8 +205,7 @@ def block_labels(block: Block, text: Text | None = None) -> tuple[list[list[str]
     if cached is None:
         rows = block_rows(block, text)
         labels = [list(map(header_label, cells)) for cells in rows]
-        # the label of a row's first non-blank cell (`str.strip` of a blank cell is "", false)
-        firsts = [None if f is None else header_label(f) for f in map(first_filled, rows)]
+        firsts = [None if f is None else header_label(f) for f in block_firsts(block, text)]
         cached = block.__dict__["_labels"] = (labels, firsts)  # a cache, not a field (as Block.grid)
     return cached
 

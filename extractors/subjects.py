@@ -401,19 +401,22 @@ def _row_subjects(text: Text, block: Block, doc_subject: str | None) -> list[Sub
     found = memos.get(doc_subject)
     if found is None:
         rows = block_rows(block, text)
-        if not may_hold(text, block, _all_labels()):
-            found = [None] * len(rows)  # no row's first cell can read as a label
-        else:
-            found = []
-            s = None
+        n = len(rows)
+        found = [None] * n
+        if may_hold(text, block, _all_labels()):  # else no row's first cell can read as a label
             labels = _subject_labels()
-            for cells, first in zip(rows, map(first_filled, rows)):
-                # `_row_subject` of a row whose first non-blank cell is no label is None
-                if first is not None and label_of(first) in labels:
-                    here = _row_subject(cells, doc_subject)
-                    if here is not None:
-                        s = here
-                found.append(s)
+            # `_row_subject` of a row whose first non-blank cell is no label is None
+            named = [r for r, first in enumerate(block_firsts(block, text)) if first is not None and label_of(first) in labels]
+            s = None
+            done = 0
+            for r in named:
+                found[done:r] = [s] * (r - done)
+                here = _row_subject(rows[r], doc_subject)
+                if here is not None:
+                    s = here
+                found[r] = s
+                done = r + 1
+            found[done:] = [s] * (n - done)
         memos[doc_subject] = found
     return found
 
@@ -423,9 +426,14 @@ def _subject_labels() -> frozenset[str]:
     return frozenset(_all_labels())
 
 
-def first_filled(cells: list[str]) -> str | None:
-    """The first non-blank cell of a row (`str.strip` of a blank one is "", which is false)."""
-    return next(filter(str.strip, cells), None)
+def block_firsts(block: Block, text: Text | None = None) -> list[str | None]:
+    """The first non-blank cell of every row of `block_rows` (None for a blank row); once per
+    block (a cache, not a field)."""
+    firsts = block.__dict__.get("_firsts")
+    if firsts is None:
+        # `str.strip` of a blank cell is "", which is false
+        firsts = block.__dict__["_firsts"] = [next(filter(str.strip, cells), None) for cells in block_rows(block, text)]
+    return firsts
 
 
 def row_cells(row) -> list[str]:

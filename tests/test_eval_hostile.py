@@ -102,3 +102,27 @@ def test_sentence_span_is_the_walk_to_the_sentence_ends(s, i, j):
     if b < len(s) and s[b] in "。！？!?":
         b += 1
     assert sentence_span(s, start, end) == (a, b)
+
+
+LABELLED = st.lists(st.lists(st.one_of(CELL, st.sampled_from(["项目名称", "部门名称：", " 单位名称 ", "项 目名称", "部门整体",
+                                                               "<b>项目名称</b>", "1.乡村道路养护项目", "预算单位"])),
+                             min_size=0, max_size=5), min_size=1, max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(LABELLED, st.one_of(st.none(), st.just("县人大")))
+def test_row_subjects_are_the_subjects_row_by_row(grid, doc_subject):
+    """_row_subjects looks only at the rows whose first cell reads as a label: the subjects a look
+    at every row gives."""
+    from extractors import subjects
+
+    cleaned = [[c.replace("\t", " ").replace("\n", " ") for c in row] for row in grid]
+    text = make_text("前言", cleaned)
+    for b in text.blocks:
+        if b.kind == "table":
+            want, s = [], None
+            for r in b.grid():
+                here = subjects._row_subject([c.text for c in r], doc_subject)
+                s = here if here is not None else s
+                want.append(s)
+            assert subjects._row_subjects(text, b, doc_subject) == want
