@@ -268,11 +268,16 @@ def _table_scores(text: Text, doc_subject: str | None) -> list[Score]:
     for block in text.blocks:
         if block.kind != "table" or not may_hold(text, block, labels["all"]):
             continue  # no row of it can have one of the labels
-        grid = block.grid()
         _, firsts = block_labels(block, text)
-        for r, cells in enumerate(block_rows(block, text)):
-            label = firsts[r]
-            if label not in labels["any"] or (block.block_id, r) in seen:
+        listed = labels["any"]
+        hits = [r for r, label in enumerate(firsts) if label in listed]
+        if not hits:
+            continue
+        grid = block.grid()
+        rows = block_rows(block, text)
+        for r in hits:
+            label, cells = firsts[r], rows[r]
+            if (block.block_id, r) in seen:
                 continue
             value_row = label in labels["value"] and sum(1 for c in cells if c.strip()) == 2
             if label in labels["score"] or label in labels["grade"] or value_row:

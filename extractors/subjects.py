@@ -15,6 +15,8 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import compress, count
+from operator import attrgetter
 
 import regex
 
@@ -36,6 +38,7 @@ def vocabulary() -> dict:
     return tomllib.loads(resources.files("extractors").joinpath("subjects.toml").read_text("utf-8"))
 
 
+_KIND = attrgetter("kind")
 _TAGS = r"</?[A-Za-z][^>]{0,20}>"  # stray markup tags, which compact drops
 
 
@@ -316,7 +319,7 @@ def _subject_blocks(text: Text) -> list[int]:
     keys = text.__dict__.get("_subject_blocks")
     if keys is None:
         blocks = text.blocks
-        found = {i for i, b in enumerate(blocks) if b.kind == "table"}
+        found = set(compress(count(), map("table".__eq__, map(_KIND, blocks))))
         pattern = _candidate_re()
         if pattern is None:
             found.update(range(len(blocks)))
@@ -481,10 +484,14 @@ def may_hold(text: Text, block: Block, labels: tuple[str, ...]) -> bool:
         block.__dict__["_solid"] = solid  # a cache, not a field (as Block.grid)
     if solid == "<":
         return True
-    for label in labels:
-        if label in solid:
-            return True
-    return False
+    return _any_of(tuple(labels)).search(solid) is not None
+
+
+@lru_cache(maxsize=64)
+def _any_of(words: tuple[str, ...]) -> re.Pattern:
+    """One search for any of `words` (callers pass a few tuples of labels from the data): one scan
+    of a block's text instead of one per word."""
+    return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
 
 
 def table_subject(text: Text, block: Block, row_index: int, doc_subject: str | None) -> Subject:
