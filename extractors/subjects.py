@@ -484,7 +484,15 @@ def may_hold(text: Text, block: Block, labels: tuple[str, ...]) -> bool:
         block.__dict__["_solid"] = solid  # a cache, not a field (as Block.grid)
     if solid == "<":
         return True
-    return _any_of(tuple(labels)).search(solid) is not None
+    if len(labels) > _FEW_LABELS:
+        return _any_of(tuple(labels)).search(solid) is not None
+    for label in labels:
+        if label in solid:
+            return True
+    return False
+
+
+_FEW_LABELS = 8  # up to this many, a str.find per label is faster than one search for any
 
 
 @lru_cache(maxsize=64)
