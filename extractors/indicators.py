@@ -41,6 +41,7 @@ from extractors.subjects import (
     table_subject,
 )
 from pipeline.records import Block, Cell, Indicator, Text
+from pipeline.textutil import new_record
 
 _NO_VALUE = {"", "/", "-", "—", "－", "——", "--"}
 
@@ -294,6 +295,8 @@ def _find_parts(text: Text, doc_subject: str | None) -> list[TablePart]:
     role_map = _header_roles()
     role_keys = _header_keys()
     level3_set = _level3_labels()
+    stop_labels, grade_labels = vocab["stop_labels"], vocab["grade_labels"]
+    total_labels = tuple(vocab["total_labels"])
     for block in _table_like_blocks(text):
         if block.kind != "table":
             if open_part is not None and len(compact(text.text[block.start:block.end])) > CONTINUATION_GAP:
@@ -323,13 +326,13 @@ def _find_parts(text: Text, doc_subject: str | None) -> list[TablePart]:
             label = firsts[r]
             if label is None:
                 continue
-            if label in vocab["stop_labels"]:
+            if label in stop_labels:
                 current = None
                 continue
-            if label.startswith(tuple(vocab["total_labels"])):
+            if label.startswith(total_labels):
                 current.total_rows.append(r)
                 continue
-            if label in vocab["grade_labels"]:
+            if label in grade_labels:
                 current.grade_rows.append(r)
                 continue
             current.data_rows.append(r)
@@ -611,26 +614,27 @@ def _part_indicators(
         if actual is not None and actual.is_numeric:
             # a bare figure is in the unit column's unit, else in the target's ("=17个" | "17")
             actual_unit = actual.unit or unit_col or target_unit
+        # the record is made as pipeline.textutil.new_record makes one: every field, in order
         out.append(
-            Indicator(
-                indicator_id=start_id + len(out),
-                table_id=table_id,
-                subject=part.subject.name,
-                level1=l1,
-                level2=l2,
-                level3=l3,
-                operator=_operator(_clean(v.get("nature")), target),
-                target_raw=target.raw if target else None,
-                target_value=target.number if target else None,
-                target_unit=target_unit,
-                actual_raw=actual.raw if actual else None,
-                actual_value=actual.number if actual else None,
-                actual_unit=actual_unit,
-                weight=weight,
-                score=score,
-                note=_clean(v.get("note")),
-                page=part.block.page,
-            )
+            new_record(Indicator, {
+                "indicator_id": start_id + len(out),
+                "table_id": table_id,
+                "subject": part.subject.name,
+                "level1": l1,
+                "level2": l2,
+                "level3": l3,
+                "operator": _operator(_clean(v.get("nature")), target),
+                "target_raw": target.raw if target else None,
+                "target_value": target.number if target else None,
+                "target_unit": target_unit,
+                "actual_raw": actual.raw if actual else None,
+                "actual_value": actual.number if actual else None,
+                "actual_unit": actual_unit,
+                "weight": weight,
+                "score": score,
+                "note": _clean(v.get("note")),
+                "page": part.block.page,
+            })
         )
     return out, (prev_l1, prev_l2)
 

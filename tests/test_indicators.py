@@ -763,3 +763,23 @@ def test_long_paragraph_is_no_heading():
         assert len(subjects.compact(para)) - MAX_HEADING == (0 if found else 2)
         got = subjects._heading_subject(text.blocks, 0, text.text, None)
         assert (got is not None) == found, para
+
+
+def test_indicator_records_are_the_dataclass_records():
+    """_part_indicators makes its records as pipeline.textutil.new_record does: each is equal to
+    the record its dataclass makes from the same fields, with every field, in order."""
+    import dataclasses
+    from pathlib import Path
+
+    from pipeline.normalise import source_to_text
+    from pipeline.load import read_source
+    from pipeline.records import Indicator
+
+    names = [f.name for f in dataclasses.fields(Indicator)]
+    seen = 0
+    for seed in ("002_23824e2a31c72555", "004_f3dc72fe58075eff"):
+        text = source_to_text(read_source(Path(__file__).parent.parent / "corpus" / f"{seed}.txt"))
+        for ind in text_to_indicators(text, None):
+            assert list(vars(ind)) == names and ind == Indicator(**vars(ind))
+            seen += 1
+    assert seen > 20
