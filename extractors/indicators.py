@@ -435,6 +435,23 @@ def block_at(text: Text, offset: int) -> int:
     return max(0, bisect.bisect_right(_block_starts(text), offset) - 1)
 
 
+def paragraphs_holding(text: Text, chars: str) -> list[int]:
+    """Indices of the paragraphs whose text holds one of `chars`, in reading order. One `str.find`
+    per block found and none per block without: far cheaper than a test per paragraph."""
+    s = text.text
+    blocks = text.blocks
+    found: set[int] = set()
+    for ch in chars:
+        p = s.find(ch)
+        while p >= 0:
+            i = block_at(text, p)
+            b = blocks[i]
+            if b.kind != "table" and p < b.end:
+                found.add(i)
+            p = s.find(ch, max(p + 1, b.end))
+    return sorted(found)
+
+
 # paragraphs longer than this between two table blocks mean the second is a table of its own
 CONTINUATION_GAP = 30
 

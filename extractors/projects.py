@@ -25,11 +25,11 @@ from extractors.indicator_values import parse_number
 from extractors.indicators import (
     block_labels,
     block_rows,
-    blocks_met,
     find_parts,
     header_label,
     is_header_labels,
     may_hold,
+    paragraphs_holding,
     role_map,
     same,
     subject_at,
@@ -69,19 +69,12 @@ def _prose_anchor_re() -> regex.Pattern:
 
 
 @lru_cache(maxsize=1)
-def _whole_text_anchor_re() -> re.Pattern:
-    """`_prose_anchor_re` for `re`, which scans a whole text with it faster than `regex` (its `\s`
-    takes in all that `regex` calls whitespace: tests/test_indicators.py)."""
+def _quick_anchor_re() -> re.Pattern:
+    """`_prose_anchor_re` for `re`, which searches a paragraph in place (no slice) faster than
+    `regex`; its `\s` takes in all that `regex` calls whitespace (tests/test_indicators.py), so a
+    paragraph it finds nothing in holds no anchor."""
     words = vocabulary()["prose_anchors"]["words"]
     return re.compile("|".join(r"\s*".join(map(re.escape, w)) for w in words))
-
-
-def _anchored_paragraphs(text: Text) -> list[int]:
-    """Indices, ascending, of the paragraphs a match of one whole-text anchor search meets. A
-    paragraph holding an anchor is met by one (the match at its anchor, or an earlier one running
-    over it), so a paragraph met by none holds no anchor."""
-    blocks = text.blocks
-    return sorted(i for i in blocks_met(text, _whole_text_anchor_re()) if blocks[i].kind != "table")
 
 
 @lru_cache(maxsize=1)
@@ -275,12 +268,13 @@ def _declared_total(text: Text, block: Block, rows: list[list[str]], r: int, doc
 def _prose_projects(text: Text, doc_subject: str | None, scores: list[Score]) -> list[_Found]:
     found: list[_Found] = []
     project_scores = [s for s in scores if s.scope == PROJECT]
-    units = _unit_chars()
-    for i in _anchored_paragraphs(text):  # the other paragraphs hold no anchor word
+    whole = text.text
+    quick = _quick_anchor_re().search
+    for i in paragraphs_holding(text, _unit_chars()):  # a paragraph without a unit gives nothing
         block = text.blocks[i]
-        raw = text.text[block.start:block.end]
-        if not any(u in raw for u in units):
-            continue  # a paragraph without a unit gives nothing
+        if not quick(whole, block.start, block.end):
+            continue  # no anchor word in it
+        raw = whole[block.start:block.end]
         if not _prose_anchor_re().search(raw):
             continue
         s, where = squeeze(raw)
