@@ -36,6 +36,7 @@ from extractors.subjects import (
     compact,
     context_subject,
     may_hold,
+    paragraph_runs,
     row_cells,
     same_subject,
     table_subject,
@@ -398,13 +399,14 @@ def _level3_paragraphs(text: Text) -> set[int]:
     found: set[int] = set()
     s = text.text
     blocks = text.blocks
-    for h in _level3_headers():
-        p = s.find(h)
-        while p >= 0:
-            b = blocks[block_at(text, p)]
-            if b.kind == "paragraph":
-                found.add(b.start)
-            p = s.find(h, p + 1)
+    for _, a, e in paragraph_runs(text):  # the tables between are not searched
+        for h in _level3_headers():
+            p = s.find(h, a, e)
+            while p >= 0:
+                b = blocks[block_at(text, p)]
+                if b.kind == "paragraph":
+                    found.add(b.start)
+                p = s.find(h, p + 1, e)
     return found
 
 

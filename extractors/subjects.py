@@ -325,9 +325,11 @@ def _subject_blocks(text: Text) -> list[int]:
             found.update(range(len(blocks)))
         else:
             starts = _block_starts(text)
-            found.add(0)  # its label or first character follows no line break
-            for m in pattern.finditer(text.text):
-                found.add(max(0, bisect.bisect_right(starts, m.end() - 1) - 1))
+            s = text.text
+            for first, a, b in paragraph_runs(text):
+                found.add(first)  # its label or first character may follow no line break
+                for m in pattern.finditer(s, a, b):
+                    found.add(max(0, bisect.bisect_right(starts, m.end() - 1) - 1))
         keys = text.__dict__["_subject_blocks"] = sorted(found)
     return keys
 
@@ -371,6 +373,28 @@ def _required_run(pattern: str) -> str:
     if best:
         return best
     return min(c for chars in _required_chars(pattern) for c in chars)  # a one-character class
+
+
+def paragraph_runs(text: Text) -> list[tuple[int, int, int]]:
+    """(index of the first block, start, end) of each run of consecutive paragraphs, the end taking
+    in the line break after the last one: the text outside them is tables. Once per text (a
+    cache, not a field)."""
+    runs = text.__dict__.get("_paragraph_runs")
+    if runs is None:
+        runs = []
+        blocks = text.blocks
+        first = None
+        for i, kind in enumerate(map(_KIND, blocks)):
+            if kind == "table":
+                if first is not None:
+                    runs.append((first, blocks[first].start, blocks[i - 1].end + 1))
+                    first = None
+            elif first is None:
+                first = i
+        if first is not None:
+            runs.append((first, blocks[first].start, blocks[-1].end + 1))
+        text.__dict__["_paragraph_runs"] = runs
+    return runs
 
 
 def _block_starts(text: Text) -> list[int]:
