@@ -439,18 +439,22 @@ def block_at(text: Text, offset: int) -> int:
 
 def paragraphs_holding(text: Text, chars: str) -> list[int]:
     """Indices of the paragraphs whose text holds one of `chars`, in reading order. One `str.find`
-    per block found and none per block without: far cheaper than a test per paragraph."""
+    per block found and none per block without, and none in the tables (only the runs of
+    paragraphs between them are searched): far cheaper than a test per paragraph."""
     s = text.text
     blocks = text.blocks
+    starts = _block_starts(text)
     found: set[int] = set()
-    for ch in chars:
-        p = s.find(ch)
-        while p >= 0:
-            i = block_at(text, p)
-            b = blocks[i]
-            if b.kind != "table" and p < b.end:
-                found.add(i)
-            p = s.find(ch, max(p + 1, b.end))
+    for first, a, e in paragraph_runs(text):
+        for ch in chars:
+            p = s.find(ch, a, e)
+            i = first
+            while p >= 0:
+                i = bisect.bisect_right(starts, p, i) - 1
+                b = blocks[i]
+                if p < b.end:
+                    found.add(i)
+                p = s.find(ch, max(p + 1, b.end), e)
     return sorted(found)
 
 

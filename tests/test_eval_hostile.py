@@ -126,3 +126,19 @@ def test_row_subjects_are_the_subjects_row_by_row(grid, doc_subject):
                 s = here if here is not None else s
                 want.append(s)
             assert subjects._row_subjects(text, b, doc_subject) == want
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(PARA, GRID), min_size=1, max_size=8))
+def test_paragraphs_holding_are_the_paragraphs_with_the_characters(items):
+    """paragraphs_holding searches only the runs of paragraphs between the tables: the paragraphs
+    a look at each one finds."""
+    from extractors.indicators import paragraphs_holding
+
+    cleaned = [[[c.replace("\t", " ").replace("\n", " ") for c in row] for row in i] if isinstance(i, list)
+               else i.replace("\n", " ") for i in items]
+    text = make_text(*cleaned)
+    for chars in ("元%", "）", "项目"):
+        every = [i for i, b in enumerate(text.blocks)
+                 if b.kind != "table" and any(ch in text.text[b.start:b.end] for ch in chars)]
+        assert paragraphs_holding(text, chars) == every
