@@ -410,14 +410,14 @@ def _level3_paragraphs(text: Text) -> set[int]:
     return found
 
 
-def blocks_met(text: Text, matches) -> dict[int, list[tuple[int, int]]]:
-    """Block index -> the spans of `matches` (in order of their starts) that meet it (a match may
-    run over several blocks), in their order."""
+def blocks_met(text: Text, pattern) -> dict[int, list[tuple[int, int]]]:
+    """Block index -> the spans of the matches of `pattern` over the whole text that meet it (a
+    match may run over several blocks), in the order of the matches."""
     starts = _block_starts(text)
     n = len(starts)
     met: dict[int, list[tuple[int, int]]] = {}
     i = 0
-    for m in matches:
+    for m in pattern.finditer(text.text):
         a, b = m.span()
         i = max(0, bisect.bisect_right(starts, a, i) - 1)  # matches come in order
         j = i

@@ -39,7 +39,6 @@ from extractors.subjects import (
     Subject,
     clean_name,
     is_department_phrase,
-    paragraph_runs,
 )
 from pipeline.records import Block, Cell, Score, Text
 
@@ -304,16 +303,7 @@ def _anchored_blocks(text: Text) -> list[tuple[Block, list[tuple[int, int]]]]:
     that meet it. One search of the whole text instead of one per paragraph and cell: a paragraph
     or cell holding an anchor is met by a match of the whole-text search (the match at its anchor,
     or an earlier one running over it), so a block or cell met by none holds no anchor."""
-    # the runs of paragraphs, and the tables whose text holds an anchor word once its whitespace
-    # is dropped (what `re` calls `\s` is what str.split drops: tests/test_eval_hostile.py): a
-    # paragraph or cell holding an anchor lies in one of these regions, and a search of the
-    # region meets it
-    regions = [(a, e) for _, a, e in paragraph_runs(text)]
-    words = tuple(vocabulary()["anchors"]["words"])
-    regions.extend((b.start, b.end + 1) for b in text.blocks if b.kind == "table" and may_hold(text, b, words))
-    regions.sort()
-    finditer = _anchor_re().finditer
-    met = blocks_met(text, (m for a, e in regions for m in finditer(text.text, a, e)))
+    met = blocks_met(text, _anchor_re())
     blocks = text.blocks
     return [(blocks[i], met[i]) for i in sorted(met)]
 
