@@ -174,17 +174,21 @@ def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
     found: list[_Found] = []
     rows_vocab = vocabulary()["rows"]
     declared_words = tuple(rows_vocab["declared_total_labels"])
+    role_keys = _role_keys()
+    total_labels = rows_vocab["total_labels"]
+    part_prefixes = tuple(rows_vocab["part_prefixes"])
     for block in text.blocks:
         if block.kind != "table" or not may_hold(text, block, _table_words()):
             continue  # neither a header row nor a declared total can be in it
         rows = block_rows(block, text)
-        labels, _ = block_labels(block, text)
+        labels, firsts = block_labels(block, text)
         # a declared total has a cell reading as its label, so the block's text holds the label
         declares = may_hold(text, block, declared_words)
         roles: dict[int, str] | None = None
         col_units: dict[str, str] = {}
         for r, cells in enumerate(rows):
-            rr = _header_roles(labels[r])
+            # most rows name no header at all: `_header_roles` would give {}
+            rr = _header_roles(labels[r]) if not role_keys.isdisjoint(labels[r]) else None
             if rr and _is_header(rr):
                 roles = rr
                 unit = _table_unit(block, rows, r)
@@ -200,36 +204,37 @@ def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
                     if declared is not None:
                         found.append(declared)
                 continue
-            filled = [(i, c) for i, c in enumerate(cells) if c.strip()]
+            filled = list(filter(str.strip, cells))  # the non-blank cells (a blank one strips to "")
             if not filled:
                 continue
             if len(filled) == 1 or is_header_labels(labels[r]):
                 roles = None  # a section title or another table's header ends this one
                 continue
-            label_col, label = filled[0][0], labels[r][filled[0][0]]
+            label = firsts[r]  # the label of the first non-blank cell
             page = block.page
             name_col = next((c for c, role in roles.items() if role == "name"), None)
             if name_col is not None:
                 name_text = cells[name_col].strip() if name_col < len(cells) else ""
-                if label in rows_vocab["total_labels"] or header_label(name_text) in rows_vocab["total_labels"]:
+                if label in total_labels or header_label(name_text) in total_labels:
                     # the 合计 of a list of projects is the fund the table is about, if it is one
                     subject = subject_of_table(text, block, r, doc_subject)
                     values = _convert(_values(roles, cells, name_col), col_units)
                     if subject.scope == PROJECT and subject.name and values:
                         found.append(_Found(subject.name, subject.code, page, values))
                     continue
-                if not name_text or label.startswith(tuple(rows_vocab["part_prefixes"])):
+                if not name_text or label.startswith(part_prefixes):
                     continue
                 values = _convert(_values(roles, cells, name_col), col_units)
                 if values:
                     code, name = clean_name(name_text)
                     found.append(_Found(name, code, page, values))
                 continue
-            if label not in rows_vocab["total_labels"]:
+            if label not in total_labels:
                 continue
             subject = subject_of_table(text, block, r, doc_subject)
             if subject.scope != PROJECT or not subject.name:
                 continue
+            label_col = next(i for i, c in enumerate(cells) if c.strip())
             values = _convert(_values(roles, cells, label_col), col_units)
             if values:
                 found.append(_Found(subject.name, subject.code, page, values))
