@@ -28,8 +28,21 @@ from extractors.indicator_values import (
     parse_value,
     vocabulary,
 )
-from extractors.subjects import Subject, compact, context_subject, same_subject, table_subject
+from extractors.subjects import (
+    Subject,
+    _block_starts,
+    block_firsts,
+    block_rows,
+    compact,
+    context_subject,
+    may_hold,
+    paragraph_runs,
+    row_cells,
+    same_subject,
+    table_subject,
+)
 from pipeline.records import Block, Cell, Indicator, Text
+from pipeline.textutil import new_record
 
 _NO_VALUE = {"", "/", "-", "—", "－", "——", "--"}
 
@@ -188,31 +201,13 @@ def same(a: str | None, b: str | None) -> bool:
 # --- finding indicator parts ---------------------------------------------------------------------
 
 
-def row_cells(row) -> list[str]:
-    if not row:
-        return []
-    out = [""] * (max([c.col for c in row]) + 1)
-    for c in row:
-        out[c.col] = c.text
-    return out
-
-
-def block_rows(block: Block) -> list[list[str]]:
-    """`row_cells` of every row of a table block, built once per block (indicators, scores and
-    projects all read them); callers get the shared lists and must not change them."""
-    rows = block.__dict__.get("_row_cells")
-    if rows is None:
-        rows = [row_cells(r) for r in block.grid()]
-        block.__dict__["_row_cells"] = rows  # a cache, not a field (as Block.grid)
-    return rows
-
-
-def block_labels(block: Block) -> tuple[list[list[str]], list[str | None]]:
+def block_labels(block: Block, text: Text | None = None) -> tuple[list[list[str]], list[str | None]]:
     """`header_label` of every cell of `block_rows`, and each row's `row_label`; once per block."""
     cached = block.__dict__.get("_labels")
     if cached is None:
-        labels = [list(map(header_label, cells)) for cells in block_rows(block)]
-        firsts = [next((l for c, l in zip(cells, ls) if c.strip()), None) for cells, ls in zip(block_rows(block), labels)]
+        rows = block_rows(block, text)
+        labels = [list(map(header_label, cells)) for cells in rows]
+        firsts = [None if f is None else header_label(f) for f in block_firsts(block, text)]
         cached = block.__dict__["_labels"] = (labels, firsts)  # a cache, not a field (as Block.grid)
     return cached
 
@@ -228,25 +223,6 @@ def roles_of_labels(labels: list[str], roles: dict[str, str], keys: frozenset[st
         if r is not None:
             out[i] = r
     return out
-
-
-def may_hold(text: Text, block: Block, labels: tuple[str, ...]) -> bool:
-    """Can a cell of `block` read as one of `labels` (`header_label`: spaces, tags and a trailing
-    parenthesis dropped)? Such a label is in the block's text once its spaces are dropped, unless
-    a tag splits it: a cheap test of the whole block before its rows."""
-    solid = block.__dict__.get("_solid")
-    if solid is None:
-        raw = text.text[block.start:block.end]
-        # str.split drops every character `\s` matches (a test checks it), and more: cells run
-        # together, which only lets more through
-        solid = "<" if "<" in raw else "".join(raw.split())
-        block.__dict__["_solid"] = solid  # a cache, not a field (as Block.grid)
-    if solid == "<":
-        return True
-    for label in labels:
-        if label in solid:
-            return True
-    return False
 
 
 def roles_of_row(cells: list[str]) -> dict[int, str]:
@@ -320,6 +296,8 @@ def _find_parts(text: Text, doc_subject: str | None) -> list[TablePart]:
     role_map = _header_roles()
     role_keys = _header_keys()
     level3_set = _level3_labels()
+    stop_labels, grade_labels = vocab["stop_labels"], vocab["grade_labels"]
+    total_labels = tuple(vocab["total_labels"])
     for block in _table_like_blocks(text):
         if block.kind != "table":
             if open_part is not None and len(compact(text.text[block.start:block.end])) > CONTINUATION_GAP:
@@ -327,8 +305,8 @@ def _find_parts(text: Text, doc_subject: str | None) -> list[TablePart]:
             continue
         if open_part is None and not may_hold(text, block, level3):
             continue  # no indicator header can be in it (every header row has a level3 column)
-        rows = block_rows(block)
-        labels, firsts = block_labels(block)
+        rows = block_rows(block, text)
+        labels, firsts = block_labels(block, text)
         current: TablePart | None = None
         if open_part is not None and _continues(open_part, block, rows):
             current = TablePart(block, open_part.header, open_part.subject, continues=True)
@@ -349,13 +327,13 @@ def _find_parts(text: Text, doc_subject: str | None) -> list[TablePart]:
             label = firsts[r]
             if label is None:
                 continue
-            if label in vocab["stop_labels"]:
+            if label in stop_labels:
                 current = None
                 continue
-            if label.startswith(tuple(vocab["total_labels"])):
+            if label.startswith(total_labels):
                 current.total_rows.append(r)
                 continue
-            if label in vocab["grade_labels"]:
+            if label in grade_labels:
                 current.grade_rows.append(r)
                 continue
             current.data_rows.append(r)
@@ -421,39 +399,62 @@ def _level3_paragraphs(text: Text) -> set[int]:
     found: set[int] = set()
     s = text.text
     blocks = text.blocks
-    for h in _level3_headers():
-        p = s.find(h)
-        while p >= 0:
-            b = blocks[block_at(text, p)]
-            if b.kind == "paragraph":
-                found.add(b.start)
-            p = s.find(h, p + 1)
+    for _, a, e in paragraph_runs(text):  # the tables between are not searched
+        for h in _level3_headers():
+            p = s.find(h, a, e)
+            while p >= 0:
+                b = blocks[block_at(text, p)]
+                if b.kind == "paragraph":
+                    found.add(b.start)
+                p = s.find(h, p + 1, e)
     return found
+
+
+def blocks_met(text: Text, pattern) -> dict[int, list[tuple[int, int]]]:
+    """Block index -> the spans of the matches of `pattern` over the whole text that meet it (a
+    match may run over several blocks), in the order of the matches."""
+    starts = _block_starts(text)
+    n = len(starts)
+    met: dict[int, list[tuple[int, int]]] = {}
+    i = 0
+    for m in pattern.finditer(text.text):
+        a, b = m.span()
+        i = max(0, bisect.bisect_right(starts, a, i) - 1)  # matches come in order
+        j = i
+        while j + 1 < n and starts[j + 1] <= b - 1:
+            j += 1
+        for k in range(i, j + 1):
+            spans = met.get(k)
+            if spans is None:
+                met[k] = [(a, b)]
+            else:
+                spans.append((a, b))
+    return met
 
 
 def block_at(text: Text, offset: int) -> int:
     """Index of the last block starting at or before `offset`."""
-    starts = text.__dict__.get("_block_starts")
-    if starts is None:
-        starts = [b.start for b in text.blocks]
-        text.__dict__["_block_starts"] = starts  # a cache, not a field (as Block.grid)
-    return max(0, bisect.bisect_right(starts, offset) - 1)
+    return max(0, bisect.bisect_right(_block_starts(text), offset) - 1)
 
 
 def paragraphs_holding(text: Text, chars: str) -> list[int]:
     """Indices of the paragraphs whose text holds one of `chars`, in reading order. One `str.find`
-    per block found and none per block without: far cheaper than a test per paragraph."""
+    per block found and none per block without, and none in the tables (only the runs of
+    paragraphs between them are searched): far cheaper than a test per paragraph."""
     s = text.text
     blocks = text.blocks
+    starts = _block_starts(text)
     found: set[int] = set()
-    for ch in chars:
-        p = s.find(ch)
-        while p >= 0:
-            i = block_at(text, p)
-            b = blocks[i]
-            if b.kind != "table" and p < b.end:
-                found.add(i)
-            p = s.find(ch, max(p + 1, b.end))
+    for first, a, e in paragraph_runs(text):
+        for ch in chars:
+            p = s.find(ch, a, e)
+            i = first
+            while p >= 0:
+                i = bisect.bisect_right(starts, p, i) - 1
+                b = blocks[i]
+                if p < b.end:
+                    found.add(i)
+                p = s.find(ch, max(p + 1, b.end), e)
     return sorted(found)
 
 
@@ -558,6 +559,7 @@ def _clean(s: str | None) -> str | None:
     return None if s in _NO_VALUE else s
 
 
+@lru_cache(maxsize=4096)  # indicator names repeat; a pure function of the string
 def _name_and_weight(s: str | None) -> tuple[str | None, Decimal | None]:
     """"目标设置（5分）" -> ("目标设置", 5)."""
     if not s:
@@ -595,7 +597,7 @@ def _part_indicators(
     text: Text, part: TablePart, start_id: int, table_id: int | None, levels: tuple[str | None, str | None]
 ) -> tuple[list[Indicator], tuple[str | None, str | None]]:
     """The part's indicators, and the 一级/二级 names its last row leaves to fill down."""
-    rows = block_rows(part.block)
+    rows = block_rows(part.block, text)
     out: list[Indicator] = []
     prev_l1, prev_l2 = levels
     header_words = _header_roles()
@@ -635,26 +637,27 @@ def _part_indicators(
         if actual is not None and actual.is_numeric:
             # a bare figure is in the unit column's unit, else in the target's ("=17个" | "17")
             actual_unit = actual.unit or unit_col or target_unit
+        # the record is made as pipeline.textutil.new_record makes one: every field, in order
         out.append(
-            Indicator(
-                indicator_id=start_id + len(out),
-                table_id=table_id,
-                subject=part.subject.name,
-                level1=l1,
-                level2=l2,
-                level3=l3,
-                operator=_operator(_clean(v.get("nature")), target),
-                target_raw=target.raw if target else None,
-                target_value=target.number if target else None,
-                target_unit=target_unit,
-                actual_raw=actual.raw if actual else None,
-                actual_value=actual.number if actual else None,
-                actual_unit=actual_unit,
-                weight=weight,
-                score=score,
-                note=_clean(v.get("note")),
-                page=part.block.page,
-            )
+            new_record(Indicator, {
+                "indicator_id": start_id + len(out),
+                "table_id": table_id,
+                "subject": part.subject.name,
+                "level1": l1,
+                "level2": l2,
+                "level3": l3,
+                "operator": _operator(_clean(v.get("nature")), target),
+                "target_raw": target.raw if target else None,
+                "target_value": target.number if target else None,
+                "target_unit": target_unit,
+                "actual_raw": actual.raw if actual else None,
+                "actual_value": actual.number if actual else None,
+                "actual_unit": actual_unit,
+                "weight": weight,
+                "score": score,
+                "note": _clean(v.get("note")),
+                "page": part.block.page,
+            })
         )
     return out, (prev_l1, prev_l2)
 

@@ -8,20 +8,22 @@ become one row), and the same score stated twice is kept once.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import tomllib
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
+from operator import attrgetter
 
 import regex
 
 from extractors.indicators import (
     GRADES,
-    block_at,
     block_labels,
     block_rows,
+    blocks_met,
     find_parts,
     grade_of,
     may_hold,
@@ -38,7 +40,7 @@ from extractors.subjects import (
     clean_name,
     is_department_phrase,
 )
-from pipeline.records import Block, Score, Text
+from pipeline.records import Block, Cell, Score, Text
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class _Pattern:
     name: str
     subject: str  # prefix | context
     regex: regex.Pattern
+    needs: tuple[str, ...] = ()  # anchor words: every match holds one (`_needed_anchors`)
 
 
 @lru_cache(maxsize=1)
@@ -64,12 +67,112 @@ def _anchor_re() -> re.Pattern:
 
 @lru_cache(maxsize=1)
 def patterns() -> tuple[_Pattern, ...]:
+    words = vocabulary()["anchors"]["words"]
     return tuple(
-        _Pattern(p["name"], p["subject"], regex.compile(p["pattern"], regex.VERBOSE))
+        _Pattern(p["name"], p["subject"], regex.compile(p["pattern"], regex.VERBOSE), _needed_anchors(p["pattern"], words))
         for p in vocabulary()["pattern"]
     )
 
 
+def _needed_anchors(pattern: str, words: list[str]) -> tuple[str, ...]:
+    """The fewest of the anchor `words` that every match of `pattern` is proved to hold one of
+    (`needs_one_of`, dropping words while the proof holds), so that a paragraph or cell holding
+    none of them is not searched with it; all of them if no proof is found."""
+    kept = list(words)
+    if not needs_one_of(pattern, kept):
+        return tuple(kept)
+    for w in words:
+        rest = [k for k in kept if k != w]
+        if rest and needs_one_of(pattern, rest):
+            kept = rest
+    return tuple(kept)
+
+
+def needs_one_of(pattern: str, words: list[str]) -> bool:
+    """Does every match of the verbose `pattern` contain one of `words`? A sound test (True is
+    proved, False may be a miss): Python's own parser reads the pattern (`\\p{Han}` read as `\\w`,
+    a class that names no literal), and every run of consecutive parts whose texts are few and known
+    (literals, small alternatives and classes, optional parts) is spelled out: if every spelling holds
+    a word, so does every match. An alternative needs a word in each branch; a repeat at least once
+    needs it in its body."""
+    import re._constants as C
+    import re._parser as sre_parse
+
+    limit = 512
+
+    def product(sets):
+        out = {""}
+        for s in sets:
+            out = {a + b for a in out for b in s}
+            if len(out) > limit:
+                return None
+        return out
+
+    def exact(item):
+        """Every text the item can match, or None when there are many or unknown."""
+        op, av = item
+        if op is C.LITERAL:
+            return {chr(av)}
+        if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+            return {""}  # zero width
+        if op is C.IN:
+            if all(o is C.LITERAL for o, _ in av):
+                return {chr(v) for _, v in av}
+            return None
+        if op is C.SUBPATTERN:
+            return seq_exact(av[3])
+        if op is C.BRANCH:
+            out = set()
+            for alt in av[1]:
+                e = seq_exact(alt)
+                if e is None:
+                    return None
+                out |= e
+            return out
+        if op in (C.MAX_REPEAT, C.MIN_REPEAT):
+            lo, hi, body = av
+            e = seq_exact(body)
+            if e is None or hi > 4:
+                return None
+            out = set()
+            for n in range(lo, hi + 1):
+                p = product([e] * n)
+                if p is None:
+                    return None
+                out |= p
+            return out
+        return None
+
+    def seq_exact(seq):
+        sets = [exact(i) for i in seq]
+        return None if any(e is None for e in sets) else product(sets)
+
+    def needs(seq) -> bool:
+        items = list(seq)
+        for item in items:
+            op, av = item
+            if op is C.SUBPATTERN and needs(av[3]):
+                return True
+            if op is C.BRANCH and all(needs(alt) for alt in av[1]):
+                return True
+            if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT) and av[0] >= 1 and needs(av[2]):
+                return True
+        known = [exact(i) for i in items]
+        for a in range(len(items)):
+            for b in range(a + 1, len(items) + 1):
+                if known[b - 1] is None:
+                    break
+                spelled = product(known[a:b])
+                if spelled is None:
+                    break
+                if all(any(w in s for w in words) for s in spelled):
+                    return True
+        return False
+
+    return needs(sre_parse.parse(pattern.replace(r"\p{Han}", r"\w"), re.VERBOSE))
+
+
+_END = attrgetter("end")
 _CLAUSE_END = regex.compile(r"[，,；;：:。！？!?\n]")
 _SENTENCE_END = "。！？!?；;\n"
 
@@ -104,13 +207,11 @@ def _is_ascii_alnum(ch: str) -> bool:
 
 def sentence_span(s: str, start: int, end: int) -> tuple[int, int]:
     """Bounds of the sentence (up to 。！？；) around s[start:end]."""
-    a = start
-    while a > 0 and s[a - 1] not in _SENTENCE_END:
-        a -= 1
-    b = end
-    while b < len(s) and s[b] not in _SENTENCE_END:
-        b += 1
-    if b < len(s) and s[b] in "。！？!?":
+    # one str.find per sentence end: far cheaper than a step per character
+    a = max([s.rfind(ch, 0, start) for ch in _SENTENCE_END]) + 1
+    n = len(s)
+    b = min([n, *[i for i in [s.find(ch, end) for ch in _SENTENCE_END] if i >= 0]]) if end < n else max(end, n)
+    if b < n and s[b] in "。！？!?":
         b += 1
     return a, b
 
@@ -155,6 +256,11 @@ def _prose_scores(text: Text, start: int, end: int, page: int | None, doc_subjec
     taken: list[tuple[int, int]] = []
     named: list[tuple[int, int, Subject]] = []  # sentence span -> subject named before a score
     for p in patterns():
+        for w in p.needs:
+            if w in s:
+                break
+        else:
+            continue  # it cannot match: every match holds one of its anchor words
         for m in p.regex.finditer(s):
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue
@@ -197,17 +303,24 @@ def _anchored_blocks(text: Text) -> list[tuple[Block, list[tuple[int, int]]]]:
     that meet it. One search of the whole text instead of one per paragraph and cell: a paragraph
     or cell holding an anchor is met by a match of the whole-text search (the match at its anchor,
     or an earlier one running over it), so a block or cell met by none holds no anchor."""
-    met: dict[int, list[tuple[int, int]]] = {}
-    for m in _anchor_re().finditer(text.text):
-        a, b = m.span()
-        for i in range(block_at(text, a), block_at(text, b - 1) + 1):
-            met.setdefault(i, []).append((a, b))
+    met = blocks_met(text, _anchor_re())
     blocks = text.blocks
     return [(blocks[i], met[i]) for i in sorted(met)]
 
 
-def _meets(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(a < end and start < b for a, b in spans)
+def _cells_met(cells: tuple[Cell, ...], spans: list[tuple[int, int]]) -> list[int]:
+    """Indices, ascending, of the cells a span meets (a < cell end and cell start < b). The cells
+    of a table are laid out one after another, so their ends ascend: the first cell a span can
+    meet is found by bisection, not by a look at every cell."""
+    ends = list(map(_END, cells))
+    met: set[int] = set()
+    for a, b in spans:
+        i = bisect.bisect_right(ends, a)
+        while i < len(cells) and cells[i].start < b:
+            if a < cells[i].end:
+                met.add(i)
+            i += 1
+    return sorted(met)
 
 
 def _row_score(row, cells: list[str], label: str | None, page: int | None, subject: Subject, total: bool) -> Score | None:
@@ -247,8 +360,8 @@ def _table_scores(text: Text, doc_subject: str | None) -> list[Score]:
     seen: set[tuple[int, int]] = set()
     for part in find_parts(text, doc_subject):
         grid = part.block.grid()
-        rows = block_rows(part.block)
-        _, firsts = block_labels(part.block)
+        rows = block_rows(part.block, text)
+        _, firsts = block_labels(part.block, text)
         for r in part.total_rows + part.grade_rows:
             seen.add((part.block.block_id, r))
             s = _row_score(grid[r], rows[r], firsts[r], part.block.page, part.subject, r in part.total_rows)
@@ -260,11 +373,16 @@ def _table_scores(text: Text, doc_subject: str | None) -> list[Score]:
     for block in text.blocks:
         if block.kind != "table" or not may_hold(text, block, labels["all"]):
             continue  # no row of it can have one of the labels
+        _, firsts = block_labels(block, text)
+        listed = labels["any"]
+        hits = [r for r, label in enumerate(firsts) if label in listed]
+        if not hits:
+            continue
         grid = block.grid()
-        _, firsts = block_labels(block)
-        for r, cells in enumerate(block_rows(block)):
-            label = firsts[r]
-            if label not in labels["any"] or (block.block_id, r) in seen:
+        rows = block_rows(block, text)
+        for r in hits:
+            label, cells = firsts[r], rows[r]
+            if (block.block_id, r) in seen:
                 continue
             value_row = label in labels["value"] and sum(1 for c in cells if c.strip()) == 2
             if label in labels["score"] or label in labels["grade"] or value_row:
@@ -312,8 +430,10 @@ def text_to_scores(text: Text, doc_subject: str | None) -> list[Score]:
     found: list[Score] = []
     for block, spans in _anchored_blocks(text):  # the other blocks hold no anchor word
         if block.kind == "table":
-            for c in block.cells:
-                if len(c.text) >= 6 and c.end > spans[0][0] and _meets(spans, c.start, c.end):
+            cells = block.cells
+            for i in _cells_met(cells, spans):
+                c = cells[i]
+                if len(c.text) >= 6:
                     found.extend(_prose_scores(text, c.start, c.end, block.page, doc_subject))
         else:
             found.extend(_prose_scores(text, block.start, block.end, block.page, doc_subject))

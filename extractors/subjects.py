@@ -8,12 +8,15 @@ Shared by indicators, scores and projects. Vocabulary and patterns: subjects.tom
 """
 from __future__ import annotations
 
+import bisect
 import re
 import re._parser as sre_parse
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import compress, count
+from operator import attrgetter
 
 import regex
 
@@ -35,6 +38,10 @@ def vocabulary() -> dict:
     return tomllib.loads(resources.files("extractors").joinpath("subjects.toml").read_text("utf-8"))
 
 
+_KIND = attrgetter("kind")
+_TAGS = r"</?[A-Za-z][^>]{0,20}>"  # stray markup tags, which compact drops
+
+
 @lru_cache(maxsize=1)
 def _compiled() -> dict:
     v = vocabulary()
@@ -47,7 +54,7 @@ def _compiled() -> dict:
         "numbering": regex.compile(v["patterns"]["numbering"], regex.VERBOSE),
         "headings": headings,
         "space": regex.compile(r"\s+"),
-        "tags": regex.compile(r"</?[A-Za-z][^>]{0,20}>"),
+        "tags": regex.compile(_TAGS),
     }
 
 
@@ -115,8 +122,8 @@ def _labelled_line(line: str, doc_subject: str | None) -> Subject | None:
     """"项目名称：县人代会会议经费" (or "项目名称 县人代会会议经费") as a line of its own."""
     labels = vocabulary()["labels"]
     line = line.strip()
-    if line[:1] not in _label_firsts():
-        return None  # every label starts the line: no label's first character, no label
+    if not line.startswith(_all_labels()):
+        return None  # every label starts the line
     for kind in ("project", "department"):
         for label in labels[kind]:
             rest = line[len(label):]
@@ -126,10 +133,10 @@ def _labelled_line(line: str, doc_subject: str | None) -> Subject | None:
 
 
 @lru_cache(maxsize=1)
-def _label_firsts() -> frozenset[str]:
-    """First characters of the labels (from subjects.toml): a line starting otherwise has none."""
+def _all_labels() -> tuple[str, ...]:
+    """The project and department labels (subjects.toml): a line starting with none has none."""
     labels = vocabulary()["labels"]
-    return frozenset(label[:1] for kind in ("project", "department") for label in labels[kind])
+    return tuple(label for kind in ("project", "department") for label in labels[kind])
 
 
 def _required_chars(pattern: str) -> tuple[frozenset[str], ...] | None:
@@ -148,6 +155,49 @@ def _required_chars(pattern: str) -> tuple[frozenset[str], ...] | None:
     return tuple(needed) or None
 
 
+def _edge_chars(pattern: str) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+    """(first, last): the characters a text must start (end) with for `pattern` to match it, when
+    the pattern is anchored there by ^ ($) and its first (last) part is one of few known
+    characters; None where nothing is known."""
+    parsed = sre_parse.parse(pattern, re.VERBOSE)
+    if parsed.state.flags & (re.IGNORECASE | re.MULTILINE):
+        return None, None
+    items = list(parsed)
+    first = last = None
+    if len(items) >= 2 and items[0] == (sre_parse.AT, sre_parse.AT_BEGINNING):
+        first = _end_chars(items[1:], 0)
+    if len(items) >= 2 and items[-1] == (sre_parse.AT, sre_parse.AT_END):
+        last = _end_chars(items[:-1], -1)
+    return first, last
+
+
+def _end_chars(items: list, at: int) -> frozenset[str] | None:
+    """The characters the first (at=0) or last (at=-1) character matched by `items` can be; None
+    when not known (a repeat that may be empty, a category, a lookaround …)."""
+    if not items:
+        return None
+    op, arg = items[at]
+    if op is sre_parse.LITERAL:
+        return frozenset(chr(arg))
+    if op is sre_parse.IN:
+        if arg and all(o is sre_parse.LITERAL for o, _ in arg):
+            return frozenset(chr(a) for _, a in arg)
+        return None
+    if op is sre_parse.SUBPATTERN:
+        return _end_chars(list(arg[3]), at)
+    if op is sre_parse.BRANCH:
+        out: set[str] = set()
+        for alt in arg[1]:
+            chars = _end_chars(list(alt), at)
+            if chars is None:
+                return None
+            out |= chars
+        return frozenset(out)
+    if op in (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT, sre_parse.POSSESSIVE_REPEAT) and arg[0] >= 1:
+        return _end_chars(list(arg[2]), at)
+    return None
+
+
 @lru_cache(maxsize=1)
 def _heading_anchors() -> tuple[tuple[frozenset[str], ...], ...] | None:
     """Per heading pattern, the character sets a paragraph needs a character of for it to match
@@ -162,12 +212,29 @@ def _heading_anchors() -> tuple[tuple[frozenset[str], ...], ...] | None:
     return tuple(anchors)
 
 
+@lru_cache(maxsize=1)
+def _heading_edges() -> tuple[tuple[frozenset[str] | None, frozenset[str] | None], ...]:
+    """Per heading pattern, its `_edge_chars`."""
+    return tuple(_edge_chars(h["pattern"]) for h in vocabulary()["heading"])
+
+
+# a tag's first and last characters: a paragraph that starts or ends with one may be compacted
+# to another first or last character
+_TAG_EDGES = ("<", ">")
+
+
 def _may_be_heading(raw: str) -> bool:
     """False only for a paragraph no heading pattern can match and no label starts."""
     anchors = _heading_anchors()
-    if anchors is None or raw.lstrip()[:1] in _label_firsts():
+    stripped = raw.strip()
+    if anchors is None or stripped.startswith(_all_labels()):
         return True
-    for needed in anchors:  # plain loops: this runs for every paragraph of a document
+    head, tail = stripped[:1], stripped[-1:]
+    for needed, (first, last) in zip(anchors, _heading_edges()):  # plain loops: this runs for every paragraph
+        if first is not None and head not in first and head != _TAG_EDGES[0]:
+            continue  # compacted, the paragraph starts with another character
+        if last is not None and tail not in last and tail != _TAG_EDGES[1]:
+            continue
         for chars in needed:
             for c in chars:
                 if c in raw:
@@ -179,6 +246,9 @@ def _may_be_heading(raw: str) -> bool:
     return False
 
 
+MAX_HEADING = 80  # a longer paragraph, compacted, is no heading
+
+
 def _heading_subject(blocks: tuple[Block, ...], i: int, text: str, doc_subject: str | None) -> Subject | None:
     """Subject named by paragraph i, if it is a report heading (or a table row naming one)."""
     b = blocks[i]
@@ -186,10 +256,12 @@ def _heading_subject(blocks: tuple[Block, ...], i: int, text: str, doc_subject: 
     if b.kind == "table":
         return None
     raw = text[b.start:b.end]
+    if len(raw) > MAX_HEADING and "<" not in raw and len("".join(raw.split())) > MAX_HEADING:
+        return None  # compacted it is longer still (str.split drops every `\s` compact drops)
     if not _may_be_heading(raw):
         return None  # neither a labelled line nor a paragraph any heading pattern can match
     para = compact(raw)
-    if not para or len(para) > 80:
+    if not para or len(para) > MAX_HEADING:
         return None
     labelled = _labelled_line(text[b.start:b.end], doc_subject)
     if labelled is not None:
@@ -214,12 +286,21 @@ def context_subject(text: Text, offset: int, doc_subject: str | None, max_blocks
     """The nearest report heading (or 项目名称 row) above `offset`."""
     blocks = text.blocks
     idx = _block_index(text, offset)
-    for i in range(idx, max(-1, idx - max_blocks), -1):
+    stop = max(-1, idx - max_blocks)
+    # only tables and the paragraphs that may be headings can name a subject: the others are
+    # skipped without a look
+    keys = _subject_blocks(text)
+    k = bisect.bisect_right(keys, idx) - 1
+    while k >= 0:
+        i = keys[k]
+        if i <= stop:
+            break
+        k -= 1
         b = blocks[i]
         if b.kind == "table":
             if b.start >= offset:
                 continue
-            found = _row_subjects(b, doc_subject)
+            found = _row_subjects(text, b, doc_subject)
             s = found[-1] if found else None
             if s is not None:
                 return s
@@ -230,6 +311,97 @@ def context_subject(text: Text, offset: int, doc_subject: str | None, max_blocks
         if s is not None:
             return s
     return None
+
+
+def _subject_blocks(text: Text) -> list[int]:
+    """Indices of the table blocks and of the paragraphs that may be headings, ascending; once per
+    text (a cache, not a field)."""
+    keys = text.__dict__.get("_subject_blocks")
+    if keys is None:
+        blocks = text.blocks
+        found = set(compress(count(), map("table".__eq__, map(_KIND, blocks))))
+        pattern = _candidate_re()
+        if pattern is None:
+            found.update(range(len(blocks)))
+        else:
+            starts = _block_starts(text)
+            s = text.text
+            for first, a, b in paragraph_runs(text):
+                found.add(first)  # its label or first character may follow no line break
+                for m in pattern.finditer(s, a, b):
+                    found.add(max(0, bisect.bisect_right(starts, m.end() - 1) - 1))
+        keys = text.__dict__["_subject_blocks"] = sorted(found)
+    return keys
+
+
+@lru_cache(maxsize=1)
+def _candidate_re() -> re.Pattern | None:
+    """A whole-text search whose matches meet every paragraph `_may_be_heading` keeps (and some
+    more), the first block aside: a label after a line break; per heading pattern, a last
+    character it ends with (before the line break that ends a paragraph), else a first one it
+    starts with (after a line break), else a run of characters it needs. A tag's edge (< >) may
+    hide another first or last character. Every alternative starts with a literal that is rare in
+    prose, so `re` skips ahead to one of them. None: no prefilter. `re`'s `\s` is `str.isspace`
+    (what `str.strip` drops: tests/test_indicators.py)."""
+    anchors = _heading_anchors()
+    if anchors is None:
+        return None
+    alts = {r"\n\s*(?:" + "|".join(map(re.escape, _all_labels())) + ")"}
+    for h, (first, last) in zip(vocabulary()["heading"], _heading_edges()):
+        if last is not None:
+            alts.update(re.escape(c) + r"(?=\s*(?:\n|\Z))" for c in last | {_TAG_EDGES[1]})
+        elif first is not None:
+            alts.add(r"\n\s*[" + "".join(map(re.escape, sorted(first | {_TAG_EDGES[0]}))) + "]")
+        else:  # compact drops whitespace and tags between the run's characters
+            gap = r"(?:\s|" + _TAGS + ")*"
+            alts.add(gap.join(map(re.escape, _required_run(h["pattern"]))))
+    return re.compile("|".join(sorted(alts)))
+
+
+def _required_run(pattern: str) -> str:
+    """The longest run of literals outside any group, repeat or alternation: every match of
+    `pattern` holds it (one character at least: `_heading_anchors` found one)."""
+    runs, run = [], ""
+    for op, arg in sre_parse.parse(pattern, re.VERBOSE):
+        if op is sre_parse.LITERAL:
+            run += chr(arg)
+        else:
+            runs.append(run)
+            run = ""
+    runs.append(run)
+    best = max(runs, key=len)
+    if best:
+        return best
+    return min(c for chars in _required_chars(pattern) for c in chars)  # a one-character class
+
+
+def paragraph_runs(text: Text) -> list[tuple[int, int, int]]:
+    """(index of the first block, start, end) of each run of consecutive paragraphs, the end taking
+    in the line break after the last one: the text outside them is tables. Once per text (a
+    cache, not a field)."""
+    runs = text.__dict__.get("_paragraph_runs")
+    if runs is None:
+        runs = []
+        blocks = text.blocks
+        first = None
+        for i, kind in enumerate(map(_KIND, blocks)):
+            if kind == "table":
+                if first is not None:
+                    runs.append((first, blocks[first].start, blocks[i - 1].end + 1))
+                    first = None
+            elif first is None:
+                first = i
+        if first is not None:
+            runs.append((first, blocks[first].start, blocks[-1].end + 1))
+        text.__dict__["_paragraph_runs"] = runs
+    return runs
+
+
+def _block_starts(text: Text) -> list[int]:
+    starts = text.__dict__.get("_block_starts")
+    if starts is None:
+        starts = text.__dict__["_block_starts"] = [b.start for b in text.blocks]  # a cache, not a field
+    return starts
 
 
 def _memo_heading(text: Text, i: int, doc_subject: str | None) -> Subject | None:
@@ -247,7 +419,7 @@ def _memo_heading(text: Text, i: int, doc_subject: str | None) -> Subject | None
     return s
 
 
-def _row_subjects(block: Block, doc_subject: str | None) -> list[Subject | None]:
+def _row_subjects(text: Text, block: Block, doc_subject: str | None) -> list[Subject | None]:
     """Per row r of a table: the subject of the nearest 项目名称/部门名称 row at or above r (None if
     there is none); entry -1 is the last row's. Remembered on the block per department name."""
     memos = block.__dict__.get("_row_subjects")
@@ -255,22 +427,110 @@ def _row_subjects(block: Block, doc_subject: str | None) -> list[Subject | None]
         memos = block.__dict__["_row_subjects"] = {}  # a cache, not a field
     found = memos.get(doc_subject)
     if found is None:
-        found = []
-        s = None
-        for r in block.grid():
-            here = _row_subject([c.text for c in r], doc_subject)
-            if here is not None:
-                s = here
-            found.append(s)
+        rows = block_rows(block, text)
+        n = len(rows)
+        found = [None] * n
+        if may_hold(text, block, _all_labels()):  # else no row's first cell can read as a label
+            labels = _subject_labels()
+            # `_row_subject` of a row whose first non-blank cell is no label is None
+            named = [r for r, first in enumerate(block_firsts(block, text)) if first is not None and label_of(first) in labels]
+            s = None
+            done = 0
+            for r in named:
+                found[done:r] = [s] * (r - done)
+                here = _row_subject(rows[r], doc_subject)
+                if here is not None:
+                    s = here
+                found[r] = s
+                done = r + 1
+            found[done:] = [s] * (n - done)
         memos[doc_subject] = found
     return found
+
+
+@lru_cache(maxsize=1)
+def _subject_labels() -> frozenset[str]:
+    return frozenset(_all_labels())
+
+
+def block_firsts(block: Block, text: Text | None = None) -> list[str | None]:
+    """The first non-blank cell of every row of `block_rows` (None for a blank row); once per
+    block (a cache, not a field)."""
+    firsts = block.__dict__.get("_firsts")
+    if firsts is None:
+        # `str.strip` of a blank cell is "", which is false
+        firsts = block.__dict__["_firsts"] = [next(filter(str.strip, cells), None) for cells in block_rows(block, text)]
+    return firsts
+
+
+def row_cells(row) -> list[str]:
+    if not row:
+        return []
+    out = [""] * (max([c.col for c in row]) + 1)
+    for c in row:
+        out[c.col] = c.text
+    return out
+
+
+def block_rows(block: Block, text: Text | None = None) -> list[list[str]]:
+    """`row_cells` of every row of a table block, built once per block (indicators, scores and
+    projects all read them); callers get the shared lists and must not change them. A table of
+    `text` is laid out as its rows, one a line, cells between tabs (pipeline.normalise): its lines
+    split at tabs are its rows, unless a cell holds a line break (more lines than rows) or a tab
+    (more pieces than cells), or a row has no cell (one empty piece)."""
+    rows = block.__dict__.get("_row_cells")
+    if rows is None:
+        grid = block.grid()
+        lines = None
+        blocks = text.blocks if text is not None else ()
+        if block.block_id < len(blocks) and blocks[block.block_id] is block:
+            lines = text.text[block.start:block.end].split("\n")
+            if len(lines) != len(grid):
+                lines = None
+        if lines is None:
+            rows = [row_cells(r) for r in grid]
+        else:
+            rows = [p if len(p) == len(r) else row_cells(r) for p, r in zip([ln.split("\t") for ln in lines], grid)]
+        block.__dict__["_row_cells"] = rows  # a cache, not a field (as Block.grid)
+    return rows
+
+
+def may_hold(text: Text, block: Block, labels: tuple[str, ...]) -> bool:
+    """Can a cell of `block` read as one of `labels` (`header_label` or `label_of`: spaces, tags and
+    a trailing parenthesis or colon dropped)? Such a label is in the block's text once its spaces
+    are dropped, unless a tag splits it: a cheap test of the whole block before its rows."""
+    solid = block.__dict__.get("_solid")
+    if solid is None:
+        raw = text.text[block.start:block.end]
+        # str.split drops every character `\s` matches (a test checks it), and more: cells run
+        # together, which only lets more through
+        solid = "<" if "<" in raw else "".join(raw.split())
+        block.__dict__["_solid"] = solid  # a cache, not a field (as Block.grid)
+    if solid == "<":
+        return True
+    if len(labels) > _FEW_LABELS:
+        return _any_of(tuple(labels)).search(solid) is not None
+    for label in labels:
+        if label in solid:
+            return True
+    return False
+
+
+_FEW_LABELS = 8  # up to this many, a str.find per label is faster than one search for any
+
+
+@lru_cache(maxsize=64)
+def _any_of(words: tuple[str, ...]) -> re.Pattern:
+    """One search for any of `words` (callers pass a few tuples of labels from the data): one scan
+    of a block's text instead of one per word."""
+    return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
 
 
 def table_subject(text: Text, block: Block, row_index: int, doc_subject: str | None) -> Subject:
     """Subject of the table part starting at `row_index`: a 项目名称/部门名称 row above it in the
     same table, else the heading above the table, else the department."""
     if row_index > 0:
-        found = _row_subjects(block, doc_subject)
+        found = _row_subjects(text, block, doc_subject)
         s = found[row_index - 1]
         if s is not None:
             return s
@@ -281,17 +541,8 @@ def table_subject(text: Text, block: Block, row_index: int, doc_subject: str | N
 
 
 def _block_index(text: Text, offset: int) -> int:
-    blocks = text.blocks
-    lo, hi = 0, len(blocks) - 1
-    ans = 0
-    while lo <= hi:
-        mid = (lo + hi) // 2
-        if blocks[mid].start <= offset:
-            ans = mid
-            lo = mid + 1
-        else:
-            hi = mid - 1
-    return ans
+    """Index of the last block starting at or before `offset` (0 if none does)."""
+    return max(0, bisect.bisect_right(_block_starts(text), offset) - 1)
 
 
 def same_subject(a: str | None, b: str | None) -> bool:

@@ -716,3 +716,70 @@ def test_heading_prefilter_anchors_are_needed():
     assert subjects._may_be_heading("项目名称：县人代会会议经费")
     assert subjects._required_chars("[a-z]+x?") is None
     assert subjects._required_chars("(?i)abc") is None
+
+
+def test_heading_prefilter_edges_are_needed():
+    """A heading pattern anchored by ^ or $ on a few known characters skips paragraphs that start
+    or end otherwise: the edges are derived from the patterns, and a matching heading stops
+    matching once its edge character is another."""
+    import regex
+
+    from extractors import subjects
+
+    examples = ["（县人代会会议经费）", "2023年度县人代会会议经费专项预算项目绩效自评报告",
+                "国企改革稳定专项资金绩效评价报告", "部门整体支出绩效评价报告"]
+    edges = subjects._heading_edges()
+    assert edges[0] == (frozenset("（("), frozenset("）)"))
+    assert edges[1][1] == frozenset("告表") and edges[3] == (None, None)
+    for h, example, (first, last) in zip(subject_vocabulary()["heading"], examples, edges):
+        pattern = regex.compile(h["pattern"], regex.VERBOSE)
+        assert pattern.search(example)
+        for chars in (first, last):
+            # compact drops whitespace and tags: an edge of either kind says nothing
+            assert chars is None or not any(c.isspace() or c in "<>" for c in chars)
+        if first is not None:
+            assert example[0] in first and not pattern.search("x" + example)
+            assert subjects._may_be_heading("<b>" + example + "</b>")
+        if last is not None:
+            assert example[-1] in last and not pattern.search(example + "x")
+        assert subjects._may_be_heading(example) and subjects._may_be_heading(" " + example + " ")
+    assert subjects._edge_chars(r"^(?:ab|c)+x?$") == (frozenset("ac"), None)
+    assert subjects._edge_chars(r"^a*b") == (None, None)
+    assert subjects._edge_chars(r"(?m)^ab$") == (None, None)
+    assert not subjects._may_be_heading("（一）机构组成")
+    assert subjects._may_be_heading("部门名称：县人大常委会办公室")
+
+
+def test_long_paragraph_is_no_heading():
+    """_heading_subject drops a paragraph whose text without whitespace is over MAX_HEADING before
+    compacting it; a tag keeps it for compact to decide."""
+    from extractors import subjects
+    from extractors.subjects import MAX_HEADING
+
+    pad = "县" * (MAX_HEADING - 8)
+    for para, found in ((f"{pad}部门整体绩效报告", True), (f"{pad}部门整体绩效评价报告", False),
+                        (f"{' '.join(pad)}部门整体绩效报告", True), (f"<b>{pad}</b>部门整体绩效报告", True)):
+        text = make_text(para)
+        assert len(subjects.compact(para)) - MAX_HEADING == (0 if found else 2)
+        got = subjects._heading_subject(text.blocks, 0, text.text, None)
+        assert (got is not None) == found, para
+
+
+def test_indicator_records_are_the_dataclass_records():
+    """_part_indicators makes its records as pipeline.textutil.new_record does: each is equal to
+    the record its dataclass makes from the same fields, with every field, in order."""
+    import dataclasses
+    from pathlib import Path
+
+    from pipeline.normalise import source_to_text
+    from pipeline.load import read_source
+    from pipeline.records import Indicator
+
+    names = [f.name for f in dataclasses.fields(Indicator)]
+    seen = 0
+    for seed in ("002_23824e2a31c72555", "004_f3dc72fe58075eff"):
+        text = source_to_text(read_source(Path(__file__).parent.parent / "corpus" / f"{seed}.txt"))
+        for ind in text_to_indicators(text, None):
+            assert list(vars(ind)) == names and ind == Indicator(**vars(ind))
+            seen += 1
+    assert seen > 20

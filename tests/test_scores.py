@@ -436,3 +436,19 @@ def test_every_score_pattern_needs_an_anchor():
     words = vocabulary()["anchors"]["words"]
     for p in vocabulary()["pattern"]:
         assert needs_one_of(p["pattern"], words), f"{p['name']} can match without an anchor word"
+
+
+def test_each_pattern_is_tried_only_with_one_of_its_own_anchors():
+    """_prose_scores tries a pattern only on text holding one of the pattern's own anchor words:
+    those are anchor words of the data, and the test's own analysis proves every match holds one."""
+    from extractors.scores import needs_one_of as library_needs_one_of
+
+    words = vocabulary()["anchors"]["words"]
+    for p, data in zip(patterns(), vocabulary()["pattern"]):
+        assert p.name == data["name"] and p.needs and set(p.needs) <= set(words)
+        assert needs_one_of(data["pattern"], list(p.needs)), p.name
+        assert any(w in squeeze(data["example"])[0] for w in p.needs), p.name
+    assert [p.needs for p in patterns()][:2] == [("得分",), ("得分", "评分")]
+    for pattern, ws in [(r"(?:全年|调整后)预算(?:数|金额)?\d+", ["全年预算", "调整后预算"]),
+                        (r"(?:全年)?预算\d+", ["全年预算"]), (r"\p{Han}{2}得", ["得分"])]:
+        assert library_needs_one_of(pattern, ws) == needs_one_of(pattern, ws)
