@@ -344,6 +344,21 @@ class _TableView:
     def flags(self) -> list[bool]:
         return money.header_flags(self.grid)
 
+    @cached_property
+    def texts(self) -> list[str]:
+        """The texts of `block.cells`, in their order (asked by several passes over the table)."""
+        return [c.text for c in self.block.cells]
+
+    @cached_property
+    def numerics(self) -> list[regex.Match | None]:
+        """`_numeric` of each of `block.cells` (one C-level map, not a Python call per cell)."""
+        return list(map(_numeric, self.texts))
+
+    @cached_property
+    def row_numerics(self) -> list[list[regex.Match | None]]:
+        """`_numeric` of each cell of `grid`, row by row."""
+        return [list(map(_numeric, [c.text for c in row])) for row in self.grid]
+
     def headers(self, r: int, i: int) -> list[str]:
         return money.column_headers(self.grid, self.flags, r, i)
 
@@ -603,12 +618,16 @@ def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -
        match in two units leave the table unread (`ambiguous`)."""
     import bisect
 
-    in_amounts = {(a.table_id, a.row, a.col) for a in amounts if a.table_id is not None}
+    in_amounts: dict[int, set[tuple[int, int]]] = {}
+    for a in amounts:
+        if a.table_id is not None:
+            in_amounts.setdefault(a.table_id, set()).add((a.row, a.col))
     prose: list | None = None  # the prose figures, sorted, once a table needs them
     out = []
     for t in tables:
         # a table whose figures are all amounts already has a unit: no need to look for one
-        cells = [c for c in t.block.cells if _numeric(c.text) and (t.table_id, c.row, c.col) not in in_amounts]
+        taken = in_amounts.get(t.table_id, ())
+        cells = [c for c, m in zip(t.block.cells, t.numerics) if m and (c.row, c.col) not in taken]
         if not cells:
             continue
         if t.unit_line:
@@ -676,34 +695,53 @@ def _skip_row(row: list[Cell], nums: list[str] | None = None) -> bool:
 
 def _table_candidates(text: Text, tables: Sequence[_TableView], amounts: Sequence[Amount],
                       inferred: dict[int, UnitInference], meta: Metadata) -> list[Fact]:
-    by_cell = {(a.table_id, a.row, a.col): a for a in amounts if a.table_id is not None}
+    # the amounts money read from cells, by table and row (the last one of a cell, as a dict by cell)
+    by_row: dict[int, dict[int, dict[int, Amount]]] = {}
+    for a in amounts:
+        if a.table_id is not None:
+            by_row.setdefault(a.table_id, {}).setdefault(a.row, {})[a.col] = a
     out: list[Fact] = []
     v = vocab()
-    with_amounts = {a.table_id for a in amounts if a.table_id is not None}
+    keys = v.keys
     for t in tables:
         inf = inferred.get(t.table_id)
-        if inf is None and t.table_id not in with_amounts:
+        table_amounts = by_row.get(t.table_id, {})
+        if inf is None and not table_amounts:
             continue  # every cell below would need an amount or an inferred unit: no fact, no blank part
         placed: list[tuple[Fact, int]] = []  # this table's facts with their row
-        for r, row in enumerate(t.grid):
+        grid = t.grid
+        row_numerics = t.row_numerics
+        # without an inferred unit only the cells money read give a fact: only their rows are read
+        rows = range(len(grid)) if inf is not None else sorted(r for r in table_amounts if r is not None and 0 <= r < len(grid))
+        for r in rows:
+            row = grid[r]
+            row_amounts = table_amounts.get(r, {})
             # only numeric cells are figures (a cell with its own unit inside is read as prose)
-            figures = [(i, c, m) for i, c in enumerate(row) if (m := _numeric(c.text)) is not None]
+            figures = [(i, row[i], m) for i, m in enumerate(row_numerics[r]) if m is not None]
             if not figures or _skip_row(row, [c.text for _, c, _ in figures]):
                 continue
+            numeric = row_numerics[r]
             if inf is None:
-                # without an inferred unit only the cells money read give a fact
-                figures = [f for f in figures if (t.table_id, f[1].row, f[1].col) in by_cell]
+                figures = [f for f in figures if f[1].col in row_amounts]
+            last = -1  # the previous figure's index, and its row label and whether it names no key
             for i, c, m_num in figures:
-                row_label = t.row_label(r, i)
+                # a numeric cell is never a label: across a run of them the row label stays the same
+                if last < 0 or not all(numeric[last:i]):
+                    row_label = money.row_label(row, i)
+                    # (the first test of _cell_key: most rows are named by a label that is no key)
+                    no_key = match_label(row_label) is None and not takes_column_key(row_label)
+                last = i
+                if no_key:
+                    continue
                 m, label, chain = _cell_key(t, r, i, row_label)
-                if m is None or v.keys[m.key].unit == "人":
+                if m is None or keys[m.key].unit == "人":
                     continue
                 if chain and any(w in chain[0] for w in v.index_headers):
                     continue
-                if t.scope() - set(v.keys[m.key].accept):
+                if t.scope() - set(keys[m.key].accept):
                     continue  # a table of 财政拨款 / 政府性基金 … money only
                 measure = _cell_measure(t, r, i, chain, row_label)  # the same headers money reads
-                a = by_cell.get((t.table_id, c.row, c.col))
+                a = row_amounts.get(c.col)
                 if a is not None:
                     f = _amount_fact(a, m, meta, TABLE, measure, _table_context(t, label, chain, c))
                     if f:
@@ -928,7 +966,7 @@ def _staff_tables(tables: Sequence[_TableView], meta: Metadata) -> list[Fact]:
     for t in tables:
         # only cells with an anchor character can name a staff key: find them in the joined texts
         cells = t.block.cells
-        texts = [c.text for c in cells]
+        texts = t.texts
         joined = "".join(texts)
         ends = None
         named = set()
