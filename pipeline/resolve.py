@@ -40,6 +40,7 @@ import regex
 
 from extractors import money, units
 from pipeline.records import Amount, Block, Cell, Metadata, Text
+from pipeline.textutil import new_record
 from schemas.vocab import read_toml
 
 FACT_MEASURES = ("actual", "budget", "initial_budget", "adjusted_budget", "prior_year")
@@ -304,7 +305,12 @@ def _measure_year(measure: str | None, year: int | None, meta: Metadata) -> tupl
 def _half_ulp(value: Decimal, unit: str, to_unit: str) -> Decimal:
     """Half the last printed digit of a figure, in `to_unit` (万元, 元, or 人 for counts): the
     rounding the printed figure may carry."""
-    exp = value.as_tuple().exponent
+    return _half_ulp_at(value.as_tuple().exponent, unit, to_unit)
+
+
+@lru_cache(maxsize=1 << 10)
+def _half_ulp_at(exp: int | str, unit: str, to_unit: str) -> Decimal:
+    # it depends on the figure's exponent only: a few dozen (exponent, unit) pairs recur
     half = Decimal(5).scaleb(exp - 1) if isinstance(exp, int) else Decimal(0)
     if to_unit == "人":
         return half
@@ -323,11 +329,13 @@ def _amount_fact(a: Amount, m: LabelMatch, meta: Metadata, origin: str, measure:
     spec = vocab().keys[m.key]
     if spec.unit == "人":
         return None
-    return Fact(
-        key=m.key, value=a.amount_wan, unit="万元", measure=my[0], year=my[1], amount_id=a.amount_id,
-        start=a.start, end=a.end, page=a.page, evidence=evidence, origin=origin, tier=m.tier,
-        year_stated=my[2], half_ulp=_half_ulp(a.value, a.unit, "万元"),
-    )
+    # the most frequent fact: built as textutil.new_record builds a record (every field, in order;
+    # tests/test_facts.py checks it equals Fact(...)), not through the frozen __init__
+    return new_record(Fact, {
+        "key": m.key, "value": a.amount_wan, "unit": "万元", "measure": my[0], "year": my[1],
+        "amount_id": a.amount_id, "start": a.start, "end": a.end, "page": a.page, "evidence": evidence,
+        "origin": origin, "tier": m.tier, "year_stated": my[2], "half_ulp": _half_ulp(a.value, a.unit, "万元"),
+    })
 
 
 @dataclass(frozen=True)
@@ -350,11 +358,6 @@ class _TableView:
         return [c.text for c in self.block.cells]
 
     @cached_property
-    def numerics(self) -> list[regex.Match | None]:
-        """`_numeric` of each of `block.cells` (one C-level map, not a Python call per cell)."""
-        return list(map(_numeric, self.texts))
-
-    @cached_property
     def row_numerics(self) -> list[list[regex.Match | None]]:
         """`_numeric` of each cell of `grid`, row by row."""
         return [list(map(_numeric, [c.text for c in row])) for row in self.grid]
@@ -371,9 +374,25 @@ class _TableView:
                 return above
         return None
 
+    @cached_property
+    def _spanning(self) -> dict[tuple[int, int], list[str]]:
+        return {}
+
+    @cached_property
+    def _groups(self) -> dict[int, tuple[list[str], list[list[int]]] | None]:
+        return {}
+
     def spanning_headers(self, r: int, i: int) -> list[str]:
         """Header texts over a cell's column, nearest first, taking a merged header from the nearest
-        filled cell to its left in each header row above ("预算数" over six columns)."""
+        filled cell to its left in each header row above ("预算数" over six columns). Asked up to
+        three times a cell (key, measure, blank part): kept per cell, and shared, so callers must
+        not change the list."""
+        got = self._spanning.get((r, i))
+        if got is None:
+            got = self._spanning[(r, i)] = self._spanning_headers(r, i)
+        return got
+
+    def _spanning_headers(self, r: int, i: int) -> list[str]:
         col = self.grid[r][i].col
         rows = []
         for above in range(r - 1, -1, -1):
@@ -399,6 +418,19 @@ class _TableView:
         h = self.header_row(r)
         if h is None or h == 0 or not self.flags[h - 1]:
             return None
+        if h not in self._groups:  # (the same for every cell under header row h)
+            self._groups[h] = self._group_runs(h)
+        if self._groups[h] is None:
+            return None
+        groups, runs = self._groups[h]
+        col = self.grid[r][i].col
+        for g, run in zip(groups, runs):
+            if col in run:
+                return g
+        return None
+
+    def _group_runs(self, h: int) -> tuple[list[str], list[list[int]]] | None:
+        """(group labels of row h - 1, runs of columns of row h), or None when they do not pair up."""
         sub = [c for c in self.grid[h] if c.text]
         groups = [c.text for c in self.grid[h - 1] if c.text and money.is_label(c.text)]
         runs, run = [], []
@@ -411,11 +443,7 @@ class _TableView:
             runs.append(run)
         if len(runs) != len(groups) or len(runs) < 2:
             return None
-        col = self.grid[r][i].col
-        for g, run in zip(groups, runs):
-            if col in run:
-                return g
-        return None
+        return groups, runs
 
     def total_by_parts(self, r: int, i: int) -> str | None:
         """The key of a total column ("合计") whose sibling columns (back to the previous total
@@ -627,7 +655,7 @@ def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -
     for t in tables:
         # a table whose figures are all amounts already has a unit: no need to look for one
         taken = in_amounts.get(t.table_id, ())
-        cells = [c for c, m in zip(t.block.cells, t.numerics) if m and (c.row, c.col) not in taken]
+        cells = [c for c in t.block.cells if _numeric(c.text) and (c.row, c.col) not in taken]
         if not cells:
             continue
         if t.unit_line:
