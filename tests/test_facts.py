@@ -510,3 +510,42 @@ def test_a_row_of_yuan_figures_is_not_a_code_row():
 ])
 def test_header_measure(header, measure):
     assert resolve.header_measure(header) == measure
+
+
+def test_amount_fact_equals_the_dataclass_built_one():
+    """_amount_fact builds its Fact as textutil.new_record does (a dict of every field): it must be
+    the record Fact(...) builds, field for field and in the field order."""
+    import dataclasses
+
+    from pipeline.records import Amount, Metadata
+
+    a = Amount(7, None, "项目支出", "127.43", Decimal("127.43"), "万元", Decimal("1274300.00"), Decimal("127.43"),
+               None, None, 2024, "actual", 2, 3, 4, 100, 106, 5, "项目支出127.43万元")
+    meta = Metadata(fiscal_year=2024, doc_kinds=("final_accounts",))
+    m = resolve.LabelMatch("expenditure_project", 0, "项目支出")
+    got = resolve._amount_fact(a, m, meta, resolve.TABLE, None, "ev")
+    want = Fact("expenditure_project", Decimal("127.43"), "万元", "actual", 2024, 7, 100, 106, 5, "ev",
+                origin=resolve.TABLE, tier=0, year_stated=True, half_ulp=Decimal("0.005"))
+    assert type(got) is Fact and got == want
+    assert list(vars(got)) == [f.name for f in dataclasses.fields(Fact)]
+    assert [repr(getattr(got, f.name)) for f in dataclasses.fields(Fact)] == [
+        repr(getattr(want, f.name)) for f in dataclasses.fields(Fact)]
+
+
+@pytest.mark.parametrize("value,unit,to_unit", [
+    ("127.43", "万元", "万元"), ("156211123", "元", "元"), ("15621.11", "万元", "元"), ("0", "元", "万元"),
+    ("1.5E+3", "亿元", "万元"), ("23", "人", "人"), ("12.3456", "千元", "万元"),
+])
+def test_half_ulp_depends_on_the_exponent_only(value, unit, to_unit):
+    """_half_ulp is kept per (exponent, unit, to_unit): the same as computing it from the value."""
+    from extractors import units
+
+    v = Decimal(value)
+    half = Decimal(5).scaleb(v.as_tuple().exponent - 1)
+    if to_unit == "人":
+        want = half
+    else:
+        wan = units.to_wan(half, unit) if unit != "人" else half
+        want = wan * units.WAN if to_unit == "元" else wan
+    got = resolve._half_ulp(v, unit, to_unit)
+    assert got == want and str(got) == str(want)
