@@ -35,6 +35,8 @@ from functools import cached_property
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
+from itertools import compress
+from operator import attrgetter
 
 import regex
 
@@ -624,6 +626,12 @@ def _significant(number: str) -> int:
 
 
 @lru_cache(maxsize=1 << 16)
+def _cell_matchable(cell: str) -> Decimal | None:
+    """`_matchable` of any cell text (None when it is not numeric)."""
+    return _matchable(cell) if _numeric(cell) else None
+
+
+@lru_cache(maxsize=1 << 16)
 def _matchable(cell: str) -> Decimal | None:
     """The value of a numeric cell that may be compared with prose figures (not 0, at least 4
     significant digits with decimals, 5 without), else None."""
@@ -651,20 +659,23 @@ def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -
         if a.table_id is not None:
             in_amounts.setdefault(a.table_id, set()).add((a.row, a.col))
     prose: list | None = None  # the prose figures, sorted, once a table needs them
+    names = units.unit_names()
     out = []
     for t in tables:
+        if money.table_unit(t.block):
+            continue  # a table that prints its unit is read in it, whatever the prose or a line above says
         # a table whose figures are all amounts already has a unit: no need to look for one
         taken = in_amounts.get(t.table_id, ())
-        cells = [c for c in t.block.cells if _numeric(c.text) and (c.row, c.col) not in taken]
-        if not cells:
-            continue
+        cells = t.block.cells
         if t.unit_line:
-            if money.table_unit(t.block):
-                continue
-            unit, line = t.unit_line
-            out.append(UnitInference(t.table_id, unit, None, None, f"表{t.table_id}: unit from the line above: {line}"))
+            if any(_numeric(c.text) and (c.row, c.col) not in taken for c in cells):
+                unit, line = t.unit_line
+                out.append(UnitInference(t.table_id, unit, None, None, f"表{t.table_id}: unit from the line above: {line}"))
             continue
-        figures = [v for c in cells if (v := _matchable(c.text)) is not None]
+        # the figures that can be compared with prose, in cell order: a C-level map over the texts
+        # and the few cells it leaves (a matchable value is never 0, so compress keeps just them)
+        values = list(map(_cell_matchable, t.texts))
+        figures = [values[j] for j in compress(range(len(values)), values) if (cells[j].row, cells[j].col) not in taken]
         if not figures:
             continue  # nothing to compare with the prose: nothing is inferred, whatever the table prints
         if prose is None:
@@ -676,18 +687,23 @@ def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -
             yuans = [p[0] for p in prose]
             widest = max((p[1] for p in prose), default=Decimal(0))
         found: dict[str, tuple[Decimal, Amount]] = {}
+        seen = set()
         for v in figures:
-            for u in units.unit_names():
+            printed = v.as_tuple()
+            if printed in seen:
+                continue  # the same figure again (合计 = 财政拨款): it can only find what it found first
+            seen.add(printed)
+            for u in names:
                 target = units.to_yuan(v, u)
-                own = _half_ulp(v, u, "元")
+                own = _half_ulp_at(printed.exponent, u, "元")
                 lo = bisect.bisect_left(yuans, target - widest - own)
                 hi = bisect.bisect_right(yuans, target + widest + own)
                 for yuan, half, a in prose[lo:hi]:
                     if abs(yuan - target) <= max(half, own):
                         found.setdefault(u, (v, a))
                         break
-        if not found or money.table_unit(t.block):
-            continue  # (the unit the table prints, checked last: it reads every cell)
+        if not found:
+            continue
         if found:
             unit, (v, a) = next(iter(found.items()))
             others = tuple(u for u in found if u != unit)
@@ -875,7 +891,8 @@ _CLAUSE_BREAK = regex.compile("[" + regex.escape(_CLAUSE_DELIMS) + "]", regex.RE
 def _staff_anchors(text: str) -> list[int]:
     """Positions of a staff unit right after a digit or a space: every staff count (`_staff_re`:
     digits, spaces, unit) has one, so a span without one holds no count. (str.find over the whole
-    text: a pattern starting with a digit class is slow.)"""
+    text: a pattern starting with a digit class is slow, and even `人|名` scans at a few MB/s;
+    splitting the text on the unit and testing the pieces' last characters was no faster.)"""
     out = []
     for u in vocab().staff_units:
         i = text.find(u)
@@ -884,6 +901,9 @@ def _staff_anchors(text: str) -> list[int]:
                 out.append(i)
             i = text.find(u, i + 1)
     return out
+
+
+_START = attrgetter("start")
 
 
 def _spans(text: Text):
@@ -904,8 +924,9 @@ def _spans_at(text: Text, positions: Sequence[int]) -> list[tuple[int, int, int 
 
     if not positions:
         return []
-    starts = [b.start for b in text.blocks]  # the blocks tile the text, in order
+    starts = list(map(_START, text.blocks))  # the blocks tile the text, in order
     hit: set[tuple[int, int]] = set()
+    in_table: dict[int, list[int]] = {}  # table block -> its positions
     for p in positions:
         k = bisect.bisect_right(starts, p) - 1
         if k < 0:
@@ -916,7 +937,15 @@ def _spans_at(text: Text, positions: Sequence[int]) -> list[tuple[int, int, int 
         if b.kind == "paragraph":
             hit.add((k, -1))
         else:
-            hit.update((k, j) for j, c in enumerate(b.cells) if len(c.text) > 12 and c.start <= p < c.end)
+            in_table.setdefault(k, []).append(p)
+    for k, ps in in_table.items():
+        # the cells that hold one of the positions: one pass over the cells, not one per position
+        ps.sort()
+        for j, c in enumerate(text.blocks[k].cells):
+            if len(c.text) > 12:
+                x = bisect.bisect_left(ps, c.start)
+                if x < len(ps) and ps[x] < c.end:
+                    hit.add((k, j))
     out = []
     for k, j in sorted(hit):
         b = text.blocks[k]
