@@ -359,10 +359,6 @@ class _TableView:
         """The texts of `block.cells`, in their order (asked by several passes over the table)."""
         return [c.text for c in self.block.cells]
 
-    @cached_property
-    def row_numerics(self) -> list[list[regex.Match | None]]:
-        """`_numeric` of each cell of `grid`, row by row."""
-        return [list(map(_numeric, [c.text for c in row])) for row in self.grid]
 
     def headers(self, r: int, i: int) -> list[str]:
         return money.column_headers(self.grid, self.flags, r, i)
@@ -754,17 +750,16 @@ def _table_candidates(text: Text, tables: Sequence[_TableView], amounts: Sequenc
             continue  # every cell below would need an amount or an inferred unit: no fact, no blank part
         placed: list[tuple[Fact, int]] = []  # this table's facts with their row
         grid = t.grid
-        row_numerics = t.row_numerics
         # without an inferred unit only the cells money read give a fact: only their rows are read
         rows = range(len(grid)) if inf is not None else sorted(r for r in table_amounts if r is not None and 0 <= r < len(grid))
         for r in rows:
             row = grid[r]
             row_amounts = table_amounts.get(r, {})
             # only numeric cells are figures (a cell with its own unit inside is read as prose)
-            figures = [(i, row[i], m) for i, m in enumerate(row_numerics[r]) if m is not None]
+            numeric = list(map(_numeric, [c.text for c in row]))
+            figures = [(i, row[i], m) for i, m in enumerate(numeric) if m is not None]
             if not figures or _skip_row(row, [c.text for _, c, _ in figures]):
                 continue
-            numeric = row_numerics[r]
             if inf is None:
                 figures = [f for f in figures if f[1].col in row_amounts]
             last = -1  # the previous figure's index, and its row label and whether it names no key
