@@ -357,7 +357,7 @@ class _TableView:
     @cached_property
     def texts(self) -> list[str]:
         """The texts of `block.cells`, in their order (asked by several passes over the table)."""
-        return [c.text for c in self.block.cells]
+        return list(map(_TEXT, self.block.cells))
 
 
     def headers(self, r: int, i: int) -> list[str]:
@@ -899,6 +899,7 @@ def _staff_anchors(text: str) -> list[int]:
 
 
 _START = attrgetter("start")
+_TEXT = attrgetter("text")
 
 
 def _spans(text: Text):
@@ -995,11 +996,17 @@ def _staff_label_anchor() -> regex.Pattern:
     """One of the characters every synonym of a staff key has (see `anchor_chars`), preferring
     characters the money keys, filler words and staff units do not use (人 of 人员经费 and of "23人"
     is in most tables)."""
+    return regex.compile("[" + regex.escape(_staff_label_chars()) + "]")
+
+
+@lru_cache(maxsize=1)
+def _staff_label_chars() -> str:
+    """The characters of `_staff_label_anchor` (found by str.find: a character class scans slowly)."""
     v = vocab()
     staff = [s.canon for s in v.synonyms if v.keys[s.key].unit == "人"]
     common = "".join(s.canon for s in v.synonyms if v.keys[s.key].unit != "人") + "".join(
         sorted(v.after | v.total_words | v.value_words)) + "".join(v.staff_units)
-    return regex.compile("[" + regex.escape(anchor_chars(staff, common)) + "]")
+    return anchor_chars(staff, common)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -1014,18 +1021,24 @@ def _staff_tables(tables: Sequence[_TableView], meta: Metadata) -> list[Fact]:
     from itertools import accumulate
 
     out = []
-    anchor = _staff_label_anchor()
+    chars = _staff_label_chars()
     for t in tables:
         # only cells with an anchor character can name a staff key: find them in the joined texts
         cells = t.block.cells
         texts = t.texts
         joined = "".join(texts)
-        ends = None
+        at = []
+        for ch in chars:
+            k = joined.find(ch)
+            while k >= 0:
+                at.append(k)
+                k = joined.find(ch, k + 1)
+        if not at:
+            continue
+        ends = list(accumulate(map(len, texts)))
         named = set()
-        for m in anchor.finditer(joined):
-            if ends is None:
-                ends = list(accumulate(map(len, texts)))
-            c = cells[bisect.bisect_right(ends, m.start())]
+        for k in at:
+            c = cells[bisect.bisect_right(ends, k)]
             if _staff_label(c.text) is not None:
                 row = t.grid[c.row]
                 named.add((c.row, next(i for i, x in enumerate(row) if x is c)))
