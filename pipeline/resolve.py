@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 from itertools import compress
-from operator import attrgetter
+from operator import attrgetter, le
 
 import regex
 
@@ -900,6 +900,7 @@ def _staff_anchors(text: str) -> list[int]:
 
 _START = attrgetter("start")
 _TEXT = attrgetter("text")
+_END = attrgetter("end")
 
 
 def _spans(text: Text):
@@ -935,9 +936,20 @@ def _spans_at(text: Text, positions: Sequence[int]) -> list[tuple[int, int, int 
         else:
             in_table.setdefault(k, []).append(p)
     for k, ps in in_table.items():
-        # the cells that hold one of the positions: one pass over the cells, not one per position
+        cells = text.blocks[k].cells
+        starts = list(map(_START, cells))
+        ends = list(map(_END, cells))
+        if all(map(le, ends, starts[1:])):
+            # cells in order and apart (as normalise lays them out): the one that may hold p is the
+            # last starting at or before it
+            for p in ps:
+                j = bisect.bisect_right(starts, p) - 1
+                if j >= 0 and p < ends[j] and len(cells[j].text) > 12:
+                    hit.add((k, j))
+            continue
+        # otherwise one pass over the cells, not one per position
         ps.sort()
-        for j, c in enumerate(text.blocks[k].cells):
+        for j, c in enumerate(cells):
             if len(c.text) > 12:
                 x = bisect.bisect_left(ps, c.start)
                 if x < len(ps) and ps[x] < c.end:
@@ -1069,14 +1081,87 @@ def _context_free(pattern: regex.Pattern) -> bool:
     return not _LOOKAROUND.search(pattern.pattern)
 
 
+_GROUP_KINDS = (":", "=", "!", "<", "P", ">")  # (?: (?= (?! (?<= (?<! (?<name> (?P<name> (?>: no flags
+
+
+@lru_cache(maxsize=64)
+def required_literal(pattern: regex.Pattern) -> str | None:
+    """The longest run of plain characters that every match of `pattern` contains: characters at
+    the top level of the pattern (not in a group, a class, an escape or an alternative, and not
+    quantified), so a match consumes them in this order. None when there is none, or when flags
+    (case folding, verbose, version 1 sets, inline flags) make the reading unsure."""
+    if pattern.flags & (regex.IGNORECASE | regex.VERBOSE | regex.V1):
+        return None
+    s = pattern.pattern
+    runs: list[str] = []
+    run = ""
+    depth = 0
+    i = 0
+    while i < len(s):
+        ch = s[i]
+        if ch in "\\[(){*+?|.^$" or depth:
+            runs.append(run)
+            run = ""
+        if ch == "\\":
+            i += 2  # an escape (\s, \d, \p{…}'s braces are skipped below as a quantifier would be)
+            continue
+        if ch == "[":  # a class: skip to its closing bracket ("[]…]" and "[^]…]" hold a literal "]")
+            j = i + 1
+            if s[j:j + 1] == "^":
+                j += 1
+            if s[j:j + 1] == "]":
+                j += 1
+            while j < len(s) and s[j] != "]":
+                j += 2 if s[j] == "\\" else 1
+            i = j + 1
+            continue
+        if ch == "(":
+            if s.startswith("(?", i) and s[i + 2:i + 3] not in _GROUP_KINDS:
+                return None  # inline flags or a comment
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return None  # alternatives at the top: no character is in every match
+        elif ch in "*+?{":
+            if runs and runs[-1]:
+                runs[-1] = runs[-1][:-1]  # the quantified character is not required
+            if ch == "{":
+                j = s.find("}", i)
+                if j < 0:
+                    return None
+                i = j
+        elif not depth and ch not in ".^$|":
+            run += ch
+        i += 1
+    runs.append(run)
+    best = max(runs, key=len)
+    return best or None
+
+
+def _literal_positions(text: str, literal: str) -> list[int]:
+    out = []
+    i = text.find(literal)
+    while i >= 0:
+        out.append(i)
+        i = text.find(literal, i + 1)
+    return out
+
+
 def _zero_statements(text: Text, meta: Metadata) -> list[Fact]:
     """Fallback candidates of 0 from sentences that say a figure is nil."""
     out = []
     measure = default_measure(meta)
-    zero = [(p, keys) for p, keys in vocab().zero if not _context_free(p) or p.search(text.text)]
-    if not zero:
-        return out
-    for lo, hi, page in _spans(text):
+    zero = vocab().zero
+    literals = [required_literal(p) for p, _ in zero]
+    if zero and all(literals):
+        # a match inside a span holds its pattern's literal there: only the spans with one of the
+        # literals are scanned (str.find, not a regex over the whole text and then every span)
+        spans = _spans_at(text, [i for lit in literals for i in _literal_positions(text.text, lit)])
+    else:
+        zero = [(p, keys) for p, keys in zero if not _context_free(p) or p.search(text.text)]
+        spans = _spans(text) if zero else []
+    for lo, hi, page in spans:
         for pattern, keys in zero:
             for m in pattern.finditer(text.text, lo, hi):
                 k = text.text.rfind("。", lo, m.start())

@@ -549,3 +549,84 @@ def test_half_ulp_depends_on_the_exponent_only(value, unit, to_unit):
         want = wan * units.WAN if to_unit == "元" else wan
     got = resolve._half_ulp(v, unit, to_unit)
     assert got == want and str(got) == str(want)
+
+
+@pytest.mark.parametrize("pattern,literal", [
+    (r"(?:无|没有|未发生|不存在)\s*(?:财政拨款)?\s*[“\"]?三公[”\"]?\s*经费", "三公"),
+    (r"\d+万元", "万元"), (r"(?<=x)三公经费", "三公经费"), (r"\p{Han}{2}经费", "经费"), (r"[]三]公", "公"),
+    (r"ab?c", "a"), (r"abc{2}de", "ab"), (r"a(b|c)d", "a"), (r"a\.b", "a"), (r"x(?:三公)?y", "x"), (r"abc", "abc"),
+    (r"a|b", None), (r"(?i)abc", None), (r"[三公]", None), (r"(?#note)abc", None), (r"\s*", None), (r"a{2", None),
+])
+def test_required_literal(pattern, literal):
+    import regex
+
+    assert resolve.required_literal(regex.compile(pattern)) == literal
+    if literal is not None:  # every match holds it
+        for s in ("无三公经费", "没有 财政拨款“三公”经费", "x三公经费", "12万元", "公", "abccde", "acd", "a.b", "xy", "abc"):
+            m = regex.compile(pattern).search(s)
+            assert m is None or literal in m.group(), (pattern, s)
+    assert resolve.required_literal(regex.compile("abc", regex.IGNORECASE)) is None
+
+
+def test_zero_patterns_have_a_required_literal():
+    """_zero_statements scans only the spans holding each pattern's required literal (str.find): a
+    nil pattern in facts.toml without one falls back to the whole-text search and every span."""
+    for pattern, _ in resolve.vocab().zero:
+        lit = resolve.required_literal(pattern)
+        assert lit and lit in pattern.pattern, pattern.pattern
+
+
+def _zero_statements_every_span(text, meta):
+    """_zero_statements as it was: the whole text searched, then every span scanned."""
+    from pipeline.resolve import PROSE, default_measure
+
+    out = []
+    zero = [(p, keys) for p, keys in resolve.vocab().zero if not resolve._context_free(p) or p.search(text.text)]
+    for lo, hi, page in (resolve._spans(text) if zero else []):
+        for pattern, keys in zero:
+            for m in pattern.finditer(text.text, lo, hi):
+                k = text.text.rfind("。", lo, m.start())
+                ev = text.text[(k + 1 if k >= 0 else lo):min(hi, m.end() + 40)].replace("\n", " ")
+                for key in keys:
+                    out.append(Fact(key=key, value=Decimal(0), unit="万元", measure=default_measure(meta),
+                                    year=meta.fiscal_year, amount_id=None, start=m.start(), end=m.end(), page=page,
+                                    evidence=ev, origin=PROSE, tier=1, half_ulp=Decimal(0)))
+    return out
+
+
+@pytest.mark.parametrize("doc", [
+    *SEED_IDS,
+    "2024年度某部门决算\n某部门2024年度无“三公”经费财政拨款支出。\n",
+    "2024年度某部门决算\n本年度无“三公”经费。公务接待费支出决算1.35万元。\n三公经费\t没有三公经费支出的说明\t1\n",
+    "2024年度某部门决算\n项目\t说明\n三公\t本单位本年度没有财政拨款“三公”经费支出\n不存在\n三公经费\n",
+])
+def test_zero_statements_equal_the_scan_of_every_span(doc):
+    from tests.helpers import snippet
+
+    if doc in SEED_IDS:
+        from extractors.metadata import text_to_metadata
+        from pipeline import extract, segment
+
+        text = seed_text(doc)
+        meta = text_to_metadata(text, extract.headings_text(segment.text_to_sections(text)))
+    else:
+        text, ex = snippet(doc)
+        meta = ex.metadata
+    got = resolve._zero_statements(text, meta)
+    assert got == _zero_statements_every_span(text, meta)
+    if doc not in SEED_IDS:
+        assert got
+
+
+def test_spans_at_cells_out_of_order():
+    """_spans_at bisects the cells of a table when they are laid out in order; otherwise it reads
+    them one by one: either way, the spans holding a position."""
+    from pipeline.records import Block, Cell, Text
+
+    s = "甲" * 20 + "\t" + "乙" * 20 + "\n" + "丙" * 5 + "\n"
+    cells = (Cell(0, 0, "甲" * 20, 0, 20), Cell(0, 1, "乙" * 20, 21, 41), Cell(1, 0, "丙" * 5, 42, 47))
+    for cs in (cells, cells[::-1]):
+        text = Text("t", s, (Block(1, "table", 0, len(s), 1, cells=cs, n_rows=2, n_cols=2),))
+        for positions in ([3], [25, 3], [44], [20], [40, 0, 46]):
+            want = [sp for sp in resolve._spans(text) if any(sp[0] <= p < sp[1] for p in positions)]
+            assert resolve._spans_at(text, positions) == want, (cs is cells, positions)
