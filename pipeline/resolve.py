@@ -756,22 +756,28 @@ def _table_candidates(text: Text, tables: Sequence[_TableView], amounts: Sequenc
             row = grid[r]
             row_amounts = table_amounts.get(r, {})
             # only numeric cells are figures (a cell with its own unit inside is read as prose)
-            numeric = list(map(_numeric, [c.text for c in row]))
+            numeric = list(map(_numeric, map(_TEXT, row)))
             figures = [(i, row[i], m) for i, m in enumerate(numeric) if m is not None]
-            if not figures or _skip_row(row, [c.text for _, c, _ in figures]):
+            if not figures:
                 continue
-            if inf is None:
-                figures = [f for f in figures if f[1].col in row_amounts]
+            # the first test of _cell_key, before the row's own tests: most rows are named by a label
+            # that is no key, and then nothing else about the row matters
+            named = []  # (figure, its row label) of the figures whose label may give a key
             last = -1  # the previous figure's index, and its row label and whether it names no key
-            for i, c, m_num in figures:
+            for f in figures:
+                i = f[0]
+                if inf is None and f[1].col not in row_amounts:
+                    continue  # without an inferred unit only the cells money read give a fact
                 # a numeric cell is never a label: across a run of them the row label stays the same
                 if last < 0 or not all(numeric[last:i]):
                     row_label = money.row_label(row, i)
-                    # (the first test of _cell_key: most rows are named by a label that is no key)
                     no_key = match_label(row_label) is None and not takes_column_key(row_label)
                 last = i
-                if no_key:
-                    continue
+                if not no_key:
+                    named.append((f, row_label))
+            if not named or _skip_row(row, [c.text for _, c, _ in figures]):
+                continue
+            for (i, c, m_num), row_label in named:
                 m, label, chain = _cell_key(t, r, i, row_label)
                 if m is None or keys[m.key].unit == "人":
                     continue
