@@ -630,3 +630,20 @@ def test_spans_at_cells_out_of_order():
         for positions in ([3], [25, 3], [44], [20], [40, 0, 46]):
             want = [sp for sp in resolve._spans(text) if any(sp[0] <= p < sp[1] for p in positions)]
             assert resolve._spans_at(text, positions) == want, (cs is cells, positions)
+
+
+def test_fact_helper_is_the_dataclass_constructor():
+    """resolve._fact builds a Fact without the frozen __init__: the same fields, order and defaults as
+    Fact, and the same record (so a field added to Fact cannot be left out of it)."""
+    import dataclasses
+    import inspect
+
+    params = list(inspect.signature(resolve._fact).parameters.values())
+    fields = dataclasses.fields(Fact)
+    assert [p.name for p in params] == [f.name for f in fields]
+    assert [p.default for p in params] == [
+        inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default for f in fields]
+    args = ("staff_actual", Decimal("42"), "人", None, 2024, None, 10, 12, 3, "ev")
+    for kw in ({}, {"origin": resolve.TABLE, "tier": 1, "year_stated": True, "half_ulp": Decimal("0.5")}):
+        got, want = resolve._fact(*args, **kw), Fact(*args, **kw)
+        assert type(got) is Fact and got == want and list(vars(got)) == [f.name for f in fields]
