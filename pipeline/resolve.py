@@ -375,13 +375,30 @@ class _TableView:
         return money.row_label(self.grid[r], i)
 
     def header_row(self, r: int) -> int | None:
-        for above in range(r - 1, -1, -1):
-            if self.flags[above]:
-                return above
-        return None
+        """The nearest header row above row r."""
+        return self._above[r]
 
     @cached_property
-    def _spanning(self) -> dict[tuple[int, int], list[str]]:
+    def _above(self) -> list[int | None]:
+        # the nearest header row above each row, in one pass (not a walk up from every cell:
+        # long tables made that quadratic)
+        out, last = [], None
+        for r, flag in enumerate(self.flags):
+            out.append(last)
+            if flag:
+                last = r
+        return out
+
+    @cached_property
+    def _flagged(self) -> list[int]:
+        return [r for r, flag in enumerate(self.flags) if flag]
+
+    @cached_property
+    def _spanning(self) -> dict[tuple[int | None, int], list[str]]:
+        return {}
+
+    @cached_property
+    def _value_cols(self) -> dict[int, set[int]]:
         return {}
 
     @cached_property
@@ -391,21 +408,23 @@ class _TableView:
     def spanning_headers(self, r: int, i: int) -> list[str]:
         """Header texts over a cell's column, nearest first, taking a merged header from the nearest
         filled cell to its left in each header row above ("预算数" over six columns). Asked up to
-        three times a cell (key, measure, blank part): kept per cell, and shared, so callers must
-        not change the list."""
-        got = self._spanning.get((r, i))
+        three times a cell (key, measure, blank part), and the same for every row under the same
+        header rows: kept per (nearest header row, column), and shared, so callers must not change
+        the list."""
+        col = self.grid[r][i].col
+        key = (self._above[r], col)
+        got = self._spanning.get(key)
         if got is None:
-            got = self._spanning[(r, i)] = self._spanning_headers(r, i)
+            got = self._spanning[key] = self._spanning_headers(key[0], col)
         return got
 
-    def _spanning_headers(self, r: int, i: int) -> list[str]:
-        col = self.grid[r][i].col
+    def _spanning_headers(self, hb: int | None, col: int) -> list[str]:
+        # the header rows over the cell: the block of consecutive header rows ending at hb
         rows = []
-        for above in range(r - 1, -1, -1):
-            if self.flags[above]:
-                rows.append(above)
-            elif rows:
-                break
+        above = hb
+        while above is not None and above >= 0 and self.flags[above]:
+            rows.append(above)
+            above -= 1
         out = []
         for k, above in enumerate(rows):
             left = [c for c in self.grid[above][: col + 1] if c.text]
@@ -454,17 +473,22 @@ class _TableView:
     def total_by_parts(self, r: int, i: int) -> str | None:
         """The key of a total column ("合计") whose sibling columns (back to the previous total
         column) all name parts of one key."""
+        import bisect
+
         col = self.grid[r][i].col
-        h = next((above for above in range(r - 1, -1, -1) if self.flags[above]
-                  and col < len(self.grid[above]) and self.grid[above][col].text), None)
+        flagged = self._flagged
+        h = next((above for above in reversed(flagged[:bisect.bisect_left(flagged, r)])
+                  if col < len(self.grid[above]) and self.grid[above][col].text), None)
         if h is None:
             return None
         row = self.grid[h]
         if not is_total_label(row[col].text):
             return None
         # the parts stand before the total ("… 公务接待费 | 合计") or, when none do, after it
-        num = money.vocab().numeric_cell
-        values = {c.col for c in self.grid[r] if num.match(c.text)}
+        values = self._value_cols.get(r)
+        if values is None:  # (the same for every cell of the row)
+            num = money.vocab().numeric_cell
+            values = self._value_cols[r] = {c.col for c in self.grid[r] if num.match(c.text)}
         for side in (reversed(row[:col]), row[col + 1:]):
             siblings = []
             for c in side:
