@@ -794,19 +794,26 @@ def _table_candidates(text: Text, tables: Sequence[_TableView], amounts: Sequenc
                 continue
             # the first test of _cell_key, before the row's own tests: most rows are named by a label
             # that is no key, and then nothing else about the row matters
+            # without an inferred unit only the cells money read give a fact
+            todo = figures if inf is not None else [f for f in figures if f[1].col in row_amounts]
+            if not todo:
+                continue
             named = []  # (figure, its row label) of the figures whose label may give a key
-            last = -1  # the previous figure's index, and its row label and whether it names no key
-            for f in figures:
-                i = f[0]
-                if inf is None and f[1].col not in row_amounts:
-                    continue  # without an inferred unit only the cells money read give a fact
-                # a numeric cell is never a label: across a run of them the row label stays the same
-                if last < 0 or not all(numeric[last:i]):
-                    row_label = money.row_label(row, i)
-                    no_key = match_label(row_label) is None and not takes_column_key(row_label)
-                last = i
-                if not no_key:
-                    named.append((f, row_label))
+            # a numeric cell is never a label: across a run of them the row label stays the same
+            if all(numeric[todo[0][0]:todo[-1][0] + 1]):
+                row_label = money.row_label(row, todo[0][0])  # one label for the whole row
+                if match_label(row_label) is not None or takes_column_key(row_label):
+                    named = [(f, row_label) for f in todo]
+            else:
+                last = -1  # the previous figure's index, and its row label and whether it names no key
+                for f in todo:
+                    i = f[0]
+                    if last < 0 or not all(numeric[last:i]):
+                        row_label = money.row_label(row, i)
+                        no_key = match_label(row_label) is None and not takes_column_key(row_label)
+                    last = i
+                    if not no_key:
+                        named.append((f, row_label))
             if not named or _skip_row(row, [c.text for _, c, _ in figures]):
                 continue
             for (i, c, m_num), row_label in named:

@@ -647,3 +647,31 @@ def test_fact_helper_is_the_dataclass_constructor():
     for kw in ({}, {"origin": resolve.TABLE, "tier": 1, "year_stated": True, "half_ulp": Decimal("0.5")}):
         got, want = resolve._fact(*args, **kw), Fact(*args, **kw)
         assert type(got) is Fact and got == want and list(vars(got)) == [f.name for f in fields]
+
+
+@pytest.mark.parametrize("cell", ["0", "12", "1,234.56", "−3.5", "-0.00", "１２", "2024", "12\n", "1,234,567"])
+def test_a_numeric_cell_is_never_a_row_label(cell):
+    """_table_candidates asks a row label once per run of numeric cells: that holds because money's
+    row_label never stops at a cell that _numeric matches."""
+    from extractors import money
+
+    if resolve._numeric(cell) is not None:
+        assert not money.is_label(cell)
+
+
+@pytest.mark.parametrize("prefix", SEED_IDS)
+def test_row_label_per_run_of_numeric_cells(prefix):
+    """For every numeric cell of the seed tables, the row label of the first numeric cell of its run
+    is its own row label."""
+    from extractors import money
+
+    text = seed_text(prefix)
+    for t in resolve._tables(text):
+        for row in t.grid:
+            numeric = [resolve._numeric(c.text) is not None for c in row]
+            for i, is_num in enumerate(numeric):
+                if is_num:
+                    first = i
+                    while first and numeric[first - 1]:
+                        first -= 1
+                    assert money.row_label(row, i) == money.row_label(row, first)
