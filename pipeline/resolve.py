@@ -671,6 +671,11 @@ def _matchable(cell: str) -> Decimal | None:
     return v
 
 
+def _comparable(a: Amount) -> bool:
+    """A prose figure a table's figure may be compared with (not 0, at least 4 significant digits)."""
+    return a.table_id is None and a.value != 0 and _significant(a.value_text) >= 4
+
+
 def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -> list[UnitInference]:
     """Units of tables that print none in their caption or header.
 
@@ -687,6 +692,7 @@ def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -
         if a.table_id is not None:
             in_amounts.setdefault(a.table_id, set()).add((a.row, a.col))
     prose: list | None = None  # the prose figures, sorted, once a table needs them
+    has_prose: bool | None = None  # whether there is one (asked before a table's cells are read)
     names = units.unit_names()
     out = []
     for t in tables:
@@ -700,6 +706,10 @@ def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -
                 unit, line = t.unit_line
                 out.append(UnitInference(t.table_id, unit, None, None, f"表{t.table_id}: unit from the line above: {line}"))
             continue
+        if has_prose is None:
+            has_prose = any(map(_comparable, amounts))
+        if not has_prose:
+            continue  # no prose figure to compare with: no table figure can match one
         # the figures that can be compared with prose, in cell order: a C-level map over the texts
         # and the few cells it leaves (a matchable value is never 0, so compress keeps just them)
         values = list(map(_cell_matchable, t.texts))
@@ -709,7 +719,7 @@ def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -
         if prose is None:
             prose = sorted(
                 ((units.to_yuan(a.value, a.unit), _half_ulp(a.value, a.unit, "元"), a)
-                 for a in amounts if a.table_id is None and a.value != 0 and _significant(a.value_text) >= 4),
+                 for a in amounts if _comparable(a)),
                 key=lambda p: (p[0], p[2].amount_id),
             )
             yuans = [p[0] for p in prose]
