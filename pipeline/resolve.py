@@ -772,7 +772,7 @@ def _skip_row(row: list[Cell], nums: list[str] | None = None) -> bool:
         nums = [x for x in filled if _numeric(x)]
     if vocab().code_row.match(filled[0]) and len(filled) > 1 and filled[1] not in nums:
         return True  # "30217 | 公务接待费 | 41.95"; not "13045 | 2000" (figures in 元)
-    return len(nums) >= 2 and nums == [str(k) for k in range(1, len(nums) + 1)]
+    return len(nums) >= 2 and nums[0] == "1" and nums == [str(k) for k in range(1, len(nums) + 1)]
 
 
 def _table_candidates(text: Text, tables: Sequence[_TableView], amounts: Sequence[Amount],
