@@ -676,7 +676,17 @@ def _comparable(a: Amount) -> bool:
     return a.table_id is None and a.value != 0 and _significant(a.value_text) >= 4
 
 
-def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -> list[UnitInference]:
+def _cell_amounts(amounts: Sequence[Amount]) -> dict[int, dict[int, dict[int, Amount]]]:
+    """The amounts money read from table cells, by table, row and column (the last one of a cell)."""
+    out: dict[int, dict[int, dict[int, Amount]]] = {}
+    for a in amounts:
+        if a.table_id is not None:
+            out.setdefault(a.table_id, {}).setdefault(a.row, {})[a.col] = a
+    return out
+
+
+def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount],
+                      by_row: dict[int, dict[int, dict[int, Amount]]] | None = None) -> list[UnitInference]:
     """Units of tables that print none in their caption or header.
 
     1. a unit line just above the table ("编制部门：… 单位：元");
@@ -687,10 +697,7 @@ def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -
        match in two units leave the table unread (`ambiguous`)."""
     import bisect
 
-    in_amounts: dict[int, set[tuple[int, int]]] = {}
-    for a in amounts:
-        if a.table_id is not None:
-            in_amounts.setdefault(a.table_id, set()).add((a.row, a.col))
+    by_row = _cell_amounts(amounts) if by_row is None else by_row
     prose: list | None = None  # the prose figures, sorted, once a table needs them
     has_prose: bool | None = None  # whether there is one (asked before a table's cells are read)
     names = units.unit_names()
@@ -699,10 +706,10 @@ def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -
         if money.table_unit(t.block):
             continue  # a table that prints its unit is read in it, whatever the prose or a line above says
         # a table whose figures are all amounts already has a unit: no need to look for one
-        taken = in_amounts.get(t.table_id, ())
+        taken = by_row.get(t.table_id, {})  # row -> column -> amount
         cells = t.block.cells
         if t.unit_line:
-            if any(_numeric(c.text) and (c.row, c.col) not in taken for c in cells):
+            if any(_numeric(c.text) and c.col not in taken.get(c.row, ()) for c in cells):
                 unit, line = t.unit_line
                 out.append(UnitInference(t.table_id, unit, None, None, f"表{t.table_id}: unit from the line above: {line}"))
             continue
@@ -713,7 +720,8 @@ def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -
         # the figures that can be compared with prose, in cell order: a C-level map over the texts
         # and the few cells it leaves (a matchable value is never 0, so compress keeps just them)
         values = list(map(_cell_matchable, t.texts))
-        figures = [values[j] for j in compress(range(len(values)), values) if (cells[j].row, cells[j].col) not in taken]
+        figures = [values[j] for j in compress(range(len(values)), values)
+                   if cells[j].col not in taken.get(cells[j].row, ())]
         if not figures:
             continue  # nothing to compare with the prose: nothing is inferred, whatever the table prints
         if prose is None:
@@ -776,12 +784,9 @@ def _skip_row(row: list[Cell], nums: list[str] | None = None) -> bool:
 
 
 def _table_candidates(text: Text, tables: Sequence[_TableView], amounts: Sequence[Amount],
-                      inferred: dict[int, UnitInference], meta: Metadata) -> list[Fact]:
-    # the amounts money read from cells, by table and row (the last one of a cell, as a dict by cell)
-    by_row: dict[int, dict[int, dict[int, Amount]]] = {}
-    for a in amounts:
-        if a.table_id is not None:
-            by_row.setdefault(a.table_id, {}).setdefault(a.row, {})[a.col] = a
+                      inferred: dict[int, UnitInference], meta: Metadata,
+                      by_row: dict[int, dict[int, dict[int, Amount]]] | None = None) -> list[Fact]:
+    by_row = _cell_amounts(amounts) if by_row is None else by_row
     out: list[Fact] = []
     v = vocab()
     keys = v.keys
@@ -1250,11 +1255,12 @@ def select(candidates: Sequence[Fact]) -> list[Fact]:
 def resolve(text: Text, amounts: Sequence[Amount], meta: Metadata) -> Resolved:
     """All candidates for the keys of DESIGN §5 and the selected fact per key and measure."""
     tables = _tables(text)
-    inferences = infer_table_units(tables, amounts)
+    by_row = _cell_amounts(amounts)  # (one pass over the amounts for both)
+    inferences = infer_table_units(tables, amounts, by_row)
     inferred = {u.table_id: u for u in inferences if not u.ambiguous}
     candidates = (
         _prose_candidates(amounts, meta)
-        + _table_candidates(text, tables, amounts, inferred, meta)
+        + _table_candidates(text, tables, amounts, inferred, meta, by_row)
         + _staff_prose(text, meta)
         + _staff_tables(tables, meta)
         + _zero_statements(text, meta)
