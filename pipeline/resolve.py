@@ -949,13 +949,20 @@ def _staff_anchors(text: str) -> list[int]:
     text: a pattern starting with a digit class is slow, and even `人|名` scans at a few MB/s;
     splitting the text on the unit and testing the pieces' last characters was no faster.)"""
     out = []
+    find = text.find
     for u in vocab().staff_units:
-        i = text.find(u)
+        i = find(u)
         while i >= 0:
-            if i and (text[i - 1].isdigit() or text[i - 1].isspace()):  # wider than \d and \s: safe
-                out.append(i)
-            i = text.find(u, i + 1)
+            if i:
+                ch = text[i - 1]
+                # most units follow a CJK ideograph (人员, 人民), never a digit or a space (tested)
+                if not _CJK_LO <= ch <= _CJK_HI and (ch.isdigit() or ch.isspace()):  # wider than \d, \s
+                    out.append(i)
+            i = find(u, i + 1)
     return out
+
+
+_CJK_LO, _CJK_HI = "\u4e00", "\u9fff"  # CJK Unified Ideographs
 
 
 _START = attrgetter("start")

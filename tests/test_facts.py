@@ -675,3 +675,17 @@ def test_row_label_per_run_of_numeric_cells(prefix):
                     while first and numeric[first - 1]:
                         first -= 1
                     assert money.row_label(row, i) == money.row_label(row, first)
+
+
+def test_no_cjk_ideograph_is_a_digit_or_a_space():
+    """_staff_anchors skips a unit after a CJK ideograph without asking isdigit/isspace: none is one."""
+    lo, hi = ord(resolve._CJK_LO), ord(resolve._CJK_HI)
+    assert not any(chr(c).isdigit() or chr(c).isspace() for c in range(lo, hi + 1))
+
+
+@pytest.mark.parametrize("prefix", SEED_IDS)
+def test_staff_anchors_are_every_unit_after_a_digit_or_a_space(prefix):
+    text = seed_text(prefix).text + " 12人 ３名 \u3000名 x人 ²人"
+    want = sorted(i for u in resolve.vocab().staff_units for i in range(1, len(text))
+                  if text.startswith(u, i) and (text[i - 1].isdigit() or text[i - 1].isspace()))
+    assert sorted(resolve._staff_anchors(text)) == want
