@@ -474,6 +474,8 @@ def unit_statement_checks(amounts: Sequence[Amount]) -> list[Check]:
         if label is not None:
             by.setdefault((label, a.measure), []).append(a)
     for (label, measure), group in by.items():
+        if len(group) < 2:
+            continue  # a figure stated once restates nothing (most labels)
         wan = [a for a in group if a.unit == "万元"]
         other = [a for a in group if a.unit != "万元"]
         for o in other:

@@ -35,11 +35,14 @@ from functools import cached_property
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
+from itertools import compress
+from operator import attrgetter, le
 
 import regex
 
 from extractors import money, units
 from pipeline.records import Amount, Block, Cell, Metadata, Text
+from pipeline.textutil import new_record
 from schemas.vocab import read_toml
 
 FACT_MEASURES = ("actual", "budget", "initial_budget", "adjusted_budget", "prior_year")
@@ -113,6 +116,19 @@ class Fact:
             "year": self.year, "amount_id": self.amount_id, "start": self.start, "end": self.end,
             "page": self.page, "evidence": self.evidence,
         }
+
+
+def _fact(key: str, value: Decimal, unit: str, measure: str | None, year: int | None, amount_id: int | None,
+          start: int, end: int, page: int | None, evidence: str, origin: str = PROSE, tier: int = 0,
+          year_stated: bool = False, half_ulp: Decimal = Decimal("0.005")) -> Fact:
+    """Fact(...) built as textutil.new_record builds a record (every field, in order), not through
+    the frozen __init__ (~0.3 µs a field): candidates are made by the dozen per document.
+    tests/test_facts.py checks it equals Fact(...)."""
+    return new_record(Fact, {
+        "key": key, "value": value, "unit": unit, "measure": measure, "year": year, "amount_id": amount_id,
+        "start": start, "end": end, "page": page, "evidence": evidence, "origin": origin, "tier": tier,
+        "year_stated": year_stated, "half_ulp": half_ulp,
+    })
 
 
 @dataclass(frozen=True)
@@ -304,7 +320,12 @@ def _measure_year(measure: str | None, year: int | None, meta: Metadata) -> tupl
 def _half_ulp(value: Decimal, unit: str, to_unit: str) -> Decimal:
     """Half the last printed digit of a figure, in `to_unit` (万元, 元, or 人 for counts): the
     rounding the printed figure may carry."""
-    exp = value.as_tuple().exponent
+    return _half_ulp_at(value.as_tuple().exponent, unit, to_unit)
+
+
+@lru_cache(maxsize=1 << 10)
+def _half_ulp_at(exp: int | str, unit: str, to_unit: str) -> Decimal:
+    # it depends on the figure's exponent only: a few dozen (exponent, unit) pairs recur
     half = Decimal(5).scaleb(exp - 1) if isinstance(exp, int) else Decimal(0)
     if to_unit == "人":
         return half
@@ -323,11 +344,8 @@ def _amount_fact(a: Amount, m: LabelMatch, meta: Metadata, origin: str, measure:
     spec = vocab().keys[m.key]
     if spec.unit == "人":
         return None
-    return Fact(
-        key=m.key, value=a.amount_wan, unit="万元", measure=my[0], year=my[1], amount_id=a.amount_id,
-        start=a.start, end=a.end, page=a.page, evidence=evidence, origin=origin, tier=m.tier,
-        year_stated=my[2], half_ulp=_half_ulp(a.value, a.unit, "万元"),
-    )
+    return _fact(m.key, a.amount_wan, "万元", my[0], my[1], a.amount_id, a.start, a.end, a.page, evidence,
+                 origin, m.tier, my[2], _half_ulp(a.value, a.unit, "万元"))
 
 
 @dataclass(frozen=True)
@@ -344,6 +362,12 @@ class _TableView:
     def flags(self) -> list[bool]:
         return money.header_flags(self.grid)
 
+    @cached_property
+    def texts(self) -> list[str]:
+        """The texts of `block.cells`, in their order (asked by several passes over the table)."""
+        return list(map(_TEXT, self.block.cells))
+
+
     def headers(self, r: int, i: int) -> list[str]:
         return money.column_headers(self.grid, self.flags, r, i)
 
@@ -351,21 +375,56 @@ class _TableView:
         return money.row_label(self.grid[r], i)
 
     def header_row(self, r: int) -> int | None:
-        for above in range(r - 1, -1, -1):
-            if self.flags[above]:
-                return above
-        return None
+        """The nearest header row above row r."""
+        return self._above[r]
+
+    @cached_property
+    def _above(self) -> list[int | None]:
+        # the nearest header row above each row, in one pass (not a walk up from every cell:
+        # long tables made that quadratic)
+        out, last = [], None
+        for r, flag in enumerate(self.flags):
+            out.append(last)
+            if flag:
+                last = r
+        return out
+
+    @cached_property
+    def _flagged(self) -> list[int]:
+        return [r for r, flag in enumerate(self.flags) if flag]
+
+    @cached_property
+    def _spanning(self) -> dict[tuple[int | None, int], list[str]]:
+        return {}
+
+    @cached_property
+    def _value_cols(self) -> dict[int, set[int]]:
+        return {}
+
+    @cached_property
+    def _groups(self) -> dict[int, tuple[list[str], list[list[int]]] | None]:
+        return {}
 
     def spanning_headers(self, r: int, i: int) -> list[str]:
         """Header texts over a cell's column, nearest first, taking a merged header from the nearest
-        filled cell to its left in each header row above ("预算数" over six columns)."""
+        filled cell to its left in each header row above ("预算数" over six columns). Asked up to
+        three times a cell (key, measure, blank part), and the same for every row under the same
+        header rows: kept per (nearest header row, column), and shared, so callers must not change
+        the list."""
         col = self.grid[r][i].col
+        key = (self._above[r], col)
+        got = self._spanning.get(key)
+        if got is None:
+            got = self._spanning[key] = self._spanning_headers(key[0], col)
+        return got
+
+    def _spanning_headers(self, hb: int | None, col: int) -> list[str]:
+        # the header rows over the cell: the block of consecutive header rows ending at hb
         rows = []
-        for above in range(r - 1, -1, -1):
-            if self.flags[above]:
-                rows.append(above)
-            elif rows:
-                break
+        above = hb
+        while above is not None and above >= 0 and self.flags[above]:
+            rows.append(above)
+            above -= 1
         out = []
         for k, above in enumerate(rows):
             left = [c for c in self.grid[above][: col + 1] if c.text]
@@ -384,6 +443,19 @@ class _TableView:
         h = self.header_row(r)
         if h is None or h == 0 or not self.flags[h - 1]:
             return None
+        if h not in self._groups:  # (the same for every cell under header row h)
+            self._groups[h] = self._group_runs(h)
+        if self._groups[h] is None:
+            return None
+        groups, runs = self._groups[h]
+        col = self.grid[r][i].col
+        for g, run in zip(groups, runs):
+            if col in run:
+                return g
+        return None
+
+    def _group_runs(self, h: int) -> tuple[list[str], list[list[int]]] | None:
+        """(group labels of row h - 1, runs of columns of row h), or None when they do not pair up."""
         sub = [c for c in self.grid[h] if c.text]
         groups = [c.text for c in self.grid[h - 1] if c.text and money.is_label(c.text)]
         runs, run = [], []
@@ -396,26 +468,27 @@ class _TableView:
             runs.append(run)
         if len(runs) != len(groups) or len(runs) < 2:
             return None
-        col = self.grid[r][i].col
-        for g, run in zip(groups, runs):
-            if col in run:
-                return g
-        return None
+        return groups, runs
 
     def total_by_parts(self, r: int, i: int) -> str | None:
         """The key of a total column ("合计") whose sibling columns (back to the previous total
         column) all name parts of one key."""
+        import bisect
+
         col = self.grid[r][i].col
-        h = next((above for above in range(r - 1, -1, -1) if self.flags[above]
-                  and col < len(self.grid[above]) and self.grid[above][col].text), None)
+        flagged = self._flagged
+        h = next((above for above in reversed(flagged[:bisect.bisect_left(flagged, r)])
+                  if col < len(self.grid[above]) and self.grid[above][col].text), None)
         if h is None:
             return None
         row = self.grid[h]
         if not is_total_label(row[col].text):
             return None
         # the parts stand before the total ("… 公务接待费 | 合计") or, when none do, after it
-        num = money.vocab().numeric_cell
-        values = {c.col for c in self.grid[r] if num.match(c.text)}
+        values = self._value_cols.get(r)
+        if values is None:  # (the same for every cell of the row)
+            num = money.vocab().numeric_cell
+            values = self._value_cols[r] = {c.col for c in self.grid[r] if num.match(c.text)}
         for side in (reversed(row[:col]), row[col + 1:]):
             siblings = []
             for c in side:
@@ -581,6 +654,12 @@ def _significant(number: str) -> int:
 
 
 @lru_cache(maxsize=1 << 16)
+def _cell_matchable(cell: str) -> Decimal | None:
+    """`_matchable` of any cell text (None when it is not numeric)."""
+    return _matchable(cell) if _numeric(cell) else None
+
+
+@lru_cache(maxsize=1 << 16)
 def _matchable(cell: str) -> Decimal | None:
     """The value of a numeric cell that may be compared with prose figures (not 0, at least 4
     significant digits with decimals, 5 without), else None."""
@@ -592,7 +671,22 @@ def _matchable(cell: str) -> Decimal | None:
     return v
 
 
-def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -> list[UnitInference]:
+def _comparable(a: Amount) -> bool:
+    """A prose figure a table's figure may be compared with (not 0, at least 4 significant digits)."""
+    return a.table_id is None and a.value != 0 and _significant(a.value_text) >= 4
+
+
+def _cell_amounts(amounts: Sequence[Amount]) -> dict[int, dict[int, dict[int, Amount]]]:
+    """The amounts money read from table cells, by table, row and column (the last one of a cell)."""
+    out: dict[int, dict[int, dict[int, Amount]]] = {}
+    for a in amounts:
+        if a.table_id is not None:
+            out.setdefault(a.table_id, {}).setdefault(a.row, {})[a.col] = a
+    return out
+
+
+def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount],
+                      by_row: dict[int, dict[int, dict[int, Amount]]] | None = None) -> list[UnitInference]:
     """Units of tables that print none in their caption or header.
 
     1. a unit line just above the table ("编制部门：… 单位：元");
@@ -603,44 +697,59 @@ def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount]) -
        match in two units leave the table unread (`ambiguous`)."""
     import bisect
 
-    in_amounts = {(a.table_id, a.row, a.col) for a in amounts if a.table_id is not None}
+    by_row = _cell_amounts(amounts) if by_row is None else by_row
     prose: list | None = None  # the prose figures, sorted, once a table needs them
+    has_prose: bool | None = None  # whether there is one (asked before a table's cells are read)
+    names = units.unit_names()
     out = []
     for t in tables:
+        if money.table_unit(t.block):
+            continue  # a table that prints its unit is read in it, whatever the prose or a line above says
         # a table whose figures are all amounts already has a unit: no need to look for one
-        cells = [c for c in t.block.cells if _numeric(c.text) and (t.table_id, c.row, c.col) not in in_amounts]
-        if not cells:
-            continue
+        taken = by_row.get(t.table_id, {})  # row -> column -> amount
+        cells = t.block.cells
         if t.unit_line:
-            if money.table_unit(t.block):
-                continue
-            unit, line = t.unit_line
-            out.append(UnitInference(t.table_id, unit, None, None, f"表{t.table_id}: unit from the line above: {line}"))
+            if any(_numeric(c.text) and c.col not in taken.get(c.row, ()) for c in cells):
+                unit, line = t.unit_line
+                out.append(UnitInference(t.table_id, unit, None, None, f"表{t.table_id}: unit from the line above: {line}"))
             continue
-        figures = [v for c in cells if (v := _matchable(c.text)) is not None]
+        if has_prose is None:
+            has_prose = any(map(_comparable, amounts))
+        if not has_prose:
+            continue  # no prose figure to compare with: no table figure can match one
+        # the figures that can be compared with prose, in cell order: a C-level map over the texts
+        # and the few cells it leaves (a matchable value is never 0, so compress keeps just them)
+        values = list(map(_cell_matchable, t.texts))
+        figures = [values[j] for j in compress(range(len(values)), values)
+                   if cells[j].col not in taken.get(cells[j].row, ())]
         if not figures:
             continue  # nothing to compare with the prose: nothing is inferred, whatever the table prints
         if prose is None:
             prose = sorted(
                 ((units.to_yuan(a.value, a.unit), _half_ulp(a.value, a.unit, "元"), a)
-                 for a in amounts if a.table_id is None and a.value != 0 and _significant(a.value_text) >= 4),
+                 for a in amounts if _comparable(a)),
                 key=lambda p: (p[0], p[2].amount_id),
             )
             yuans = [p[0] for p in prose]
             widest = max((p[1] for p in prose), default=Decimal(0))
         found: dict[str, tuple[Decimal, Amount]] = {}
+        seen = set()
         for v in figures:
-            for u in units.unit_names():
+            printed = v.as_tuple()
+            if printed in seen:
+                continue  # the same figure again (合计 = 财政拨款): it can only find what it found first
+            seen.add(printed)
+            for u in names:
                 target = units.to_yuan(v, u)
-                own = _half_ulp(v, u, "元")
+                own = _half_ulp_at(printed.exponent, u, "元")
                 lo = bisect.bisect_left(yuans, target - widest - own)
                 hi = bisect.bisect_right(yuans, target + widest + own)
                 for yuan, half, a in prose[lo:hi]:
                     if abs(yuan - target) <= max(half, own):
                         found.setdefault(u, (v, a))
                         break
-        if not found or money.table_unit(t.block):
-            continue  # (the unit the table prints, checked last: it reads every cell)
+        if not found:
+            continue
         if found:
             unit, (v, a) = next(iter(found.items()))
             others = tuple(u for u in found if u != unit)
@@ -671,39 +780,67 @@ def _skip_row(row: list[Cell], nums: list[str] | None = None) -> bool:
         nums = [x for x in filled if _numeric(x)]
     if vocab().code_row.match(filled[0]) and len(filled) > 1 and filled[1] not in nums:
         return True  # "30217 | 公务接待费 | 41.95"; not "13045 | 2000" (figures in 元)
-    return len(nums) >= 2 and nums == [str(k) for k in range(1, len(nums) + 1)]
+    return len(nums) >= 2 and nums[0] == "1" and nums == [str(k) for k in range(1, len(nums) + 1)]
 
 
 def _table_candidates(text: Text, tables: Sequence[_TableView], amounts: Sequence[Amount],
-                      inferred: dict[int, UnitInference], meta: Metadata) -> list[Fact]:
-    by_cell = {(a.table_id, a.row, a.col): a for a in amounts if a.table_id is not None}
+                      inferred: dict[int, UnitInference], meta: Metadata,
+                      by_row: dict[int, dict[int, dict[int, Amount]]] | None = None) -> list[Fact]:
+    by_row = _cell_amounts(amounts) if by_row is None else by_row
     out: list[Fact] = []
     v = vocab()
-    with_amounts = {a.table_id for a in amounts if a.table_id is not None}
+    keys = v.keys
     for t in tables:
         inf = inferred.get(t.table_id)
-        if inf is None and t.table_id not in with_amounts:
+        table_amounts = by_row.get(t.table_id, {})
+        if inf is None and not table_amounts:
             continue  # every cell below would need an amount or an inferred unit: no fact, no blank part
         placed: list[tuple[Fact, int]] = []  # this table's facts with their row
-        for r, row in enumerate(t.grid):
+        grid = t.grid
+        # without an inferred unit only the cells money read give a fact: only their rows are read
+        rows = range(len(grid)) if inf is not None else sorted(r for r in table_amounts if r is not None and 0 <= r < len(grid))
+        for r in rows:
+            row = grid[r]
+            row_amounts = table_amounts.get(r, {})
             # only numeric cells are figures (a cell with its own unit inside is read as prose)
-            figures = [(i, c, m) for i, c in enumerate(row) if (m := _numeric(c.text)) is not None]
-            if not figures or _skip_row(row, [c.text for _, c, _ in figures]):
+            numeric = list(map(_numeric, map(_TEXT, row)))
+            figures = [(i, row[i], m) for i, m in enumerate(numeric) if m is not None]
+            if not figures:
                 continue
-            if inf is None:
-                # without an inferred unit only the cells money read give a fact
-                figures = [f for f in figures if (t.table_id, f[1].row, f[1].col) in by_cell]
-            for i, c, m_num in figures:
-                row_label = t.row_label(r, i)
+            # the first test of _cell_key, before the row's own tests: most rows are named by a label
+            # that is no key, and then nothing else about the row matters
+            # without an inferred unit only the cells money read give a fact
+            todo = figures if inf is not None else [f for f in figures if f[1].col in row_amounts]
+            if not todo:
+                continue
+            named = []  # (figure, its row label) of the figures whose label may give a key
+            # a numeric cell is never a label: across a run of them the row label stays the same
+            if all(numeric[todo[0][0]:todo[-1][0] + 1]):
+                row_label = money.row_label(row, todo[0][0])  # one label for the whole row
+                if match_label(row_label) is not None or takes_column_key(row_label):
+                    named = [(f, row_label) for f in todo]
+            else:
+                last = -1  # the previous figure's index, and its row label and whether it names no key
+                for f in todo:
+                    i = f[0]
+                    if last < 0 or not all(numeric[last:i]):
+                        row_label = money.row_label(row, i)
+                        no_key = match_label(row_label) is None and not takes_column_key(row_label)
+                    last = i
+                    if not no_key:
+                        named.append((f, row_label))
+            if not named or _skip_row(row, [c.text for _, c, _ in figures]):
+                continue
+            for (i, c, m_num), row_label in named:
                 m, label, chain = _cell_key(t, r, i, row_label)
-                if m is None or v.keys[m.key].unit == "人":
+                if m is None or keys[m.key].unit == "人":
                     continue
                 if chain and any(w in chain[0] for w in v.index_headers):
                     continue
-                if t.scope() - set(v.keys[m.key].accept):
+                if t.scope() - set(keys[m.key].accept):
                     continue  # a table of 财政拨款 / 政府性基金 … money only
                 measure = _cell_measure(t, r, i, chain, row_label)  # the same headers money reads
-                a = by_cell.get((t.table_id, c.row, c.col))
+                a = row_amounts.get(c.col)
                 if a is not None:
                     f = _amount_fact(a, m, meta, TABLE, measure, _table_context(t, label, chain, c))
                     if f:
@@ -720,7 +857,7 @@ def _table_candidates(text: Text, tables: Sequence[_TableView], amounts: Sequenc
                 my = _measure_year(measure, None, meta)
                 if my is None:
                     continue
-                out.append(Fact(
+                out.append(_fact(
                     key=m.key, value=units.to_wan(value, inf.unit), unit="万元", measure=my[0], year=my[1],
                     amount_id=None, start=c.start, end=c.end, page=t.block.page,
                     evidence=_table_context(t, label, chain, c, f"unit {inf.unit} inferred: {inf.evidence}"),
@@ -809,15 +946,28 @@ _CLAUSE_BREAK = regex.compile("[" + regex.escape(_CLAUSE_DELIMS) + "]", regex.RE
 def _staff_anchors(text: str) -> list[int]:
     """Positions of a staff unit right after a digit or a space: every staff count (`_staff_re`:
     digits, spaces, unit) has one, so a span without one holds no count. (str.find over the whole
-    text: a pattern starting with a digit class is slow.)"""
+    text: a pattern starting with a digit class is slow, and even `人|名` scans at a few MB/s;
+    splitting the text on the unit and testing the pieces' last characters was no faster.)"""
     out = []
+    find = text.find
     for u in vocab().staff_units:
-        i = text.find(u)
+        i = find(u)
         while i >= 0:
-            if i and (text[i - 1].isdigit() or text[i - 1].isspace()):  # wider than \d and \s: safe
-                out.append(i)
-            i = text.find(u, i + 1)
+            if i:
+                ch = text[i - 1]
+                # most units follow a CJK ideograph (人员, 人民), never a digit or a space (tested)
+                if not _CJK_LO <= ch <= _CJK_HI and (ch.isdigit() or ch.isspace()):  # wider than \d, \s
+                    out.append(i)
+            i = find(u, i + 1)
     return out
+
+
+_CJK_LO, _CJK_HI = "\u4e00", "\u9fff"  # CJK Unified Ideographs
+
+
+_START = attrgetter("start")
+_TEXT = attrgetter("text")
+_END = attrgetter("end")
 
 
 def _spans(text: Text):
@@ -838,8 +988,9 @@ def _spans_at(text: Text, positions: Sequence[int]) -> list[tuple[int, int, int 
 
     if not positions:
         return []
-    starts = [b.start for b in text.blocks]  # the blocks tile the text, in order
+    starts = list(map(_START, text.blocks))  # the blocks tile the text, in order
     hit: set[tuple[int, int]] = set()
+    in_table: dict[int, list[int]] = {}  # table block -> its positions
     for p in positions:
         k = bisect.bisect_right(starts, p) - 1
         if k < 0:
@@ -850,7 +1001,26 @@ def _spans_at(text: Text, positions: Sequence[int]) -> list[tuple[int, int, int 
         if b.kind == "paragraph":
             hit.add((k, -1))
         else:
-            hit.update((k, j) for j, c in enumerate(b.cells) if len(c.text) > 12 and c.start <= p < c.end)
+            in_table.setdefault(k, []).append(p)
+    for k, ps in in_table.items():
+        cells = text.blocks[k].cells
+        starts = list(map(_START, cells))
+        ends = list(map(_END, cells))
+        if all(map(le, ends, starts[1:])):
+            # cells in order and apart (as normalise lays them out): the one that may hold p is the
+            # last starting at or before it
+            for p in ps:
+                j = bisect.bisect_right(starts, p) - 1
+                if j >= 0 and p < ends[j] and len(cells[j].text) > 12:
+                    hit.add((k, j))
+            continue
+        # otherwise one pass over the cells, not one per position
+        ps.sort()
+        for j, c in enumerate(cells):
+            if len(c.text) > 12:
+                x = bisect.bisect_left(ps, c.start)
+                if x < len(ps) and ps[x] < c.end:
+                    hit.add((k, j))
     out = []
     for k, j in sorted(hit):
         b = text.blocks[k]
@@ -870,7 +1040,7 @@ def _staff_prose(text: Text, meta: Metadata) -> list[Fact]:
                 continue
             k = text.text.rfind("。", lo, i)
             j = k + 1 if k >= 0 else lo
-            out.append(Fact(
+            out.append(_fact(
                 key=lm.key, value=Decimal(m["number"]), unit="人", measure=None, year=meta.fiscal_year,
                 amount_id=None, start=m.start("number"), end=m.end(), page=page,
                 evidence=text.text[j:min(hi, m.end() + 20)].replace("\n", " "), origin=PROSE, tier=lm.tier,
@@ -905,11 +1075,17 @@ def _staff_label_anchor() -> regex.Pattern:
     """One of the characters every synonym of a staff key has (see `anchor_chars`), preferring
     characters the money keys, filler words and staff units do not use (人 of 人员经费 and of "23人"
     is in most tables)."""
+    return regex.compile("[" + regex.escape(_staff_label_chars()) + "]")
+
+
+@lru_cache(maxsize=1)
+def _staff_label_chars() -> str:
+    """The characters of `_staff_label_anchor` (found by str.find: a character class scans slowly)."""
     v = vocab()
     staff = [s.canon for s in v.synonyms if v.keys[s.key].unit == "人"]
     common = "".join(s.canon for s in v.synonyms if v.keys[s.key].unit != "人") + "".join(
         sorted(v.after | v.total_words | v.value_words)) + "".join(v.staff_units)
-    return regex.compile("[" + regex.escape(anchor_chars(staff, common)) + "]")
+    return anchor_chars(staff, common)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -924,18 +1100,24 @@ def _staff_tables(tables: Sequence[_TableView], meta: Metadata) -> list[Fact]:
     from itertools import accumulate
 
     out = []
-    anchor = _staff_label_anchor()
+    chars = _staff_label_chars()
     for t in tables:
         # only cells with an anchor character can name a staff key: find them in the joined texts
         cells = t.block.cells
-        texts = [c.text for c in cells]
+        texts = t.texts
         joined = "".join(texts)
-        ends = None
+        at = []
+        for ch in chars:
+            k = joined.find(ch)
+            while k >= 0:
+                at.append(k)
+                k = joined.find(ch, k + 1)
+        if not at:
+            continue
+        ends = list(accumulate(map(len, texts)))
         named = set()
-        for m in anchor.finditer(joined):
-            if ends is None:
-                ends = list(accumulate(map(len, texts)))
-            c = cells[bisect.bisect_right(ends, m.start())]
+        for k in at:
+            c = cells[bisect.bisect_right(ends, k)]
             if _staff_label(c.text) is not None:
                 row = t.grid[c.row]
                 named.add((c.row, next(i for i, x in enumerate(row) if x is c)))
@@ -947,7 +1129,7 @@ def _staff_tables(tables: Sequence[_TableView], meta: Metadata) -> list[Fact]:
             below = t.grid[r + 1][i] if r + 1 < len(t.grid) and i < len(t.grid[r + 1]) else None
             for cell in (right, below):
                 if cell is not None and _COUNT.match(cell.text):
-                    out.append(Fact(
+                    out.append(_fact(
                         key=lm.key, value=Decimal(_COUNT.match(cell.text)["number"]), unit="人", measure=None,
                         year=meta.fiscal_year, amount_id=None, start=cell.start, end=cell.end, page=t.block.page,
                         evidence=_table_context(t, c.text, [], cell), origin=TABLE, tier=lm.tier,
@@ -966,20 +1148,93 @@ def _context_free(pattern: regex.Pattern) -> bool:
     return not _LOOKAROUND.search(pattern.pattern)
 
 
+_GROUP_KINDS = (":", "=", "!", "<", "P", ">")  # (?: (?= (?! (?<= (?<! (?<name> (?P<name> (?>: no flags
+
+
+@lru_cache(maxsize=64)
+def required_literal(pattern: regex.Pattern) -> str | None:
+    """The longest run of plain characters that every match of `pattern` contains: characters at
+    the top level of the pattern (not in a group, a class, an escape or an alternative, and not
+    quantified), so a match consumes them in this order. None when there is none, or when flags
+    (case folding, verbose, version 1 sets, inline flags) make the reading unsure."""
+    if pattern.flags & (regex.IGNORECASE | regex.VERBOSE | regex.V1):
+        return None
+    s = pattern.pattern
+    runs: list[str] = []
+    run = ""
+    depth = 0
+    i = 0
+    while i < len(s):
+        ch = s[i]
+        if ch in "\\[(){*+?|.^$" or depth:
+            runs.append(run)
+            run = ""
+        if ch == "\\":
+            i += 2  # an escape (\s, \d, \p{…}'s braces are skipped below as a quantifier would be)
+            continue
+        if ch == "[":  # a class: skip to its closing bracket ("[]…]" and "[^]…]" hold a literal "]")
+            j = i + 1
+            if s[j:j + 1] == "^":
+                j += 1
+            if s[j:j + 1] == "]":
+                j += 1
+            while j < len(s) and s[j] != "]":
+                j += 2 if s[j] == "\\" else 1
+            i = j + 1
+            continue
+        if ch == "(":
+            if s.startswith("(?", i) and s[i + 2:i + 3] not in _GROUP_KINDS:
+                return None  # inline flags or a comment
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return None  # alternatives at the top: no character is in every match
+        elif ch in "*+?{":
+            if runs and runs[-1]:
+                runs[-1] = runs[-1][:-1]  # the quantified character is not required
+            if ch == "{":
+                j = s.find("}", i)
+                if j < 0:
+                    return None
+                i = j
+        elif not depth and ch not in ".^$|":
+            run += ch
+        i += 1
+    runs.append(run)
+    best = max(runs, key=len)
+    return best or None
+
+
+def _literal_positions(text: str, literal: str) -> list[int]:
+    out = []
+    i = text.find(literal)
+    while i >= 0:
+        out.append(i)
+        i = text.find(literal, i + 1)
+    return out
+
+
 def _zero_statements(text: Text, meta: Metadata) -> list[Fact]:
     """Fallback candidates of 0 from sentences that say a figure is nil."""
     out = []
     measure = default_measure(meta)
-    zero = [(p, keys) for p, keys in vocab().zero if not _context_free(p) or p.search(text.text)]
-    if not zero:
-        return out
-    for lo, hi, page in _spans(text):
+    zero = vocab().zero
+    literals = [required_literal(p) for p, _ in zero]
+    if zero and all(literals):
+        # a match inside a span holds its pattern's literal there: only the spans with one of the
+        # literals are scanned (str.find, not a regex over the whole text and then every span)
+        spans = _spans_at(text, [i for lit in literals for i in _literal_positions(text.text, lit)])
+    else:
+        zero = [(p, keys) for p, keys in zero if not _context_free(p) or p.search(text.text)]
+        spans = _spans(text) if zero else []
+    for lo, hi, page in spans:
         for pattern, keys in zero:
             for m in pattern.finditer(text.text, lo, hi):
                 k = text.text.rfind("。", lo, m.start())
                 ev = text.text[(k + 1 if k >= 0 else lo):min(hi, m.end() + 40)].replace("\n", " ")
                 for key in keys:
-                    out.append(Fact(key=key, value=Decimal(0), unit="万元", measure=measure, year=meta.fiscal_year,
+                    out.append(_fact(key=key, value=Decimal(0), unit="万元", measure=measure, year=meta.fiscal_year,
                                     amount_id=None, start=m.start(), end=m.end(), page=page, evidence=ev,
                                     origin=PROSE, tier=1, half_ulp=Decimal(0)))
     return out
@@ -1007,11 +1262,12 @@ def select(candidates: Sequence[Fact]) -> list[Fact]:
 def resolve(text: Text, amounts: Sequence[Amount], meta: Metadata) -> Resolved:
     """All candidates for the keys of DESIGN §5 and the selected fact per key and measure."""
     tables = _tables(text)
-    inferences = infer_table_units(tables, amounts)
+    by_row = _cell_amounts(amounts)  # (one pass over the amounts for both)
+    inferences = infer_table_units(tables, amounts, by_row)
     inferred = {u.table_id: u for u in inferences if not u.ambiguous}
     candidates = (
         _prose_candidates(amounts, meta)
-        + _table_candidates(text, tables, amounts, inferred, meta)
+        + _table_candidates(text, tables, amounts, inferred, meta, by_row)
         + _staff_prose(text, meta)
         + _staff_tables(tables, meta)
         + _zero_statements(text, meta)

@@ -510,3 +510,182 @@ def test_a_row_of_yuan_figures_is_not_a_code_row():
 ])
 def test_header_measure(header, measure):
     assert resolve.header_measure(header) == measure
+
+
+def test_amount_fact_equals_the_dataclass_built_one():
+    """_amount_fact builds its Fact as textutil.new_record does (a dict of every field): it must be
+    the record Fact(...) builds, field for field and in the field order."""
+    import dataclasses
+
+    from pipeline.records import Amount, Metadata
+
+    a = Amount(7, None, "项目支出", "127.43", Decimal("127.43"), "万元", Decimal("1274300.00"), Decimal("127.43"),
+               None, None, 2024, "actual", 2, 3, 4, 100, 106, 5, "项目支出127.43万元")
+    meta = Metadata(fiscal_year=2024, doc_kinds=("final_accounts",))
+    m = resolve.LabelMatch("expenditure_project", 0, "项目支出")
+    got = resolve._amount_fact(a, m, meta, resolve.TABLE, None, "ev")
+    want = Fact("expenditure_project", Decimal("127.43"), "万元", "actual", 2024, 7, 100, 106, 5, "ev",
+                origin=resolve.TABLE, tier=0, year_stated=True, half_ulp=Decimal("0.005"))
+    assert type(got) is Fact and got == want
+    assert list(vars(got)) == [f.name for f in dataclasses.fields(Fact)]
+    assert [repr(getattr(got, f.name)) for f in dataclasses.fields(Fact)] == [
+        repr(getattr(want, f.name)) for f in dataclasses.fields(Fact)]
+
+
+@pytest.mark.parametrize("value,unit,to_unit", [
+    ("127.43", "万元", "万元"), ("156211123", "元", "元"), ("15621.11", "万元", "元"), ("0", "元", "万元"),
+    ("1.5E+3", "亿元", "万元"), ("23", "人", "人"), ("12.3456", "千元", "万元"),
+])
+def test_half_ulp_depends_on_the_exponent_only(value, unit, to_unit):
+    """_half_ulp is kept per (exponent, unit, to_unit): the same as computing it from the value."""
+    from extractors import units
+
+    v = Decimal(value)
+    half = Decimal(5).scaleb(v.as_tuple().exponent - 1)
+    if to_unit == "人":
+        want = half
+    else:
+        wan = units.to_wan(half, unit) if unit != "人" else half
+        want = wan * units.WAN if to_unit == "元" else wan
+    got = resolve._half_ulp(v, unit, to_unit)
+    assert got == want and str(got) == str(want)
+
+
+@pytest.mark.parametrize("pattern,literal", [
+    (r"(?:无|没有|未发生|不存在)\s*(?:财政拨款)?\s*[“\"]?三公[”\"]?\s*经费", "三公"),
+    (r"\d+万元", "万元"), (r"(?<=x)三公经费", "三公经费"), (r"\p{Han}{2}经费", "经费"), (r"[]三]公", "公"),
+    (r"ab?c", "a"), (r"abc{2}de", "ab"), (r"a(b|c)d", "a"), (r"a\.b", "a"), (r"x(?:三公)?y", "x"), (r"abc", "abc"),
+    (r"a|b", None), (r"(?i)abc", None), (r"[三公]", None), (r"(?#note)abc", None), (r"\s*", None), (r"a{2", None),
+])
+def test_required_literal(pattern, literal):
+    import regex
+
+    assert resolve.required_literal(regex.compile(pattern)) == literal
+    if literal is not None:  # every match holds it
+        for s in ("无三公经费", "没有 财政拨款“三公”经费", "x三公经费", "12万元", "公", "abccde", "acd", "a.b", "xy", "abc"):
+            m = regex.compile(pattern).search(s)
+            assert m is None or literal in m.group(), (pattern, s)
+    assert resolve.required_literal(regex.compile("abc", regex.IGNORECASE)) is None
+
+
+def test_zero_patterns_have_a_required_literal():
+    """_zero_statements scans only the spans holding each pattern's required literal (str.find): a
+    nil pattern in facts.toml without one falls back to the whole-text search and every span."""
+    for pattern, _ in resolve.vocab().zero:
+        lit = resolve.required_literal(pattern)
+        assert lit and lit in pattern.pattern, pattern.pattern
+
+
+def _zero_statements_every_span(text, meta):
+    """_zero_statements as it was: the whole text searched, then every span scanned."""
+    from pipeline.resolve import PROSE, default_measure
+
+    out = []
+    zero = [(p, keys) for p, keys in resolve.vocab().zero if not resolve._context_free(p) or p.search(text.text)]
+    for lo, hi, page in (resolve._spans(text) if zero else []):
+        for pattern, keys in zero:
+            for m in pattern.finditer(text.text, lo, hi):
+                k = text.text.rfind("。", lo, m.start())
+                ev = text.text[(k + 1 if k >= 0 else lo):min(hi, m.end() + 40)].replace("\n", " ")
+                for key in keys:
+                    out.append(Fact(key=key, value=Decimal(0), unit="万元", measure=default_measure(meta),
+                                    year=meta.fiscal_year, amount_id=None, start=m.start(), end=m.end(), page=page,
+                                    evidence=ev, origin=PROSE, tier=1, half_ulp=Decimal(0)))
+    return out
+
+
+@pytest.mark.parametrize("doc", [
+    *SEED_IDS,
+    "2024年度某部门决算\n某部门2024年度无“三公”经费财政拨款支出。\n",
+    "2024年度某部门决算\n本年度无“三公”经费。公务接待费支出决算1.35万元。\n三公经费\t没有三公经费支出的说明\t1\n",
+    "2024年度某部门决算\n项目\t说明\n三公\t本单位本年度没有财政拨款“三公”经费支出\n不存在\n三公经费\n",
+])
+def test_zero_statements_equal_the_scan_of_every_span(doc):
+    from tests.helpers import snippet
+
+    if doc in SEED_IDS:
+        from extractors.metadata import text_to_metadata
+        from pipeline import extract, segment
+
+        text = seed_text(doc)
+        meta = text_to_metadata(text, extract.headings_text(segment.text_to_sections(text)))
+    else:
+        text, ex = snippet(doc)
+        meta = ex.metadata
+    got = resolve._zero_statements(text, meta)
+    assert got == _zero_statements_every_span(text, meta)
+    if doc not in SEED_IDS:
+        assert got
+
+
+def test_spans_at_cells_out_of_order():
+    """_spans_at bisects the cells of a table when they are laid out in order; otherwise it reads
+    them one by one: either way, the spans holding a position."""
+    from pipeline.records import Block, Cell, Text
+
+    s = "甲" * 20 + "\t" + "乙" * 20 + "\n" + "丙" * 5 + "\n"
+    cells = (Cell(0, 0, "甲" * 20, 0, 20), Cell(0, 1, "乙" * 20, 21, 41), Cell(1, 0, "丙" * 5, 42, 47))
+    for cs in (cells, cells[::-1]):
+        text = Text("t", s, (Block(1, "table", 0, len(s), 1, cells=cs, n_rows=2, n_cols=2),))
+        for positions in ([3], [25, 3], [44], [20], [40, 0, 46]):
+            want = [sp for sp in resolve._spans(text) if any(sp[0] <= p < sp[1] for p in positions)]
+            assert resolve._spans_at(text, positions) == want, (cs is cells, positions)
+
+
+def test_fact_helper_is_the_dataclass_constructor():
+    """resolve._fact builds a Fact without the frozen __init__: the same fields, order and defaults as
+    Fact, and the same record (so a field added to Fact cannot be left out of it)."""
+    import dataclasses
+    import inspect
+
+    params = list(inspect.signature(resolve._fact).parameters.values())
+    fields = dataclasses.fields(Fact)
+    assert [p.name for p in params] == [f.name for f in fields]
+    assert [p.default for p in params] == [
+        inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default for f in fields]
+    args = ("staff_actual", Decimal("42"), "人", None, 2024, None, 10, 12, 3, "ev")
+    for kw in ({}, {"origin": resolve.TABLE, "tier": 1, "year_stated": True, "half_ulp": Decimal("0.5")}):
+        got, want = resolve._fact(*args, **kw), Fact(*args, **kw)
+        assert type(got) is Fact and got == want and list(vars(got)) == [f.name for f in fields]
+
+
+@pytest.mark.parametrize("cell", ["0", "12", "1,234.56", "−3.5", "-0.00", "１２", "2024", "12\n", "1,234,567"])
+def test_a_numeric_cell_is_never_a_row_label(cell):
+    """_table_candidates asks a row label once per run of numeric cells: that holds because money's
+    row_label never stops at a cell that _numeric matches."""
+    from extractors import money
+
+    if resolve._numeric(cell) is not None:
+        assert not money.is_label(cell)
+
+
+@pytest.mark.parametrize("prefix", SEED_IDS)
+def test_row_label_per_run_of_numeric_cells(prefix):
+    """For every numeric cell of the seed tables, the row label of the first numeric cell of its run
+    is its own row label."""
+    from extractors import money
+
+    text = seed_text(prefix)
+    for t in resolve._tables(text):
+        for row in t.grid:
+            numeric = [resolve._numeric(c.text) is not None for c in row]
+            for i, is_num in enumerate(numeric):
+                if is_num:
+                    first = i
+                    while first and numeric[first - 1]:
+                        first -= 1
+                    assert money.row_label(row, i) == money.row_label(row, first)
+
+
+def test_no_cjk_ideograph_is_a_digit_or_a_space():
+    """_staff_anchors skips a unit after a CJK ideograph without asking isdigit/isspace: none is one."""
+    lo, hi = ord(resolve._CJK_LO), ord(resolve._CJK_HI)
+    assert not any(chr(c).isdigit() or chr(c).isspace() for c in range(lo, hi + 1))
+
+
+@pytest.mark.parametrize("prefix", SEED_IDS)
+def test_staff_anchors_are_every_unit_after_a_digit_or_a_space(prefix):
+    text = seed_text(prefix).text + " 12人 ３名 \u3000名 x人 ²人"
+    want = sorted(i for u in resolve.vocab().staff_units for i in range(1, len(text))
+                  if text.startswith(u, i) and (text[i - 1].isdigit() or text[i - 1].isspace()))
+    assert sorted(resolve._staff_anchors(text)) == want
