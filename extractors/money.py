@@ -8,6 +8,7 @@ Vocabulary lives in money.toml; units in units.toml.
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -24,8 +25,9 @@ import tomllib
 
 
 class Figure(NamedTuple):
-    """A monetary figure found in a document, before ids and sections are attached. A named tuple,
-    not a dataclass: ~55 are built per document and a frozen dataclass costs 5x more to build."""
+    """A monetary figure found in a document, before ids and sections are attached: what
+    text_to_figures and table_to_figures return. The pipeline itself takes the same figures as
+    the fields of their Amount (prose_amounts, table_amounts), so that each is built once."""
 
     label: str
     value_text: str
@@ -50,8 +52,8 @@ class _Vocab:
     header_unit: regex.Pattern
     unit_cell: regex.Pattern
     year: regex.Pattern
-    share: regex.Pattern
-    change: regex.Pattern
+    share: re.Pattern  # the standard engine: matched after every figure, at half the cost of `regex`
+    change: re.Pattern
     change_sign: dict[str, int]
     delimiters: str
     trailing: tuple[str, ...]
@@ -67,9 +69,12 @@ class _Vocab:
     count_units: frozenset[str]
     # --- derived from the above, for speed ---
     # the last character of every unit name ("元") -> the names ending in it, longest first: every
-    # `money` match ends in one, so prose is searched from these anchors, not scanned with `money`
+    # `money` match ends in one, so a paragraph without any is not searched (extract)
     unit_tails: dict[str, tuple[str, ...]]
-    money_back: regex.Pattern  # `money` without its lookbehind, matched backwards from a unit's end
+    # `money` for the standard engine, its lookbehind moved behind the first digit: a pattern that
+    # starts with a character class is scanned in C by `re` (the `regex` module crawls), and a
+    # match costs half. tests/test_money.py checks it finds what `money` finds, bounds included.
+    money_scan: re.Pattern
     year_back: regex.Pattern  # `year`, matched backwards from a 年
     clause_break: regex.Pattern  # one of `delimiters`, searched backwards from a figure
     sentence_break: regex.Pattern
@@ -116,8 +121,8 @@ def vocab() -> _Vocab:
     change_sign = {w: int(c["sign"]) for c in change for w in c["words"]}
     pct = r"(?P<pct>\d+(?:\.\d+)?)\s*%"
     # used with .match(text, pos): anchored where the figure ends, without slicing the rest off
-    share = regex.compile(rf"\s*[，,]?\s*(?:{_alt(data['pct']['share'])})[^，,。；;\d%]{{0,14}}?{pct}")
-    change_re = regex.compile(rf"\s*[，,]?\s*(?:同比|比上年|较上年)?\s*(?P<dir>{_alt(change_sign)})\s*了?\s*{pct}")
+    share = re.compile(rf"\s*[，,]?\s*(?:{_alt(data['pct']['share'])})[^，,。；;\d%]{{0,14}}?{pct}")
+    change_re = re.compile(rf"\s*[，,]?\s*(?:同比|比上年|较上年)?\s*(?P<dir>{_alt(change_sign)})\s*了?\s*{pct}")
     lab = data["label"]
     meas = data["measure"]
     return _Vocab(
@@ -143,8 +148,11 @@ def vocab() -> _Vocab:
         value_headers=tuple(data["table"]["value_headers"]),
         count_units=frozenset(data["table"]["count_units"]),
         unit_tails={t: tuple(n for n in units.unit_names() if n.endswith(t)) for t in {n[-1] for n in units.unit_names()}},
-        # the longest run of number characters, the gap and a unit, read backwards from the unit
-        money_back=regex.compile(rf"{number_chars}+[ ]{{0,2}}(?:{unit_alt})", regex.REVERSE),
+        # `number` is `\d{1,3}…|\d+…`: its first digit taken out of both branches
+        money_scan=re.compile(
+            rf"(?P<number>\d(?<!{number_chars}\d)(?:\d{{0,2}}(?:,\d{{3}})+(?:\.\d+)?|\d*(?:\.\d+)?))"
+            rf"(?P<gap>[ ]{{0,2}})(?P<unit>{unit_alt})"
+        ),
         clause_break=_char_class_reversed(lab["delimiters"]),
         sentence_break=_char_class_reversed(_SENTENCE_ENDS),
     )
@@ -248,28 +256,8 @@ def _sentence_start(text: str, lo: int, pos: int, v: _Vocab) -> int:
 
 
 def _money_matches(text: str, lo: int, hi: int, v: _Vocab) -> list:
-    """The matches of `v.money` in text[lo:hi], in order, found from the unit names' last character
-    instead of scanning with the pattern (which starts with a character class and crawls).
-
-    A match is a number, at most two spaces and a unit, and is not preceded by a number character:
-    so it starts where the run of number characters before a unit starts. `money_back` finds that
-    run backwards from each unit (within lo, like the scan), then `money` itself decides there.
-    tests/test_money.py checks the two agree on every span of awkward examples.
-    """
-    starts = set()
-    for tail in v.unit_tails:
-        p = text.find(tail, lo, hi)
-        while p >= 0:
-            back = v.money_back.match(text, lo, p + 1)
-            if back:
-                starts.add(back.start())
-            p = text.find(tail, p + 1, hi)
-    out = []
-    for start in sorted(starts):
-        m = v.money.match(text, start, hi)
-        if m:
-            out.append(m)
-    return out
+    """The matches of `v.money` in text[lo:hi], in order (found with `v.money_scan`)."""
+    return list(v.money_scan.finditer(text, lo, hi))
 
 
 def _last_year(s: str, v: _Vocab) -> int | None:
@@ -288,18 +276,46 @@ def _last_year(s: str, v: _Vocab) -> int | None:
 def text_to_figures(text: str, lo: int, hi: int, fiscal_year: int | None, block_id: int,
                     cell: Cell | None = None) -> list[Figure]:
     """Figures with an explicit unit in text[lo:hi] (a paragraph, or one table cell)."""
+    return [_figure(f, block_id) for f in prose_amounts(text, lo, hi, fiscal_year, None, None, cell)]
+
+
+def _figure(f: dict, block_id: int) -> Figure:
+    return Figure(f["label"], f["value_text"], f["value"], f["unit"], f["share_pct"], f["change_pct"], f["year"],
+                  f["measure"], block_id, f["row"], f["col"], f["start"], f["end"], f["context"])
+
+
+@lru_cache(maxsize=1 << 16)
+def _exact(number: str, unit: str) -> tuple[Decimal, Decimal, Decimal] | None:
+    """(value, amount in 元, amount in 万元) of a number printed in a unit; None when it is not a
+    number. Numbers recur (0.00, totals printed twice), and the three Decimals cost more than the
+    look-up."""
+    value = to_decimal(number)
+    if value is None:
+        return None
+    return (value, *units.to_yuan_wan(value, unit))
+
+
+def prose_amounts(text: str, lo: int, hi: int, fiscal_year: int | None, page: int | None,
+                  table_id: int | None = None, cell: Cell | None = None) -> list[dict]:
+    """The figures with an explicit unit in text[lo:hi] (a paragraph, or one table cell) as the
+    fields of their pipeline.records.Amount, in its order; amount_id and section_id are None for
+    pipeline.extract to fill in. Built as the record's fields because ~55 figures a document were
+    otherwise built twice (as a figure, then as its Amount)."""
     v = vocab()
-    out: list[Figure] = []
+    out: list[dict] = []
     prev_end = lo
     prev_label = ""
+    clause_break, sentence_break = v.clause_break.search, v.sentence_break.search
+    row, col = (cell.row, cell.col) if cell else (None, None)
     for m in _money_matches(text, lo, hi, v):
-        value = to_decimal(m["number"])
-        if value is None:
+        unit = m["unit"]
+        exact = _exact(m["number"], unit)
+        if exact is None:
             continue
         start, end = m.span()
-        clause = _clause_start(text, lo, start, v)
-        label_from = max(clause, prev_end)
-        before = text[label_from:start]
+        b = clause_break(text, lo, start)
+        clause = b.end() if b else lo
+        before = text[max(clause, prev_end):start]
         measure, before_label = _prefix_measure(before)
         label = _strip_label(before_label)
         if not label:
@@ -308,7 +324,8 @@ def text_to_figures(text: str, lo: int, hi: int, fiscal_year: int | None, block_
             # "行政运行（01项）: 支出决算为455.65万元": the clause before names the figure
             head = _strip_label(text[_clause_start(text, lo, clause - 1, v):clause - 1])
             label = (head + label)[-v.max_chars:]
-        sent_lo = _sentence_start(text, lo, start, v)
+        b = sentence_break(text, lo, start)
+        sent_lo = b.end() if b else lo
         sentence = text[sent_lo:start]
         year = _last_year(sentence, v)
         if measure is None:
@@ -322,27 +339,16 @@ def text_to_figures(text: str, lo: int, hi: int, fiscal_year: int | None, block_
             year = fiscal_year - 1
         share = v.share.match(text, end, hi)
         change = v.change.match(text, end, hi)
-        change_pct = None
-        if change:
-            change_pct = Decimal(change["pct"]) * v.change_sign[change["dir"]]
-        out.append(
-            Figure(
-                label,
-                m.group(0),
-                value,
-                m["unit"],
-                Decimal(share["pct"]) if share else None,
-                change_pct,
-                year,
-                measure,
-                block_id,
-                cell.row if cell else None,
-                cell.col if cell else None,
-                start,
-                end,
-                text[max(sent_lo, start - 80):min(hi, end + 40)].replace("\n", " "),
-            )
-        )
+        value, amount_yuan, amount_wan = exact
+        out.append({
+            "amount_id": None, "section_id": None, "label": label, "value_text": m.group(0), "value": value,
+            "unit": unit, "amount_yuan": amount_yuan, "amount_wan": amount_wan,
+            "share_pct": Decimal(share["pct"]) if share else None,
+            "change_pct": Decimal(change["pct"]) * v.change_sign[change["dir"]] if change else None,
+            "year": year, "measure": measure, "table_id": table_id, "row": row, "col": col,
+            "start": start, "end": end, "page": page,
+            "context": text[max(sent_lo, start - 80):min(hi, end + 40)].replace("\n", " "),
+        })
         prev_end = end
         prev_label = label
     return out
@@ -458,59 +464,96 @@ def _never_money(col_header: str) -> bool:
 
 
 def table_to_figures(text: str, block: Block, fiscal_year: int | None) -> list[Figure]:
+    return [_figure(f, block.block_id) for f in table_amounts(text, block, fiscal_year, None)]
+
+
+@lru_cache(maxsize=1 << 16)
+def _cell_class(t: str) -> tuple[tuple[str | None, str] | bool | None, bool]:
+    """(_cell_kind(t), whether the cell can be a row label for the cells right of it: _row_label's
+    test), once per distinct text."""
+    return _cell_kind(t), _is_label(t) and not _looks_like_unit(t)
+
+
+@lru_cache(maxsize=1 << 16)
+def _cell_exact(t: str, unit: str) -> tuple[Decimal, Decimal, Decimal] | None:
+    """(value, amount in 元, amount in 万元) of a numeric cell's text in a unit (see _exact)."""
+    sign, number = _cell_kind(t)
+    value = to_decimal(number)
+    if value is None:
+        return None
+    if sign:
+        value = -value
+    return (value, *units.to_yuan_wan(value, unit))
+
+
+def table_amounts(text: str, block: Block, fiscal_year: int | None, table_id: int | None) -> list[dict]:
+    """The figures of a table as the fields of their Amount (see prose_amounts)."""
     v = vocab()
     grid = block.grid()
     flags = _block_flags(block)
     t_unit = table_unit(block)
-    out: list[Figure] = []
-    columns: dict[tuple[int | None, int], tuple[str | None, str | None]] = {}
+    page = block.page
+    out: list[dict] = []
+    # (header row, column) -> (column header, unit or _SKIP or None, the header's measure)
+    columns: dict[tuple[int | None, int], tuple[str | None, str | None, str | None]] = {}
+    contexts: dict[tuple[str | None, str | None], str] = {}
     header_at = None  # the nearest header row above row r
     # a unit stated in a header cell ("年度预算数（万元）") applies to the numbers below it
     for r, row in enumerate(grid):
         if r and flags[r - 1]:
             header_at = r - 1
         aligned = _UNSET
+        row_label = None  # _row_label(row, i), kept up to date left to right
         for i, c in enumerate(row):
             t = c.text
             if not t:
                 continue
-            kind = _cell_kind(t)
+            kind, labels = _cell_class(t)
             if kind is None:
-                continue
-            if kind is True:
+                pass
+            elif kind is True:
                 # a cell with its own unit: "≤760万元"
-                figs = text_to_figures(text, c.start, c.end, fiscal_year, block.block_id, cell=c)
-                row_label = _row_label(row, i)
-                out.extend(_with_table_label(f, row_label, None, block) for f in figs)
-                continue
-            if aligned is _UNSET:
-                aligned = _row_alignment(grid, flags, r)
-            col = aligned.get(c.col, c.col) if aligned else c.col
-            key = (header_at, col)
-            column = columns.get(key)
-            if column is None:
-                column = columns[key] = _column_unit(grid, flags, r, col, t_unit, v)
-            col_header, unit = column
-            right = _right_cell_unit(row[i + 1].text) if i + 1 < len(row) else None
-            if right is not None:
-                unit = right
-            if unit is None or unit is _SKIP:
-                continue
-            sign, number = kind
-            value = to_decimal(number)
-            if value is None:
-                continue
-            if sign:
-                value = -value
-            row_label = _row_label(row, i)
-            label = row_label or col_header or ""
-            measure = _label_measure(col_header or "") or _label_measure(row_label or "")
-            out.append(
-                Figure(
-                    label, t, value, unit, None, None, None, measure, block.block_id, c.row, c.col,
-                    c.start, c.end, _table_context(row_label, col_header, block),
-                )
-            )
+                head = _table_context(row_label, None, block) + " | "
+                for f in prose_amounts(text, c.start, c.end, fiscal_year, page, table_id, cell=c):
+                    label = f["label"]
+                    if row_label and label in ("", "≤", "≥"):
+                        f["label"] = row_label
+                    elif not label:
+                        f["label"] = row_label or ""
+                    f["context"] = head + f["context"]
+                    out.append(f)
+            else:
+                if aligned is _UNSET:
+                    aligned = _row_alignment(grid, flags, r)
+                col = aligned.get(c.col, c.col) if aligned else c.col
+                key = (header_at, col)
+                column = columns.get(key)
+                if column is None:
+                    col_header, unit = _column_unit(grid, flags, r, col, t_unit, v)
+                    column = columns[key] = col_header, unit, _label_measure(col_header or "")
+                col_header, unit, measure = column
+                if i + 1 < len(row):
+                    right = _right_cell_unit(row[i + 1].text)
+                    if right is not None:
+                        unit = right
+                if unit is not None and unit is not _SKIP:
+                    exact = _cell_exact(t, unit)
+                    if exact is not None:
+                        ctx_key = (row_label, col_header)
+                        context = contexts.get(ctx_key)
+                        if context is None:
+                            context = contexts[ctx_key] = _table_context(row_label, col_header, block)
+                        value, amount_yuan, amount_wan = exact
+                        out.append({
+                            "amount_id": None, "section_id": None, "label": row_label or col_header or "",
+                            "value_text": t, "value": value, "unit": unit, "amount_yuan": amount_yuan,
+                            "amount_wan": amount_wan, "share_pct": None, "change_pct": None, "year": None,
+                            "measure": measure or _label_measure(row_label or ""), "table_id": table_id,
+                            "row": c.row, "col": c.col, "start": c.start, "end": c.end, "page": page,
+                            "context": context,
+                        })
+            if labels:
+                row_label = t
     return out
 
 
@@ -628,13 +671,6 @@ def _table_context(row_label: str | None, col_header: str | None, block: Block) 
     if col_header:
         parts.append(f"列: {col_header}")
     return "; ".join(parts)
-
-
-def _with_table_label(f: Figure, row_label: str | None, col_header: str | None, block: Block) -> Figure:
-    label = f.label or row_label or col_header or ""
-    if row_label and f.label in ("", "≤", "≥"):
-        label = row_label
-    return f._replace(label=label, context=_table_context(row_label, col_header, block) + " | " + f.context)
 
 
 # --- the table helpers other extractors use (resolve reads tables the way this module does) ------

@@ -76,17 +76,19 @@ def test_record_columns_equal_the_fields_read_one_by_one():
     and (read field by field) for a dataclass whose __dict__ need not hold its fields in order."""
     import dataclasses
 
+    from extractors import money
     from pipeline import extract
     from pipeline.records import Amount, Block, Cell, TableCell
+    from pipeline.textutil import new_record
 
     cells = [Cell(0, 0, "项目", 0, 2), Cell(0, 1, "1.00", 3, 7), Cell(1, 0, "合计", 8, 10)]
     block = Block(1, "table", 0, 10, 2, cells=tuple(cells), n_rows=2, n_cols=2)
     block.grid()  # a cache in __dict__, after the fields
     blocks = [block, Block(2, "paragraph", 11, 20, None)]
     assert list(vars(block))[-1] == "_grid"
-    amounts = [extract._amount(*[D(i) if "Decimal" in str(f.type) else f"v{i}"
-                                 for i, f in enumerate(dataclasses.fields(Amount))]),
-               Amount(*[None] * len(dataclasses.fields(Amount)))]
+    text = "其中：基本支出 1,113.13万元，占 89.73%；比上年1326.27万元减少21.76万元，减少1.64%。"
+    fields = money.prose_amounts(text, 0, len(text), 2024, 3)
+    amounts = [new_record(Amount, f) for f in fields] + [Amount(*[None] * len(dataclasses.fields(Amount)))]
     table = extract._table_cells(1, 2, 3, "表", "万元", cells) + [TableCell(1, None, None, None, None, 0, 0, "x")]
 
     @dataclasses.dataclass(frozen=True)
