@@ -148,10 +148,12 @@ def vocab() -> _Vocab:
         value_headers=tuple(data["table"]["value_headers"]),
         count_units=frozenset(data["table"]["count_units"]),
         unit_tails={t: tuple(n for n in units.unit_names() if n.endswith(t)) for t in {n[-1] for n in units.unit_names()}},
-        # `number` is `\d{1,3}…|\d+…`: its first digit taken out of both branches
+        # `number` is `\d{1,3}…|\d+…`: its first digit taken out of both branches, the rest atomic
+        # (what follows a number is no number character, so giving one back never helps: without
+        # that, each digit of "2024年" was retried against every unit)
         money_scan=re.compile(
-            rf"(?P<number>\d(?<!{number_chars}\d)(?:\d{{0,2}}(?:,\d{{3}})+(?:\.\d+)?|\d*(?:\.\d+)?))"
-            rf"(?P<gap>[ ]{{0,2}})(?P<unit>{unit_alt})"
+            rf"(?P<number>\d(?<!{number_chars}\d)(?>\d{{0,2}}(?:,\d{{3}})+(?:\.\d+)?|\d*(?:\.\d+)?))"
+            rf"(?P<gap>[ ]{{0,2}}+)(?P<unit>{unit_alt})"
         ),
         clause_break=_char_class_reversed(lab["delimiters"]),
         sentence_break=_char_class_reversed(_SENTENCE_ENDS),
