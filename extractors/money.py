@@ -499,6 +499,7 @@ def table_amounts(text: str, block: Block, fiscal_year: int | None, table_id: in
     # (header row, column) -> (column header, unit or _SKIP or None, the header's measure)
     columns: dict[tuple[int | None, int], tuple[str | None, str | None, str | None]] = {}
     contexts: dict[tuple[str | None, str | None], str] = {}
+    alignments: dict[tuple[int | None, tuple[int, ...]], dict[int, int] | None] = {}
     header_at = None  # the nearest header row above row r
     # a unit stated in a header cell ("年度预算数（万元）") applies to the numbers below it
     for r, row in enumerate(grid):
@@ -526,7 +527,13 @@ def table_amounts(text: str, block: Block, fiscal_year: int | None, table_id: in
                     out.append(f)
             else:
                 if aligned is _UNSET:
-                    aligned = _row_alignment(grid, flags, r)
+                    # once per header row and columns of the value-like cells
+                    values = tuple([x.col for x in row if _is_value_like(x.text)])
+                    key = (header_at, values)
+                    aligned = alignments.get(key, _UNSET)
+                    if aligned is _UNSET:
+                        header = None if header_at is None else grid[header_at]
+                        aligned = alignments[key] = _alignment(values, header)
                 col = aligned.get(c.col, c.col) if aligned else c.col
                 key = (header_at, col)
                 column = columns.get(key)
@@ -610,23 +617,21 @@ def _aligned_col(grid: list[list[Cell]], flags: list[bool], r: int, i: int) -> i
     return col
 
 
-def _row_alignment(grid: list[list[Cell]], flags: list[bool], r: int) -> dict[int, int] | None:
-    """`_aligned_col` for all the value cells of row r at once (column -> header column), None when
-    the row's columns are the header's; table_to_figures asks once per row, not once per cell."""
-    row = grid[r]
-    values = [c.col for c in row if _is_value_like(c.text)]
-    if len(values) < 2 or values != list(range(values[0], values[0] + len(values))):
+def _alignment(values: tuple[int, ...], header: list[Cell] | None) -> dict[int, int] | None:
+    """`_aligned_col` for all the value cells of a row at once (column -> header column), None when
+    the row's columns are the header's: `values` are the columns of the row's value-like cells,
+    `header` the nearest header row above it (None when there is none)."""
+    if len(values) < 2 or values != tuple(range(values[0], values[0] + len(values))):
         return None
-    for above in range(r - 1, -1, -1):
-        if flags[above]:
-            labels = [c.col for c in grid[above] if c.text]
-            if len(labels) < len(values) or labels[-len(values):] == values:
-                return None
-            aligned = labels[-len(values):]
-            if abs(aligned[0] - values[0]) > 1:
-                return None
-            return dict(zip(values, aligned))
-    return None
+    if header is None:
+        return None
+    labels = [c.col for c in header if c.text]
+    if len(labels) < len(values) or tuple(labels[-len(values):]) == values:
+        return None
+    aligned = labels[-len(values):]
+    if abs(aligned[0] - values[0]) > 1:
+        return None
+    return dict(zip(values, aligned))
 
 
 def _headers_above(grid: list[list[Cell]], flags: list[bool], r: int, col: int) -> tuple[list[str], str | None]:
