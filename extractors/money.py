@@ -52,8 +52,8 @@ class _Vocab:
     header_unit: regex.Pattern
     unit_cell: regex.Pattern
     year: regex.Pattern
-    share: re.Pattern  # the standard engine: matched after every figure, at half the cost of `regex`
-    change: re.Pattern
+    share: regex.Pattern
+    change: regex.Pattern
     change_sign: dict[str, int]
     delimiters: str
     trailing: tuple[str, ...]
@@ -71,13 +71,20 @@ class _Vocab:
     # the last character of every unit name ("元") -> the names ending in it, longest first: every
     # `money` match ends in one, so a paragraph without any is not searched (extract)
     unit_tails: dict[str, tuple[str, ...]]
-    # `money` for the standard engine, its lookbehind moved behind the first digit: a pattern that
-    # starts with a character class is scanned in C by `re` (the `regex` module crawls), and a
-    # match costs half. tests/test_money.py checks it finds what `money` finds, bounds included.
-    money_scan: re.Pattern
+    # The same patterns for the standard engine, `re`: a match costs it half, and a pattern that
+    # starts with a character class is scanned in C (the `regex` module crawls). The engines agree
+    # on \d and \s except on the characters `exotic` finds (digits newer than Python's Unicode
+    # tables, \x1c-\x1f), so text with one is left to `regex`; tests/test_money.py checks both.
+    exotic: re.Pattern
+    money_scan: re.Pattern  # `money`, its lookbehind moved behind the first digit
+    share_scan: re.Pattern
+    change_scan: re.Pattern
+    year_digits: re.Pattern  # the digits of `year`, fullmatched where they end before a 年
     year_back: regex.Pattern  # `year`, matched backwards from a 年
-    clause_break: regex.Pattern  # one of `delimiters`, searched backwards from a figure
-    sentence_break: regex.Pattern
+    # .match(text, lo, pos): the last of `delimiters` in text[lo:pos], its .end() where the clause
+    # starts (greedy up to it, then back)
+    clause_break: re.Pattern
+    sentence_break: re.Pattern
 
 
 # the table-unit cell ("单位：万元") needs this word: cells without it are not read for a unit
@@ -85,6 +92,7 @@ _UNIT_WORD = "单位"
 # a year: "2024年", "2023 年"; it ends with the word
 _YEAR_WORD = "年"
 _YEAR = rf"(?<!\d)(?P<year>(?:19|20)\d{{2}})\s*{_YEAR_WORD}"
+_YEAR_DIGITS = r"(?<!\d)(?:19|20)\d{2}"  # the year of _YEAR, without the 年 and the spaces before it
 # where a sentence starts: its year and its context are taken from there on
 _SENTENCE_ENDS = "。；;！？!?\n"
 
@@ -121,8 +129,8 @@ def vocab() -> _Vocab:
     change_sign = {w: int(c["sign"]) for c in change for w in c["words"]}
     pct = r"(?P<pct>\d+(?:\.\d+)?)\s*%"
     # used with .match(text, pos): anchored where the figure ends, without slicing the rest off
-    share = re.compile(rf"\s*[，,]?\s*(?:{_alt(data['pct']['share'])})[^，,。；;\d%]{{0,14}}?{pct}")
-    change_re = re.compile(rf"\s*[，,]?\s*(?:同比|比上年|较上年)?\s*(?P<dir>{_alt(change_sign)})\s*了?\s*{pct}")
+    share = rf"\s*[，,]?\s*(?:{_alt(data['pct']['share'])})[^，,。；;\d%]{{0,14}}?{pct}"
+    change_re = rf"\s*[，,]?\s*(?:同比|比上年|较上年)?\s*(?P<dir>{_alt(change_sign)})\s*了?\s*{pct}"
     lab = data["label"]
     meas = data["measure"]
     return _Vocab(
@@ -132,8 +140,12 @@ def vocab() -> _Vocab:
         unit_cell=unit_cell,
         year=regex.compile(_YEAR),
         year_back=regex.compile(_YEAR, regex.REVERSE),
-        share=share,
-        change=change_re,
+        share=regex.compile(share),
+        change=regex.compile(change_re),
+        exotic=re.compile("[\x1c-\x1f\U00010000-\U0010ffff]"),
+        share_scan=re.compile(share),
+        change_scan=re.compile(change_re),
+        year_digits=re.compile(_YEAR_DIGITS),
         change_sign=change_sign,
         delimiters=lab["delimiters"],
         trailing=tuple(sorted(lab["trailing"], key=len, reverse=True)),
@@ -155,14 +167,15 @@ def vocab() -> _Vocab:
             rf"(?P<number>\d(?<!{number_chars}\d)(?>\d{{0,2}}(?:,\d{{3}})+(?:\.\d+)?|\d*(?:\.\d+)?))"
             rf"(?P<gap>[ ]{{0,2}}+)(?P<unit>{unit_alt})"
         ),
-        clause_break=_char_class_reversed(lab["delimiters"]),
-        sentence_break=_char_class_reversed(_SENTENCE_ENDS),
+        clause_break=_last_of(lab["delimiters"]),
+        sentence_break=_last_of(_SENTENCE_ENDS),
+
     )
 
 
-def _char_class_reversed(chars: str) -> regex.Pattern:
-    """Finds the last of `chars` before a position: .search(text, lo, pos) scans back from pos."""
-    return regex.compile("[" + "".join(regex.escape(c) for c in chars) + "]", regex.REVERSE)
+def _last_of(chars: str) -> re.Pattern:
+    """Finds the last of `chars` before a position: .match(text, lo, pos).end() is just after it."""
+    return re.compile("(?s:.*)[" + "".join(re.escape(c) for c in chars) + "]")
 
 
 def to_decimal(number: str) -> Decimal | None:
@@ -248,24 +261,41 @@ def _label_measure_in(label: str, v: _Vocab) -> str | None:
 
 
 def _clause_start(text: str, lo: int, pos: int, v: _Vocab) -> int:
-    m = v.clause_break.search(text, lo, pos)
+    m = v.clause_break.match(text, lo, pos)
     return m.end() if m else lo
 
 
 def _sentence_start(text: str, lo: int, pos: int, v: _Vocab) -> int:
-    m = v.sentence_break.search(text, lo, pos)
+    m = v.sentence_break.match(text, lo, pos)
     return m.end() if m else lo
 
 
-def _money_matches(text: str, lo: int, hi: int, v: _Vocab) -> list:
-    """The matches of `v.money` in text[lo:hi], in order (found with `v.money_scan`)."""
-    return list(v.money_scan.finditer(text, lo, hi))
+def _money_matches(text: str, lo: int, hi: int, v: _Vocab, plain: bool | None = None) -> list:
+    """The matches of `v.money` in text[lo:hi], in order (with `v.money_scan` unless the text has
+    an `exotic` character; `plain`: the caller knows it has none)."""
+    if plain is None:
+        plain = v.exotic.search(text, lo, hi) is None
+    return list((v.money_scan if plain else v.money).finditer(text, lo, hi))
 
 
-def _last_year(s: str, v: _Vocab) -> int | None:
-    """The year of the last `year` match in s. Every match ends with 年 and none overlaps, so the
-    last is the one ending at the rightmost 年 that completes one: tried backwards from each 年,
-    instead of scanning s (the pattern starts with a lookbehind and crawls)."""
+def _last_year(s: str, v: _Vocab, plain: bool | None = None) -> int | None:
+    """The year of the last `year` match in s (`plain`: as for _money_matches)."""
+    if _YEAR_WORD not in s:
+        return None
+    if plain is None:
+        plain = v.exotic.search(s) is None
+    # Every match ends with 年 and none overlaps, so the last is the one ending at the rightmost 年
+    # that completes one: tried backwards from each 年
+    if plain:  # `re` reads \s as str.isspace does: the spaces before 年, then the digits before them
+        p = s.rfind(_YEAR_WORD)
+        while p >= 0:
+            q = p
+            while q and s[q - 1].isspace():
+                q -= 1
+            if q >= 4 and v.year_digits.fullmatch(s, q - 4, q):
+                return int(s[q - 4:q])
+            p = s.rfind(_YEAR_WORD, 0, p)
+        return None
     p = s.rfind(_YEAR_WORD)
     while p >= 0:
         m = v.year_back.match(s, 0, p + 1)
@@ -307,9 +337,11 @@ def prose_amounts(text: str, lo: int, hi: int, fiscal_year: int | None, page: in
     out: list[dict] = []
     prev_end = lo
     prev_label = ""
-    clause_break, sentence_break = v.clause_break.search, v.sentence_break.search
     row, col = (cell.row, cell.col) if cell else (None, None)
-    for m in _money_matches(text, lo, hi, v):
+    plain = v.exotic.search(text, lo, hi) is None
+    share_at, change_at = (v.share_scan.match, v.change_scan.match) if plain else (v.share.match, v.change.match)
+    clause_break, sentence_break = v.clause_break.match, v.sentence_break.match
+    for m in _money_matches(text, lo, hi, v, plain):
         unit = m["unit"]
         exact = _exact(m["number"], unit)
         if exact is None:
@@ -329,7 +361,7 @@ def prose_amounts(text: str, lo: int, hi: int, fiscal_year: int | None, page: in
         b = sentence_break(text, lo, start)
         sent_lo = b.end() if b else lo
         sentence = text[sent_lo:start]
-        year = _last_year(sentence, v)
+        year = _last_year(sentence, v, plain)
         if measure is None:
             if _label_measure(before) == "prior_year":  # "比上年1326.27万元" (not "上年结转")
                 measure = "prior_year"
@@ -339,8 +371,8 @@ def prose_amounts(text: str, lo: int, hi: int, fiscal_year: int | None, page: in
                 measure = _label_measure(label)
         if measure == "prior_year" and year is None and fiscal_year:
             year = fiscal_year - 1
-        share = v.share.match(text, end, hi)
-        change = v.change.match(text, end, hi)
+        share = share_at(text, end, hi)
+        change = change_at(text, end, hi)
         value, amount_yuan, amount_wan = exact
         out.append({
             "amount_id": None, "section_id": None, "label": label, "value_text": m.group(0), "value": value,

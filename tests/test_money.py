@@ -222,6 +222,8 @@ ANCHOR_CASES = [
     "12万元13元", "共计12元，元，万元", "合计12,345,678.90元", "2024年1元", "\t5元\t", "多元化投入", "",
     "1,2345万元", "12,345.6.7万元", "x1,234元", "1,234,56元", "1.万元", "0001元", "1,234.5,678元", "9 ,1元",
     "5  万元", "١٢٣٤٥٦.٧٨元", "1,٢٣٤元",
+    # characters the engines read differently (`exotic`): left to `regex`
+    "\U00010d41\U00010d42万元", "1\U00010d41元", "𝟏𝟐万元", "3\x1c元", "占\U00010d41%",
 ]
 
 
@@ -237,22 +239,52 @@ def test_anchored_search_equals_the_scan(s):
             assert groups == [(m["number"], m["gap"], m["unit"]) for m in v.money.finditer(s, lo, hi)]
 
 
-# share and change are compiled for the standard engine: the same matches as with `regex`
+# share and change are compiled for the standard engine too: the same matches as with `regex`
 PCT_CASES = ["，占 89.73%；", "占比10%", ",占总支出的 12.5 %", "，比上年增长4.63%", "同比下降 15.31 %", "减少了1.64%",
-             "占", "增长%", " ，增长 ٣%", "，占百分之五十", "较上年减少2.66万元，下降15.31%", "占８９％"]
+             "占", "增长%", " ，增长 ٣%", "，占百分之五十", "较上年减少2.66万元，下降15.31%", "占８９％", "占\u3000 5%",
+             "，\t增加\n7.5\u2003%"]
 
 
 @pytest.mark.parametrize("s", PCT_CASES)
 def test_pct_patterns_match_as_with_regex(s):
+    v = money.vocab()
+    assert v.exotic.search(s) is None
+    for fast, slow in ((v.share_scan, v.share), (v.change_scan, v.change)):
+        assert fast.pattern == slow.pattern
+        for pos in range(len(s) + 1):
+            for hi in range(pos, len(s) + 1):
+                a, b = fast.match(s, pos, hi), slow.match(s, pos, hi)
+                assert (a and (a.span(), a.groupdict())) == (b and (b.span(), b.groupdict())), (fast.pattern, pos, hi)
+
+
+def test_engines_agree_on_digits_and_spaces_but_for_exotic_characters():
+    """The standard engine is used on text without an `exotic` character: on every other character
+    it reads \\d and \\s as `regex` does (Python's Unicode tables can be older than regex's)."""
+    import re
+
     import regex
 
     v = money.vocab()
-    for pat in (v.share, v.change):
-        slow = regex.compile(pat.pattern)
-        for pos in range(len(s) + 1):
-            for hi in range(pos, len(s) + 1):
-                a, b = pat.match(s, pos, hi), slow.match(s, pos, hi)
-                assert (a and (a.span(), a.groupdict())) == (b and (b.span(), b.groupdict())), (pat.pattern, pos, hi)
+    every = "".join(map(chr, range(0x110000)))
+    for cls in (r"\d", r"\s"):
+        differ = set(re.findall(cls, every)) ^ set(regex.findall(cls, every))
+        assert all(v.exotic.match(c) for c in differ), (cls, sorted(differ)[:5])
+
+
+BREAK_CASES = ["基本支出，1万元。项目支出；2万元", "a\nb\tc", "无分隔", "", "，。；", "占：3！4？5"]
+
+
+@pytest.mark.parametrize("s", BREAK_CASES)
+def test_clause_and_sentence_starts_equal_a_backward_search(s):
+    import regex
+
+    v = money.vocab()
+    for start, chars in ((money._clause_start, v.delimiters), (money._sentence_start, money._SENTENCE_ENDS)):
+        back = regex.compile("[" + "".join(regex.escape(c) for c in chars) + "]", regex.REVERSE)
+        for lo in range(len(s) + 1):
+            for pos in range(lo, len(s) + 1):
+                m = back.search(s, lo, pos)
+                assert start(s, lo, pos, v) == (m.end() if m else lo), (lo, pos)
 
 
 @pytest.mark.parametrize("cell,unit", [("单位：万元", "万元"), ("（万元）", None), ("（元）单位：万元", None),
@@ -263,7 +295,8 @@ def test_table_unit_from_a_cell(cell, unit):
 
 
 @pytest.mark.parametrize("s", ["2020年", "12020年", "2020 2021年", "2020  年2019年x", "20202年", "1999年2000年",
-                               "年2020", "比2022年度减少", "2024 年部门收入合计与2023年相比", "", "年年", "１９９９年"])
+                               "年2020", "比2022年度减少", "2024 年部门收入合计与2023年相比", "", "年年", "１９９９年",
+                               "2020\x1c年", "2020\u3000\n年", "\U00010d412020年", "2021年\U00010d41", "x2019 年 2018"])
 def test_last_year_equals_the_scan(s):
     v = money.vocab()
     years = list(v.year.finditer(s))
