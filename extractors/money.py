@@ -8,6 +8,7 @@ Vocabulary lives in money.toml; units in units.toml.
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -24,8 +25,9 @@ import tomllib
 
 
 class Figure(NamedTuple):
-    """A monetary figure found in a document, before ids and sections are attached. A named tuple,
-    not a dataclass: ~55 are built per document and a frozen dataclass costs 5x more to build."""
+    """A monetary figure found in a document, before ids and sections are attached: what
+    text_to_figures and table_to_figures return. The pipeline itself takes the same figures as
+    the fields of their Amount (prose_amounts, table_amounts), so that each is built once."""
 
     label: str
     value_text: str
@@ -67,12 +69,22 @@ class _Vocab:
     count_units: frozenset[str]
     # --- derived from the above, for speed ---
     # the last character of every unit name ("元") -> the names ending in it, longest first: every
-    # `money` match ends in one, so prose is searched from these anchors, not scanned with `money`
+    # `money` match ends in one, so a paragraph without any is not searched (extract)
     unit_tails: dict[str, tuple[str, ...]]
-    money_back: regex.Pattern  # `money` without its lookbehind, matched backwards from a unit's end
+    # The same patterns for the standard engine, `re`: a match costs it half, and a pattern that
+    # starts with a character class is scanned in C (the `regex` module crawls). The engines agree
+    # on \d and \s except on the characters `exotic` finds (digits newer than Python's Unicode
+    # tables, \x1c-\x1f), so text with one is left to `regex`; tests/test_money.py checks both.
+    exotic: re.Pattern
+    money_scan: re.Pattern  # `money`, its lookbehind moved behind the first digit
+    share_scan: re.Pattern
+    change_scan: re.Pattern
+    year_digits: re.Pattern  # the digits of `year`, fullmatched where they end before a 年
     year_back: regex.Pattern  # `year`, matched backwards from a 年
-    clause_break: regex.Pattern  # one of `delimiters`, searched backwards from a figure
-    sentence_break: regex.Pattern
+    # .match(text, lo, pos): the last of `delimiters` in text[lo:pos], its .end() where the clause
+    # starts (greedy up to it, then back)
+    clause_break: re.Pattern
+    sentence_break: re.Pattern
 
 
 # the table-unit cell ("单位：万元") needs this word: cells without it are not read for a unit
@@ -80,6 +92,7 @@ _UNIT_WORD = "单位"
 # a year: "2024年", "2023 年"; it ends with the word
 _YEAR_WORD = "年"
 _YEAR = rf"(?<!\d)(?P<year>(?:19|20)\d{{2}})\s*{_YEAR_WORD}"
+_YEAR_DIGITS = r"(?<!\d)(?:19|20)\d{2}"  # the year of _YEAR, without the 年 and the spaces before it
 # where a sentence starts: its year and its context are taken from there on
 _SENTENCE_ENDS = "。；;！？!?\n"
 
@@ -116,8 +129,8 @@ def vocab() -> _Vocab:
     change_sign = {w: int(c["sign"]) for c in change for w in c["words"]}
     pct = r"(?P<pct>\d+(?:\.\d+)?)\s*%"
     # used with .match(text, pos): anchored where the figure ends, without slicing the rest off
-    share = regex.compile(rf"\s*[，,]?\s*(?:{_alt(data['pct']['share'])})[^，,。；;\d%]{{0,14}}?{pct}")
-    change_re = regex.compile(rf"\s*[，,]?\s*(?:同比|比上年|较上年)?\s*(?P<dir>{_alt(change_sign)})\s*了?\s*{pct}")
+    share = rf"\s*[，,]?\s*(?:{_alt(data['pct']['share'])})[^，,。；;\d%]{{0,14}}?{pct}"
+    change_re = rf"\s*[，,]?\s*(?:同比|比上年|较上年)?\s*(?P<dir>{_alt(change_sign)})\s*了?\s*{pct}"
     lab = data["label"]
     meas = data["measure"]
     return _Vocab(
@@ -127,8 +140,12 @@ def vocab() -> _Vocab:
         unit_cell=unit_cell,
         year=regex.compile(_YEAR),
         year_back=regex.compile(_YEAR, regex.REVERSE),
-        share=share,
-        change=change_re,
+        share=regex.compile(share),
+        change=regex.compile(change_re),
+        exotic=re.compile("[\x1c-\x1f\U00010000-\U0010ffff]"),
+        share_scan=re.compile(share),
+        change_scan=re.compile(change_re),
+        year_digits=re.compile(_YEAR_DIGITS),
         change_sign=change_sign,
         delimiters=lab["delimiters"],
         trailing=tuple(sorted(lab["trailing"], key=len, reverse=True)),
@@ -143,16 +160,22 @@ def vocab() -> _Vocab:
         value_headers=tuple(data["table"]["value_headers"]),
         count_units=frozenset(data["table"]["count_units"]),
         unit_tails={t: tuple(n for n in units.unit_names() if n.endswith(t)) for t in {n[-1] for n in units.unit_names()}},
-        # the longest run of number characters, the gap and a unit, read backwards from the unit
-        money_back=regex.compile(rf"{number_chars}+[ ]{{0,2}}(?:{unit_alt})", regex.REVERSE),
-        clause_break=_char_class_reversed(lab["delimiters"]),
-        sentence_break=_char_class_reversed(_SENTENCE_ENDS),
+        # `number` is `\d{1,3}…|\d+…`: its first digit taken out of both branches, the rest atomic
+        # (what follows a number is no number character, so giving one back never helps: without
+        # that, each digit of "2024年" was retried against every unit)
+        money_scan=re.compile(
+            rf"(?P<number>\d(?<!{number_chars}\d)(?>\d{{0,2}}(?:,\d{{3}})+(?:\.\d+)?|\d*(?:\.\d+)?))"
+            rf"(?P<gap>[ ]{{0,2}}+)(?P<unit>{unit_alt})"
+        ),
+        clause_break=_last_of(lab["delimiters"]),
+        sentence_break=_last_of(_SENTENCE_ENDS),
+
     )
 
 
-def _char_class_reversed(chars: str) -> regex.Pattern:
-    """Finds the last of `chars` before a position: .search(text, lo, pos) scans back from pos."""
-    return regex.compile("[" + "".join(regex.escape(c) for c in chars) + "]", regex.REVERSE)
+def _last_of(chars: str) -> re.Pattern:
+    """Finds the last of `chars` before a position: .match(text, lo, pos).end() is just after it."""
+    return re.compile("(?s:.*)[" + "".join(re.escape(c) for c in chars) + "]")
 
 
 def to_decimal(number: str) -> Decimal | None:
@@ -238,44 +261,41 @@ def _label_measure_in(label: str, v: _Vocab) -> str | None:
 
 
 def _clause_start(text: str, lo: int, pos: int, v: _Vocab) -> int:
-    m = v.clause_break.search(text, lo, pos)
+    m = v.clause_break.match(text, lo, pos)
     return m.end() if m else lo
 
 
 def _sentence_start(text: str, lo: int, pos: int, v: _Vocab) -> int:
-    m = v.sentence_break.search(text, lo, pos)
+    m = v.sentence_break.match(text, lo, pos)
     return m.end() if m else lo
 
 
-def _money_matches(text: str, lo: int, hi: int, v: _Vocab) -> list:
-    """The matches of `v.money` in text[lo:hi], in order, found from the unit names' last character
-    instead of scanning with the pattern (which starts with a character class and crawls).
+def _money_matches(text: str, lo: int, hi: int, v: _Vocab, plain: bool | None = None) -> list:
+    """The matches of `v.money` in text[lo:hi], in order (with `v.money_scan` unless the text has
+    an `exotic` character; `plain`: the caller knows it has none)."""
+    if plain is None:
+        plain = v.exotic.search(text, lo, hi) is None
+    return list((v.money_scan if plain else v.money).finditer(text, lo, hi))
 
-    A match is a number, at most two spaces and a unit, and is not preceded by a number character:
-    so it starts where the run of number characters before a unit starts. `money_back` finds that
-    run backwards from each unit (within lo, like the scan), then `money` itself decides there.
-    tests/test_money.py checks the two agree on every span of awkward examples.
-    """
-    starts = set()
-    for tail in v.unit_tails:
-        p = text.find(tail, lo, hi)
+
+def _last_year(s: str, v: _Vocab, plain: bool | None = None) -> int | None:
+    """The year of the last `year` match in s (`plain`: as for _money_matches)."""
+    if _YEAR_WORD not in s:
+        return None
+    if plain is None:
+        plain = v.exotic.search(s) is None
+    # Every match ends with 年 and none overlaps, so the last is the one ending at the rightmost 年
+    # that completes one: tried backwards from each 年
+    if plain:  # `re` reads \s as str.isspace does: the spaces before 年, then the digits before them
+        p = s.rfind(_YEAR_WORD)
         while p >= 0:
-            back = v.money_back.match(text, lo, p + 1)
-            if back:
-                starts.add(back.start())
-            p = text.find(tail, p + 1, hi)
-    out = []
-    for start in sorted(starts):
-        m = v.money.match(text, start, hi)
-        if m:
-            out.append(m)
-    return out
-
-
-def _last_year(s: str, v: _Vocab) -> int | None:
-    """The year of the last `year` match in s. Every match ends with 年 and none overlaps, so the
-    last is the one ending at the rightmost 年 that completes one: tried backwards from each 年,
-    instead of scanning s (the pattern starts with a lookbehind and crawls)."""
+            q = p
+            while q and s[q - 1].isspace():
+                q -= 1
+            if q >= 4 and v.year_digits.fullmatch(s, q - 4, q):
+                return int(s[q - 4:q])
+            p = s.rfind(_YEAR_WORD, 0, p)
+        return None
     p = s.rfind(_YEAR_WORD)
     while p >= 0:
         m = v.year_back.match(s, 0, p + 1)
@@ -288,18 +308,48 @@ def _last_year(s: str, v: _Vocab) -> int | None:
 def text_to_figures(text: str, lo: int, hi: int, fiscal_year: int | None, block_id: int,
                     cell: Cell | None = None) -> list[Figure]:
     """Figures with an explicit unit in text[lo:hi] (a paragraph, or one table cell)."""
+    return [_figure(f, block_id) for f in prose_amounts(text, lo, hi, fiscal_year, None, None, cell)]
+
+
+def _figure(f: dict, block_id: int) -> Figure:
+    return Figure(f["label"], f["value_text"], f["value"], f["unit"], f["share_pct"], f["change_pct"], f["year"],
+                  f["measure"], block_id, f["row"], f["col"], f["start"], f["end"], f["context"])
+
+
+@lru_cache(maxsize=1 << 16)
+def _exact(number: str, unit: str) -> tuple[Decimal, Decimal, Decimal] | None:
+    """(value, amount in 元, amount in 万元) of a number printed in a unit; None when it is not a
+    number. Numbers recur (0.00, totals printed twice), and the three Decimals cost more than the
+    look-up."""
+    value = to_decimal(number)
+    if value is None:
+        return None
+    return (value, *units.to_yuan_wan(value, unit))
+
+
+def prose_amounts(text: str, lo: int, hi: int, fiscal_year: int | None, page: int | None,
+                  table_id: int | None = None, cell: Cell | None = None) -> list[dict]:
+    """The figures with an explicit unit in text[lo:hi] (a paragraph, or one table cell) as the
+    fields of their pipeline.records.Amount, in its order; amount_id and section_id are None for
+    pipeline.extract to fill in. Built as the record's fields because ~55 figures a document were
+    otherwise built twice (as a figure, then as its Amount)."""
     v = vocab()
-    out: list[Figure] = []
+    out: list[dict] = []
     prev_end = lo
     prev_label = ""
-    for m in _money_matches(text, lo, hi, v):
-        value = to_decimal(m["number"])
-        if value is None:
+    row, col = (cell.row, cell.col) if cell else (None, None)
+    plain = v.exotic.search(text, lo, hi) is None
+    share_at, change_at = (v.share_scan.match, v.change_scan.match) if plain else (v.share.match, v.change.match)
+    clause_break, sentence_break = v.clause_break.match, v.sentence_break.match
+    for m in _money_matches(text, lo, hi, v, plain):
+        unit = m["unit"]
+        exact = _exact(m["number"], unit)
+        if exact is None:
             continue
         start, end = m.span()
-        clause = _clause_start(text, lo, start, v)
-        label_from = max(clause, prev_end)
-        before = text[label_from:start]
+        b = clause_break(text, lo, start)
+        clause = b.end() if b else lo
+        before = text[max(clause, prev_end):start]
         measure, before_label = _prefix_measure(before)
         label = _strip_label(before_label)
         if not label:
@@ -308,9 +358,10 @@ def text_to_figures(text: str, lo: int, hi: int, fiscal_year: int | None, block_
             # "行政运行（01项）: 支出决算为455.65万元": the clause before names the figure
             head = _strip_label(text[_clause_start(text, lo, clause - 1, v):clause - 1])
             label = (head + label)[-v.max_chars:]
-        sent_lo = _sentence_start(text, lo, start, v)
+        b = sentence_break(text, lo, start)
+        sent_lo = b.end() if b else lo
         sentence = text[sent_lo:start]
-        year = _last_year(sentence, v)
+        year = _last_year(sentence, v, plain)
         if measure is None:
             if _label_measure(before) == "prior_year":  # "比上年1326.27万元" (not "上年结转")
                 measure = "prior_year"
@@ -320,29 +371,18 @@ def text_to_figures(text: str, lo: int, hi: int, fiscal_year: int | None, block_
                 measure = _label_measure(label)
         if measure == "prior_year" and year is None and fiscal_year:
             year = fiscal_year - 1
-        share = v.share.match(text, end, hi)
-        change = v.change.match(text, end, hi)
-        change_pct = None
-        if change:
-            change_pct = Decimal(change["pct"]) * v.change_sign[change["dir"]]
-        out.append(
-            Figure(
-                label,
-                m.group(0),
-                value,
-                m["unit"],
-                Decimal(share["pct"]) if share else None,
-                change_pct,
-                year,
-                measure,
-                block_id,
-                cell.row if cell else None,
-                cell.col if cell else None,
-                start,
-                end,
-                text[max(sent_lo, start - 80):min(hi, end + 40)].replace("\n", " "),
-            )
-        )
+        share = share_at(text, end, hi)
+        change = change_at(text, end, hi)
+        value, amount_yuan, amount_wan = exact
+        out.append({
+            "amount_id": None, "section_id": None, "label": label, "value_text": m.group(0), "value": value,
+            "unit": unit, "amount_yuan": amount_yuan, "amount_wan": amount_wan,
+            "share_pct": Decimal(share["pct"]) if share else None,
+            "change_pct": Decimal(change["pct"]) * v.change_sign[change["dir"]] if change else None,
+            "year": year, "measure": measure, "table_id": table_id, "row": row, "col": col,
+            "start": start, "end": end, "page": page,
+            "context": text[max(sent_lo, start - 80):min(hi, end + 40)].replace("\n", " "),
+        })
         prev_end = end
         prev_label = label
     return out
@@ -458,59 +498,103 @@ def _never_money(col_header: str) -> bool:
 
 
 def table_to_figures(text: str, block: Block, fiscal_year: int | None) -> list[Figure]:
+    return [_figure(f, block.block_id) for f in table_amounts(text, block, fiscal_year, None)]
+
+
+@lru_cache(maxsize=1 << 16)
+def _cell_class(t: str) -> tuple[tuple[str | None, str] | bool | None, bool]:
+    """(_cell_kind(t), whether the cell can be a row label for the cells right of it: _row_label's
+    test), once per distinct text."""
+    return _cell_kind(t), _is_label(t) and not _looks_like_unit(t)
+
+
+@lru_cache(maxsize=1 << 16)
+def _cell_exact(t: str, unit: str) -> tuple[Decimal, Decimal, Decimal] | None:
+    """(value, amount in 元, amount in 万元) of a numeric cell's text in a unit (see _exact)."""
+    sign, number = _cell_kind(t)
+    value = to_decimal(number)
+    if value is None:
+        return None
+    if sign:
+        value = -value
+    return (value, *units.to_yuan_wan(value, unit))
+
+
+def table_amounts(text: str, block: Block, fiscal_year: int | None, table_id: int | None) -> list[dict]:
+    """The figures of a table as the fields of their Amount (see prose_amounts)."""
     v = vocab()
     grid = block.grid()
     flags = _block_flags(block)
     t_unit = table_unit(block)
-    out: list[Figure] = []
-    columns: dict[tuple[int | None, int], tuple[str | None, str | None]] = {}
+    page = block.page
+    out: list[dict] = []
+    # (header row, column) -> (column header, unit or _SKIP or None, the header's measure)
+    columns: dict[tuple[int | None, int], tuple[str | None, str | None, str | None]] = {}
+    contexts: dict[tuple[str | None, str | None], str] = {}
+    alignments: dict[tuple[int | None, tuple[int, ...]], dict[int, int] | None] = {}
     header_at = None  # the nearest header row above row r
     # a unit stated in a header cell ("年度预算数（万元）") applies to the numbers below it
     for r, row in enumerate(grid):
         if r and flags[r - 1]:
             header_at = r - 1
         aligned = _UNSET
+        row_label = None  # _row_label(row, i), kept up to date left to right
         for i, c in enumerate(row):
             t = c.text
             if not t:
                 continue
-            kind = _cell_kind(t)
+            kind, labels = _cell_class(t)
             if kind is None:
-                continue
-            if kind is True:
+                pass
+            elif kind is True:
                 # a cell with its own unit: "≤760万元"
-                figs = text_to_figures(text, c.start, c.end, fiscal_year, block.block_id, cell=c)
-                row_label = _row_label(row, i)
-                out.extend(_with_table_label(f, row_label, None, block) for f in figs)
-                continue
-            if aligned is _UNSET:
-                aligned = _row_alignment(grid, flags, r)
-            col = aligned.get(c.col, c.col) if aligned else c.col
-            key = (header_at, col)
-            column = columns.get(key)
-            if column is None:
-                column = columns[key] = _column_unit(grid, flags, r, col, t_unit, v)
-            col_header, unit = column
-            right = _right_cell_unit(row[i + 1].text) if i + 1 < len(row) else None
-            if right is not None:
-                unit = right
-            if unit is None or unit is _SKIP:
-                continue
-            sign, number = kind
-            value = to_decimal(number)
-            if value is None:
-                continue
-            if sign:
-                value = -value
-            row_label = _row_label(row, i)
-            label = row_label or col_header or ""
-            measure = _label_measure(col_header or "") or _label_measure(row_label or "")
-            out.append(
-                Figure(
-                    label, t, value, unit, None, None, None, measure, block.block_id, c.row, c.col,
-                    c.start, c.end, _table_context(row_label, col_header, block),
-                )
-            )
+                head = _table_context(row_label, None, block) + " | "
+                for f in prose_amounts(text, c.start, c.end, fiscal_year, page, table_id, cell=c):
+                    label = f["label"]
+                    if row_label and label in ("", "≤", "≥"):
+                        f["label"] = row_label
+                    elif not label:
+                        f["label"] = row_label or ""
+                    f["context"] = head + f["context"]
+                    out.append(f)
+            else:
+                if aligned is _UNSET:
+                    # once per header row and columns of the value-like cells
+                    values = tuple([x.col for x in row if _is_value_like(x.text)])
+                    key = (header_at, values)
+                    aligned = alignments.get(key, _UNSET)
+                    if aligned is _UNSET:
+                        header = None if header_at is None else grid[header_at]
+                        aligned = alignments[key] = _alignment(values, header)
+                col = aligned.get(c.col, c.col) if aligned else c.col
+                key = (header_at, col)
+                column = columns.get(key)
+                if column is None:
+                    col_header, unit = _column_unit(grid, flags, r, col, t_unit, v)
+                    column = columns[key] = col_header, unit, _label_measure(col_header or "")
+                col_header, unit, measure = column
+                if i + 1 < len(row):
+                    right = _right_cell_unit(row[i + 1].text)
+                    if right is not None:
+                        unit = right
+                if unit is not None and unit is not _SKIP:
+                    exact = _cell_exact(t, unit)
+                    if exact is not None:
+                        ctx_key = (row_label, col_header)
+                        context = contexts.get(ctx_key)
+                        if context is None:
+                            context = contexts[ctx_key] = _table_context(row_label, col_header, block)
+                        value, amount_yuan, amount_wan = exact
+                        out.append({
+                            "amount_id": None, "section_id": None, "label": row_label or col_header or "",
+                            "value_text": t, "value": value, "unit": unit, "amount_yuan": amount_yuan,
+                            "amount_wan": amount_wan, "share_pct": None, "change_pct": None, "year": None,
+                            "measure": measure or _label_measure(row_label or ""), "table_id": table_id,
+                            "row": c.row, "col": c.col, "start": c.start, "end": c.end, "page": page,
+                            "context": context,
+                        })
+            if labels:
+                row_label = t
     return out
 
 
@@ -565,23 +649,21 @@ def _aligned_col(grid: list[list[Cell]], flags: list[bool], r: int, i: int) -> i
     return col
 
 
-def _row_alignment(grid: list[list[Cell]], flags: list[bool], r: int) -> dict[int, int] | None:
-    """`_aligned_col` for all the value cells of row r at once (column -> header column), None when
-    the row's columns are the header's; table_to_figures asks once per row, not once per cell."""
-    row = grid[r]
-    values = [c.col for c in row if _is_value_like(c.text)]
-    if len(values) < 2 or values != list(range(values[0], values[0] + len(values))):
+def _alignment(values: tuple[int, ...], header: list[Cell] | None) -> dict[int, int] | None:
+    """`_aligned_col` for all the value cells of a row at once (column -> header column), None when
+    the row's columns are the header's: `values` are the columns of the row's value-like cells,
+    `header` the nearest header row above it (None when there is none)."""
+    if len(values) < 2 or values != tuple(range(values[0], values[0] + len(values))):
         return None
-    for above in range(r - 1, -1, -1):
-        if flags[above]:
-            labels = [c.col for c in grid[above] if c.text]
-            if len(labels) < len(values) or labels[-len(values):] == values:
-                return None
-            aligned = labels[-len(values):]
-            if abs(aligned[0] - values[0]) > 1:
-                return None
-            return dict(zip(values, aligned))
-    return None
+    if header is None:
+        return None
+    labels = [c.col for c in header if c.text]
+    if len(labels) < len(values) or tuple(labels[-len(values):]) == values:
+        return None
+    aligned = labels[-len(values):]
+    if abs(aligned[0] - values[0]) > 1:
+        return None
+    return dict(zip(values, aligned))
 
 
 def _headers_above(grid: list[list[Cell]], flags: list[bool], r: int, col: int) -> tuple[list[str], str | None]:
@@ -628,13 +710,6 @@ def _table_context(row_label: str | None, col_header: str | None, block: Block) 
     if col_header:
         parts.append(f"列: {col_header}")
     return "; ".join(parts)
-
-
-def _with_table_label(f: Figure, row_label: str | None, col_header: str | None, block: Block) -> Figure:
-    label = f.label or row_label or col_header or ""
-    if row_label and f.label in ("", "≤", "≥"):
-        label = row_label
-    return f._replace(label=label, context=_table_context(row_label, col_header, block) + " | " + f.context)
 
 
 # --- the table helpers other extractors use (resolve reads tables the way this module does) ------

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from operator import attrgetter
+from operator import itemgetter
 
-from extractors import money, units
+from extractors import money
 from extractors.indicators import text_to_indicators
 from extractors.metadata import text_to_metadata
 from extractors.projects import text_to_projects
@@ -47,17 +47,6 @@ def _table_cells(table_id, section_id, page, caption, unit, cells) -> list[Table
     return out
 
 
-def _amount(amount_id, section_id, label, value_text, value, unit, amount_yuan, amount_wan, share_pct,
-            change_pct, year, measure, table_id, row, col, start, end, page, context) -> Amount:
-    return new_record(Amount, {
-        "amount_id": amount_id, "section_id": section_id, "label": label, "value_text": value_text,
-        "value": value, "unit": unit, "amount_yuan": amount_yuan, "amount_wan": amount_wan,
-        "share_pct": share_pct, "change_pct": change_pct, "year": year, "measure": measure,
-        "table_id": table_id, "row": row, "col": col, "start": start, "end": end, "page": page,
-        "context": context,
-    })
-
-
 def text_to_tablecells(text: Text, index: SectionIndex) -> list[TableCell]:
     out = []
     table_id = 0
@@ -86,31 +75,28 @@ def _blocks_with_units(text: Text) -> set[int]:
     return found
 
 
-_by_span = attrgetter("start", "end")
+_by_span = itemgetter("start", "end")
 
 
 def text_to_amounts(text: Text, index: SectionIndex, fiscal_year: int | None) -> list[Amount]:
-    figures: list[money.Figure] = []
-    table_ids: dict[int, int] = {}
+    # money gives each figure as its Amount's fields (ids and section left to fill in here)
+    found: list[dict] = []
+    table_id = 0
     with_units = _blocks_with_units(text)
     for n, b in enumerate(text.blocks):
         if b.kind == "paragraph":
             if n in with_units:
-                figures.extend(money.text_to_figures(text.text, b.start, b.end, fiscal_year, b.block_id))
+                found.extend(money.prose_amounts(text.text, b.start, b.end, fiscal_year, b.page))
         else:
-            table_ids[b.block_id] = len(table_ids) + 1
-            figures.extend(money.table_to_figures(text.text, b, fiscal_year))
-    figures.sort(key=_by_span)
-    pages = {b.block_id: b.page for b in text.blocks}
-    yuan_wan, at = units.to_yuan_wan, index.at
+            table_id += 1
+            found.extend(money.table_amounts(text.text, b, fiscal_year, table_id))
+    found.sort(key=_by_span)
+    at = index.at
     out = []
-    for i, f in enumerate(figures, start=1):
-        amount_yuan, amount_wan = yuan_wan(f.value, f.unit)
-        out.append(_amount(
-            i, at(f.start), f.label, f.value_text, f.value, f.unit, amount_yuan, amount_wan, f.share_pct,
-            f.change_pct, f.year, f.measure, table_ids.get(f.block_id), f.row, f.col, f.start, f.end,
-            pages.get(f.block_id), f.context,
-        ))
+    for i, fields in enumerate(found, start=1):
+        fields["amount_id"] = i
+        fields["section_id"] = at(fields["start"])
+        out.append(new_record(Amount, fields))
     return out
 
 

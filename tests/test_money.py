@@ -180,10 +180,27 @@ def _same_record(fast, slow):
     assert not hasattr(type(slow), "__post_init__")
 
 
+def _seed_amounts():
+    """Every amount of the seed texts (prose, tables, cells with their own unit)."""
+    from pathlib import Path
+
+    from pipeline import load, normalise, segment
+
+    out = []
+    for p in sorted(Path(__file__).resolve().parents[1].joinpath("corpus").glob("*.txt")):
+        text = normalise.source_to_text(load.read_source(p))
+        out.extend(extract.text_to_amounts(text, extract.SectionIndex(segment.text_to_sections(text)), 2024))
+    return out
+
+
 def test_fast_record_builders_match_the_constructors():
     """extract builds its records without the dataclass __init__: same fields, order, equality."""
-    values = [f"v{i}" for i in range(len(dataclasses.fields(Amount)))]
-    _same_record(extract._amount(*values), Amount(*values))
+    amounts = _seed_amounts()
+    assert len(amounts) > 100 and any(a.table_id for a in amounts) and any(a.table_id is None for a in amounts)
+    names = [f.name for f in dataclasses.fields(Amount)]
+    for a in amounts:
+        assert list(vars(a)) == names
+        _same_record(a, Amount(**vars(a)))
     cells = [Cell(0, 0, "项目", 0, 2), Cell(0, 1, "1.00", 3, 7)]
     fast = extract._table_cells(1, 2, 3, "表", "万元", cells)
     assert len(fast) == len(cells)
@@ -203,6 +220,10 @@ ANCHOR_CASES = [
     "基本支出 1,113.13万元，占 89.73%；项目支出127.43 万元", "12,34万元", "1.2.3元", "5万万元", "5万 元",
     "3   元", "3  元", ",5元", ".5元", "5,元", "a5亿元b6千元c7百元d8元", "１２万元", "1２万元", "٣元",
     "12万元13元", "共计12元，元，万元", "合计12,345,678.90元", "2024年1元", "\t5元\t", "多元化投入", "",
+    "1,2345万元", "12,345.6.7万元", "x1,234元", "1,234,56元", "1.万元", "0001元", "1,234.5,678元", "9 ,1元",
+    "5  万元", "١٢٣٤٥٦.٧٨元", "1,٢٣٤元",
+    # characters the engines read differently (`exotic`): left to `regex`
+    "\U00010d41\U00010d42万元", "1\U00010d41元", "𝟏𝟐万元", "3\x1c元", "占\U00010d41%",
 ]
 
 
@@ -214,6 +235,56 @@ def test_anchored_search_equals_the_scan(s):
             fast = [(m.span(), m.group(0)) for m in money._money_matches(s, lo, hi, v)]
             slow = [(m.span(), m.group(0)) for m in v.money.finditer(s, lo, hi)]
             assert fast == slow, (lo, hi)
+            groups = [(m["number"], m["gap"], m["unit"]) for m in money._money_matches(s, lo, hi, v)]
+            assert groups == [(m["number"], m["gap"], m["unit"]) for m in v.money.finditer(s, lo, hi)]
+
+
+# share and change are compiled for the standard engine too: the same matches as with `regex`
+PCT_CASES = ["，占 89.73%；", "占比10%", ",占总支出的 12.5 %", "，比上年增长4.63%", "同比下降 15.31 %", "减少了1.64%",
+             "占", "增长%", " ，增长 ٣%", "，占百分之五十", "较上年减少2.66万元，下降15.31%", "占８９％", "占\u3000 5%",
+             "，\t增加\n7.5\u2003%"]
+
+
+@pytest.mark.parametrize("s", PCT_CASES)
+def test_pct_patterns_match_as_with_regex(s):
+    v = money.vocab()
+    assert v.exotic.search(s) is None
+    for fast, slow in ((v.share_scan, v.share), (v.change_scan, v.change)):
+        assert fast.pattern == slow.pattern
+        for pos in range(len(s) + 1):
+            for hi in range(pos, len(s) + 1):
+                a, b = fast.match(s, pos, hi), slow.match(s, pos, hi)
+                assert (a and (a.span(), a.groupdict())) == (b and (b.span(), b.groupdict())), (fast.pattern, pos, hi)
+
+
+def test_engines_agree_on_digits_and_spaces_but_for_exotic_characters():
+    """The standard engine is used on text without an `exotic` character: on every other character
+    it reads \\d and \\s as `regex` does (Python's Unicode tables can be older than regex's)."""
+    import re
+
+    import regex
+
+    v = money.vocab()
+    every = "".join(map(chr, range(0x110000)))
+    for cls in (r"\d", r"\s"):
+        differ = set(re.findall(cls, every)) ^ set(regex.findall(cls, every))
+        assert all(v.exotic.match(c) for c in differ), (cls, sorted(differ)[:5])
+
+
+BREAK_CASES = ["基本支出，1万元。项目支出；2万元", "a\nb\tc", "无分隔", "", "，。；", "占：3！4？5"]
+
+
+@pytest.mark.parametrize("s", BREAK_CASES)
+def test_clause_and_sentence_starts_equal_a_backward_search(s):
+    import regex
+
+    v = money.vocab()
+    for start, chars in ((money._clause_start, v.delimiters), (money._sentence_start, money._SENTENCE_ENDS)):
+        back = regex.compile("[" + "".join(regex.escape(c) for c in chars) + "]", regex.REVERSE)
+        for lo in range(len(s) + 1):
+            for pos in range(lo, len(s) + 1):
+                m = back.search(s, lo, pos)
+                assert start(s, lo, pos, v) == (m.end() if m else lo), (lo, pos)
 
 
 @pytest.mark.parametrize("cell,unit", [("单位：万元", "万元"), ("（万元）", None), ("（元）单位：万元", None),
@@ -224,7 +295,8 @@ def test_table_unit_from_a_cell(cell, unit):
 
 
 @pytest.mark.parametrize("s", ["2020年", "12020年", "2020 2021年", "2020  年2019年x", "20202年", "1999年2000年",
-                               "年2020", "比2022年度减少", "2024 年部门收入合计与2023年相比", "", "年年", "１９９９年"])
+                               "年2020", "比2022年度减少", "2024 年部门收入合计与2023年相比", "", "年年", "１９９９年",
+                               "2020\x1c年", "2020\u3000\n年", "\U00010d412020年", "2021年\U00010d41", "x2019 年 2018"])
 def test_last_year_equals_the_scan(s):
     v = money.vocab()
     years = list(v.year.finditer(s))
@@ -238,3 +310,24 @@ def test_to_yuan_wan_is_to_yuan_and_to_wan(value):
         both = units.to_yuan_wan(Decimal(value), unit)
         one = (units.to_yuan(Decimal(value), unit), units.to_wan(Decimal(value), unit))
         assert both == one and [str(x) for x in both] == [str(x) for x in one]
+
+
+def test_amount_fields_are_the_figures():
+    """The pipeline takes money's figures as Amount fields (prose_amounts, table_amounts); the
+    Figure API gives the same figures."""
+    s = "其中：基本支出 1,113.13万元，占 89.73%；比上年1326.27万元减少21.76万元，减少1.64%。"
+    figs = money.text_to_figures(s, 0, len(s), 2024, 7)
+    fields = money.prose_amounts(s, 0, len(s), 2024, 3)
+    assert len(figs) == len(fields) == 3
+    for f, d in zip(figs, fields):
+        assert list(d) == [x.name for x in dataclasses.fields(Amount)]
+        assert f.block_id == 7 and d["page"] == 3 and d["table_id"] is None
+        assert d["amount_id"] is None and d["section_id"] is None
+        assert {k: getattr(f, k) for k in d if k in f._fields} == {k: d[k] for k in d if k in f._fields}
+        assert (d["amount_yuan"], d["amount_wan"]) == units.to_yuan_wan(d["value"], d["unit"])
+    text, figs = table([["项目", "金额（万元）", "说明"], ["合计", "-1,240.50", "≤760万元"]], caption="表一")
+    fields = money.table_amounts(text.text, text.blocks[0], 2024, 5)
+    assert [f.value for f in figs] == [d["value"] for d in fields] == [Decimal("-1240.50"), Decimal("760")]
+    for f, d in zip(figs, fields):
+        assert d["table_id"] == 5 and (f.label, f.context, f.row, f.col) == (d["label"], d["context"], d["row"], d["col"])
+        assert (d["amount_yuan"], d["amount_wan"]) == units.to_yuan_wan(d["value"], d["unit"])

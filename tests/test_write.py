@@ -56,3 +56,57 @@ def test_record_columns_carry_decimals_as_text_and_rows_give_them_back():
 def test_row_dicts_carry_decimals_as_text():
     cols = rows_to_columns([{"value": D("1.50"), "key": "income_total"}, {"value": None, "key": "x"}])
     assert cols == {"value": ["1.50", None], "key": ["income_total", "x"]}
+
+
+def _columns_by_getattr(records, doc_id):
+    import dataclasses
+
+    from pipeline.records import decimal_texts
+
+    cols = {"doc_id": [doc_id] * len(records)}
+    for f in dataclasses.fields(records[0]):
+        vs = [getattr(r, f.name) for r in records]
+        cols[f.name] = decimal_texts(vs) if "Decimal" in str(f.type) else vs
+    return cols
+
+
+def test_record_columns_equal_the_fields_read_one_by_one():
+    """records_to_columns transposes the records' __dict__ values: the same as reading each field,
+    for records built by the constructor, by textutil.new_record, with a cache beside the fields,
+    and (read field by field) for a dataclass whose __dict__ need not hold its fields in order."""
+    import dataclasses
+
+    from extractors import money
+    from pipeline import extract
+    from pipeline.records import Amount, Block, Cell, TableCell
+    from pipeline.textutil import new_record
+
+    cells = [Cell(0, 0, "项目", 0, 2), Cell(0, 1, "1.00", 3, 7), Cell(1, 0, "合计", 8, 10)]
+    block = Block(1, "table", 0, 10, 2, cells=tuple(cells), n_rows=2, n_cols=2)
+    block.grid()  # a cache in __dict__, after the fields
+    blocks = [block, Block(2, "paragraph", 11, 20, None)]
+    assert list(vars(block))[-1] == "_grid"
+    text = "其中：基本支出 1,113.13万元，占 89.73%；比上年1326.27万元减少21.76万元，减少1.64%。"
+    fields = money.prose_amounts(text, 0, len(text), 2024, 3)
+    amounts = [new_record(Amount, f) for f in fields] + [Amount(*[None] * len(dataclasses.fields(Amount)))]
+    table = extract._table_cells(1, 2, 3, "表", "万元", cells) + [TableCell(1, None, None, None, None, 0, 0, "x")]
+
+    @dataclasses.dataclass(frozen=True)
+    class Late:
+        a: int
+        b: D = dataclasses.field(init=False, default=D("1.5"))
+        c: str = "c"
+
+        def __post_init__(self):
+            object.__setattr__(self, "b", D("2.5"))
+
+    for records in (cells, blocks, amounts, table, [Late(1), Late(2, "x")]):
+        assert records_to_columns(records, "d") == _columns_by_getattr(records, "d")
+
+
+def test_row_dicts_of_different_keys_become_columns_in_first_seen_order():
+    rows = [{"a": 1, "b": D("2")}, {"b": None, "a": 3}, {"a": 4, "c": "x"}]
+    cols = rows_to_columns(rows)
+    assert list(cols) == ["a", "b", "c"]
+    assert cols == {"a": [1, 3, 4], "b": ["2", None, None], "c": [None, None, "x"]}
+    assert rows_to_columns([]) == {}
