@@ -67,6 +67,13 @@ HEADINGS = st.sampled_from(["（县人代会会议经费）", "2023年度县人�
 PARA = st.lists(st.one_of(HEADINGS, WORDS, st.text(max_size=6)), min_size=1, max_size=4).map("".join)
 
 
+def _one_line_text(items):
+    """make_text of generated paragraphs and grids, with no tab or line break inside a paragraph or cell."""
+    cleaned = [[[c.replace("\t", " ").replace("\n", " ") for c in row] for row in i] if isinstance(i, list)
+               else i.replace("\n", " ") for i in items]
+    return make_text(*cleaned)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(PARA, GRID), min_size=1, max_size=8))
 def test_heading_candidates_hold_every_heading(items):
@@ -74,9 +81,7 @@ def test_heading_candidates_hold_every_heading(items):
     heading prefilter keeps is among them."""
     from extractors import subjects
 
-    cleaned = [[[c.replace("\t", " ").replace("\n", " ") for c in row] for row in i] if isinstance(i, list)
-               else i.replace("\n", " ") for i in items]
-    text = make_text(*cleaned)
+    text = _one_line_text(items)
     keys = set(subjects._subject_blocks(text))
     for i, b in enumerate(text.blocks):
         if b.kind == "table":
@@ -135,9 +140,7 @@ def test_paragraphs_holding_are_the_paragraphs_with_the_characters(items):
     a look at each one finds."""
     from extractors.indicators import paragraphs_holding
 
-    cleaned = [[[c.replace("\t", " ").replace("\n", " ") for c in row] for row in i] if isinstance(i, list)
-               else i.replace("\n", " ") for i in items]
-    text = make_text(*cleaned)
+    text = _one_line_text(items)
     for chars in ("元%", "）", "项目"):
         every = [i for i, b in enumerate(text.blocks)
                  if b.kind != "table" and any(ch in text.text[b.start:b.end] for ch in chars)]
