@@ -100,6 +100,7 @@ class _Worker:
         self.recv = Connection(from_r, writable=False)
         self.queue: deque[str] = deque()  # paths sent, oldest first; queue[0] is the one it works on
         self.ready = False  # has said "ready" (imports done)
+        self.asked_to_stop = False
         self.started = time.monotonic()  # start-up, then the start of queue[0]
 
     def give(self, path: str) -> None:
@@ -137,12 +138,18 @@ class _Worker:
         self.proc.wait()
         self.close()
 
-    def stop(self) -> None:
-        """Ask an idle worker to exit; kill it if it does not."""
+    def ask_to_stop(self) -> None:
+        if self.asked_to_stop:
+            return
+        self.asked_to_stop = True
         try:
             self.send.send(None)
         except OSError:
             pass
+
+    def stop(self) -> None:
+        """Ask an idle worker to exit (if not asked yet); kill it if it does not."""
+        self.ask_to_stop()
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -190,6 +197,9 @@ class LocalPool:
         self.close()
 
     def close(self) -> None:
+        for w in self._live:  # all asked first: they exit side by side, not one after the other
+            if not w.queue:
+                w.ask_to_stop()
         while self._live:
             w = self._live.pop()
             if w.queue:

@@ -21,6 +21,17 @@ from pipeline.process import _failed, _now
 from pipeline.records import DocResult
 
 BATCH = 200  # documents per written part: bounds memory and the work lost to a crash
+TAIL_SHARE = 4  # near the end, a buffer this many times the documents still to come is written early
+TAIL_MIN = 25  # ... when it holds at least this many (no part files of one or two rows)
+
+
+def flush_now(buffered: int, remaining: int, batch: int = BATCH) -> bool:
+    """Whether to write the buffered documents now. A full batch is written; so is a large buffer
+    near the end of the run: written while the last documents are still being processed, it does
+    not make the run wait for a whole batch to be written after the last one."""
+    if buffered >= batch:
+        return True
+    return remaining > 0 and buffered >= max(TAIL_MIN, TAIL_SHARE * remaining)
 
 
 # Failures that say nothing about the file's bytes: a later run tries these documents again.
@@ -217,7 +228,7 @@ def run(
                 if progress:
                     progress(n, len(plan.todo), res)
                 buffer.append(res)
-                if len(buffer) >= batch:
+                if flush_now(len(buffer), len(plan.todo) - n, batch):
                     if pending is not None:
                         pending.result()  # re-raises a failed write here
                     pending = writer.submit(timed_write, buffer, f"{stamp}-{n:07d}")

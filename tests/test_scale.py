@@ -25,7 +25,7 @@ import pytest
 from pipeline import __version__, write
 from pipeline.cli import main
 from pipeline.load import MAX_BYTES
-from pipeline.run import run
+from pipeline.run import flush_now, run
 from schemas.tables import TABLES
 from tests.conftest import ROOT, seed_path
 
@@ -557,6 +557,38 @@ def test_file_that_vanishes_mid_run(tmp_path, monkeypatch):
     st = _status(out)
     assert st[a.name] == ("ok", None)
     assert st[b.name] == ("failed", f"missing: {b} does not exist (moved or deleted during the run?)")
+
+
+@pytest.mark.parametrize(
+    "buffered, remaining, batch, flush",
+    [
+        pytest.param(200, 500, 200, True, id="a-full-batch"),
+        pytest.param(199, 500, 200, False, id="one-short-of-a-batch"),
+        pytest.param(176, 45, 200, False, id="near-the-end-but-under-four-times-what-remains"),
+        pytest.param(176, 44, 200, True, id="near-the-end-four-times-what-remains"),
+        pytest.param(24, 6, 200, False, id="tail-buffer-too-small-for-a-part-of-its-own"),
+        pytest.param(25, 6, 200, True, id="tail-buffer-just-big-enough"),
+        pytest.param(150, 0, 200, False, id="the-last-buffer-is-written-after-the-loop"),
+        pytest.param(2, 100, 2, True, id="tiny-batches-of-the-tests"),
+    ],
+)
+def test_flush_rule(buffered, remaining, batch, flush):
+    """A run's last big batch is written while its last documents are processed, not after."""
+    assert flush_now(buffered, remaining, batch) is flush
+
+
+def test_tail_batches_write_every_document_once(tmp_path):
+    """60 documents, batches of 50: the tail rule writes 48 early (4 x the 12 still to come),
+    then the rest; every document lands once."""
+    _copies(tmp_path / "in", 60)
+    out = tmp_path / "out"
+    s = run([str(tmp_path / "in")], out, workers=2, batch=50)
+    assert s.processed == 60
+    parts = sorted((out / "documents").glob("part-*.parquet"))
+    sizes = [pq.read_metadata(p).num_rows for p in parts]
+    assert sum(sizes) == 60 and len(sizes) >= 2 and max(sizes) < 50, sizes
+    assert pd.read_parquet(out / "documents").doc_id.is_unique
+    _assert_consistent(out)
 
 
 def test_batches_written_in_the_background_give_the_same_tables(tmp_path):
