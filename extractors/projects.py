@@ -70,7 +70,7 @@ def _prose_anchor_re() -> regex.Pattern:
 
 @lru_cache(maxsize=1)
 def _quick_anchor_re() -> re.Pattern:
-    """`_prose_anchor_re` for `re`, which searches a paragraph in place (no slice) faster than
+    r"""`_prose_anchor_re` for `re`, which searches a paragraph in place (no slice) faster than
     `regex`; its `\s` takes in all that `regex` calls whitespace (tests/test_indicators.py), so a
     paragraph it finds nothing in holds no anchor."""
     words = vocabulary()["prose_anchors"]["words"]

@@ -336,7 +336,7 @@ def _subject_blocks(text: Text) -> list[int]:
 
 @lru_cache(maxsize=1)
 def _candidate_re() -> re.Pattern | None:
-    """A whole-text search whose matches meet every paragraph `_may_be_heading` keeps (and some
+    r"""A whole-text search whose matches meet every paragraph `_may_be_heading` keeps (and some
     more), the first block aside: a label after a line break; per heading pattern, a last
     character it ends with (before the line break that ends a paragraph), else a first one it
     starts with (after a line break), else a run of characters it needs. A tag's edge (< >) may

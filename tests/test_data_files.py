@@ -1,11 +1,15 @@
 """The vocabulary files are data: each is validated here."""
 from __future__ import annotations
 
+import warnings
+
+import pytest
 import regex
 
 from extractors import money, units
 from schemas.vocab import heading_styles, read_toml, text_noise
 from schemas.tables import TABLES, describe
+from tests.conftest import ROOT
 
 DESIGN_UNITS = {"元": 1, "百元": 100, "千元": 1000, "万元": 10000, "亿元": 100000000}
 
@@ -69,3 +73,15 @@ def test_noise_patterns_need_a_marker_character():
     for pattern in data["strip"] + [data["heading_marker"]]:
         # each pattern requires a literal marker character (escaped or not) to match
         assert any(ch in pattern for ch in NOISE_CHARS), pattern
+
+
+_SOURCES = sorted(p for d in ("pipeline", "extractors", "schemas", "tests") for p in (ROOT / d).glob("*.py"))
+
+
+@pytest.mark.parametrize("path", _SOURCES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_source_compiles_without_warnings(path):
+    """An invalid escape such as '\\s' in a docstring is a DeprecationWarning now and a
+    SyntaxError in a later Python: such a docstring must be raw."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compile(path.read_text(encoding="utf-8"), str(path), "exec")
