@@ -24,6 +24,7 @@ import pytest
 
 from pipeline import __version__, write
 from pipeline.cli import main
+from pipeline.execute import LocalPool
 from pipeline.load import MAX_BYTES
 from pipeline.run import flush_now, run
 from schemas.tables import TABLES
@@ -557,6 +558,23 @@ def test_file_that_vanishes_mid_run(tmp_path, monkeypatch):
     st = _status(out)
     assert st[a.name] == ("ok", None)
     assert st[b.name] == ("failed", f"missing: {b} does not exist (moved or deleted during the run?)")
+
+
+@pytest.mark.parametrize(
+    "mean_seconds, held",
+    [
+        pytest.param(None, 2, id="no-document-done-yet"),
+        pytest.param(0.006, 6, id="text-documents-of-6-ms"),
+        pytest.param(0.0001, 8, id="tiny-documents-capped"),
+        pytest.param(0.01, 4, id="documents-of-10-ms"),
+        pytest.param(0.03, 2, id="documents-of-30-ms"),
+        pytest.param(2.5, 2, id="slow-pdfs-two-at-a-time"),
+    ],
+)
+def test_paths_held_per_worker(mean_seconds, held):
+    """About 30 ms of work waits in each worker's pipe: enough that a worker never waits for a
+    busy parent, few enough that the last slow documents are not queued behind one worker."""
+    assert LocalPool.prefetch(mean_seconds) == held
 
 
 @pytest.mark.parametrize(
