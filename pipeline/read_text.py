@@ -73,13 +73,12 @@ def _layout(text: str, raws: list[str], stripped: list[str]) -> tuple[str, int, 
     """(layout, wrap width: the 90th percentile of the non-blank lines' widths, for hard_wrapped;
     those widths, line by line). `stripped`: the lines stripped of white space."""
     lead_only = inner = 0
-    if "\t" in text:  # the line tests, for all lines at once (C-level map)
-        with_tab = list(compress(raws, map(str.__contains__, raws, repeat("\t"))))
+    if "\t" in text:
+        with_tab = [r for r in raws if "\t" in r]
         # a tab and one cell ("\t部门名称", trailing tabs allowed)
-        leading = list(compress(with_tab, map(str.startswith, with_tab, repeat("\t"))))
-        lead_only = len(leading) - sum(map(str.__contains__, map(str.rstrip, map(itemgetter(slice(1, None)), leading), repeat("\t")), repeat("\t")))
+        lead_only = len([r for r in with_tab if r[0] == "\t" and "\t" not in r[1:].rstrip("\t")])
         # a tab between two cells ("项目\t金额"; tabs and spaces at the ends do not count)
-        inner = sum(map(str.__contains__, map(str.strip, with_tab, repeat("\t ")), repeat("\t")))
+        inner = len([r for r in with_tab if "\t" in r.strip("\t ")])
     if inner > lead_only and inner >= 2:
         return "tab_rows", 0, []
     if lead_only >= 2:
@@ -360,10 +359,10 @@ def _parse_tab_cells(raws: list[str], starts: list[int], noisy: frozenset[int], 
     # tab, the spaces count times False)
     skipped = map(mul, map(sub, map(len, parts), map(len, lstripped)), map(bool, lstripped))
     srcs = list(map(add, map((1).__add__, map(starts.__getitem__, cell_at)), skipped))
-    if noisy:
-        for k, i in enumerate(cell_at):
-            if i in noisy:
-                texts[k], srcs[k] = _cell(parts[k], starts[i] + 1, True)
+    for i in sorted(noisy):  # few: each found among the cell lines by bisection
+        k = bisect_left(cell_at, i)
+        if k < len(cell_at) and cell_at[k] == i:
+            texts[k], srcs[k] = _cell(parts[k], starts[i] + 1, True)
     # the other lines: paragraphs between rows, continued cells inside them
     other_at = list(compress(range(len(raws)), map("O".__eq__, kinds)))
     o_texts, _, o_anchors, o_paras = _line_paras(raws, starts, noisy, other_at)
