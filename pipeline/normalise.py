@@ -68,7 +68,7 @@ def decoded_to_text(doc_id: str, decoded: Decoded) -> Text:
     # The text reader hands over text that is normalised already: then one search over all of it
     # replaces a normalise_chars call per paragraph and per cell (which would change nothing).
     is_para = list(map(isinstance, raws, repeat(Para)))
-    plain = _is_plain(raws, is_para)
+    plain = decoded.plain or _is_plain(raws, is_para)
     tables = list(compress(range(len(raws)), map(not_, is_para)))
     for lo, hi in zip([0] + [t + 1 for t in tables], tables + [len(raws)]):
         if lo < hi:  # a run of paragraphs, laid out together

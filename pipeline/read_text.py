@@ -191,7 +191,10 @@ def decode(data: bytes) -> Decoded:
         blocks = _parse_lines(raws, starts, noisy, stripped)
     if not blocks:
         raise DocumentError("no_text", "no text left after removing page numbers and markup")
-    return Decoded(blocks=tuple(blocks), n_pages=None, warnings=())
+    # s is normalised and its lines hold no line break; a tab can only get into a cell of a
+    # tab-cell table, and does not when every tab starts a line
+    plain = "\r" not in s and (layout != "tab_cells" or s.count("\t") == s.count("\n\t") + s.startswith("\t"))
+    return Decoded(blocks=tuple(blocks), n_pages=None, warnings=(), plain=plain)
 
 
 def _noisy_lines(s: str, starts: list[int]) -> frozenset[int]:

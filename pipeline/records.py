@@ -70,6 +70,10 @@ class Decoded:
     blocks: tuple[Para | Grid, ...]
     n_pages: int | None = None
     warnings: tuple[str, ...] = ()
+    # The reader vouches that no text holds a character normalise_chars would change or a CR, and
+    # no cell a line break or tab: normalise then skips its own scan of all the texts for them.
+    # False claims nothing. Not part of equality: it is a hint, the blocks are the content.
+    plain: bool = field(default=False, compare=False)
 
 
 # --- normalised text with positioned blocks -------------------------------------------------

@@ -232,3 +232,36 @@ def test_records_built_in_bulk_equal_the_constructor(prefix):
         assert list(r.__dict__) == names
         built = type(r)(**r.__dict__)
         assert r == built and repr(r) == repr(built)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param(seed_path("000").read_text(encoding="utf-8"), id="seed 000 hard wrapped"),
+        pytest.param(seed_path("001").read_text(encoding="utf-8"), id="seed 001 tab cells"),
+        pytest.param(seed_path("002").read_text(encoding="utf-8"), id="seed 002 tab rows"),
+        pytest.param("\t部门名称\n\t金额\n\n\t合计\n\t１２.５\n", id="tab cells, full-width digits"),
+        pytest.param("\t部门名称\t备注\n\t金额\n\n\t合计\n\t12.5\n", id="tab cells, a tab inside a cell"),
+        pytest.param("\t部门名称\t\n\t金额\n\n\t合计\n\t12.5\n", id="tab cells, a trailing tab"),
+        pytest.param("\t部门名称\n续表\t说明\n\t金额\n\n后文\t补充\n", id="tab cells, a tab inside a continued cell"),
+        pytest.param("项目\t金额\r\n合计\t12.5\r\n", id="tab rows with CR LF"),
+        pytest.param("收入合计\r123.45万元。\n", id="a lone CR"),
+    ],
+)
+def test_plain_flag_only_when_the_texts_are_plain(source):
+    """read_text's Decoded.plain lets normalise skip _is_plain: it must never claim plain when
+    _is_plain finds otherwise, and the text laid out is the same either way."""
+    import dataclasses as dc
+
+    from pipeline.normalise import _is_plain
+    decoded = read_text.decode(source.encode("utf-8"))
+    if decoded.plain:
+        assert _is_plain(decoded.blocks, [isinstance(b, Para) for b in decoded.blocks])
+    unflagged = dc.replace(decoded, plain=False)
+    a, b = decoded_to_text("x", decoded), decoded_to_text("x", unflagged)
+    assert (a.text, a.blocks, a.anchors) == (b.text, b.blocks, b.anchors)
+
+
+def test_plain_flag_set_for_the_seeds():
+    """The seeds are plain text once decoded: the flag saves normalise a scan for each of them."""
+    assert all(read_text.decode(seed_path(p).read_bytes()).plain for p in ("000", "001", "002", "004"))
