@@ -69,17 +69,21 @@ def _list_items(cands: list) -> set[int]:
     """
     runs: list[list[int]] = []
     open_runs: dict[int, list[int]] = {}  # rank -> run
+    last = None  # the rank of the candidate before: no open run has a higher rank
     for i, (st, _n, _t, _ok, _b) in enumerate(cands):
-        for rank in [r for r in open_runs if r > st.rank]:
-            del open_runs[rank]  # an outer heading closes the lists inside it
-        run = open_runs.get(st.rank)
+        rank = st.rank
+        if last is not None and rank < last:
+            for r in [r for r in open_runs if r > rank]:
+                del open_runs[r]  # an outer heading closes the lists inside it
+        last = rank
+        run = open_runs.get(rank)
         if run is None:
-            run = open_runs[st.rank] = []
+            run = open_runs[rank] = []
             runs.append(run)
         run.append(i)
     out: set[int] = set()
     for run in runs:
-        if sum(1 for i in run if cands[i][3]) * 2 < len(run):
+        if len([i for i in run if cands[i][3]]) * 2 < len(run):
             out.update(run)
     return out
 

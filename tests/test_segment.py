@@ -79,3 +79,31 @@ def test_tree_levels_and_parents():
 def test_seed_sections_start_with(prefix, expected):
     secs = text_to_sections(seed_text(prefix))
     assert [s.number + s.title for s in secs][: len(expected)] == expected
+
+
+def _list_items_plain(cands):
+    """segment._list_items as first written: every candidate closes the open runs of higher rank."""
+    runs, open_runs = [], {}
+    for i, (st, *_rest) in enumerate(cands):
+        for rank in [r for r in open_runs if r > st.rank]:
+            del open_runs[rank]
+        run = open_runs.get(st.rank)
+        if run is None:
+            run = open_runs[st.rank] = []
+            runs.append(run)
+        run.append(i)
+    return {i for run in runs if sum(1 for i in run if cands[i][3]) * 2 < len(run) for i in run}
+
+
+def test_list_items_equal_the_plain_version():
+    """_list_items only looks for runs to close when the rank falls (no open run is above the
+    last candidate's rank): the same items as closing them at every candidate."""
+    import random
+    from types import SimpleNamespace
+
+    from pipeline.segment import _list_items
+    rnd = random.Random(6)
+    styles = [SimpleNamespace(rank=r) for r in range(5)]
+    for _ in range(500):
+        cands = [(rnd.choice(styles), "", "", rnd.random() < 0.5, 0) for _ in range(rnd.randrange(0, 30))]
+        assert _list_items(cands) == _list_items_plain(cands), cands
