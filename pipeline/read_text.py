@@ -24,7 +24,7 @@ from operator import add, and_, is_not, itemgetter, mul, ne, not_, or_, sub
 import regex
 
 from pipeline.records import Decoded, DocumentError, Grid, Para
-from pipeline.textutil import join_wrapped, normalise_chars
+from pipeline.textutil import CHAR_MAP, join_wrapped
 from schemas.vocab import heading_prefix, heading_style_pattern, text_noise
 
 # Below this share of printable characters a decoded file is treated as binary, not text.
@@ -33,19 +33,24 @@ MIN_PRINTABLE = 0.95
 
 def bytes_to_str(data: bytes) -> str:
     """Decode UTF-8 / UTF-16 (with BOM) / GB18030 (which covers GBK and GB2312)."""
+    return _check_printable(_decode_bytes(data))
+
+
+def _decode_bytes(data: bytes) -> str:
+    """bytes_to_str without the printable check."""
     if not data:
         raise DocumentError("empty", "the file has 0 bytes")
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             try:
-                return _check_printable(data.decode(enc))
+                return data.decode(enc)
             except UnicodeDecodeError as e:
                 raise DocumentError("bad_encoding", f"starts with a {enc} byte-order mark but does not decode: {e.reason}") from None
     if b"\x00" in data[:4096]:
         raise DocumentError("binary", "contains NUL bytes: not a text file (UTF-16 without a byte-order mark is not supported)")
     for enc in ("utf-8", "gb18030"):
         try:
-            return _check_printable(data.decode(enc))
+            return data.decode(enc)
         except UnicodeDecodeError:
             continue
     raise DocumentError("bad_encoding", "not valid UTF-8, GB18030/GBK or UTF-16 text: convert it to UTF-8 or check it is a text file")
@@ -55,7 +60,46 @@ _UNPRINTABLE = regex.compile(r"[^\P{C}\t\n\r\ufeff\u200b-\u200d\u2060\u00ad]|[\p
 # Characters that are printable in every Unicode version (ASCII, CJK punctuation, the original CJK
 # ideographs, full-width forms, general punctuation): counting the rest is an upper bound on the
 # unprintable ones, found at C speed by `re`; the exact count is only needed when that bound is high.
-_SURELY_PRINTABLE = re.compile(r"[^\t\n\r\x20-\x7e\u00a0-\u00ac\u00ae-\u00ff\u2010-\u2027\u2030-\u205e\u3000-\u303f\u4e00-\u9fa5\uff01-\uff60]")
+_SURELY_RANGES = ((0x09, 0x0A), (0x0D, 0x0D), (0x20, 0x7E), (0xA0, 0xAC), (0xAE, 0xFF), (0x2010, 0x2027),
+                  (0x2030, 0x205E), (0x3000, 0x303F), (0x4E00, 0x9FA5), (0xFF01, 0xFF60))
+
+
+def _char_class(ranges) -> str:
+    return "".join(re.escape(chr(a)) if a == e else f"{re.escape(chr(a))}-{re.escape(chr(e))}" for a, e in ranges)
+
+
+def _without(ranges, drop: set[int]) -> list[tuple[int, int]]:
+    """The code point ranges less the code points in `drop`."""
+    out = []
+    for a, e in ranges:
+        for c in sorted(c for c in drop if a <= c <= e):
+            if a < c:
+                out.append((a, c - 1))
+            a = c + 1
+        if a <= e:
+            out.append((a, e))
+    return out
+
+
+_SURELY_PRINTABLE = re.compile("[^" + _char_class(_SURELY_RANGES) + "]")
+# What decode looks at before it trusts a text: a character that is not surely printable or that
+# normalise_chars changes. One scan (split, at C speed) both bounds the unprintable share and
+# yields the characters to replace.
+_NOT_PLAIN = re.compile("([^" + _char_class(_without(_SURELY_RANGES, set(map(ord, CHAR_MAP)))) + "])")
+
+
+def _printable_normalised(s: str) -> str:
+    """normalise_chars(_check_printable(s)) with one scan of s in most texts."""
+    parts = _NOT_PLAIN.split(s)
+    found = parts[1::2]
+    n = min(len(s), 20000)
+    # every character of _check_printable's sample that is not surely printable is in `found`
+    if n and (n - len(found)) / n < MIN_PRINTABLE:
+        _check_printable(s)
+    if CHAR_MAP.keys().isdisjoint(found):
+        return s
+    parts[1::2] = map(CHAR_MAP.get, found, found)
+    return "".join(parts)
 
 
 def _check_printable(s: str) -> str:
@@ -167,7 +211,7 @@ def _starts_heading(text: str) -> bool:
 def decode(data: bytes) -> Decoded:
     # characters are normalised once, for the whole text; source offsets refer to this text
     # (normalise_chars also turns U+3000 and U+00A0 into spaces, so lines only have " " to strip)
-    s = normalise_chars(bytes_to_str(data))
+    s = _printable_normalised(_decode_bytes(data))
     if not s.strip():
         raise DocumentError("no_text", "the file contains only white space")
     lines = s.split("\n")

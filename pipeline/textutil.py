@@ -18,7 +18,8 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 NEEDS_NORMALISING = _NEEDS = re.compile("[" + re.escape(_FULLWIDTH) + "\u3000\u00a0\u2002\u2003\u2009\u202f\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
-_MAP = {chr(k): (v if isinstance(v, str) else chr(v)) for k, v in _TABLE.items()}
+# each character normalise_chars changes -> what it becomes
+CHAR_MAP = _MAP = {chr(k): (v if isinstance(v, str) else chr(v)) for k, v in _TABLE.items()}
 _MAP.update({chr(k): "" for k in _ZERO_WIDTH})
 
 

@@ -265,3 +265,36 @@ def test_plain_flag_only_when_the_texts_are_plain(source):
 def test_plain_flag_set_for_the_seeds():
     """The seeds are plain text once decoded: the flag saves normalise a scan for each of them."""
     assert all(read_text.decode(seed_path(p).read_bytes()).plain for p in ("000", "001", "002", "004"))
+
+
+def test_not_plain_class_is_surely_printable_less_what_normalise_chars_changes():
+    """decode's one scan (_NOT_PLAIN) finds exactly the characters that _check_printable counts as
+    maybe unprintable or that normalise_chars changes (every BMP code point, and a few beyond)."""
+    from pipeline.textutil import CHAR_MAP
+    for c in [*range(0x10000), 0x1F600, 0x20000, 0x10FFFF]:
+        ch = chr(c)
+        maybe_unprintable = read_text._SURELY_PRINTABLE.match(ch) is not None
+        assert (read_text._NOT_PLAIN.match(ch) is not None) == (maybe_unprintable or ch in CHAR_MAP), hex(c)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(seed_path("004").read_text(encoding="utf-8"), id="seed 004"),
+        pytest.param("２０２４年\u3000收入\u200b合计１２.５万元\ufeff，\u00a0比上年＋３％", id="full-width and zero-width"),
+        pytest.param("≥①→℃" * 30 + "合计" * 600, id="many symbols, printable"),
+        pytest.param("收入" + "\x01\x02\x03" * 50 + "合计" * 100, id="control characters: binary"),
+        pytest.param("收入" + "\x01" * 4 + "合计" * 60 + "\u200b" * 10, id="a few control characters"),
+        pytest.param("合计" * 12000 + "\x01" * 3000, id="control characters beyond the sample"),
+    ],
+)
+def test_printable_normalised_equals_check_then_normalise(text):
+    from pipeline.textutil import normalise_chars
+    try:
+        expected = normalise_chars(read_text._check_printable(text))
+    except DocumentError as e:
+        with pytest.raises(DocumentError) as got:
+            read_text._printable_normalised(text)
+        assert (got.value.reason, got.value.detail) == (e.reason, e.detail)
+    else:
+        assert read_text._printable_normalised(text) == expected
