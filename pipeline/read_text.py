@@ -82,24 +82,34 @@ def _without(ranges, drop: set[int]) -> list[tuple[int, int]]:
 
 
 _SURELY_PRINTABLE = re.compile("[^" + _char_class(_SURELY_RANGES) + "]")
-# What decode looks at before it trusts a text: a character that is not surely printable or that
-# normalise_chars changes. One scan (split, at C speed) both bounds the unprintable share and
-# yields the characters to replace.
-_NOT_PLAIN = re.compile("([^" + _char_class(_without(_SURELY_RANGES, set(map(ord, CHAR_MAP)))) + "])")
+
+# Every noise pattern (text_noise.toml) contains one of these characters; a test checks it.
+NOISE_CHARS = "#<[*"
+_NOISE_SET = frozenset(NOISE_CHARS)
+# What decode looks at before it trusts a text: a character that is not surely printable, that
+# normalise_chars changes, or that may start noise. One scan (split, at C speed) bounds the
+# unprintable share, yields the characters to replace and where the noise characters are.
+_NOT_PLAIN = re.compile("([^" + _char_class(_without(_SURELY_RANGES, set(map(ord, CHAR_MAP)) | set(map(ord, NOISE_CHARS)))) + "])")
 
 
-def _printable_normalised(s: str) -> str:
-    """normalise_chars(_check_printable(s)) with one scan of s in most texts."""
+def _scan(s: str) -> tuple[str, list[int]]:
+    """(normalise_chars(_check_printable(s)), the offsets in it of NOISE_CHARS), in one scan of s
+    for most texts."""
     parts = _NOT_PLAIN.split(s)
     found = parts[1::2]
     n = min(len(s), 20000)
     # every character of _check_printable's sample that is not surely printable is in `found`
     if n and (n - len(found)) / n < MIN_PRINTABLE:
         _check_printable(s)
-    if CHAR_MAP.keys().isdisjoint(found):
-        return s
-    parts[1::2] = map(CHAR_MAP.get, found, found)
-    return "".join(parts)
+    if not CHAR_MAP.keys().isdisjoint(found):
+        found = list(map(CHAR_MAP.get, found, found))  # "＜" becomes "<", a noise character
+        parts[1::2] = found
+        s = "".join(parts)
+    if _NOISE_SET.isdisjoint(found):
+        return s, []
+    # found[k] is parts[2k + 1], which starts where parts[:2k + 1] end (in the normalised text)
+    ends = list(accumulate(map(len, parts)))
+    return s, list(compress(ends[0::2], map(_NOISE_SET.__contains__, found)))
 
 
 def _check_printable(s: str) -> str:
@@ -142,8 +152,6 @@ def _widths(texts: list[str]) -> list[int]:
     return list(map((2).__rfloordiv__, map(add, n_bytes, map(len, texts))))
 
 
-# Every noise pattern (text_noise.toml) contains one of these characters; a test checks it.
-NOISE_CHARS = "#<[*"
 _MAYBE_NOISE = re.compile("[" + re.escape(NOISE_CHARS) + "]")
 # the first of them in a line and the rest of the line: one match per noisy line
 _NOISY_LINE = re.compile("[" + re.escape(NOISE_CHARS) + "][^\n]*")
@@ -211,7 +219,7 @@ def _starts_heading(text: str) -> bool:
 def decode(data: bytes) -> Decoded:
     # characters are normalised once, for the whole text; source offsets refer to this text
     # (normalise_chars also turns U+3000 and U+00A0 into spaces, so lines only have " " to strip)
-    s = _printable_normalised(_decode_bytes(data))
+    s, noise_at = _scan(_decode_bytes(data))
     if not s.strip():
         raise DocumentError("no_text", "the file contains only white space")
     lines = s.split("\n")
@@ -224,7 +232,7 @@ def decode(data: bytes) -> Decoded:
         raws, text = lines, s
     stripped = list(map(str.strip, raws))
     layout, wrap_width, widths = _layout(text, raws, stripped)
-    noisy = _noisy_lines(s, starts)
+    noisy = frozenset([bisect_right(starts, at) - 1 for at in noise_at])  # the lines with noise characters
     if layout == "hard_wrapped":
         blocks = _parse_wrapped(raws, starts, noisy, wrap_width, stripped, widths)
     elif layout == "tab_cells":
@@ -242,7 +250,7 @@ def decode(data: bytes) -> Decoded:
 
 
 def _noisy_lines(s: str, starts: list[int]) -> frozenset[int]:
-    """Indexes of the lines holding one of NOISE_CHARS (one search over the whole text)."""
+    """Indexes of the lines holding one of NOISE_CHARS (what decode finds with _scan; for tests)."""
     return frozenset(bisect_right(starts, m.start()) - 1 for m in _NOISY_LINE.finditer(s))
 
 

@@ -269,12 +269,14 @@ def test_plain_flag_set_for_the_seeds():
 
 def test_not_plain_class_is_surely_printable_less_what_normalise_chars_changes():
     """decode's one scan (_NOT_PLAIN) finds exactly the characters that _check_printable counts as
-    maybe unprintable or that normalise_chars changes (every BMP code point, and a few beyond)."""
+    maybe unprintable, that normalise_chars changes or that may start noise (every BMP code point,
+    and a few beyond)."""
     from pipeline.textutil import CHAR_MAP
     for c in [*range(0x10000), 0x1F600, 0x20000, 0x10FFFF]:
         ch = chr(c)
         maybe_unprintable = read_text._SURELY_PRINTABLE.match(ch) is not None
-        assert (read_text._NOT_PLAIN.match(ch) is not None) == (maybe_unprintable or ch in CHAR_MAP), hex(c)
+        expected = maybe_unprintable or ch in CHAR_MAP or ch in read_text.NOISE_CHARS
+        assert (read_text._NOT_PLAIN.match(ch) is not None) == expected, hex(c)
 
 
 @pytest.mark.parametrize(
@@ -286,15 +288,26 @@ def test_not_plain_class_is_surely_printable_less_what_normalise_chars_changes()
         pytest.param("收入" + "\x01\x02\x03" * 50 + "合计" * 100, id="control characters: binary"),
         pytest.param("收入" + "\x01" * 4 + "合计" * 60 + "\u200b" * 10, id="a few control characters"),
         pytest.param("合计" * 12000 + "\x01" * 3000, id="control characters beyond the sample"),
+        pytest.param("# 标题\n\u200b\u200b收入＜5\n**备注：**\n[image: a]\n\ufeff<b>合计</b>\n无\n", id="noise after deleted characters"),
+        pytest.param("##\n" * 2000 + "合计\n" * 10, id="mostly markup"),
     ],
 )
-def test_printable_normalised_equals_check_then_normalise(text):
+def test_scan_equals_check_then_normalise(text):
+    """_scan: the text _check_printable and normalise_chars make of it (or the same error), and
+    the lines with noise characters that a search of the normalised text finds."""
+    from itertools import accumulate
+
+    from bisect import bisect_right
     from pipeline.textutil import normalise_chars
     try:
         expected = normalise_chars(read_text._check_printable(text))
     except DocumentError as e:
         with pytest.raises(DocumentError) as got:
-            read_text._printable_normalised(text)
+            read_text._scan(text)
         assert (got.value.reason, got.value.detail) == (e.reason, e.detail)
     else:
-        assert read_text._printable_normalised(text) == expected
+        s, noise_at = read_text._scan(text)
+        assert s == expected
+        assert noise_at == [i for i, ch in enumerate(s) if ch in read_text.NOISE_CHARS]
+        starts = list(accumulate(map((1).__add__, map(len, s.split("\n"))), initial=0))
+        assert frozenset(bisect_right(starts, at) - 1 for at in noise_at) == read_text._noisy_lines(s, starts)
