@@ -220,7 +220,7 @@ def decode(data: bytes) -> Decoded:
     # characters are normalised once, for the whole text; source offsets refer to this text
     # (normalise_chars also turns U+3000 and U+00A0 into spaces, so lines only have " " to strip)
     s, noise_at = _scan(_decode_bytes(data))
-    if not s.strip():
+    if not s or s.isspace():
         raise DocumentError("no_text", "the file contains only white space")
     lines = s.split("\n")
     # offset of each line's first character in s
@@ -291,9 +291,9 @@ def _line_paras(raws: list[str], starts: list[int], noisy: frozenset[int], idx: 
     values = [{"text": t, "page": None, "heading": h, "anchors": x} for t, h, x in zip(texts, heads, anchors)]
     paras: list = list(map(_new, repeat(Para, len(values))))
     deque(map(_setattr, paras, repeat("__dict__"), values), 0)  # textutil.new_record, all at once
-    # only a short line can be a page number
+    # only a short line can be a page number (_is_page_number without its length test and call)
     for k in compress(range(len(texts)), map((17).__gt__, map(len, map(str.strip, texts)))):
-        if not texts[k] or _is_page_number(texts[k]):
+        if not texts[k] or _is_drop_line(texts[k].strip()):
             paras[k] = None
     return texts, heads, anchors, paras
 
@@ -332,7 +332,7 @@ def _parse_wrapped(raws: list[str], starts: list[int], noisy: frozenset[int], wr
             widths[k] = w
     # lines cleaned to nothing and page numbers are dropped (only a short line can be a page number)
     drop = [k for k in compress(range(len(texts)), map((17).__gt__, map(len, map(str.strip, texts))))
-            if not texts[k] or _is_page_number(texts[k])]
+            if not texts[k] or _is_drop_line(texts[k].strip())]
     if drop:
         kept = [True] * len(texts)
         for k in drop:
