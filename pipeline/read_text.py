@@ -418,6 +418,7 @@ def _parse_tab_cells(raws: list[str], starts: list[int], noisy: frozenset[int], 
         k = bisect_left(cell_at, i)
         if k < len(cell_at) and cell_at[k] == i:
             texts[k], srcs[k] = _cell(parts[k], starts[i] + 1, True)
+    texts, srcs = tuple(texts), tuple(srcs)  # a row is a slice of them
     # the other lines: paragraphs between rows, continued cells inside them
     other_at = list(compress(range(len(raws)), map("O".__eq__, kinds)))
     o_texts, _, o_anchors, o_paras = _line_paras(raws, starts, noisy, other_at)
@@ -435,8 +436,8 @@ def _parse_tab_cells(raws: list[str], starts: list[int], noisy: frozenset[int], 
                 rows_s.clear()
             blocks.extend(filter(None, o_paras[bisect_left(other_at, done):bisect_left(other_at, a)]))
         if "O" not in kinds[a:e]:
-            rows_t.append(tuple(texts[k:k + e - a]))
-            rows_s.append(tuple(srcs[k:k + e - a]))
+            rows_t.append(texts[k:k + e - a])
+            rows_s.append(srcs[k:k + e - a])
             k += e - a
         else:  # lines without a tab continue the cell above them
             row_t: list[str] = []
@@ -480,11 +481,11 @@ def _parse_tab_rows(raws: list[str], starts: list[int], noisy: frozenset[int], s
     # keeps its part's start (the spaces count times False)
     lstripped = list(map(str.lstrip, parts, repeat(" ")))
     skipped = map(mul, map(sub, map(len, parts), map(len, lstripped)), map(bool, lstripped))
-    texts = list(map(str.rstrip, lstripped, repeat(" ")))
-    srcs = list(map(add, part_src, skipped))
+    texts = tuple(map(str.rstrip, lstripped, repeat(" ")))  # tuples: a row is a slice of them
+    srcs = tuple(map(add, part_src, skipped))
     bounds = list(map(slice, [0] + ends[:-1], ends))
-    rows_t = list(map(tuple, map(texts.__getitem__, bounds)))
-    rows_s = list(map(tuple, map(srcs.__getitem__, bounds)))
+    rows_t = list(map(texts.__getitem__, bounds))
+    rows_s = list(map(srcs.__getitem__, bounds))
     for i in sorted(noisy):
         r = bisect_left(row_at, i)
         if r < len(row_at) and row_at[r] == i:
