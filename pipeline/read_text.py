@@ -200,11 +200,6 @@ def _drop_line() -> regex.Pattern:
     return regex.compile("|".join(f"(?:{p.pattern})" for p in text_noise().drop_line))
 
 
-def _is_page_number(text: str) -> bool:
-    t = text.strip()
-    return len(t) <= 16 and _is_drop_line(t)
-
-
 # Called for every short line (thousands per document); short lines repeat a lot ("- 3 -", "合计",
 # column labels), and a cache hit is cheaper than trying the drop_line alternation again.
 @lru_cache(maxsize=8192)
@@ -291,7 +286,7 @@ def _line_paras(raws: list[str], starts: list[int], noisy: frozenset[int], idx: 
     values = [{"text": t, "page": None, "heading": h, "anchors": x} for t, h, x in zip(texts, heads, anchors)]
     paras: list = list(map(_new, repeat(Para, len(values))))
     deque(map(_setattr, paras, repeat("__dict__"), values), 0)  # textutil.new_record, all at once
-    # only a short line can be a page number (_is_page_number without its length test and call)
+    # only a short line (16 characters at most, stripped) can be a page number
     for k in compress(range(len(texts)), map((17).__gt__, map(len, map(str.strip, texts)))):
         if not texts[k] or _is_drop_line(texts[k].strip()):
             paras[k] = None
@@ -330,7 +325,8 @@ def _parse_wrapped(raws: list[str], starts: list[int], noisy: frozenset[int], wr
         widths = widths.copy()
         for k, w in zip(other, _widths(list(map(texts.__getitem__, other)))):
             widths[k] = w
-    # lines cleaned to nothing and page numbers are dropped (only a short line can be a page number)
+    # lines cleaned to nothing and page numbers are dropped (only a short line, 16 characters at
+    # most once stripped, can be a page number)
     drop = [k for k in compress(range(len(texts)), map((17).__gt__, map(len, map(str.strip, texts))))
             if not texts[k] or _is_drop_line(texts[k].strip())]
     if drop:
