@@ -192,6 +192,7 @@ def run(
     out.mkdir(parents=True, exist_ok=True)
     with write.lock(out):
         write.clean_interrupted(out)
+        write.write_empty_tables(out)  # before any part is removed: see write_empty_tables
         plan = _plan(paths, out, force, summary)
         write.remove_documents(out, plan.drop_ids)
         t_scan = time.monotonic()
@@ -238,9 +239,6 @@ def run(
                 pending = None
             if buffer:
                 timed_write(buffer, f"{stamp}-{summary.processed:07d}")
-            tw = time.monotonic()
-            write.write_empty_tables(out)
-            write_times.append(time.monotonic() - tw)
         finally:  # also on an error or Ctrl-C: no worker and no cluster outlives the run
             outcomes.close()
             if pool is not None:

@@ -231,9 +231,12 @@ def write_run_log(out: Path, stamp: str, summary: dict) -> Path:
 
 
 def write_empty_tables(out: Path) -> None:
-    """Make every table readable even when no run produced rows for it (a zero-row part)."""
+    """Give every table its zero-row part, once, for good: the table is readable with its columns
+    even when no run produced rows for it, and while a run removes and renames parts. A directory
+    listing is no snapshot: a reader listing a folder while the only part in it is replaced may
+    see no file at all, and then reads a table without columns; it always sees a file that stays."""
     for name, schema in TABLES.items():
         d = out / name
         d.mkdir(parents=True, exist_ok=True)
-        if not _parts(out, name):
+        if not (d / EMPTY_PART).exists():
             _write_atomic(schema.empty_table(), d / EMPTY_PART)

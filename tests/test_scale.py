@@ -367,6 +367,21 @@ def test_readers_during_a_run_never_see_a_duplicate(tmp_path):
     assert len(_assert_consistent(out)) == 10
 
 
+def test_every_table_keeps_a_zero_row_part_for_good(tmp_path):
+    """A reader listing a folder while its only real part is replaced may see no file (a listing
+    is no snapshot) and read a table without columns; a zero-row part that is never renamed or
+    removed is always seen. It is there after the first run and stays through a --force run."""
+    _copies(tmp_path / "in", 3)
+    out = tmp_path / "out"
+    run([str(tmp_path / "in")], out, workers=1)
+    empty = {name: out / name / write.EMPTY_PART for name in TABLES}
+    assert all(p.exists() for p in empty.values())
+    before = {name: p.stat().st_ino for name, p in empty.items()}
+    run([str(tmp_path / "in")], out, workers=1, force=True)
+    assert {name: p.stat().st_ino for name, p in empty.items()} == before  # not rewritten either
+    assert len(_assert_consistent(out)) == 3
+
+
 # --- hostile files --------------------------------------------------------------------------
 
 
