@@ -62,7 +62,6 @@ def _spec(kind: type) -> tuple[tuple[str, ...], tuple[bool, ...], bool]:
     return names, exact, ordered
 
 
-_vars = vars
 _dict_values = dict.values
 
 
@@ -80,8 +79,8 @@ def records_to_columns(records: Sequence, doc_id: str) -> dict[str, list]:
     names, exact, ordered = spec
     if ordered:
         # the records' values transposed in C (~400 table cells a document): a getter per field
-        # and record cost twice as much
-        values = zip(*map(_dict_values, map(_vars, records)))
+        # and record cost twice as much; `r.__dict__` costs half of `vars(r)`
+        values = zip(*[r.__dict__.values() for r in records])
     else:
         values = ([getattr(r, n) for r in records] for n in names)
     cols = {"doc_id": [doc_id] * len(records)}
