@@ -442,7 +442,9 @@ def _table_unit(block: Block) -> str | None:
     return None
 
 
-def _block_flags(block: Block) -> list[bool]:
+def block_header_flags(block: Block) -> list[bool]:
+    """`header_flags` of the block's grid, computed once per block (money and resolve ask; callers
+    share the list and must not change it)."""
     flags = block.__dict__.get("_money_header_flags")
     if flags is None:
         flags = block.__dict__["_money_header_flags"] = header_flags(block.grid())
@@ -476,7 +478,8 @@ def _right_cell_unit(right: str) -> str | None:
 def _column_unit(grid: list[list[Cell]], flags: list[bool], r: int, col: int, t_unit: str | None,
                  v: _Vocab) -> tuple[str | None, str | None]:
     """(column header, unit or _SKIP or None) of the numbers in column `col` below the header rows
-    nearest above row r: the same for every row under those header rows."""
+    nearest above row r: the same for every row under those header rows (and for row r itself
+    when the row above it is the nearest header row, or when there is none: r = 0)."""
     chain, header_row_unit = _headers_above(grid, flags, r, col)
     col_header = chain[0] if chain else None
     chain_unit = next((u for u in map(header_unit, chain) if u), None)
@@ -524,7 +527,7 @@ def table_amounts(text: str, block: Block, fiscal_year: int | None, table_id: in
     """The figures of a table as the fields of their Amount (see prose_amounts)."""
     v = vocab()
     grid = block.grid()
-    flags = _block_flags(block)
+    flags = block_header_flags(block)
     t_unit = table_unit(block)
     page = block.page
     out: list[dict] = []
@@ -570,7 +573,10 @@ def table_amounts(text: str, block: Block, fiscal_year: int | None, table_id: in
                 key = (header_at, col)
                 column = columns.get(key)
                 if column is None:
-                    col_header, unit = _column_unit(grid, flags, r, col, t_unit, v)
+                    # read from just below the nearest header row: the rows between it and r are
+                    # no header rows, so _headers_above finds the same ones without walking them
+                    below = 0 if header_at is None else header_at + 1
+                    col_header, unit = _column_unit(grid, flags, below, col, t_unit, v)
                     column = columns[key] = col_header, unit, _label_measure(col_header or "")
                 col_header, unit, measure = column
                 if i + 1 < len(row):

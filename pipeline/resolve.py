@@ -360,6 +360,8 @@ class _TableView:
 
     @cached_property
     def flags(self) -> list[bool]:
+        if self.grid is self.block.grid():
+            return money.block_header_flags(self.block)  # money has read them already
         return money.header_flags(self.grid)
 
     @cached_property

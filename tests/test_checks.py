@@ -317,3 +317,18 @@ def test_functional_table_lei_sum_against_its_own_total_row():
     assert _statuses(_table_functional_checks("275.69"), "functional_lei_sum_eq_total") == ["pass"]
     assert _statuses(_table_functional_checks("307.82"), "functional_lei_sum_eq_total") == ["fail"]
     assert _statuses(_table_functional_checks("275.69"), "functional_children_sum_eq_parent") == ["pass"]
+
+
+def test_project_rows_equal_asdict():
+    # process hands check shallow rows of the projects instead of dataclasses.asdict's deep copies
+    import dataclasses
+
+    from pipeline.process import _project_row
+    from pipeline.records import Project
+
+    for p in (Project("道路维修", "P1", D("10.5"), D("12"), D("11.25"), D("93.75"), D("90"), "优", 3),
+              Project("x", None, None, None, None, None, None, None, None)):
+        row = _project_row(p)
+        assert row == dataclasses.asdict(p)
+        assert list(row) == [f.name for f in dataclasses.fields(Project)]
+        assert check.project_checks([row]) == check.project_checks([dataclasses.asdict(p)])

@@ -238,6 +238,45 @@ def test_squeeze_keeps_space_between_figures():
     assert s == "a b" and len(where) == len(s)
 
 
+def _plain_squeeze(s):
+    """squeeze spelled out a character at a time, with `regex`'s whitespace."""
+    def alnum(ch):
+        return ch.isascii() and ch.isalnum()
+
+    out, where = [], []
+    run = None  # where the whitespace before s[i] starts
+    for i, ch in enumerate(s):
+        if regex.fullmatch(r"\s", ch):
+            run = i if run is None else run
+            continue
+        if run and alnum(s[run - 1]) and alnum(ch):
+            out.append(" ")
+            where.append(run)
+        run = None
+        out.append(ch)
+        where.append(i)
+    return "".join(out), where
+
+
+@pytest.mark.parametrize("s", ["", " ", "得分为 96 分", "总分 100 100 优", "a\n b", " a\n\t b ", "x\x1cy", "x\x1c y",
+                               "1 2\u30003", "自评得分96分", "A\u2028B", "\n96\n", "ab  cd\u00a0ef 得 1"])
+def test_squeeze_equals_plain(s):
+    got, where = squeeze(s)
+    want, want_where = _plain_squeeze(s)
+    assert got == want and list(where) == want_where
+
+
+def test_squeeze_whitespace_is_regex_whitespace():
+    import sys
+
+    from extractors.scores import _SPACE_RUN
+
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    # each character once, in order: the joined matches agree exactly when the two sets do
+    assert "".join(_SPACE_RUN.findall(every)) == "".join(regex.findall(r"\s", every))
+
+
+
 # --- the real pipeline on the corpus seeds and samples -------------------------------------------
 
 from tests.evalrun import SEEDS, corpus_tables, expectations, rows_of, sample_tables  # noqa: E402
