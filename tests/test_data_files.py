@@ -56,10 +56,19 @@ def test_heading_prefix_lets_through_what_regex_counts_as_digit_or_space():
     assert [c for c in _ALL_CHARS if spaces(c) and not re.fullmatch(r"\s", c)] == []
 
 
+def _same_in_the_text(line: str) -> bool:
+    """segment tries the prefix on a paragraph where it stands in the text, not stripped: the same
+    answer as on the stripped paragraph (`\\s` is what str.strip strips, and no first character
+    the prefix allows is white space)."""
+    at = heading_prefix().match("一" + line + "\n1", 1, 1 + len(line)) is not None
+    return at == (heading_prefix().match(line.strip()) is not None)
+
+
 def test_heading_prefix_lets_through_the_styles_on_the_corpus():
     lines = [ln for p in sorted(CORPUS.glob("*.txt")) for ln in p.read_text("utf-8").split("\n")]
     assert lines
     assert [ln for ln in lines if not _lets_through(ln) or not _lets_through(ln.strip())] == []
+    assert [ln for ln in lines if not _same_in_the_text(ln)] == []
     # on real text, where no character is above U+FFFF, `re` and `regex` agree on the prefix
     assert [ln for ln in lines if bool(heading_prefix().match(ln)) != bool(_PREFIX_AS_REGEX.match(ln))] == []
 
@@ -76,6 +85,7 @@ _HEADING_LIKE = st.text(
 def test_heading_prefix_lets_through_the_styles_on_generated_lines(line):
     assert _lets_through(line)
     assert _lets_through(line.strip())
+    assert _same_in_the_text(line)
 
 
 def test_noise_patterns_compile():
