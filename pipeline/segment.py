@@ -94,22 +94,23 @@ def text_to_sections(text: Text) -> list[Section]:
     cands = []
     marked = []
     s = text.text
-    # the paragraphs' lines and heading_prefix over all of them in C-level maps: most paragraphs
-    # are no heading and stop there; Python goes only through those that start like one
+    # heading_prefix over all the paragraphs, in the text itself, in a C-level map: most paragraphs
+    # are no heading and stop there; only those that start like one are cut out (stripped: the
+    # prefix allows white space in front) and go through Python
     is_para = list(map("paragraph".__eq__, map(_kind, blocks)))
     at = list(compress(range(len(blocks)), is_para))
     paras = list(compress(blocks, is_para))
-    lines = list(map(str.strip, map(s.__getitem__, map(slice, map(_start, paras), map(_end, paras)))))
     styled = set()
-    for k in compress(range(len(paras)), map(heading_prefix().match, lines)):
-        c = _styled(lines[k])
+    for k in compress(range(len(paras)), map(heading_prefix().match, repeat(s), map(_start, paras), map(_end, paras))):
+        b = paras[k]
+        c = _styled(s[b.start:b.end].strip())
         if c:
             styled.add(k)
             cands.append((*c, at[k]))
     for k in compress(range(len(paras)), map(_heading, paras)):
         if k not in styled:
             b = paras[k]
-            marked.append((MARKED_RANK, "", lines[k], b.start, b.page))
+            marked.append((MARKED_RANK, "", s[b.start:b.end].strip(), b.start, b.page))
     items = _list_items(cands)
     for k, (st, number, title, ok, i) in enumerate(cands):
         if not ok or k in items:

@@ -1,6 +1,7 @@
 """Load the data files of schemas/ once (TOML/CSV), compiled where they hold patterns."""
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -72,6 +73,7 @@ def text_noise() -> Noise:
 
 
 @lru_cache(maxsize=1)
-def heading_prefix() -> regex.Pattern:
-    """What every heading style starts with: a cheap test before the styles are tried one by one."""
-    return regex.compile(read_toml("schemas", "headings.toml")["prefix"])
+def heading_prefix() -> re.Pattern:
+    """What every heading style starts with: a cheap test before the styles are tried (it may let
+    through more than they match, never less: headings.toml)."""
+    return re.compile(read_toml("schemas", "headings.toml")["prefix"])

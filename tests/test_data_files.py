@@ -3,13 +3,17 @@ from __future__ import annotations
 
 import warnings
 
+import re
+
 import pytest
 import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractors import money, units
-from schemas.vocab import heading_styles, read_toml, text_noise
+from schemas.vocab import heading_prefix, heading_style_pattern, heading_styles, read_toml, text_noise
 from schemas.tables import TABLES, describe
-from tests.conftest import ROOT
+from tests.conftest import CORPUS, ROOT
 
 DESIGN_UNITS = {"元": 1, "百元": 100, "千元": 1000, "万元": 10000, "亿元": 100000000}
 
@@ -26,6 +30,62 @@ def test_heading_styles_compile_and_have_groups():
     assert [s.rank for s in styles] == sorted(s.rank for s in styles)
     for s in styles:
         assert {"number", "title"} <= set(s.pattern.groupindex), s.name
+
+
+def _lets_through(line: str) -> bool:
+    """heading_prefix (stdlib `re`) lets through every line that a style (`regex`) matches, and
+    every line that the prefix as `regex` compiles it matches: it is a test before the styles."""
+    if heading_prefix().match(line):
+        return True
+    return heading_style_pattern()[0].match(line) is None and _PREFIX_AS_REGEX.match(line) is None
+
+
+_PREFIX_AS_REGEX = regex.compile(read_toml("schemas", "headings.toml")["prefix"])
+_ALL_CHARS = list(map(chr, range(0x110000)))
+
+
+def test_heading_prefix_lets_through_what_regex_counts_as_digit_or_space():
+    """`re` and `regex` have their own Unicode tables: the prefix, run by `re`, must let through
+    every character that `regex` counts in `\\d` (a style's first character), after every run of
+    what `regex` counts in `\\s`, over every code point."""
+    prefix = heading_prefix().match
+    digits = regex.compile(r"\d").fullmatch
+    spaces = regex.compile(r"\s").fullmatch
+    assert [c for c in _ALL_CHARS if digits(c) and not prefix(c)] == []
+    assert [c for c in _ALL_CHARS if spaces(c) and not prefix(c + "1")] == []
+    assert [c for c in _ALL_CHARS if spaces(c) and not re.fullmatch(r"\s", c)] == []
+
+
+def _same_in_the_text(line: str) -> bool:
+    """segment tries the prefix on a paragraph where it stands in the text, not stripped: the same
+    answer as on the stripped paragraph (`\\s` is what str.strip strips, and no first character
+    the prefix allows is white space)."""
+    at = heading_prefix().match("一" + line + "\n1", 1, 1 + len(line)) is not None
+    return at == (heading_prefix().match(line.strip()) is not None)
+
+
+def test_heading_prefix_lets_through_the_styles_on_the_corpus():
+    lines = [ln for p in sorted(CORPUS.glob("*.txt")) for ln in p.read_text("utf-8").split("\n")]
+    assert lines
+    assert [ln for ln in lines if not _lets_through(ln) or not _lets_through(ln.strip())] == []
+    assert [ln for ln in lines if not _same_in_the_text(ln)] == []
+    # on real text, where no character is above U+FFFF, `re` and `regex` agree on the prefix
+    assert [ln for ln in lines if bool(heading_prefix().match(ln)) != bool(_PREFIX_AS_REGEX.match(ln))] == []
+
+
+_HEADING_LIKE = st.text(
+    st.sampled_from(list("第附件表部分一二三四五六七八九十百（）()、.．:：-—，。1 \t\u3000\u00a0\x1c\u2028")
+                    + ["\U00011f50", "\U0001e4f0", "\u0663", "\uff11", "a", "项", "目"]),
+    max_size=12,
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_HEADING_LIKE)
+def test_heading_prefix_lets_through_the_styles_on_generated_lines(line):
+    assert _lets_through(line)
+    assert _lets_through(line.strip())
+    assert _same_in_the_text(line)
 
 
 def test_noise_patterns_compile():
