@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import bisect
 import re
+import string
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
-from collections.abc import Sequence
 from operator import attrgetter
 
 import regex
@@ -205,7 +206,7 @@ def squeeze(s: str) -> tuple[str, Sequence[int]]:
 # the whitespace of `regex` (Unicode White_Space) for `re`, whose matches cost less: its \s less
 # the separators \x1c-\x1f, which only `re` counts (tests/test_scores.py compares them)
 _SPACE_RUN = re.compile(r"[^\S\x1c-\x1f]+")
-_ASCII_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_ASCII_ALNUM = frozenset(string.ascii_letters + string.digits)
 
 
 def sentence_span(s: str, start: int, end: int) -> tuple[int, int]:

@@ -153,8 +153,6 @@ def _widths(texts: list[str]) -> list[int]:
 
 
 _MAYBE_NOISE = re.compile("[" + re.escape(NOISE_CHARS) + "]")
-# the first of them in a line and the rest of the line: one match per noisy line
-_NOISY_LINE = re.compile("[" + re.escape(NOISE_CHARS) + "][^\n]*")
 
 
 def _clean(text: str, src: int) -> tuple[str, bool, tuple[tuple[int, int], ...]]:
@@ -242,11 +240,6 @@ def decode(data: bytes) -> Decoded:
     # tab-cell table, and does not when every tab starts a line
     plain = "\r" not in s and (layout != "tab_cells" or s.count("\t") == s.count("\n\t") + s.startswith("\t"))
     return Decoded(blocks=tuple(blocks), n_pages=None, warnings=(), plain=plain)
-
-
-def _noisy_lines(s: str, starts: list[int]) -> frozenset[int]:
-    """Indexes of the lines holding one of NOISE_CHARS (what decode finds with _scan; for tests)."""
-    return frozenset(bisect_right(starts, m.start()) - 1 for m in _NOISY_LINE.finditer(s))
 
 
 def _cell(raw: str, src: int, noisy: bool) -> tuple[str, int]:

@@ -1,9 +1,8 @@
 """The vocabulary files are data: each is validated here."""
 from __future__ import annotations
 
-import warnings
-
 import re
+import warnings
 
 import pytest
 import regex
