@@ -209,13 +209,19 @@ class LocalPool:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def start_one(self) -> None:
+        """Start one more worker process now (up to `workers`), so that it imports the pipeline while
+        the caller does other work; otherwise workers start with the first paths given to them."""
+        if len(self._live) < self.workers:
+            self._live.append(_Worker(self.memory_limit, self.target))
+
     def close(self) -> None:
         for w in self._live:  # all asked first: they exit side by side, not one after the other
-            if not w.queue:
+            if w.ready and not w.queue:
                 w.ask_to_stop()
         while self._live:
             w = self._live.pop()
-            if w.queue:
+            if w.queue or not w.ready:  # one still importing holds nothing: not worth waiting for
                 w.kill()
             else:
                 w.stop()

@@ -6,6 +6,7 @@ the inputs, skips documents already done, runs the rest on isolated worker proce
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import os
@@ -117,9 +118,11 @@ def _retry(prev: tuple[str, str, str | None]) -> bool:
     return prev[1] == "failed" and str(prev[2]).startswith(RETRY_REASONS)
 
 
-def _plan(paths: Iterable[str], out: Path, force: bool, summary: RunSummary) -> _Plan:
+def _plan(
+    paths: Iterable[str], out: Path, force: bool, summary: RunSummary, on_todo: Callable[[], None] | None = None
+) -> _Plan:
     """Walk and hash the inputs; decide what to process and which old rows go. Counts skipped
-    documents in `summary`."""
+    documents in `summary`; calls `on_todo` for each document to process, as it is found."""
     done = _done_documents(out)
     plan = _Plan([], {}, set())
     seen: dict[str, str] = {}  # sha256 -> first path with that content
@@ -143,6 +146,8 @@ def _plan(paths: Iterable[str], out: Path, force: bool, summary: RunSummary) -> 
                 summary.failed += 1
                 summary.failures.append({"path": f, "error": prev[2], "skipped": True})
             continue
+        if on_todo is not None:
+            on_todo()
         plan.todo.append(f)
         plan.ident[f] = (sha, size)
         if prev:
@@ -190,20 +195,23 @@ def run(
     stamp = _now().strftime("%Y%m%dT%H%M%S%fZ")
     summary = RunSummary(started=stamp, out=str(out), executor=executor, workers=workers)
     out.mkdir(parents=True, exist_ok=True)
-    with write.lock(out):
+    with write.lock(out), contextlib.ExitStack() as stack:
         write.clean_interrupted(out)
         write.write_empty_tables(out)  # before any part is removed: see write_empty_tables
-        plan = _plan(paths, out, force, summary)
+        pool = None
+        if executor == "local":
+            pool = stack.enter_context(execute.LocalPool(workers, timeout, memory_limit, target))
+        # a local worker starts as soon as there is a document for it: it imports the pipeline (~0.1 s
+        # of its start) while the rest is scanned; no more workers than documents, none for a re-run
+        plan = _plan(paths, out, force, summary, on_todo=pool.start_one if pool is not None else None)
         write.remove_documents(out, plan.drop_ids)
         t_scan = time.monotonic()
 
-        pool = None
         if not plan.todo:
             outcomes = (o for o in ())  # nothing to do: no workers, no cluster
         elif executor == "dask":
             outcomes = execute.dask_outcomes(plan.todo, workers, scheduler, timeout, memory_limit, target)
         else:
-            pool = execute.LocalPool(min(workers, max(1, len(plan.todo))), timeout, memory_limit, target)
             outcomes = pool.imap_unordered(plan.todo)
         doc_s = 0.0
         write_times: list[float] = []

@@ -635,3 +635,66 @@ def test_batches_written_in_the_background_give_the_same_tables(tmp_path):
     a, b = _tables(small), _tables(big)
     for name in TABLES:
         pd.testing.assert_frame_equal(a[name], b[name], check_dtype=False)
+
+
+# --- worker start-up ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def started(monkeypatch):
+    """Events of a run in order: ("hash", file name) as the scan hashes a file, ("worker",) as a
+    worker process is started."""
+    from pipeline import execute
+    from pipeline import run as run_module
+
+    events: list[tuple] = []
+    sha_of = run_module._sha_of
+
+    def hashed(path):
+        events.append(("hash", Path(path).name))
+        return sha_of(path)
+
+    class Counted(execute._Worker):
+        def __init__(self, *a, **kw):
+            events.append(("worker",))
+            super().__init__(*a, **kw)
+
+    monkeypatch.setattr(run_module, "_sha_of", hashed)
+    monkeypatch.setattr(execute, "_Worker", Counted)
+    return events
+
+
+@pytest.mark.parametrize(
+    "documents, workers, done_before, started_workers",
+    [
+        pytest.param(1, 4, 0, 1, id="one-document-starts-one-worker-of-four"),
+        pytest.param(3, 2, 0, 2, id="three-documents-start-both-workers"),
+        pytest.param(3, 2, 3, 0, id="unchanged-rerun-starts-none"),
+        pytest.param(3, 2, 2, 1, id="one-new-document-starts-one"),
+    ],
+)
+def test_workers_start_as_documents_to_do_are_found(started, tmp_path, documents, workers, done_before, started_workers):
+    paths = _copies(tmp_path / "in", documents)
+    out = tmp_path / "out"
+    if done_before:
+        run([str(p) for p in paths[:done_before]], out, workers=1)
+    started.clear()
+    s = run([str(tmp_path / "in")], out, workers=workers)
+    assert s.processed == documents - done_before and s.failed == 0
+    assert started.count(("worker",)) == started_workers
+
+
+def test_first_worker_starts_while_the_rest_is_scanned(started, tmp_path):
+    """The first worker imports the pipeline while the other files are hashed, not after."""
+    _copies(tmp_path / "in", 4)
+    run([str(tmp_path / "in")], tmp_path / "out", workers=1)
+    assert started[:3] == [("hash", "doc000.txt"), ("worker",), ("hash", "doc001.txt")], started
+
+
+def test_a_worker_still_starting_is_killed_not_waited_for():
+    """Closing a pool whose worker has not said "ready" kills it: it holds no document."""
+    pool = LocalPool(1)
+    pool.start_one()
+    proc = pool._live[0].proc
+    pool.close()
+    assert proc.returncode == -signal.SIGKILL and not pool._live
