@@ -19,6 +19,7 @@ import os
 import platform
 import resource
 import shutil
+import sys
 import tempfile
 import time
 from datetime import datetime, timezone
@@ -43,7 +44,12 @@ def _machine() -> str:
     except (ValueError, OSError):
         mem = float("nan")
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}; load average at start {load}"
+    # both change the workers' start and speed: see the Makefile
+    import pipeline.process
+
+    cached = "yes" if Path(pipeline.process.__cached__).exists() else "no (every worker compiles the modules)"
+    return (f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()} "
+            f"({os.path.realpath(sys.executable)}), bytecode cached: {cached}; load average at start {load}")
 
 
 def _children_cpu() -> float:
