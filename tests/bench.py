@@ -1,6 +1,6 @@
 """`make bench`: end-to-end speed of `cnbudget run` (not collected by pytest).
 
-Prints, in one run:
+Prints, in one run (after one uncounted warm-up run of the text corpus):
  (a) text MB/s per worker: corpus/*.txt replicated to >= 20 MB (each copy with its own last line,
      so each has its own sha256), 1 worker;
  (b) PDF pages/s on ../shared/samples/*.pdf, 1 worker, and the ratio to pdfplumber's own
@@ -137,6 +137,12 @@ def main() -> None:
         n_files = sum(1 for _ in text_in.rglob("*.txt"))
         print(f"text corpus: {n_files} files, {size / 1e6:.1f} MB")
 
+        # Not counted: the first run of a process pays for a cold file cache, the parent's first
+        # pyarrow and pandas imports (~0.6 s of its CPU) and the jieba cache, and it always was the
+        # 1-worker run; on this VM the same run took 7.1, 6.4 and 5.2 s in a row when it was.
+        t_warm = run([str(text_in)], work / "warm", workers=2).seconds
+        shutil.rmtree(work / "warm", ignore_errors=True)
+        print(f"  warm-up run, not counted: {t_warm:.1f} s")
         results, cpu, parent_cpu = {}, {}, {}
         for attempt, workers in itertools.product(range(args.repeat), (1, 2)):  # alternate 1, 2, 1, 2
             out = work / f"out{workers}"
