@@ -168,9 +168,9 @@ class LocalPool:
 
     Each worker holds a few paths (`prefetch`): the next ones wait in its pipe, so it goes on at
     once when the current one is done, while the parent is still busy (its writer thread holds
-    the interpreter lock for milliseconds at a time while it converts a batch). The time limit counts from the worker's "start" message for each document. A
-    document lost with its worker costs only itself: the paths queued behind it go to another
-    worker."""
+    the interpreter lock for milliseconds at a time while it converts a batch). The time limit
+    counts from the worker's "start" message for each document. A document lost with its worker
+    costs only itself: the paths queued behind it go to another worker."""
 
     QUEUED_WORK = 0.03  # seconds of work kept waiting in each worker's pipe
     MAX_PREFETCH = 8

@@ -31,13 +31,9 @@ from schemas.vocab import heading_prefix, heading_style_pattern, text_noise
 MIN_PRINTABLE = 0.95
 
 
-def bytes_to_str(data: bytes) -> str:
-    """Decode UTF-8 / UTF-16 (with BOM) / GB18030 (which covers GBK and GB2312)."""
-    return _check_printable(_decode_bytes(data))
-
-
 def _decode_bytes(data: bytes) -> str:
-    """bytes_to_str without the printable check."""
+    """Decode UTF-8 / UTF-16 (with BOM) / GB18030 (which covers GBK and GB2312); whether the text
+    is printable is `_scan`'s to check."""
     if not data:
         raise DocumentError("empty", "the file has 0 bytes")
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):

@@ -195,12 +195,10 @@ def run(
     stamp = _now().strftime("%Y%m%dT%H%M%S%fZ")
     summary = RunSummary(started=stamp, out=str(out), executor=executor, workers=workers)
     out.mkdir(parents=True, exist_ok=True)
-    with write.lock(out), contextlib.ExitStack() as stack:
+    pool = execute.LocalPool(workers, timeout, memory_limit, target) if executor == "local" else None
+    with write.lock(out), pool or contextlib.nullcontext():
         write.clean_interrupted(out)
         write.write_empty_tables(out)  # before any part is removed: see write_empty_tables
-        pool = None
-        if executor == "local":
-            pool = stack.enter_context(execute.LocalPool(workers, timeout, memory_limit, target))
         # a local worker starts as soon as there is a document for it: it imports the pipeline (~0.1 s
         # of its start) while the rest is scanned; no more workers than documents, none for a re-run
         plan = _plan(paths, out, force, summary, on_todo=pool.start_one if pool is not None else None)

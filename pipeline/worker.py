@@ -14,8 +14,8 @@ peak_rss_bytes) when done.
 from __future__ import annotations
 
 import gc
-import os
 import importlib
+import os
 import resource
 import signal
 import sys
