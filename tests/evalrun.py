@@ -33,7 +33,7 @@ GOLD_INLINE: dict[str, dict] = {
     "001_e2faa60e7ec703ad": {
         "scores": [],
         "projects": [],
-        "indicators_min": 20,
+        "indicators_min": 19,
         "indicator_rows": [
             {"level3": "人大会议次数", "operator": "≥", "target_value": 20, "target_unit": "次"},
             {"level3": "下发文件差错率", "operator": "≤", "target_value": 1, "target_unit": "%"},

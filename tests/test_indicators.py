@@ -414,23 +414,8 @@ def _has_row(df, want: dict) -> bool:
     return False
 
 
-# Known disagreements with the gold files, kept as strict xfails so that a change is noticed.
-GOLD_DISCREPANCIES = {
-    # seed 001 prints 19 indicator rows (6 基本经费 + 8 项目经费 产出 + 4 效益 + 1 满意度, counted by
-    # hand in the source); the gold file asks for at least 20. Reported to the lead, not papered over.
-    "001_e2faa60e7ec703ad": "seed 001 has 19 indicator rows; gold indicators_min is 20",
-}
-
-
 def _seed_params():
-    out = []
-    for seed in SEEDS:
-        for source in ("inline", "gold"):
-            marks = []
-            if seed in GOLD_DISCREPANCIES:
-                marks = [pytest.mark.xfail(strict=True, reason=GOLD_DISCREPANCIES[seed])]
-            out.append(pytest.param(seed, source, marks=marks, id=f"{seed[:3]}-{source}"))
-    return out
+    return [pytest.param(seed, source, id=f"{seed[:3]}-{source}") for seed in SEEDS for source in ("inline", "gold")]
 
 
 @pytest.mark.parametrize("seed, source", _seed_params())
