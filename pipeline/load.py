@@ -29,6 +29,18 @@ def walk(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
             yield p
 
 
+def path_text(path: str | os.PathLike) -> str:
+    """A path (or a message that holds one) as text that always encodes as UTF-8: bytes of a file
+    name that are not UTF-8, which Python keeps as surrogate escapes, are written as `\\xNN`
+    (b"bad\\xff.txt" -> "bad\\\\xff.txt"). Stored in documents.source_path, the run log and errors;
+    the file itself is still opened by its real name."""
+    s = os.fspath(path)
+    try:
+        return s.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte
+        return s.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def format_of(path: Path) -> str:
     suffix = path.suffix.lower()
     return FORMATS.get(suffix, suffix.lstrip(".") or "unknown")

@@ -27,7 +27,7 @@ def _document_row(path: str, fmt: str, sha: str | None, size: int | None, **kw) 
     doc_id = (sha or hashlib.sha256(f"unreadable:{path}".encode()).hexdigest())[:16]
     row = {
         "doc_id": doc_id,
-        "source_path": path,
+        "source_path": load.path_text(path),
         "source_format": fmt,
         "sha256": sha,
         "bytes": size,
@@ -42,7 +42,7 @@ def _document_row(path: str, fmt: str, sha: str | None, size: int | None, **kw) 
 def _failed(path: str, fmt: str, e: DocumentError, sha=None, size=None) -> DocResult:
     return DocResult(
         _document_row(path, fmt, sha or e.sha256, size if size is not None else e.size,
-                      status="failed", error=str(e))
+                      status="failed", error=load.path_text(str(e)))
     )
 
 

@@ -129,22 +129,23 @@ def _plan(
     now_at: dict[str, str | None] = {}  # walked path -> sha256 of what it holds now, if it had rows
     for p in load.walk(paths):
         f = str(p)
+        name = load.path_text(f)  # as documents.source_path and the run log hold it
         summary.inputs += 1
         sha, size = _sha_of(p)
-        if f in done.by_path:
-            now_at[f] = sha
+        if name in done.by_path:
+            now_at[name] = sha
         if sha and sha in seen:
-            summary.duplicates.append({"path": f, "same_as": seen[sha]})
+            summary.duplicates.append({"path": name, "same_as": seen[sha]})
             summary.skipped += 1
             continue
         if sha:
-            seen[sha] = f
+            seen[sha] = name
         prev = done.by_sha.get(sha) if sha else None
         if prev and prev[0] == __version__ and not force and not _retry(prev):
             summary.skipped += 1
             if prev[1] == "failed":
                 summary.failed += 1
-                summary.failures.append({"path": f, "error": prev[2], "skipped": True})
+                summary.failures.append({"path": name, "error": prev[2], "skipped": True})
             continue
         if on_todo is not None:
             on_todo()
@@ -275,7 +276,7 @@ def _count(summary: RunSummary, res: DocResult, o) -> None:
         summary.failures.append({"path": res.document["source_path"], "error": res.document["error"]})
     if o.peak_rss:
         summary.worker_peak_rss_mb = max(summary.worker_peak_rss_mb or 0.0, round(o.peak_rss / 2**20, 1))
-    summary.slowest.append({"path": o.path, "seconds": round(o.seconds, 3)})
+    summary.slowest.append({"path": load.path_text(o.path), "seconds": round(o.seconds, 3)})
     if len(summary.slowest) > 50:  # keep the 10 slowest without holding every document
         summary.slowest.sort(key=lambda d: -d["seconds"])
         del summary.slowest[10:]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -208,3 +209,28 @@ def test_progress_bar_on_a_terminal(capsys):
     quiet(1, 1, bad)
     quiet.end()
     assert capsys.readouterr().err == ""
+
+
+# --- bugs: issue 15 -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw_name, stored", [
+    pytest.param(b"bad\xff.txt", "bad\\xff.txt", id="latin1-byte"),
+    pytest.param(b"\xb2\xbf\xc3\xc5.txt", "\\xb2\\xbf\\xc3\\xc5.txt", id="gbk-name"),
+    pytest.param("部门决算.txt".encode(), "部门决算.txt", id="utf8-name-unchanged"),
+])
+def test_a_file_name_that_is_not_utf8_is_read_and_stored_escaped(tmp_path, raw_name, stored):
+    """Issue 15.1: a name with non-UTF-8 bytes aborted the whole run with exit 2 (its batch lost,
+    parts without documents rows left behind), and every re-run failed the same way."""
+    d = tmp_path / "in"
+    d.mkdir()
+    shutil.copy(seed_path("000"), d / "good.txt")
+    shutil.copy(seed_path("001"), os.fsdecode(bytes(d) + b"/" + raw_name))
+    out = tmp_path / "out"
+    for _ in range(2):  # the re-run skips both, and still exits 0
+        assert main(["run", str(d), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+        docs = _docs(out)
+        assert sorted(Path(p).name for p in docs.index) == sorted(["good.txt", stored])
+        assert set(docs.status) == {"ok"}
+        assert set(pd.read_parquet(out / "amounts").doc_id) == set(docs.doc_id)
+    log = json.loads(sorted((out / "_runs").glob("*.json"))[-1].read_text("utf-8"))
+    assert log["inputs"] == 2 and log["skipped"] == 2
