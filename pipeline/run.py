@@ -110,7 +110,9 @@ def _done_documents(out: Path) -> _Done:
 class _Plan:
     todo: list[str]  # paths to process, in input order
     ident: dict[str, tuple[str | None, int | None]]  # path -> (sha256, bytes) as scanned
-    drop_ids: set[str]  # documents in OUT whose rows go before the run: redone, or their file changed
+    # documents in OUT whose rows go: redone, or their file changed. They are removed with the first
+    # batch written, not before: a run that fails before it has a result loses nothing.
+    drop_ids: set[str]
 
 
 def _retry(prev: tuple[str, str, str | None]) -> bool:
@@ -203,7 +205,6 @@ def run(
         # a local worker starts as soon as there is a document for it: it imports the pipeline (~0.1 s
         # of its start) while the rest is scanned; no more workers than documents, none for a re-run
         plan = _plan(paths, out, force, summary, on_todo=pool.start_one if pool is not None else None)
-        write.remove_documents(out, plan.drop_ids)
         t_scan = time.monotonic()
 
         if not plan.todo:
@@ -223,6 +224,9 @@ def run(
 
         def timed_write(results: list[DocResult], part: str) -> None:
             tw = time.monotonic()
+            if plan.drop_ids:  # the old rows go with the first batch of new ones
+                write.remove_documents(out, plan.drop_ids)
+                plan.drop_ids = set()
             write.write_batch(out, results, part)
             write_times.append(time.monotonic() - tw)
 
@@ -246,6 +250,8 @@ def run(
                 pending = None
             if buffer:
                 timed_write(buffer, f"{stamp}-{summary.processed:07d}")
+            if plan.drop_ids:  # nothing was written (every result was skipped): the old rows still go
+                write.remove_documents(out, plan.drop_ids)
         finally:  # also on an error or Ctrl-C: no worker and no cluster outlives the run
             outcomes.close()
             if pool is not None:

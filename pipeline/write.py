@@ -4,12 +4,17 @@ Every part file is written to a hidden temporary name and renamed into place, so
 run killed half-way) never sees a half-written part. Readers ignore names starting with "." or
 "_", which is where temporary files and the run log live.
 
-Crash safety: a batch writes the same part name in every table, the documents part last. A
-document counts as done only when its documents row exists; parts whose documents part never
-landed are left-overs of an interrupted run and are removed at the start of the next run. Old
-rows of redone or changed documents are removed part by part (each part rewritten atomically)
-after their ids are journalled in `_runs/.removing.json`, so a removal cut short is finished by
-the next run. One run at a time holds `_runs/.lock`.
+Crash safety, and what a reader sees: a batch writes the same part name in every table, each
+under a hidden staged name; the batch is journalled in `_runs/.commit-<part>.json`, then its parts
+are renamed into place, the documents part first. So a reader listing the folders at any moment,
+during a run or after it was killed, never sees a row of a document that has no documents row;
+at worst, for the few renames of a commit (or after a kill among them, until the next run rolls
+the commit forward), a document's documents row without all of its other rows. A document counts
+as done only when its documents row exists. Old rows of redone or changed documents are removed
+part by part (each part rewritten atomically), the documents parts last, after their ids are
+journalled in `_runs/.removing.json`, so a removal cut short is finished by the next run; `run`
+removes them only with the batch that brings their replacement, so a run that fails before it
+processes anything loses nothing. One run at a time holds `_runs/.lock`.
 """
 from __future__ import annotations
 
@@ -163,14 +168,12 @@ def _drop(out: Path, ids: set[str]) -> None:
     """Remove the rows of documents, crash-safe: the ids are journalled first and the removal is
     finished by the next run if this one is killed half-way (removing twice is harmless)."""
     journal = _removal_journal(out)
-    journal.parent.mkdir(parents=True, exist_ok=True)
-    tmp = journal.with_name(f".removing.{uuid.uuid4().hex}.tmp")
-    tmp.write_text(json.dumps(sorted(ids)), encoding="utf-8")
-    os.replace(tmp, journal)
-    _filter_parts(out, DOCUMENTS, ids)  # first: from here on they count as not done
+    _write_text_atomic(journal, json.dumps(sorted(ids)))
+    # the documents rows last: a reader never sees rows of a document without its documents row
     for name in TABLES:
         if name != DOCUMENTS:
             _filter_parts(out, name, ids)
+    _filter_parts(out, DOCUMENTS, ids)
     journal.unlink()
 
 
@@ -187,6 +190,14 @@ def clean_interrupted(out: Path) -> None:
     if runs.is_dir():
         for p in runs.glob(".*.tmp"):
             p.unlink(missing_ok=True)
+        for journal in sorted(runs.glob(".commit-*.json")):  # journalled: finish the commit
+            batch = json.loads(journal.read_text("utf-8"))
+            _commit(out, journal, batch["tables"], batch["part"])
+    for name in TABLES:  # staged parts of a batch that was never journalled
+        d = out / name
+        if d.is_dir():
+            for p in d.glob(f".*{STAGED}"):
+                p.unlink(missing_ok=True)
     journal = _removal_journal(out)
     if journal.exists():
         _drop(out, set(json.loads(journal.read_text("utf-8"))))
@@ -205,19 +216,60 @@ def remove_documents(out: Path, doc_ids: set[str]) -> None:
         _drop(out, set(doc_ids))
 
 
+STAGED = ".staged"  # a part written, not yet committed (hidden: its name starts with ".")
+
+
+def _staged(final: Path) -> Path:
+    return final.with_name(f".{final.name}{STAGED}")
+
+
+def _commit_journal(out: Path, part: str) -> Path:
+    return out / "_runs" / f".commit-{part}.json"
+
+
+def _commit(out: Path, journal: Path, tables: list[str], part: str) -> None:
+    """Rename a batch's staged parts into place, the documents part first: a reader never sees a
+    row whose document has no documents row. Renaming twice is harmless (roll-forward)."""
+    name = f"part-{part}.parquet"
+    for t in sorted(tables, key=lambda t: t != DOCUMENTS):
+        staged = _staged(out / t / name)
+        if staged.exists():
+            os.replace(staged, out / t / name)
+    journal.unlink(missing_ok=True)
+
+
 def write_batch(out: Path, results: Iterable[DocResult], part: str) -> None:
+    """Write a batch of documents to every table, all or nothing as a reader sees it: every part
+    is written under a hidden staged name, the batch is journalled (`_runs/.commit-<part>.json`),
+    then the parts are renamed into place, documents first. A run killed before the journal lands
+    leaves only staged files (removed by the next run); one killed after it is rolled forward by
+    the next run (`clean_interrupted`)."""
     results = list(results)
+    docs = [res.document for res in results]
+    if not docs:
+        return
     for name in TABLES:
         (out / name).mkdir(parents=True, exist_ok=True)
+    final = f"part-{part}.parquet"
+    tables = [DOCUMENTS]
     for name in TABLES:
         if name == DOCUMENTS:
             continue
         parts = [res.columns[name] for res in results if res.columns.get(name)]
         if parts:
-            _write_atomic(columns_to_table(name, *concat_columns(parts)), out / name / f"part-{part}.parquet")
-    docs = [res.document for res in results]
-    if docs:
-        _write_atomic(rows_to_table(DOCUMENTS, docs), out / DOCUMENTS / f"part-{part}.parquet")
+            _write_atomic(columns_to_table(name, *concat_columns(parts)), _staged(out / name / final))
+            tables.append(name)
+    _write_atomic(rows_to_table(DOCUMENTS, docs), _staged(out / DOCUMENTS / final))
+    journal = _commit_journal(out, part)
+    _write_text_atomic(journal, json.dumps({"part": part, "tables": tables}))
+    _commit(out, journal, tables, part)
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def write_run_log(out: Path, stamp: str, summary: dict) -> Path:

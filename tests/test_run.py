@@ -234,3 +234,26 @@ def test_a_file_name_that_is_not_utf8_is_read_and_stored_escaped(tmp_path, raw_n
         assert set(pd.read_parquet(out / "amounts").doc_id) == set(docs.doc_id)
     log = json.loads(sorted((out / "_runs").glob("*.json"))[-1].read_text("utf-8"))
     assert log["inputs"] == 2 and log["skipped"] == 2
+
+
+def test_force_run_that_fails_before_any_result_keeps_every_row(tmp_path, monkeypatch):
+    """Issue 15.6: `--force` removed the old rows before processing, so a run that failed before
+    its first result (an unreachable Dask scheduler, the workers failing to start) lost them."""
+    from pipeline import execute
+    from pipeline.run import run
+
+    d = tmp_path / "in"
+    d.mkdir()
+    for p in ("000", "004"):
+        shutil.copy(seed_path(p), d / f"{p}.txt")
+    out = tmp_path / "out"
+    run([str(d)], out, workers=1)
+    before = {name: len(pd.read_parquet(out / name)) for name in TABLES}
+
+    def no_workers(self, paths):
+        raise OSError("cannot start workers")
+
+    monkeypatch.setattr(execute.LocalPool, "imap_unordered", no_workers)
+    with pytest.raises(OSError):
+        run([str(d)], out, workers=1, force=True)
+    assert {name: len(pd.read_parquet(out / name)) for name in TABLES} == before

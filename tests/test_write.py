@@ -110,3 +110,113 @@ def test_row_dicts_of_different_keys_become_columns_in_first_seen_order():
     assert list(cols) == ["a", "b", "c"]
     assert cols == {"a": [1, 3, 4], "b": ["2", None, None], "c": [None, None, "x"]}
     assert rows_to_columns([]) == {}
+
+
+# --- bugs: issue 15 (what a reader sees when a run is killed while it writes) ----------------------
+
+def _reader_view(out) -> dict[str, set[str]]:
+    """The doc_ids of every table as a reader listing the folders sees them (hidden names ignored)."""
+    import pyarrow.dataset as ds
+
+    from schemas.tables import TABLES
+
+    return {name: set(ds.dataset(out / name, format="parquet").to_table(columns=["doc_id"])
+                      .column("doc_id").to_pylist()) for name in TABLES if (out / name).is_dir()}
+
+
+def _assert_no_orphans(view: dict[str, set[str]], point: str) -> None:
+    for name, ids in view.items():
+        orphans = ids - view["documents"]
+        assert not orphans, f"{point}: {name} has rows of documents without a documents row: {orphans}"
+
+
+@pytest.fixture(scope="module")
+def two_results():
+    from pipeline.process import process_path
+    from tests.conftest import seed_path
+
+    return [process_path(str(seed_path(p))) for p in ("000", "004")]
+
+
+def _killed_at(monkeypatch, step: int):
+    """os.replace in write that dies (like SIGKILL: nothing after it runs) at its `step`-th call."""
+    import os as _os
+
+    from pipeline import write
+
+    calls = {"n": 0}
+    real = _os.replace
+
+    def replace(src, dst):
+        calls["n"] += 1
+        if calls["n"] == step:
+            raise SystemExit("killed")
+        return real(src, dst)
+
+    monkeypatch.setattr(write.os, "replace", replace)
+    return calls
+
+
+def test_a_batch_killed_at_any_rename_shows_no_orphan_rows_and_the_next_run_finishes_it(
+        tmp_path, monkeypatch, two_results):
+    """Issue 15.5: the other tables' parts were renamed into place before the documents part, so a
+    kill between them left rows of documents that had no documents row, readable until the next run."""
+    from pipeline import write
+
+    whole = tmp_path / "whole"
+    write.write_batch(whole, two_results, "b1")
+    want = _reader_view(whole)
+    step = 0
+    while True:
+        step += 1
+        out = tmp_path / f"k{step}"
+        write.write_empty_tables(out)
+        calls = _killed_at(monkeypatch, step)
+        try:
+            write.write_batch(out, two_results, "b1")
+        except SystemExit:
+            pass
+        monkeypatch.undo()
+        _assert_no_orphans(_reader_view(out), f"killed at rename {step}")
+        write.clean_interrupted(out)  # what the next run does first
+        after = _reader_view(out)
+        _assert_no_orphans(after, f"after the next run's clean-up (kill at {step})")
+        ids = after["documents"]
+        assert ids in (set(), want["documents"])  # the batch is all there or not at all
+        if ids:
+            assert after == want, f"kill at {step}: rolled forward, but not to the whole batch"
+        if calls["n"] < step:  # the batch finished without reaching this step: every point tried
+            break
+    assert step > len(want)  # every table's rename was a kill point
+
+
+def test_a_removal_killed_at_any_rewrite_shows_no_orphan_rows(tmp_path, monkeypatch, two_results):
+    """Issue 15.5: old rows were removed from documents first, then from the other tables: in
+    between (or after a kill there) those rows had no documents row."""
+    from pipeline import write
+
+    drop = {two_results[0].document["doc_id"]}
+    write.write_batch(tmp_path / "whole", two_results, "b1")
+    holding = {name for name, ids in _reader_view(tmp_path / "whole").items() if ids & drop}
+    step = 0
+    while True:
+        step += 1
+        out = tmp_path / f"k{step}"
+        write.write_empty_tables(out)
+        write.write_batch(out, two_results, "b1")
+        calls = _killed_at(monkeypatch, step)
+        try:
+            write.remove_documents(out, drop)
+        except SystemExit:
+            pass
+        monkeypatch.undo()
+        _assert_no_orphans(_reader_view(out), f"removal killed at rewrite {step}")
+        write.clean_interrupted(out)
+        after = _reader_view(out)
+        _assert_no_orphans(after, f"after the next run's clean-up (kill at {step})")
+        kept = {name for name, ids in after.items() if ids & drop}
+        # killed before its journal landed the removal never began; after that, the next run finishes it
+        assert kept in (set(), holding), f"kill at {step}: the removal was left half-done: {sorted(kept)}"
+        if calls["n"] < step:
+            break
+    assert step > 3
