@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 import time
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.load import path_text
 
 
 class _Progress:
@@ -66,6 +69,10 @@ def _cmd_run(args) -> int:
     from pipeline.run import run
     from pipeline.write import RunLocked
 
+    missing = [p for p in args.paths if not os.path.lexists(p)]
+    if missing:  # a mistyped path is the caller's error, not a document that failed
+        print(f"cnbudget: no such file or folder: {', '.join(map(path_text, missing))}", file=sys.stderr)
+        return 2
     if Path(args.out).exists() and not Path(args.out).is_dir():
         print(f"cnbudget: --out {args.out} is a file, not a folder", file=sys.stderr)
         return 2
@@ -102,6 +109,10 @@ def _cmd_run(args) -> int:
         progress.end()
         print(f"cnbudget: interrupted; run again to finish (documents already in {args.out} are kept)", file=sys.stderr)
         return 130
+    except _Terminated:
+        progress.end()
+        print(f"cnbudget: terminated; run again to finish (documents already in {args.out} are kept)", file=sys.stderr)
+        return 128 + signal.SIGTERM
     finally:
         progress.end()
     print(summary.line())
@@ -194,14 +205,44 @@ def _cmd_schema(args) -> int:
     return 0
 
 
+_RUN_EXAMPLES = """examples:
+  cnbudget run corpus/ --out data/                  every report under corpus/, into data/
+  cnbudget run scraped/ --out data/ --quiet         a nightly job: only the summary line
+  cnbudget run a.pdf b.docx --out data/ --force     redo two documents already in data/
+  cnbudget run scraped/ --out data/ --executor dask --scheduler tcp://host:8786
+
+exit status: 0 every document ok or partial; 1 at least one failed (the rest is written);
+2 usage error (a PATH that does not exist, a bad flag, another run writing to DIR);
+130 interrupted, 143 terminated (run again to finish)."""
+
+_INSPECT_EXAMPLES = """examples:
+  cnbudget inspect report.pdf             sections, tables, amounts, facts and checks
+  cnbudget inspect report.pdf --text      also the normalised text that start/end index
+  cnbudget inspect report.txt | less"""
+
+_SCHEMA_EXAMPLES = """examples:
+  cnbudget schema                          every table's columns, types and meaning
+  cnbudget schema --format markdown > docs/DATA.md"""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="cnbudget", description="Chinese fiscal reports to Parquet tables.")
+    raw = argparse.RawDescriptionHelpFormatter
+    p = argparse.ArgumentParser(
+        prog="cnbudget", formatter_class=raw,
+        description="Chinese local-government fiscal reports (部门决算, 部门预算, 绩效自评) to typed, "
+                    "traceable Parquet tables.",
+        epilog="example:\n  cnbudget run corpus/ --out data/ && cnbudget schema\n\n"
+               "`cnbudget COMMAND --help` for each command's options and examples.")
     p.add_argument("--version", action="version", version=f"cnbudget {__version__}")
-    sub = p.add_subparsers(dest="command", required=True)
-    r = sub.add_parser("run", help="process files and folders into Parquet tables")
-    r.add_argument("paths", nargs="+", metavar="PATH")
-    r.add_argument("--out", required=True, help="output folder (one Parquet dataset per table)")
-    r.add_argument("--workers", type=int, default=None, help="worker processes (default: number of cores)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    r = sub.add_parser("run", help="process files and folders into Parquet tables", formatter_class=raw,
+                       description="Process reports into one Parquet dataset per table under --out. "
+                                   "Documents already there (same content, same pipeline version) are skipped.",
+                       epilog=_RUN_EXAMPLES)
+    r.add_argument("paths", nargs="+", metavar="PATH",
+                   help="a report file (.txt .pdf .docx .html .htm) or a folder, walked for such files")
+    r.add_argument("--out", required=True, metavar="DIR", help="output folder (one Parquet dataset per table)")
+    r.add_argument("--workers", type=int, default=None, metavar="N", help="worker processes (default: number of cores)")
     r.add_argument("--force", action="store_true", help="redo documents already in --out")
     r.add_argument("--quiet", action="store_true", help="print only the summary line (for cron)")
     r.add_argument("--executor", choices=["local", "dask"], default="local",
@@ -213,12 +254,17 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--memory-limit", type=float, default=2.0, metavar="GIB",
                    help="address-space limit per worker process in GiB (default 2; 0 = none)")
     r.set_defaults(func=_cmd_run)
-    i = sub.add_parser("inspect", help="show one document's sections, tables and amounts")
-    i.add_argument("file")
+    i = sub.add_parser("inspect", help="show one document's sections, tables, amounts, facts and checks",
+                       formatter_class=raw, epilog=_INSPECT_EXAMPLES,
+                       description="Read one document with the pipeline's stages and print what they find.")
+    i.add_argument("file", metavar="FILE", help="the document to read (.txt .pdf .docx .html .htm)")
     i.add_argument("--text", action="store_true", help="also print the normalised text")
     i.set_defaults(func=_cmd_inspect)
-    s = sub.add_parser("schema", help="print the data dictionary of every output table")
-    s.add_argument("--format", choices=["text", "markdown"], default="text")
+    s = sub.add_parser("schema", help="print the data dictionary of every output table",
+                       formatter_class=raw, epilog=_SCHEMA_EXAMPLES,
+                       description="Every output table with its columns, their types and what they hold.")
+    s.add_argument("--format", choices=["text", "markdown"], default="text",
+                   help="text for the terminal (default) or a markdown table per output table")
     s.set_defaults(func=_cmd_schema)
     return p
 
@@ -236,7 +282,39 @@ def quiet_libraries() -> None:
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread like KeyboardInterrupt, so `run` stops its workers and
+    leaves nothing half-written."""
+
+
+def _on_sigterm(signum, frame):
+    raise _Terminated()
+
+
+def _stdout_closed() -> int:
+    """The reader of our output went away (`cnbudget inspect FILE | head`): stop quietly. Python's
+    recipe: point stdout at devnull so the interpreter's last flush does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 141  # 128 + SIGPIPE, as a shell reports a program killed by a closed pipe
+
+
 def main(argv: list[str] | None = None) -> int:
+    try:
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread (a test calling main from a thread)
+        pass
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        return _stdout_closed()
+    except _Terminated:
+        print("cnbudget: terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
+
+
+def _main(argv: list[str] | None) -> int:
     quiet_libraries()
     parser = build_parser()
     try:
