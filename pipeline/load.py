@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from pipeline.records import DocumentError, Source
@@ -15,18 +15,47 @@ FORMATS = {".txt": "txt", ".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm
 MAX_BYTES = 200 * 1024 * 1024  # larger files are refused: no fiscal report is this big
 
 
-def walk(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
-    """Files under the given paths, in a stable order; hidden files and folders are skipped."""
+def walk(
+    paths: Iterable[str | os.PathLike],
+    on_skip: Callable[[Path, str, str], None] | None = None,
+    exclude: Path | None = None,
+) -> Iterator[Path]:
+    """Files under the given paths that may be documents, in a stable order. What a folder holds
+    besides them is reported to `on_skip(path, status, reason)`, never dropped unseen: hidden files
+    and folders and files of an unknown extension (status skipped), the folder `exclude` (the
+    output), and folders that cannot be listed (status unreadable). A file named explicitly is
+    always taken, so an unsupported one still gets its documents row with a clear error."""
+    skip = on_skip or (lambda path, status, reason: None)
+    excluded = exclude.resolve() if exclude is not None else None
     for p in paths:
         p = Path(p)
-        if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
-                for name in sorted(files):
-                    if not name.startswith(".") and Path(name).suffix.lower() in FORMATS:
-                        yield Path(root) / name
-        else:
+        if not p.is_dir():
             yield p
+            continue
+
+        def unreadable(e: OSError) -> None:
+            skip(Path(e.filename), "unreadable", f"cannot list the folder: {e.strerror}")
+
+        for root, dirs, files in os.walk(p, onerror=unreadable):
+            keep = []
+            for d in sorted(dirs):
+                full = Path(root) / d
+                if d.startswith("."):
+                    skip(full, "skipped", "hidden folder")
+                elif excluded is not None and full.resolve() == excluded:
+                    skip(full, "skipped", "the output folder")
+                else:
+                    keep.append(d)
+            dirs[:] = keep
+            for name in sorted(files):
+                full = Path(root) / name
+                suffix = Path(name).suffix.lower()
+                if name.startswith("."):
+                    skip(full, "skipped", "hidden file")
+                elif suffix not in FORMATS:
+                    skip(full, "skipped", f"unsupported extension {suffix or '(none)'}")
+                else:
+                    yield full
 
 
 def path_text(path: str | os.PathLike) -> str:

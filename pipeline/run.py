@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from pipeline import __version__, execute, load
@@ -54,6 +55,7 @@ class RunSummary:
     seconds: float = 0.0
     failures: list = dataclasses.field(default_factory=list)
     duplicates: list = dataclasses.field(default_factory=list)
+    skipped_paths: list = dataclasses.field(default_factory=list)  # what a folder held that is no document
     # scan: walk + hash + compare with OUT; process: wall time of the documents; write: Parquet;
     # documents: the sum of the documents' own times in their workers
     timings: dict = dataclasses.field(default_factory=dict)
@@ -87,7 +89,7 @@ def _sha_of(path: Path) -> tuple[str | None, int | None]:
 class _Done:
     """What OUT already holds."""
 
-    by_sha: dict[str, tuple[str, str, str | None]]  # sha256 -> (pipeline_version, status, error)
+    by_sha: dict[str, tuple[str, str, str | None, str]]  # sha256 -> (pipeline_version, status, error, source_path)
     by_path: dict[str, list[tuple[str, str | None]]]  # source_path -> [(doc_id, sha256)]
 
 
@@ -101,7 +103,7 @@ def _done_documents(out: Path) -> _Done:
         return done
     for did, path, sha, ver, st, err in zip(*(docs.column(c).to_pylist() for c in cols)):
         if sha:
-            done.by_sha[sha] = (ver, st, err)
+            done.by_sha[sha] = (ver, st, err, path)
         done.by_path.setdefault(path, []).append((did, sha))
     return done
 
@@ -113,9 +115,22 @@ class _Plan:
     # documents in OUT whose rows go: redone, or their file changed. They are removed with the first
     # batch written, not before: a run that fails before it has a result loses nothing.
     drop_ids: set[str]
+    files: dict[str, dict]  # path -> its files row (DESIGN §4): every path the walk saw
+    moved: dict[str, str]  # doc_id -> its new source_path: unchanged content whose old path is gone
+    gone: set[str]  # those old paths: their files rows go
 
 
-def _retry(prev: tuple[str, str, str | None]) -> bool:
+def _file_row(path: str, stamp: str, status: str, reason: str | None = None, doc_id: str | None = None,
+              size: int | None = None) -> dict:
+    try:
+        mtime = datetime.fromtimestamp(os.lstat(path).st_mtime, timezone.utc)
+    except OSError:
+        mtime = None
+    return {"path": load.path_text(path), "doc_id": doc_id, "bytes": size, "mtime": mtime, "status": status,
+            "reason": load.path_text(reason) if reason else None, "run": stamp}
+
+
+def _retry(prev: tuple) -> bool:
     """A document already in OUT with a failure that says nothing about its bytes."""
     return prev[1] == "failed" and str(prev[2]).startswith(RETRY_REASONS)
 
@@ -126,10 +141,15 @@ def _plan(
     """Walk and hash the inputs; decide what to process and which old rows go. Counts skipped
     documents in `summary`; calls `on_todo` for each document to process, as it is found."""
     done = _done_documents(out)
-    plan = _Plan([], {}, set())
+    plan = _Plan([], {}, set(), {}, {}, set())
+
+    def skipped(path: Path, status: str, reason: str) -> None:
+        plan.files[str(path)] = _file_row(str(path), summary.started, status, reason)
+        summary.skipped_paths.append({"path": load.path_text(path), "status": status, "reason": reason})
+
     seen: dict[str, str] = {}  # sha256 -> first path with that content
     now_at: dict[str, str | None] = {}  # walked path -> sha256 of what it holds now, if it had rows
-    for p in load.walk(paths):
+    for p in load.walk(paths, on_skip=skipped, exclude=out):
         f = str(p)
         name = load.path_text(f)  # as documents.source_path and the run log hold it
         summary.inputs += 1
@@ -139,6 +159,7 @@ def _plan(
         if sha and sha in seen:
             summary.duplicates.append({"path": name, "same_as": seen[sha]})
             summary.skipped += 1
+            plan.files[f] = _file_row(f, summary.started, "duplicate_of", seen[sha], sha[:16], size)
             continue
         if sha:
             seen[sha] = name
@@ -148,11 +169,17 @@ def _plan(
             if prev[1] == "failed":
                 summary.failed += 1
                 summary.failures.append({"path": name, "error": prev[2], "skipped": True})
+            if prev[3] != name and not os.path.lexists(prev[3]):  # renamed or moved: the row follows it
+                plan.moved[sha[:16]] = name
+                plan.gone.add(prev[3])
+            plan.files[f] = _file_row(f, summary.started, "unchanged",
+                                      f"failed earlier: {prev[2]}" if prev[1] == "failed" else None, sha[:16], size)
             continue
         if on_todo is not None:
             on_todo()
         plan.todo.append(f)
         plan.ident[f] = (sha, size)
+        plan.files[f] = _file_row(f, summary.started, "processed", None, sha[:16] if sha else None, size)
         if prev:
             plan.drop_ids.add(sha[:16])
     # a walked file whose content changed: its old document goes, unless that content is still
@@ -237,6 +264,7 @@ def run(
                 )
                 doc_s += o.seconds
                 _count(summary, res, o)
+                _file_done(plan.files.get(o.path), res.document)
                 if progress:
                     progress(n, len(plan.todo), res)
                 buffer.append(res)
@@ -252,6 +280,8 @@ def run(
                 timed_write(buffer, f"{stamp}-{summary.processed:07d}")
             if plan.drop_ids:  # nothing was written (every result was skipped): the old rows still go
                 write.remove_documents(out, plan.drop_ids)
+            write.move_documents(out, plan.moved)
+            write.write_files(out, list(plan.files.values()), stamp, gone=plan.gone)
         finally:  # also on an error or Ctrl-C: no worker and no cluster outlives the run
             outcomes.close()
             if pool is not None:
@@ -272,6 +302,17 @@ def run(
         del summary.slowest[10:]
         write.write_run_log(out, stamp, dataclasses.asdict(summary))
     return summary
+
+
+def _file_done(row: dict | None, document: dict) -> None:
+    """A processed path's files row, once its document is back: its doc_id, and its error if it failed."""
+    if row is None:
+        return
+    row["doc_id"] = document["doc_id"]
+    if document["status"] == "failed":
+        err = document["error"] or ""
+        row["status"] = "unreadable" if err.startswith(("unreadable", "missing")) else "failed"
+        row["reason"] = err
 
 
 def _count(summary: RunSummary, res: DocResult, o) -> None:

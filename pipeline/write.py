@@ -204,7 +204,7 @@ def clean_interrupted(out: Path) -> None:
     # a batch writes the same part name in every table, its documents part last
     landed = {p.name for p in _parts(out, DOCUMENTS)}
     for name in TABLES:
-        if name != DOCUMENTS:
+        if name not in (DOCUMENTS, FILES):
             for p in _parts(out, name):
                 if p.name not in landed and p.name != EMPTY_PART:
                     _remove_part(out, name, p)
@@ -270,6 +270,40 @@ def _write_text_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+
+
+FILES = "files"  # one row per input path: current state, replaced path by path (not by batch)
+
+
+def write_files(out: Path, rows: list[dict], stamp: str, gone: Iterable[str] = ()) -> None:
+    """The files rows of a run: each replaces the row an earlier run wrote for the same path; the
+    rows of `gone` paths (a file renamed or moved away from them) go."""
+    if not rows:
+        return
+    paths = pa.array(sorted({r["path"] for r in rows} | set(gone)), pa.string())
+    for p in _parts(out, FILES):
+        col = pq.read_table(p, columns=["path"]).column("path")
+        mask = pc.invert(pc.is_in(col, value_set=paths))
+        kept = pc.sum(pc.cast(mask, pa.int64())).as_py() or 0
+        if kept == 0 and p.name != EMPTY_PART:
+            _remove_part(out, FILES, p)
+        elif kept < len(col):
+            _write_atomic(pq.read_table(p, schema=TABLES[FILES]).filter(mask), p)
+    _write_atomic(rows_to_table(FILES, rows), out / FILES / f"part-{stamp}.parquet")
+
+
+def move_documents(out: Path, moved: dict[str, str]) -> None:
+    """Give documents whose file was renamed or moved (same bytes, old path gone) their new path."""
+    if not moved:
+        return
+    for p in _parts(out, DOCUMENTS):
+        table = pq.read_table(p, schema=TABLES[DOCUMENTS])
+        ids = table.column("doc_id").to_pylist()
+        if not any(i in moved for i in ids):
+            continue
+        paths = [moved.get(i, old) for i, old in zip(ids, table.column("source_path").to_pylist())]
+        col = table.schema.get_field_index("source_path")
+        _write_atomic(table.set_column(col, table.schema.field(col), pa.array(paths, pa.string())), p)
 
 
 def write_run_log(out: Path, stamp: str, summary: dict) -> Path:

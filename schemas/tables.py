@@ -182,6 +182,19 @@ TABLES: dict[str, pa.Schema] = {
             PAGE,
         ]
     ),
+    "files": pa.schema(
+        [
+            _f("path", pa.string(), "Input path as the run found it; bytes of a file name that are not UTF-8 as \\xNN."),
+            _f("doc_id", pa.string(), "The documents row of what the path holds; null when it was not read."),
+            _f("bytes", pa.int64(), "File size in bytes; null for a folder or an unreadable path."),
+            _f("mtime", pa.timestamp("us", tz="UTC"), "Last modification time of the path (UTC)."),
+            _f("status", pa.string(), "processed, duplicate_of, unchanged, skipped, unreadable or failed."),
+            _f("reason", pa.string(), "duplicate_of: the path processed for the same bytes; unchanged: already "
+               "in the output; skipped: why (hidden, unsupported extension, the output folder); unreadable or "
+               "failed: the error."),
+            _f("run", pa.string(), "The run that last saw the path (the name of its log in _runs/)."),
+        ]
+    ),
     "checks": pa.schema(
         [
             DOC_ID,

@@ -257,3 +257,75 @@ def test_force_run_that_fails_before_any_result_keeps_every_row(tmp_path, monkey
     with pytest.raises(OSError):
         run([str(d)], out, workers=1, force=True)
     assert {name: len(pd.read_parquet(out / name)) for name in TABLES} == before
+
+
+def _files(out: Path) -> pd.DataFrame:
+    return pd.read_parquet(out / "files").set_index("path")
+
+
+def test_every_path_a_folder_holds_is_accounted_for(tmp_path, monkeypatch):
+    """Issue 15.4: copies got one documents row and the other paths appeared only in the run log; an
+    empty .txt beside an empty .pdf; the walk silently skipped unreadable subfolders, folders
+    starting with `_`, hidden files and every file whose extension it did not know."""
+    from pipeline import load
+
+    d = tmp_path / "in"
+    (d / "_archive").mkdir(parents=True)
+    (d / ".git").mkdir()
+    (d / "locked").mkdir()
+    shutil.copy(seed_path("000"), d / "a.txt")
+    shutil.copy(seed_path("000"), d / "copy-of-a.txt")
+    shutil.copy(seed_path("004"), d / "_archive" / "b.txt")
+    (d / "empty.txt").write_bytes(b"")
+    (d / "empty.pdf").write_bytes(b"")
+    (d / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    (d / "附表.xlsx").write_bytes(b"PK\3\4")
+    real_walk = os.walk
+
+    def walk(top, onerror=None, **kw):  # root reads every folder: make one unreadable
+        for root, dirs, files in real_walk(top, onerror=onerror, **kw):
+            if Path(root).name == "locked":
+                onerror(PermissionError(13, "Permission denied", root))
+                continue
+            yield root, dirs, files
+
+    monkeypatch.setattr(load.os, "walk", walk)
+    out = tmp_path / "out"
+    assert main(["run", str(d), "--out", str(out), "--workers", "1", "--quiet"]) == 1  # the empty ones fail
+    files = _files(out)
+    rel = {str(Path(p).relative_to(d)): (s, r if isinstance(r, str) else None)
+           for p, s, r in zip(files.index, files.status, files.reason)}
+    assert rel == {
+        "a.txt": ("processed", None),
+        "copy-of-a.txt": ("duplicate_of", str(d / "a.txt")),
+        "_archive/b.txt": ("processed", None),
+        "empty.pdf": ("failed", rel["empty.pdf"][1]),  # the first path in order with those bytes
+        "empty.txt": ("duplicate_of", str(d / "empty.pdf")),
+        ".git": ("skipped", "hidden folder"),
+        ".DS_Store": ("skipped", "hidden file"),
+        "附表.xlsx": ("skipped", "unsupported extension .xlsx"),
+        "locked": ("unreadable", "cannot list the folder: Permission denied"),
+    }
+    assert rel["empty.pdf"][1]  # why it failed
+    docs = _docs(out)
+    assert len(docs) == docs.doc_id.nunique() == 3  # one row per distinct content (a, b, the empty bytes)
+    assert set(files.doc_id.dropna()) == set(docs.doc_id)
+    assert len(files) == files.index.nunique()
+    # a re-run: the same paths, each once, now unchanged
+    assert main(["run", str(d), "--out", str(out), "--workers", "1", "--quiet"]) == 1
+    again = _files(out)
+    assert len(again) == len(files) and again.loc[str(d / "a.txt"), "status"] == "unchanged"
+
+
+def test_a_renamed_file_takes_its_documents_row_along(tmp_path):
+    """Issue 15.4: a renamed file kept its old source_path."""
+    d = tmp_path / "in"
+    d.mkdir()
+    shutil.copy(seed_path("000"), d / "old.txt")
+    out = tmp_path / "out"
+    assert main(["run", str(d), "--out", str(out), "--quiet"]) == 0
+    (d / "old.txt").rename(d / "new.txt")
+    assert main(["run", str(d), "--out", str(out), "--quiet"]) == 0
+    assert list(_docs(out).index) == [str(d / "new.txt")]
+    files = _files(out)
+    assert list(files.index) == [str(d / "new.txt")] and list(files.status) == ["unchanged"]

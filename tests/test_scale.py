@@ -44,6 +44,8 @@ def _tables(out: Path) -> dict[str, pd.DataFrame]:
         df = pd.read_parquet(out / name)
         if name == "documents":
             df = df.drop(columns=["extracted_at"])
+        if name == "files":  # what each path holds; its status, time and run are the history of runs
+            df = df[["path", "doc_id"]]
         flat = [c for c in df.columns if not df[c].map(lambda v: hasattr(v, "__len__") and not isinstance(v, str)).any()]
         key = df[flat].apply(lambda col: col.map(repr)).agg("\x1f".join, axis=1) if len(df) else pd.Series([], dtype=str)
         got[name] = df.iloc[key.argsort(kind="stable").to_numpy()].reset_index(drop=True)
@@ -61,7 +63,7 @@ def _assert_consistent(out: Path) -> pd.DataFrame:
     docs = pd.read_parquet(out / "documents")
     assert docs.doc_id.is_unique, docs[docs.doc_id.duplicated(keep=False)]
     for name in TABLES:
-        assert set(pd.read_parquet(out / name).doc_id) <= set(docs.doc_id), name
+        assert set(pd.read_parquet(out / name).doc_id) - {None} <= set(docs.doc_id), name
         assert not [p for p in (out / name).iterdir() if p.name.startswith(".")], name
     assert not (out / "_runs" / ".removing.json").exists()
     return docs
@@ -198,7 +200,10 @@ def test_unchanged_rerun_writes_nothing_and_force_replaces(tmp_path):
     parts = {p: p.stat().st_mtime_ns for p in out.rglob("*.parquet")}
     s = run([str(tmp_path / "in")], out, workers=2)
     assert (s.processed, s.skipped) == (0, 3)
-    assert {p: p.stat().st_mtime_ns for p in out.rglob("*.parquet")} == parts
+    # nothing rewritten but the files rows, which record that this run saw the paths
+    assert {p: t for p, t in parts.items() if p.parent.name != "files"} == {
+        p: p.stat().st_mtime_ns for p in out.rglob("*.parquet") if p.parent.name != "files"}
+    assert set(pd.read_parquet(out / "files").status) == {"unchanged"}
     before = _tables(out)
     s = run([str(tmp_path / "in")], out, workers=2, force=True)
     assert (s.processed, s.skipped) == (3, 0)
@@ -563,8 +568,8 @@ def test_file_that_vanishes_mid_run(tmp_path, monkeypatch):
 
     walk = load.walk
 
-    def walk_then_delete(paths):
-        yield from walk(paths)
+    def walk_then_delete(paths, **kw):
+        yield from walk(paths, **kw)
         b.unlink()  # found by the walk, gone before a worker reads it
 
     monkeypatch.setattr(load, "walk", walk_then_delete)

@@ -120,8 +120,9 @@ def _reader_view(out) -> dict[str, set[str]]:
 
     from schemas.tables import TABLES
 
-    return {name: set(ds.dataset(out / name, format="parquet").to_table(columns=["doc_id"])
-                      .column("doc_id").to_pylist()) for name in TABLES if (out / name).is_dir()}
+    return {name: set(ds.dataset(out / name, schema=schema, format="parquet").to_table(columns=["doc_id"])
+                      .column("doc_id").to_pylist()) - {None}
+            for name, schema in TABLES.items() if (out / name).is_dir()}
 
 
 def _assert_no_orphans(view: dict[str, set[str]], point: str) -> None:
