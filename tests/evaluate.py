@@ -40,6 +40,9 @@ GOLD_DIR = SHARED / "gold"
 SAMPLES = SHARED / "samples"
 CITIES = SAMPLES / "cities"
 HOLDOUT_FILE = Path(__file__).with_name("eval_holdout.toml")
+# Expectations for the samples issue 17 names that have no file in ../shared/gold (宁德, 长沙, the
+# other 广州 target table), copied from the sample tests that hold them (each says its origin).
+EXTRA_GOLD = Path(__file__).with_name("eval_gold")
 TOL = Decimal("0.005")
 TUNED, HELD = "tuned", "held-out"
 SPLITS = (TUNED, HELD)
@@ -80,13 +83,14 @@ class GoldDoc:
     gold: dict
 
 
-def load_gold(gold_dir: Path = GOLD_DIR) -> list[GoldDoc]:
-    """Every gold file: seeds (source under corpus/) and samples (source under ../shared/samples/)."""
+def load_gold(gold_dir: Path = GOLD_DIR, extra: Path = EXTRA_GOLD) -> list[GoldDoc]:
+    """Every gold file: seeds (source under corpus/), samples (source under ../shared/samples/) and
+    tests/eval_gold/."""
     docs = []
     for f in sorted(gold_dir.glob("*.json")):
         g = json.loads(f.read_text(encoding="utf-8"))
         docs.append(GoldDoc(f.stem, CORPUS / g["source"], "corpus/" + g["source"], g))
-    for f in sorted((gold_dir / "samples").glob("*.json")):
+    for f in [*sorted((gold_dir / "samples").glob("*.json")), *sorted(extra.glob("*.json"))]:
         g = json.loads(f.read_text(encoding="utf-8"))
         docs.append(GoldDoc(f.stem, SAMPLES / g["source"], g["source"], g))
     return docs
@@ -160,7 +164,27 @@ def _norm(s) -> str:
     return "".join(str(s).split()) if s is not None and not (isinstance(s, float) and s != s) else ""
 
 
+# gold's kinds (cities.tsv vocabulary) -> the documents.doc_kinds vocabulary
+KIND_OF_GOLD = {
+    "dept_performance_targets": "target_declaration",
+    "project_performance_targets": "target_declaration",
+}
+_QUALIFIERS = ("（本级）", "(本级)")
+
+
+def same_body(gold_name: str, got: str | None) -> bool:
+    """The department the pipeline names is the gold's organisation when one contains the other
+    (the pipeline drops the place: 公安局 for 泉州市公安局), ignoring a （本级） qualifier."""
+    a, b = _norm(gold_name), _norm(got)
+    for q in _QUALIFIERS:
+        a, b = a.replace(q, ""), b.replace(q, "")
+    return bool(a) and len(b) >= 2 and (b in a or a in b)
+
+
 def score_document(name: str, gold: dict, docs: pd.DataFrame) -> list[Item]:
+    """county equal, department contains department_contains, department and organisation the same
+    body (same_body), fiscal_year equal, and per doc kind: each gold kind present (match / miss),
+    each kind the pipeline adds that gold does not list is a wrong value."""
     g = gold.get("document", {})
     row = docs.iloc[0] if len(docs) else None
     out = []
@@ -182,16 +206,22 @@ def score_document(name: str, gold: dict, docs: pd.DataFrame) -> list[Item]:
     if "county" in g:
         got = val("county")
         item("county", (got or None) == (g["county"] or None), g["county"], got)
-    for gk in ("department_contains", "organisation"):
-        if gk in g:
-            got = val("department")
-            item(gk, bool(got) and _norm(g[gk]) in _norm(got), g[gk], got)
+    if "department_contains" in g:
+        got = val("department")
+        item("department_contains", bool(got) and _norm(g["department_contains"]) in _norm(got), g["department_contains"], got)
+    if "organisation" in g:
+        got = val("department")
+        item("organisation", same_body(g["organisation"], got), g["organisation"], got)
     if "fiscal_year" in g:
         got = val("fiscal_year")
         item("fiscal_year", got is not None and int(got) == int(g["fiscal_year"]), g["fiscal_year"], got)
     if "doc_kinds" in g:
-        got = val("doc_kinds") or []
-        item("doc_kinds", set(g["doc_kinds"]) <= set(got), sorted(g["doc_kinds"]), sorted(got) or None)
+        got = set(val("doc_kinds") or [])
+        want = {KIND_OF_GOLD.get(k, k) for k in g["doc_kinds"]}
+        for k in sorted(want):
+            out.append(Item(name, "document", f"doc_kinds:{k}", MATCH if k in got else MISS, k, ", ".join(sorted(got))))
+        for k in sorted(got - want):
+            out.append(Item(name, "document", f"doc_kinds:+{k}", WRONG, ", ".join(sorted(want)), k))
     return out
 
 
@@ -422,6 +452,7 @@ def coverage_of(file: str, split: str, doc_id: str, o: Output, tsv: dict) -> Cov
     kinds = list(d["doc_kinds"]) if d is not None and d["doc_kinds"] is not None and not isinstance(d["doc_kinds"], float) else []
     year = None if d is None or pd.isna(d["fiscal_year"]) else int(d["fiscal_year"])
     kind_exp = tsv.get("kind", "")
+    kind_want = KIND_OF_GOLD.get(kind_exp, kind_exp)
     is_fiscal = kind_exp in ("budget", "final_accounts")
     return Coverage(
         file=file, split=split,
@@ -433,7 +464,7 @@ def coverage_of(file: str, split: str, doc_id: str, o: Output, tsv: dict) -> Cov
         checks_pass=int((checks["status"] == "pass").sum()) if len(checks) else 0,
         checks_fail=fails,
         kind_expected=kind_exp, kinds=kinds,
-        kind_ok=(kind_exp in kinds) if kind_exp != "not_fiscal" else not kinds,
+        kind_ok=(kind_want in kinds) if kind_exp != "not_fiscal" else not kinds,
         year_expected=tsv.get("fiscal_year", ""), year=year,
         year_ok=str(year) == str(tsv.get("fiscal_year", "")),
         pages=None if d is None or pd.isna(d["n_pages"]) else int(d["n_pages"]),
