@@ -41,4 +41,4 @@ eval: $(BYTECODE)
 	$(BIN)/python -m tests.evaluate $(EVAL_ARGS)
 
 clean:
-	rm -rf data/ .pytest_cache .hypothesis .eval/out
+	rm -rf data/ .pytest_cache .hypothesis

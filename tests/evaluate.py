@@ -57,7 +57,11 @@ _COLUMN_ROLES = {
     "预算数": "budget", "合计": "total", "小计": "total", "总计": "total", "金额": "total",
     "基本支出": "basic", "项目支出": "project", "人员经费": "personnel", "公用经费": "public",
     "其他收入": "other_income", "决算数": "actual", "执行数": "actual", "上年预算数": "prior_year",
-    "年初预算数": "initial_budget", "调整预算数": "adjusted_budget",
+    "年初预算数": "initial_budget", "调整预算数": "adjusted_budget", "预算": "budget",
+    "一般公共预算": "general_public_budget", "政府性基金": "government_fund",
+    "人员支出": "personnel", "日常公用支出": "public", "“三公”经费": "three_public",
+    "公务用车购置费": "vehicle_purchase", "公务用车运行维护费": "vehicle_running",
+    "机关运行经费": "admin_running",
 }
 
 
@@ -190,7 +194,7 @@ def score_document(name: str, gold: dict, docs: pd.DataFrame) -> list[Item]:
     out = []
 
     def item(key, ok, expected, got):
-        status = MATCH if ok else (MISS if got in (None, "", [], "None") else WRONG)
+        status = MATCH if ok else (MISS if got is None or (isinstance(got, str) and not got) else WRONG)
         out.append(Item(name, "document", key, status, str(expected), "" if got is None else str(got)))
 
 
