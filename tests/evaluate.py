@@ -437,7 +437,7 @@ class Coverage:
     kind_ok: bool
     year_expected: str
     year: int | None
-    year_ok: bool
+    year_ok: bool | None  # None: cities.tsv gives no year (not_fiscal)
     pages: int | None = None
     extra: dict = field(default_factory=dict)
 
@@ -470,19 +470,20 @@ def coverage_of(file: str, split: str, doc_id: str, o: Output, tsv: dict) -> Cov
         kind_expected=kind_exp, kinds=kinds,
         kind_ok=(kind_want in kinds) if kind_exp != "not_fiscal" else not kinds,
         year_expected=tsv.get("fiscal_year", ""), year=year,
-        year_ok=str(year) == str(tsv.get("fiscal_year", "")),
+        year_ok=str(year) == str(tsv["fiscal_year"]) if tsv.get("fiscal_year") else None,
         pages=None if d is None or pd.isna(d["n_pages"]) else int(d["n_pages"]),
     )
 
 
 def coverage_summary(cov: list[Coverage]) -> dict:
     fiscal = [c for c in cov if c.kind_expected in ("budget", "final_accounts")]
+    dated = [c for c in cov if c.year_ok is not None]
     n = len(cov)
     return {
         "reports": n,
         "failed": sum(c.status == "failed" for c in cov),
         "kind_agree_pct": round(100 * sum(c.kind_ok for c in cov) / n, 1) if n else None,
-        "year_agree_pct": round(100 * sum(c.year_ok for c in cov) / n, 1) if n else None,
+        "year_agree_pct": round(100 * sum(bool(c.year_ok) for c in dated) / len(dated), 1) if dated else None,
         "fiscal_reports": len(fiscal),
         "required_keys": {
             k: sum(k not in c.required_missing for c in fiscal) for k in REQUIRED_KEYS
@@ -568,7 +569,7 @@ def _detail_lines(items: list[Item], splits: dict[str, str], cov: list[Coverage]
     for c in cov:
         out.append(f"### {c.file} [{c.split}] — {c.status}{': ' + c.error if c.error else ''}")
         out.append(f"- kind: expected {c.kind_expected}, got {c.kinds} {'ok' if c.kind_ok else 'DIFFERS'}; "
-                   f"year: expected {c.year_expected}, got {c.year} {'ok' if c.year_ok else 'DIFFERS'}; pages {c.pages}")
+                   f"year: expected {c.year_expected or '-'}, got {c.year} {'' if c.year_ok is None else 'ok' if c.year_ok else 'DIFFERS'}; pages {c.pages}")
         out.append(f"- keys ({len(c.keys)}): {', '.join(c.keys) or 'none'}")
         if c.required_missing:
             out.append(f"- required keys missing: {', '.join(c.required_missing)}")
