@@ -12,7 +12,7 @@ SOURCES = $(wildcard pipeline/*.py extractors/*.py schemas/*.py)
 # machines) every worker process compiled every module from source again, ~60 ms a start.
 BYTECODE = $(VENV)/.bytecode
 
-.PHONY: run test bench clean
+.PHONY: run test bench eval clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ test: $(BYTECODE)
 
 bench: $(BYTECODE)
 	$(BIN)/python -m tests.bench
+
+# The accuracy loop (tests/evaluate.py): the pipeline over the seeds, the gold samples and
+# ../shared/samples/cities/ into .eval/, scored against ../shared/gold; EVAL_ARGS=--reuse skips
+# unchanged documents, EVAL_ARGS=--save-baseline stores the figures the next run compares with.
+eval: $(BYTECODE)
+	$(BIN)/python -m tests.evaluate $(EVAL_ARGS)
 
 clean:
 	rm -rf data/ .pytest_cache .hypothesis
