@@ -127,6 +127,18 @@ def _cmd_inspect(args) -> int:
     from pipeline import extract, load, normalise, segment
     from pipeline.records import DocumentError
 
+    from pipeline.worker import limit_memory
+
+    limit_memory(int(args.memory_limit * 2**30))  # as a run's worker: a bomb must not take the machine
+    try:
+        return _inspect(args, load, normalise, segment, extract, DocumentError)
+    except MemoryError:
+        print(f"{args.file}: failed: out_of_memory: needs more than --memory-limit {args.memory_limit:g} GiB",
+              file=sys.stderr)
+        return 1
+
+
+def _inspect(args, load, normalise, segment, extract, DocumentError) -> int:
     try:
         src = load.read_source(Path(args.file))
         text = normalise.source_to_text(src)
@@ -259,6 +271,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Read one document with the pipeline's stages and print what they find.")
     i.add_argument("file", metavar="FILE", help="the document to read (.txt .pdf .docx .html .htm)")
     i.add_argument("--text", action="store_true", help="also print the normalised text")
+    i.add_argument("--memory-limit", type=float, default=2.0, metavar="GIB",
+                   help="address-space limit in GiB, as for a run's workers (default 2; 0 = none)")
     i.set_defaults(func=_cmd_inspect)
     s = sub.add_parser("schema", help="print the data dictionary of every output table",
                        formatter_class=raw, epilog=_SCHEMA_EXAMPLES,

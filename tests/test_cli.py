@@ -76,3 +76,14 @@ def test_sigterm_stops_a_run_with_a_message_and_the_next_run_finishes(tmp_path):
     assert main(["run", str(tmp_path / "in"), "--out", str(out), "--quiet"]) == 0
     docs = pd.read_parquet(out / "documents")
     assert len(docs) == docs.doc_id.nunique() == 400
+
+
+def test_inspect_has_a_memory_cap(tmp_path):
+    """Issue 15: `inspect` had no memory cap (a 37 KB DOCX bomb took 2.1 GB). Under a cap far below
+    what reading this document needs, it fails with a clear message instead of taking the machine."""
+    big = tmp_path / "big.txt"
+    big.write_bytes(seed_path("004").read_bytes() * 200)  # ~8 MB
+    proc = _cli("inspect", str(big), "--memory-limit", "0.05")
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    assert "out_of_memory" in err and "Traceback" not in err
