@@ -186,6 +186,9 @@ def find_tables(edges: list[dict]) -> list[list[tuple]]:
     from pdfplumber.utils import filter_edges
 
     s = pt.TableSettings.resolve(None)
+    # only rulings: pdfminer gives a curve's or a slanted line's segments no orientation, and
+    # pdfplumber's merge_edges fails on them (KeyError: None); its own table finder keeps h and v
+    edges = [e for e in edges if e.get("orientation") in ("h", "v")]
     edges = filter_edges(edges, min_length=s.edge_min_length_prefilter)
     edges = pt.merge_edges(
         edges,
