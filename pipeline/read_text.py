@@ -65,7 +65,7 @@ def _decode_bytes(data: bytes) -> tuple[str, tuple[str, ...]]:
 
 def _cut_utf8(data: bytes, e: UnicodeDecodeError) -> tuple[str, tuple[str, ...]] | None:
     """The text without its last, incomplete UTF-8 character, when that is the only error."""
-    if e.end != len(data) or len(data) - e.start > 3:
+    if e.reason != "unexpected end of data" or e.end != len(data) or len(data) - e.start > 3:
         return None
     try:
         text = codecs.getincrementaldecoder(e.encoding)().decode(data[: e.start], final=True)
