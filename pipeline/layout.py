@@ -533,8 +533,8 @@ class _Flow:
                 for j, cell in zip(placed, r):
                     row[j] = cell
                 rows.append(tuple(row))
-            repeated = 0
-            while repeated < len(rows) - 1 and rows[repeated] == last.rows[repeated]:
+            repeated = 0  # header rows repeated at the top of the continuation (at most all of last's)
+            while repeated < min(len(rows) - 1, len(last.rows)) and rows[repeated] == last.rows[repeated]:
                 repeated += 1
             self.blocks[-1] = Grid(
                 last.rows + tuple(rows[repeated:]), page=last.page, caption=last.caption

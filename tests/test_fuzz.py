@@ -36,6 +36,12 @@ def _docx() -> bytes:
     return buf.getvalue()
 
 
+def _continuation_pdf() -> bytes:
+    from tests.test_read_pdf import continuation_longer_than_its_first_part
+
+    return continuation_longer_than_its_first_part()
+
+
 def _curves_pdf() -> bytes:
     """The issue-15 reproduction: a page pdfminer reads (a lone "印") with two circles."""
     from tests.test_read_pdf import _with_circles
@@ -56,6 +62,7 @@ GENERATED = {
     "small.pdf": (".pdf", _small_pdf),
     "curves.pdf": (".pdf", _curves_pdf),
     "small.docx": (".docx", _docx),
+    "continuation.pdf": (".pdf", _continuation_pdf),
 }
 
 
@@ -147,6 +154,9 @@ def test_empty_file_of_every_format_is_empty(tmp_path):
 # (name, input, mutation, seed); an input in GENERATED or a ../shared/samples file name
 CRASHES = {
     "curves-on-a-pdfminer-page": ("curves.pdf", None, 0),  # KeyError: None in merge_edges
+    # IndexError: tuple index out of range joining a table's continuation (layout.Flow.table)
+    "continuation-longer-than-first-part": ("continuation.pdf", None, 0),
+    "guangzhou-ecology-flip-3": ("广州__2026年广州市生态环境局部门预算.pdf", "flip", 3),
 }
 
 

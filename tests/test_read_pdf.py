@@ -645,3 +645,20 @@ def test_no_page_readable_is_broken_pdf(monkeypatch):
     with pytest.raises(DocumentError) as e:
         read_pdf.decode(data)
     assert e.value.reason == "broken_pdf" and "page 1: ValueError" in e.value.detail
+
+
+def continuation_longer_than_its_first_part() -> bytes:
+    """A table on page 1 whose continuation on page 2 repeats all its rows, then has more."""
+    first = [["项目", "金额"], ["合计", "3.00"]]
+    return render.pdf([
+        render.Page([render.Table(72, 72, [100, 80], first)]),
+        render.Page([render.Table(72, 72, [100, 80], first + [["基本支出", "2.00"], ["项目支出", "1.00"]])]),
+    ])
+
+
+def test_continuation_repeating_every_row_of_the_first_part():
+    # bug (issue 15, found by tests/test_fuzz.py): IndexError: tuple index out of range when
+    # the repeated header rows of a continuation ran past the first part's rows
+    assert read_pdf.decode(continuation_longer_than_its_first_part()).blocks == (
+        Grid((("项目", "金额"), ("合计", "3.00"), ("基本支出", "2.00"), ("项目支出", "1.00")), page=1),
+    )
