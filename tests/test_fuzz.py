@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from pipeline.process import process_path
 from tests import fuzz, render
-from tests.conftest import ND, SAMPLES, SEEDS, WL, GZ, YT
+from tests.conftest import GZ, HZ, ND, SAMPLES, SEEDS, SJ, WL
 
 pytestmark = pytest.mark.slow
 
@@ -184,10 +184,11 @@ def test_found_crash(name, mutation, seed, tmp_path):
 
 # --- the real samples (need ../shared) ---------------------------------------------------------
 
-SAMPLE_NAMES = [WL, ND, GZ, "广州__人力资源和社会保障局_2026年部门预算.html"]
-SAMPLE_RECIPES = [
+SAMPLE_NAMES = [WL, ND, GZ, SJ, HZ, "广州__2026年广州市气象局部门预算.pdf",
+                "广州__人力资源和社会保障局_2026年部门预算.html", "广州__公安局_2026年部门预算.html"]
+SAMPLE_RECIPES = [  # ids: the sample's first characters, the mutation, the seed
     pytest.param(name, m, s, id=f"{name[:6]}-{m}-{s}")
-    for name in SAMPLE_NAMES for m in fuzz.mutations_for(Path(name)) for s in range(2)
+    for name in SAMPLE_NAMES for m in fuzz.mutations_for(Path(name)) for s in range(3)
 ]
 
 
