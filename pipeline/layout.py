@@ -186,6 +186,9 @@ def find_tables(edges: list[dict]) -> list[list[tuple]]:
     from pdfplumber.utils import filter_edges
 
     s = pt.TableSettings.resolve(None)
+    # only rulings: pdfminer gives a curve's or a slanted line's segments no orientation, and
+    # pdfplumber's merge_edges fails on them (KeyError: None); its own table finder keeps h and v
+    edges = [e for e in edges if e.get("orientation") in ("h", "v")]
     edges = filter_edges(edges, min_length=s.edge_min_length_prefilter)
     edges = pt.merge_edges(
         edges,
@@ -530,8 +533,8 @@ class _Flow:
                 for j, cell in zip(placed, r):
                     row[j] = cell
                 rows.append(tuple(row))
-            repeated = 0
-            while repeated < len(rows) - 1 and rows[repeated] == last.rows[repeated]:
+            repeated = 0  # header rows repeated at the top of the continuation (at most all of last's)
+            while repeated < min(len(rows) - 1, len(last.rows)) and rows[repeated] == last.rows[repeated]:
                 repeated += 1
             self.blocks[-1] = Grid(
                 last.rows + tuple(rows[repeated:]), page=last.page, caption=last.caption

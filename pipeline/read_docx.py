@@ -26,12 +26,18 @@ HEADING_STYLE = re.compile(
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
+# At most this many characters come from expanding XML entities of document.xml's own DTD
+# (a bound against a "billion laughs" of many references to one long entity).
+MAX_ENTITY_CHARS = 1_000_000
+
 
 def decode(data: bytes) -> Decoded:
     """Body paragraphs (empty ones skipped) and tables of a .docx, in document order."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    if not data:
+        raise DocumentError("empty", "the file has 0 bytes")
     if data.startswith(OLE2_MAGIC):
         raise DocumentError(
             "broken_docx",
@@ -47,7 +53,47 @@ def decode(data: bytes) -> Decoded:
     except Exception as e:  # lxml and python-docx raise many kinds on damaged XML
         raise DocumentError("broken_docx", f"{type(e).__name__}: {e}") from None
 
+    _expand_entities(document.element)
     return Decoded(tuple(_blocks(document.element.body, document)), None, ())
+
+
+def _expand_entities(root) -> None:
+    """Replace each reference to an entity of the document's internal DTD by its text, in place.
+
+    python-docx's parser does not resolve entities (no XXE, no billion laughs): a reference stays
+    an entity node, and the text after it (its tail) is not part of any w:t's text, so it would be
+    silently lost. Only plain-text internal entities are expanded, one level, within
+    MAX_ENTITY_CHARS; any other entity (external, nested, undeclared) is a broken_docx error.
+    """
+    from lxml import etree
+
+    refs = list(root.iter(etree.Entity))
+    if not refs:
+        return
+    dtd = root.getroottree().docinfo.internalDTD
+    values = {d.name: d.content for d in dtd.iterentities()} if dtd is not None else {}
+    budget = MAX_ENTITY_CHARS
+    for ref in refs:
+        name = ref.text.strip("&;")
+        value = values.get(name)
+        if value is None or "&" in value or "<" in value:
+            raise DocumentError(
+                "broken_docx",
+                f"document.xml uses the XML entity {ref.text}, which is external, nested or undeclared; "
+                "save the document again from Word",
+            )
+        budget -= len(value)
+        if budget < 0:
+            raise DocumentError(
+                "broken_docx", f"document.xml's XML entities expand to more than {MAX_ENTITY_CHARS} characters"
+            )
+        parent, before = ref.getparent(), ref.getprevious()
+        text = value + (ref.tail or "")
+        if before is not None:
+            before.tail = (before.tail or "") + text
+        else:
+            parent.text = (parent.text or "") + text
+        parent.remove(ref)
 
 
 def _blocks(container, document):

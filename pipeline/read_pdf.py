@@ -7,9 +7,10 @@ leaves a text object out of its text page is read by pdfminer instead (`_may_hol
 A page whose text runs sideways is turned upright first. `pipeline.layout` turns the
 positioned characters and tables into paragraphs and grids.
 
-Errors: broken_pdf, encrypted_pdf (a user password is needed), no_text_layer (every page is a
-scan). Warnings: cid_garbage (characters without a Unicode mapping), scanned_pages (some pages
-are images only).
+Errors: empty (0 bytes), broken_pdf (PDFium cannot open it, or no page can be read),
+encrypted_pdf (a user password is needed), no_text_layer (every page is a scan). Warnings:
+cid_garbage (characters without a Unicode mapping), scanned_pages (some pages are images only),
+broken_pages (pages neither PDFium nor pdfminer can read: they are left out, the rest is read).
 """
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ def decode(data: bytes) -> Decoded:
     """Paragraphs and ruled tables of a PDF, in reading order, with 1-based pages."""
     import pypdfium2 as pdfium
 
+    if not data:
+        raise DocumentError("empty", "the file has 0 bytes")
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
@@ -42,23 +45,36 @@ def decode(data: bytes) -> Decoded:
     warnings: list[str] = []
     pages: list[PageLayout] = []
     scanned: list[int] = []  # pages that show an image and (almost) no text
+    failed: dict[int, str] = {}  # pages neither PDFium nor pdfminer can read -> why
     try:
-        for i in range(len(pdf)):
+        n_pages = len(pdf)
+        for i in range(n_pages):
             try:
-                page = pdf[i]
-            except pdfium.PdfiumError:  # PDFium cannot load this page: pdfminer may
-                pages.append(_pdfminer_layout(data, i + 1))
-                continue
-            try:
-                layout = _layout(page, i + 1, data)
-                if _chars(layout) < SCANNED_MAX_CHARS and _has_image(page):
+                layout, is_scan = _page(pdf, i, data)
+            except MemoryError:
+                raise  # reported by the run as out_of_memory
+            except RecursionError:
+                failed[i + 1] = "nesting too deep"
+            except DocumentError as e:
+                failed[i + 1] = e.detail
+            except Exception as e:  # a damaged page costs that page, not the document
+                failed[i + 1] = f"{type(e).__name__}: {e}"
+            else:
+                if is_scan:
                     scanned.append(i + 1)
                 pages.append(layout)
-            finally:
-                page.close()
     finally:
         pdf.close()
 
+    if failed and not pages:
+        first, why = next(iter(failed.items()))
+        raise DocumentError("broken_pdf", f"none of the {n_pages} pages can be read (page {first}: {why})")
+    if failed:
+        first, why = next(iter(failed.items()))
+        warnings.append(
+            f"broken_pages: pages {_ranges(list(failed))} of {n_pages} cannot be read and are left out "
+            f"(page {first}: {why})"
+        )
     if not any(p.lines or p.tables for p in pages) or (pages and len(scanned) == len(pages)):
         raise DocumentError(
             "no_text_layer",
@@ -75,6 +91,21 @@ def decode(data: bytes) -> Decoded:
                 f"cid_garbage: page {p.number}: {garbage} characters have no Unicode mapping"
             )
     return Decoded(tuple(blocks(pages)), len(pages), tuple(warnings))
+
+
+def _page(pdf, i: int, data: bytes) -> tuple[PageLayout, bool]:
+    """Page i (0-based) laid out, and whether it is a scanned image without a text layer."""
+    import pypdfium2 as pdfium
+
+    try:
+        page = pdf[i]
+    except pdfium.PdfiumError:  # PDFium cannot load this page: pdfminer may
+        return _pdfminer_layout(data, i + 1), False
+    try:
+        layout = _layout(page, i + 1, data)
+        return layout, _chars(layout) < SCANNED_MAX_CHARS and _has_image(page)
+    finally:
+        page.close()
 
 
 def _chars(page: PageLayout) -> int:
@@ -120,7 +151,7 @@ def _pdfminer_layout(data: bytes, number: int) -> PageLayout:
         raise  # reported by the run as out_of_memory
     except Exception as e:  # pdfminer raises many kinds on damaged files
         raise DocumentError(
-            "broken_pdf", f"page {number}: neither PDFium nor pdfminer can read it: {type(e).__name__}: {e}"
+            "broken_pdf", f"neither PDFium nor pdfminer can read it: {type(e).__name__}: {e}"
         ) from None
     if quarters:
         glyphs, edges, width, height = turn(glyphs, edges, width, height, quarters)

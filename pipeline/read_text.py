@@ -31,25 +31,49 @@ from schemas.vocab import heading_prefix, heading_style_pattern, text_noise
 MIN_PRINTABLE = 0.95
 
 
-def _decode_bytes(data: bytes) -> str:
-    """Decode UTF-8 / UTF-16 (with BOM) / GB18030 (which covers GBK and GB2312); whether the text
-    is printable is `_scan`'s to check."""
+def _decode_bytes(data: bytes) -> tuple[str, tuple[str, ...]]:
+    """Decode UTF-8 / UTF-16 (with BOM) / GB18030 (which covers GBK and GB2312), with warnings;
+    whether the text is printable is `_scan`'s to check. A UTF-8 text cut in the middle of its
+    last character (a truncated download) is read without that character."""
     if not data:
         raise DocumentError("empty", "the file has 0 bytes")
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, enc, codec in ((codecs.BOM_UTF8, "utf-8-sig", "utf-8"), (codecs.BOM_UTF16_LE, "utf-16", "utf-16-le"),
+                            (codecs.BOM_UTF16_BE, "utf-16", "utf-16-be")):
         if data.startswith(bom):
+            body = data[len(bom):]
             try:
-                return data.decode(enc)
+                return body.decode(codec), ()
             except UnicodeDecodeError as e:
+                cut = _cut_utf8(body, e) if codec == "utf-8" else None
+                if cut is not None:
+                    return cut
                 raise DocumentError("bad_encoding", f"starts with a {enc} byte-order mark but does not decode: {e.reason}") from None
     if b"\x00" in data[:4096]:
         raise DocumentError("binary", "contains NUL bytes: not a text file (UTF-16 without a byte-order mark is not supported)")
-    for enc in ("utf-8", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
+    try:
+        return data.decode("utf-8"), ()
+    except UnicodeDecodeError as e:
+        cut = _cut_utf8(data, e)
+        if cut is not None:
+            return cut
+    try:
+        return data.decode("gb18030"), ()
+    except UnicodeDecodeError:
+        pass
     raise DocumentError("bad_encoding", "not valid UTF-8, GB18030/GBK or UTF-16 text: convert it to UTF-8 or check it is a text file")
+
+
+def _cut_utf8(data: bytes, e: UnicodeDecodeError) -> tuple[str, tuple[str, ...]] | None:
+    """The text without its last, incomplete UTF-8 character, when that is the only error."""
+    if e.reason != "unexpected end of data" or e.end != len(data) or len(data) - e.start > 3:
+        return None
+    try:
+        text = codecs.getincrementaldecoder(e.encoding)().decode(data[: e.start], final=True)
+    except UnicodeDecodeError:
+        return None
+    warning = (f"truncated_text: the file ends in the middle of a UTF-8 character; "
+               f"its last {len(data) - e.start} bytes are left out")
+    return text, (warning,)
 
 
 _UNPRINTABLE = regex.compile(r"[^\P{C}\t\n\r\ufeff\u200b-\u200d\u2060\u00ad]|[\p{Zl}\p{Zp}]")
@@ -208,7 +232,8 @@ def _starts_heading(text: str) -> bool:
 def decode(data: bytes) -> Decoded:
     # characters are normalised once, for the whole text; source offsets refer to this text
     # (normalise_chars also turns U+3000 and U+00A0 into spaces, so lines only have " " to strip)
-    s, noise_at = _scan(_decode_bytes(data))
+    decoded, warnings = _decode_bytes(data)
+    s, noise_at = _scan(decoded)
     if not s or s.isspace():
         raise DocumentError("no_text", "the file contains only white space")
     lines = s.split("\n")
@@ -235,7 +260,7 @@ def decode(data: bytes) -> Decoded:
     # s is normalised and its lines hold no line break; a tab can only get into a cell of a
     # tab-cell table, and does not when every tab starts a line
     plain = "\r" not in s and (layout != "tab_cells" or s.count("\t") == s.count("\n\t") + s.startswith("\t"))
-    return Decoded(blocks=tuple(blocks), n_pages=None, warnings=(), plain=plain)
+    return Decoded(blocks=tuple(blocks), n_pages=None, warnings=warnings, plain=plain)
 
 
 def _cell(raw: str, src: int, noisy: bool) -> tuple[str, int]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import docx
 import pytest
@@ -154,7 +155,6 @@ def test_headers_and_footers_not_read():
 
 BROKEN = {
     "not-a-zip": b"plain text, not a docx",
-    "empty": b"",
     "zip-without-document": b"PK\x05\x06" + b"\x00" * 18,
     "legacy-doc-or-encrypted": bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 504,
 }
@@ -166,3 +166,71 @@ def test_broken_docx(data):
         read_docx.decode(data)
     assert e.value.reason == "broken_docx"
     assert e.value.detail
+
+
+# --- bugs -------------------------------------------------------------------------------------
+
+
+def test_empty_docx_is_empty_not_broken():
+    # bug (issue 15): a 0-byte .docx said broken_docx
+    with pytest.raises(DocumentError) as e:
+        read_docx.decode(b"")
+    assert e.value.reason == "empty"
+
+
+def with_dtd(paragraphs: list[str], dtd: str) -> bytes:
+    """A .docx whose document.xml declares `dtd` as its internal subset; "&e;" in a paragraph
+    is a reference to entity e."""
+    d = docx.Document()
+    for text in paragraphs:
+        d.add_paragraph(text.replace("&e;", "ENTITYREF"))
+    src = zipfile.ZipFile(io.BytesIO(saved(d)))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "word/document.xml":
+                at = data.index(b"?>") + 2
+                data = data[:at] + f"<!DOCTYPE w:document [{dtd}]>".encode() + data[at:].replace(b"ENTITYREF", b"&e;")
+            out.writestr(item, data)
+    return buf.getvalue()
+
+
+ENTITIES = {  # bug (issue 15): the text after an entity reference in a w:t was silently lost
+    "internal-entity-mid-run": (["本年收入&e;127.43万元。", "第二段"], '<!ENTITY e "合计">',
+                                ("本年收入合计127.43万元。", "第二段")),
+    "two-references": (["&e;一&e;二"], '<!ENTITY e "甲">', ("甲一甲二",)),
+}
+
+
+@pytest.mark.parametrize("texts,dtd,expected", ENTITIES.values(), ids=ENTITIES)
+def test_internal_entity_text_is_read(texts, dtd, expected):
+    data = with_dtd(texts, dtd)
+    assert tuple(b.text for b in read_docx.decode(data).blocks) == expected
+
+
+UNSAFE_ENTITIES = {  # never expanded, never silently dropped: a clear broken_docx
+    "external-xxe": '<!ENTITY e SYSTEM "file:///etc/passwd">',
+    "billion-laughs": '<!ENTITY a "lol"><!ENTITY e "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">',
+    "undeclared": '<!ENTITY other "x">',
+}
+
+
+@pytest.mark.parametrize("dtd", UNSAFE_ENTITIES.values(), ids=UNSAFE_ENTITIES)
+def test_unsafe_entity_is_a_clear_error(dtd):
+    data = with_dtd(["前&e;后"], dtd)
+    try:
+        blocks = read_docx.decode(data).blocks
+    except DocumentError as e:
+        assert e.reason == "broken_docx" and ("&e;" in e.detail or "Entity 'e'" in e.detail)
+    else:  # the parser itself may refuse the reference; text is never silently cut
+        assert "后" in "".join(b.text for b in blocks)
+        assert "root:" not in "".join(b.text for b in blocks)
+
+
+def test_entity_expansion_is_bounded(monkeypatch):
+    monkeypatch.setattr(read_docx, "MAX_ENTITY_CHARS", 10)
+    data = with_dtd(["&e;&e;"], '<!ENTITY e "123456">')
+    with pytest.raises(DocumentError) as e:
+        read_docx.decode(data)
+    assert e.value.reason == "broken_docx"

@@ -6,6 +6,7 @@ rendered pages), not copied from this reader's output.
 from __future__ import annotations
 
 import functools
+import io
 import re
 import time
 import unicodedata
@@ -510,7 +511,7 @@ def test_dedupe_drops_a_character_drawn_again_within_a_point():
 BROKEN = {
     "not-a-pdf": (b"<html>not a pdf</html>", "broken_pdf"),
     "truncated": (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog", "broken_pdf"),
-    "empty": (b"", "broken_pdf"),
+    "empty": (b"", "empty"),  # bug (issue 15): said broken_pdf
 }
 
 
@@ -590,3 +591,74 @@ def test_pdf_without_text_is_no_text_layer():
     with pytest.raises(DocumentError) as e:
         read_pdf.decode(render.pdf([render.Page([])]))
     assert e.value.reason == "no_text_layer"
+
+
+# --- bugs -------------------------------------------------------------------------------------
+
+
+def _with_circles() -> bytes:
+    """A page PDFium leaves a lone "印" out of (so pdfminer reads it), with two circles: pdfminer
+    gives the curves' segments no orientation."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont(render.FONT))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.setFont(render.FONT, 12)
+    c.drawString(72, 700, "基本支出800.00万元")
+    c.drawString(300, 600, "印")
+    c.circle(200, 400, 50)
+    c.circle(400, 400, 30)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def test_curves_on_a_pdfminer_page_are_no_rulings():
+    # bug (issue 15): internal_error KeyError: None in pdfplumber's merge_edges
+    assert read_pdf.decode(_with_circles()).blocks == (Para("基本支出800.00万元", page=1), Para("印", page=1))
+
+
+def test_a_page_that_cannot_be_read_costs_only_that_page(monkeypatch):
+    # bug (issue 15): an exception on one page (a real 珠海 budget: IndexError) failed the document
+    data = render.pdf([render.Page([render.Text(72, 72, f"第{n}页收入合计1.00万元")]) for n in (1, 2, 3)])
+    real = read_pdf._layout
+
+    def layout(page, number, data):
+        if number == 2:
+            raise IndexError("tuple index out of range")
+        return real(page, number, data)
+
+    monkeypatch.setattr(read_pdf, "_layout", layout)
+    decoded = read_pdf.decode(data)
+    assert [b.page for b in decoded.blocks] == [1, 3]
+    assert decoded.warnings == (
+        "broken_pages: pages 2 of 3 cannot be read and are left out (page 2: IndexError: tuple index out of range)",
+    )
+
+
+def test_no_page_readable_is_broken_pdf(monkeypatch):
+    data = render.pdf([render.Page([render.Text(72, 72, "收入合计1.00万元")])])
+    monkeypatch.setattr(read_pdf, "_layout", lambda page, number, data: ().index(0))
+    with pytest.raises(DocumentError) as e:
+        read_pdf.decode(data)
+    assert e.value.reason == "broken_pdf" and "page 1: ValueError" in e.value.detail
+
+
+def continuation_longer_than_its_first_part() -> bytes:
+    """A table on page 1 whose continuation on page 2 repeats all its rows, then has more."""
+    first = [["项目", "金额"], ["合计", "3.00"]]
+    return render.pdf([
+        render.Page([render.Table(72, 72, [100, 80], first)]),
+        render.Page([render.Table(72, 72, [100, 80], first + [["基本支出", "2.00"], ["项目支出", "1.00"]])]),
+    ])
+
+
+def test_continuation_repeating_every_row_of_the_first_part():
+    # bug (issue 15, found by tests/test_fuzz.py): IndexError: tuple index out of range when
+    # the repeated header rows of a continuation ran past the first part's rows
+    assert read_pdf.decode(continuation_longer_than_its_first_part()).blocks == (
+        Grid((("项目", "金额"), ("合计", "3.00"), ("基本支出", "2.00"), ("项目支出", "1.00")), page=1),
+    )
