@@ -127,15 +127,28 @@ def _cmd_inspect(args) -> int:
     from pipeline import extract, load, normalise, segment
     from pipeline.records import DocumentError
 
+    import resource
+
     from pipeline.worker import limit_memory
 
-    limit_memory(int(args.memory_limit * 2**30))  # as a run's worker: a bomb must not take the machine
+    # as a run's worker, so a bomb cannot take the machine; counted beyond what this process holds
+    # already (main may run inside a larger program), and lifted again when inspect is done
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    if args.memory_limit > 0:
+        try:
+            with open("/proc/self/statm") as f:  # Linux: the address space mapped now
+                held = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:
+            held = 0
+        limit_memory(held + int(args.memory_limit * 2**30))
     try:
         return _inspect(args, load, normalise, segment, extract, DocumentError)
     except MemoryError:
         print(f"{args.file}: failed: out_of_memory: needs more than --memory-limit {args.memory_limit:g} GiB",
               file=sys.stderr)
         return 1
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, before)
 
 
 def _inspect(args, load, normalise, segment, extract, DocumentError) -> int:
@@ -272,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("file", metavar="FILE", help="the document to read (.txt .pdf .docx .html .htm)")
     i.add_argument("--text", action="store_true", help="also print the normalised text")
     i.add_argument("--memory-limit", type=float, default=2.0, metavar="GIB",
-                   help="address-space limit in GiB, as for a run's workers (default 2; 0 = none)")
+                   help="memory the document may take, in GiB of address space (default 2; 0 = none)")
     i.set_defaults(func=_cmd_inspect)
     s = sub.add_parser("schema", help="print the data dictionary of every output table",
                        formatter_class=raw, epilog=_SCHEMA_EXAMPLES,
