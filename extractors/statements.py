@@ -152,9 +152,10 @@ def table_lines(text: Text, table: tm.Table, fiscal_year: int | None, doc_measur
                 continue
             name_col = table.name_col_for(c.index)
             if name_col is not None and name_col != r.name_col:
-                nc = next((x for x in r.cells if x.col == name_col), None)
-                name = nc.text.strip() if nc is not None and nc.text.strip() else None
-                code, name = (tm._row_code([name or ""], [], 0) if name else (None, None))
+                texts = {x.col: x.text for x in r.cells}
+                cc = table.code_col_for(c.index)
+                code_cols = [cc] if cc is not None and cc > (r.name_col if r.name_col is not None else -1) else []
+                code, name = tm.row_code(texts, code_cols, name_col)
                 level = tm.LEVELS.get(len(code)) if code else None
             else:
                 name, code, level = r.name, r.code, r.level
@@ -162,11 +163,12 @@ def table_lines(text: Text, table: tm.Table, fiscal_year: int | None, doc_measur
                 continue
             u = tm.cell_unit(table, r, c.index) or unit
             wan = units_mod.to_wan(v, u) if u else None
-            cm = _COLUMN_MEASURE.get(c.role or "")
+            cm = _COLUMN_MEASURE.get(c.measure or c.role or "")
+            role = "three_public_total" if kind.key == "three_public" and c.role == "total" else c.role
             out.append(StatementLine(
                 statement=kind.key, statement_title=title, table_id=table.table_id, row=r.index, col=c.index,
                 code=code, name=name, classification=_classification(kind, code), level=level,
-                column_role=c.role, column_header=c.header, measure=cm or measure,
+                column_role=role, column_header=c.header, measure=cm or measure,
                 year=(year - 1 if cm == "prior_year" and year else year), value=v, unit=u, amount_wan=wan,
                 page=r.page, start=cell.start, end=cell.end,
             ))

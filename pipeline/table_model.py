@@ -47,6 +47,9 @@ _INDEX_CELL = re.compile(r"""(?x) ^ (?: \*+ | 栏次 | 行次 | [A-Za-z] | \d{1,
 _FIGURE = re.compile(r"""(?x) ^ (?P<sign>[-−])? (?P<int>\d{1,3}(?:,\d{3})+|\d+) (?P<frac>\.\d+)? $""")
 # A classification code, alone or before its name: 201 / 20103 / 2010301 / 301 / 30101
 _CODE = re.compile(r"""(?x) ^ [\[【]? (?P<code>[1-9]\d{2}(?:\d{2}){0,2}) [\]】]? (?:\s+|(?=[^\d\s]))? (?P<rest>.*) $""")
+# The first cell of a data row even where the table prints no figure (an empty template):
+# 合计 / 总计 / 一、… / （一）…
+_LABEL_ROW = re.compile(r"""(?x) ^ \s* (?: 合\s*计 | 总\s*计 | [一二三四五六七八九十]+、 | [（(][一二三四五六七八九十]+[)）] ) """)
 _PART = re.compile(r"^\d{2,3}$")
 LEVELS = {3: "类", 5: "款", 7: "项"}
 
@@ -68,6 +71,7 @@ class Role:
 class Roles:
     roles: tuple[Role, ...]
     generic: frozenset[str]
+    measures: frozenset[str]
 
     def of(self, header: str) -> str | None:
         """The role a single header text names (whitespace-insensitive), or None."""
@@ -96,14 +100,22 @@ def roles() -> Roles:
             for r in data["role"]
         ),
         generic=frozenset(map(squash, data["generic"])),
+        measures=frozenset(data["measures"]),
     )
 
 
 def chain_role(chain: tuple[str, ...], rs: Roles | None = None) -> str | None:
     """A column's role from its header chain: the leaf first; a generic leaf (小计) or a leaf
     without a role takes the nearest ancestor's role; a generic leaf with none is `total`."""
+    return chain_role_measure(chain, rs)[0]
+
+
+def chain_role_measure(chain: tuple[str, ...], rs: Roles | None = None) -> tuple[str | None, str | None]:
+    """(role, measure) of a header chain: a measure leaf (预算数, 决算数) under a parent with a
+    role of its own is the parent's role with the leaf's measure (三公 因公出国（境）费 / 决算数)."""
     rs = rs or roles()
     generic = False
+    measure = None
     for h in reversed(chain):
         s = squash(h)
         if not s:
@@ -112,9 +124,17 @@ def chain_role(chain: tuple[str, ...], rs: Roles | None = None) -> str | None:
             generic = True
             continue
         r = rs.of(s)
-        if r is not None:
-            return r
-    return "total" if generic else None
+        if r is None:
+            continue
+        if r in rs.measures and measure is None and not generic:
+            measure = r
+            continue
+        if r in ("name", "code") and measure:
+            return measure, measure
+        return r, measure
+    if generic:
+        return "total", measure
+    return measure, measure
 
 
 @dataclass(frozen=True)
@@ -122,6 +142,7 @@ class Column:
     index: int
     chain: tuple[str, ...]  # header texts, top level first, as printed
     role: str | None
+    measure: str | None = None  # budget / actual / … where the header says
 
     @property
     def header(self) -> str:
@@ -157,6 +178,14 @@ class Table:
                 return c
         return None
 
+    def code_col_for(self, col: int) -> int | None:
+        """The code column a figure column belongs to (nearest left), as `name_col_for`."""
+        best = None
+        for c in self.columns:
+            if c.index < col and c.role == "code":
+                best = c.index
+        return best
+
     def name_col_for(self, col: int) -> int | None:
         """The label column a figure column belongs to: the nearest name column left of it (side by
         side 收入 | 支出 halves of a 收支总表 each have their own)."""
@@ -185,7 +214,8 @@ def header_row_count(grid: list[list[str]], limit: int = 6) -> int:
         if _is_index_row(texts):
             n += 1
             break
-        if _has_figure(texts) or (texts and _CODE.match(texts[0] or "") and texts[0][:1].isdigit()):
+        if _has_figure(texts) or (texts and _CODE.match(texts[0] or "") and texts[0][:1].isdigit()) \
+                or (n and texts and _LABEL_ROW.match(texts[0] or "")):
             break
         n += 1
     return n
@@ -216,10 +246,13 @@ def squash_keep(s: str) -> str:
     return re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", s).strip()
 
 
-def _row_code(texts: list[str], code_cols: list[int], name_col: int | None) -> tuple[str | None, str | None]:
-    """(code, name) of a data row: code columns joined (类|款|项 split), or a code before the name."""
-    parts = [texts[c].strip() for c in code_cols if c < len(texts) and texts[c].strip()]
-    name = texts[name_col].strip() if name_col is not None and name_col < len(texts) else None
+def row_code(texts, code_cols: list[int], name_col: int | None) -> tuple[str | None, str | None]:
+    """(code, name) of a data row (`texts`: its cell texts by column, a list or a dict): code
+    columns joined (类|款|项 split over two or three columns), or a code before the name
+    ("2010301 行政运行", "[30101]基本工资")."""
+    get = texts.get if isinstance(texts, dict) else (lambda i, d="": texts[i] if i < len(texts) else d)
+    parts = [get(c, "").strip() for c in code_cols if get(c, "").strip()]
+    name = get(name_col, "").strip() if name_col is not None else None
     code = None
     if parts and all(_PART.match(p) or _CODE.match(p) for p in parts):
         joined = "".join(parts)
@@ -260,7 +293,8 @@ def build(block: Block, table_id: int, block_id: int, title: str | None, unit: s
     h = header_row_count(grid)
     chains = header_chains(grid, h, n_cols) if h else [() for _ in range(n_cols)]
     rs = roles()
-    cols = tuple(Column(i, chains[i], _role(chains, i, rs)) for i in range(n_cols))
+    cols = tuple(Column(i, chains[i], _role(chains, i, rs), chain_role_measure(chains[i], rs)[1])
+                 for i in range(n_cols))
     return Table(table_id, (block_id,), title, block.page, skip + h, cols, tuple(_rows(block, skip + h, cols)),
                  money.table_unit(block) or unit)
 
@@ -293,7 +327,7 @@ def _rows(block: Block, start: int, cols: tuple[Column, ...]) -> list[Row]:
         name_col = next((i for i in name_cols if texts[i].strip()), name_cols[0] if name_cols else None)
         if name_col is None:  # no header: the first non-figure cell is the label
             name_col = next((i for i, t in enumerate(texts) if t.strip() and not _FIGURE.match(t.strip())), None)
-        code, name = _row_code(texts, code_cols, name_col)
+        code, name = row_code(texts, code_cols, name_col)
         row_no = r[0].row if r else 0
         out.append(Row(row_no, block.page, tuple(r), name, name_col, code, LEVELS.get(len(code)) if code else None))
     return out
