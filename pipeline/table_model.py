@@ -50,7 +50,7 @@ _CODE = re.compile(r"""(?x) ^ [\[【]? (?P<code>[1-9]\d{2}(?:\d{2}){0,2}) [\]】
 # The first cell of a data row even where the table prints no figure (an empty template):
 # 合计 / 总计 / 一、… / （一）…
 _LABEL_ROW = re.compile(r"""(?x) ^ \s* (?: 合\s*计 | 总\s*计 | [一二三四五六七八九十]+、 | [（(][一二三四五六七八九十]+[)）] ) """)
-_PART = re.compile(r"^\d{2,3}$")
+_PART = re.compile(r"^\d{1,3}$")
 LEVELS = {3: "类", 5: "款", 7: "项"}
 
 
@@ -126,7 +126,9 @@ def chain_role_measure(chain: tuple[str, ...], rs: Roles | None = None) -> tuple
         r = rs.of(s)
         if r is None:
             continue
-        if r in rs.measures and measure is None and not generic:
+        if r in rs.measures and measure is None:
+            if generic:  # 收入预算 / 合计: the total of the measure
+                return "total", r
             measure = r
             continue
         if r in ("name", "code") and measure:
@@ -255,7 +257,8 @@ def row_code(texts, code_cols: list[int], name_col: int | None) -> tuple[str | N
     name = get(name_col, "").strip() if name_col is not None else None
     code = None
     if parts and all(_PART.match(p) or _CODE.match(p) for p in parts):
-        joined = "".join(parts)
+        # 款 and 项 are two digits; a reader (or the printer) may drop a leading zero: 301 | 2
+        joined = parts[0] + "".join(p.zfill(2) for p in parts[1:]) if len(parts) > 1 else parts[0]
         if joined.isdigit() and len(joined) in LEVELS:
             code = joined
         elif len(parts) == 1 and _CODE.match(parts[0]):
@@ -303,10 +306,12 @@ def _role(chains: list[tuple[str, ...]], i: int, rs: Roles) -> str | None:
     """`chain_role`, except that a generic leaf (合计) under a parent spanning every figure column
     (本年一般公共预算基本支出 over 合计 | 人员经费 | 公用经费) is the table's `total`, not the parent's."""
     chain = chains[i]
+    while chain and not chain[-1]:
+        chain = chain[:-1]
     leaf = next((squash(h) for h in reversed(chain) if squash(h)), "")
     if leaf in rs.generic and len(chain) > 1:
         parent = chain[:-1]
-        span = [c for c in chains if c[:-1] == parent]
+        span = [c for c in chains if c[: len(parent)] == parent]
         figures = [c for c in chains if chain_role(c, rs) not in ("name", "code", None)]
         if len(span) >= len(figures) and parent[0]:
             return "total"
