@@ -36,6 +36,7 @@ class Vocab:
     kinds: tuple[Kind, ...]
     numbering: regex.Pattern
     measure_words: tuple[tuple[str, str], ...]  # (word, measure)
+    not_measure: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -46,8 +47,10 @@ def vocab() -> Vocab:
              tuple(k.get("shape", [])), tuple(k.get("name_words", [])), tuple(k.get("identities", [])))
         for k in d["kind"]
     )
-    words = tuple((w, m) for m, ws in d["measure_words"].items() for w in ws)
-    return Vocab(kinds, regex.compile(d["numbering"], regex.VERBOSE), words)
+    mw = dict(d["measure_words"])
+    not_measure = tuple(mw.pop("not_measure", ()))
+    words = tuple((w, m) for m, ws in mw.items() for w in ws)
+    return Vocab(kinds, regex.compile(d["numbering"], regex.VERBOSE), words, not_measure)
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,10 @@ def kind_of_shape(table: tm.Table) -> Kind | None:
 def measure_of(title: str | None) -> str | None:
     if not title:
         return None
-    for w, m in vocab().measure_words:
+    v = vocab()
+    for phrase in v.not_measure:
+        title = title.replace(phrase, "")
+    for w, m in v.measure_words:
         if w in title:
             return m
     return None

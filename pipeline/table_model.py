@@ -332,7 +332,11 @@ def _rows(block: Block, start: int, cols: tuple[Column, ...]) -> list[Row]:
         name_col = next((i for i in name_cols if texts[i].strip()), name_cols[0] if name_cols else None)
         if name_col is None:  # no header: the first non-figure cell is the label
             name_col = next((i for i, t in enumerate(texts) if t.strip() and not _FIGURE.match(t.strip())), None)
-        code, name = row_code(texts, code_cols, name_col)
+        # the code columns of this label: left of it, right of any other label column before it
+        before = max((i for i in name_cols if name_col is not None and i < name_col), default=-1)
+        mine = [i for i in code_cols if name_col is None or before < i < name_col] or \
+            ([] if name_col is not None and code_cols and min(code_cols) > name_col else code_cols[:1])
+        code, name = row_code(texts, mine, name_col)
         row_no = r[0].row if r else 0
         out.append(Row(row_no, block.page, tuple(r), name, name_col, code, LEVELS.get(len(code)) if code else None))
     return out
