@@ -166,7 +166,9 @@ def table_lines(text: Text, table: tm.Table, fiscal_year: int | None, doc_measur
             else:
                 name, code, level = r.name, r.code, r.level
             if name is None and code is None:
-                continue
+                if any(x.role == "name" for x in table.columns):
+                    continue
+                name = None  # a statement without a label column (三公 one-row tables): the whole
             u = tm.cell_unit(table, r, c.index) or unit
             wan = units_mod.to_wan(v, u) if u else None
             cm = _COLUMN_MEASURE.get(c.measure or c.role or "")

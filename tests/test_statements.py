@@ -61,6 +61,7 @@ GZXC = "cities/广州__2026年广州市宣传部部门预算.pdf"
 WXJT = "cities/无锡__2026年无锡市交通运输局部门预算.pdf"
 FZGA = "cities/福州__2026年福州市公安局部门预算.pdf"
 HZQX = "cities/杭州__2026年杭州市气象局部门预算.pdf"
+WXXF = "cities/无锡__信访局_2026年部门预算.pdf"
 
 KIND_CASES = [
     # (id, sample, doc measure, kind, page, code, name, role, measure, value, unit)
@@ -72,6 +73,8 @@ KIND_CASES = [
     ("sample-决算-基本支出表-side-by-side", SJ, "actual", "general_public_basic", 13, "30101", "基本工资", "actual", "actual", "14.12", "万元"),
     ("sample-预算-基本支出-split-类款-元", WL, "budget", "general_public_basic", 29, "30101", "基本工资", "personnel", "budget", "5873551", "元"),
     ("sample-预算-三公", HZQX, "budget", "three_public", 21, None, "杭州市气象局", "three_public_total", "budget", "13.13", "万元"),
+    ("bug-三公-without-a-label-column", WXXF, "budget", "three_public", 21, None, None, "three_public_total", "budget", "1.50", "万元"),
+    ("sample-预算-三公-会议费", WXXF, "budget", "three_public", 21, None, None, "meeting", "budget", "0.44", "万元"),
     ("sample-预算-项目支出表", HZQX, "budget", "project_expenditure", 24, None, "气象业务建设", "total", "budget", "1097.02", "万元"),
     ("sample-预算-政府性基金", GZJT, "budget", "government_fund", 22, "212", "城乡社区支出", "total", "budget", "144843.77", "万元"),
     ("sample-预算-国有资本经营", GZXC, "budget", "state_capital", 17, "223", "国有资本经营预算支出", "total", "budget", "325.60", "万元"),
