@@ -59,6 +59,9 @@ def squash(s: str) -> str:
     return _SPACE.sub("", s)
 
 
+_UNSET = object()
+
+
 @dataclass(frozen=True)
 class Role:
     name: str
@@ -74,7 +77,15 @@ class Roles:
     measures: frozenset[str]
 
     def of(self, header: str) -> str | None:
-        """The role a single header text names (whitespace-insensitive), or None."""
+        """The role a single header text names (whitespace-insensitive), or None. Cached per text
+        (a document repeats its headers table after table)."""
+        cache = self.__dict__.setdefault("_cache", {})  # a cache, not a field
+        r = cache.get(header, _UNSET)
+        if r is _UNSET:
+            r = cache[header] = self._of(header)
+        return r
+
+    def _of(self, header: str) -> str | None:
         h = squash(header)
         if not h:
             return None
@@ -113,7 +124,17 @@ def chain_role(chain: tuple[str, ...], rs: Roles | None = None) -> str | None:
 def chain_role_measure(chain: tuple[str, ...], rs: Roles | None = None) -> tuple[str | None, str | None]:
     """(role, measure) of a header chain: a measure leaf (预算数, 决算数) under a parent with a
     role of its own is the parent's role with the leaf's measure (三公 因公出国（境）费 / 决算数)."""
-    rs = rs or roles()
+    if rs is None:
+        return _chain_role_measure(chain)
+    return _chain_role_measure_in(chain, rs)
+
+
+@lru_cache(maxsize=1 << 14)
+def _chain_role_measure(chain: tuple[str, ...]) -> tuple[str | None, str | None]:
+    return _chain_role_measure_in(chain, roles())
+
+
+def _chain_role_measure_in(chain: tuple[str, ...], rs: Roles) -> tuple[str | None, str | None]:
     generic = False
     measure = None
     for h in reversed(chain):
@@ -296,7 +317,7 @@ def build(block: Block, table_id: int, block_id: int, title: str | None, unit: s
     h = header_row_count(grid)
     chains = header_chains(grid, h, n_cols) if h else [() for _ in range(n_cols)]
     rs = roles()
-    cols = tuple(Column(i, chains[i], _role(chains, i, rs), chain_role_measure(chains[i], rs)[1])
+    cols = tuple(Column(i, chains[i], _role(chains, i, rs), chain_role_measure(chains[i])[1])
                  for i in range(n_cols))
     return Table(table_id, (block_id,), title, block.page, skip + h, cols, tuple(_rows(block, skip + h, cols)),
                  money.table_unit(block) or unit)
@@ -312,10 +333,10 @@ def _role(chains: list[tuple[str, ...]], i: int, rs: Roles) -> str | None:
     if leaf in rs.generic and len(chain) > 1:
         parent = chain[:-1]
         span = [c for c in chains if c[: len(parent)] == parent]
-        figures = [c for c in chains if chain_role(c, rs) not in ("name", "code", None)]
+        figures = [c for c in chains if chain_role(c) not in ("name", "code", None)]
         if len(span) >= len(figures) and parent[0]:
             return "total"
-    return chain_role(chain, rs)
+    return chain_role(chain)
 
 
 def _rows(block: Block, start: int, cols: tuple[Column, ...]) -> list[Row]:
