@@ -75,6 +75,7 @@ class Roles:
     roles: tuple[Role, ...]
     generic: frozenset[str]
     measures: frozenset[str]
+    note_prefixes: tuple[str, ...] = ()
 
     def of(self, header: str) -> str | None:
         """The role a single header text names (whitespace-insensitive), or None. Cached per text
@@ -112,6 +113,7 @@ def roles() -> Roles:
         ),
         generic=frozenset(map(squash, data["generic"])),
         measures=frozenset(data["measures"]),
+        note_prefixes=tuple(data["note_prefixes"]),
     )
 
 
@@ -370,7 +372,7 @@ def _title_of(text: Text, i: int) -> str | None:
     if i > 0 and text.blocks[i - 1].kind == "paragraph":
         p = text.blocks[i - 1]
         s = text.text[p.start:p.end].strip()
-        if 0 < len(s) <= 80:
+        if 0 < len(s) <= 80 and not s.startswith(roles().note_prefixes):
             return s
     return None
 

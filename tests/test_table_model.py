@@ -170,3 +170,14 @@ def test_split_codes_on_a_real_page():
     got = [(r.code, r.level, r.name) for r in t.rows[:3]]
     assert got == [("301", "类", "工资福利支出"), ("30101", "款", "基本工资"), ("30102", "款", "津贴补贴")]
     assert t.unit == "元"
+
+
+def test_a_note_above_a_table_is_no_title():
+    """"注：本表反映…一般公共预算财政拨款支出情况" under one table is no title of the next one."""
+    from pipeline.records import Block as B
+
+    note = "注：本表反映部门本年度一般公共预算财政拨款支出情况。"
+    t = _block(HEADER + [("行政运行", "5.00", "5.00", "0.00")], 3, start=len(note) + 1)
+    para = B(0, "paragraph", 0, len(note) + 1, 3)
+    text = Text("x", note + "\n" + " " * (t.end - len(note) - 1), _text([para, t]).blocks)
+    assert tm.text_to_tables(text)[0].title is None
