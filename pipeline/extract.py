@@ -16,6 +16,7 @@ from extractors.projects import text_to_projects
 from extractors.scores import text_to_scores
 from pipeline.records import Amount, Indicator, Metadata, Project, Score, Section, TableCell, Text
 from pipeline.segment import SectionIndex
+from pipeline.table_model import Table, text_to_tables
 from pipeline.textutil import new_record
 
 
@@ -27,6 +28,7 @@ class Extracted:
     indicators: tuple[Indicator, ...] = ()
     scores: tuple[Score, ...] = ()
     projects: tuple[Project, ...] = ()
+    table_models: tuple[Table, ...] = ()  # the one table model (pipeline/table_model.py)
 
 
 # Records built in bulk (~335 cells and ~55 amounts a document) by textutil.new_record: the generated
@@ -123,4 +125,5 @@ def extract(text: Text, sections: list[Section]) -> Extracted:
         indicators=tuple(text_to_indicators(text, meta.department)),
         scores=tuple(scores),
         projects=tuple(text_to_projects(text, meta.department, scores)),
+        table_models=tuple(text_to_tables(text)),
     )

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
-from extractors import functional
+from extractors import functional, statements
 from pipeline import __version__, check, extract, load, normalise, resolve, segment
 from pipeline.records import DocResult, DocumentError, Project, Source, decimal_texts
 
@@ -133,6 +133,10 @@ def source_to_result(src: Source) -> DocResult:
     columns["facts"] = rows_to_columns([f.row(doc_id) for f in res.facts])
     columns["functional"] = rows_to_columns([ln.row(doc_id) for ln in lines])
     columns["checks"] = rows_to_columns([c.row(doc_id) for c in checks])
+    units = {u.table_id: u.unit for u in res.unit_inferences if not u.ambiguous}
+    st_lines = statements.text_to_statement_lines(
+        text, list(ex.table_models), m.fiscal_year, resolve.default_measure(m), units)
+    columns["statement_lines"] = records_to_columns(st_lines, doc_id)
     return DocResult(document, {k: v for k, v in columns.items() if v})
 
 

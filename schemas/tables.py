@@ -209,6 +209,33 @@ TABLES: dict[str, pa.Schema] = {
 }
 
 
+# --- statement_lines (issue 16): every line x money column of a standard statement (DESIGN §9) ---
+TABLES["statement_lines"] = pa.schema(
+    [
+        DOC_ID,
+        _f("statement", pa.string(), "Canonical statement kind (schemas/statements.toml), e.g. general_public_basic."),
+        _f("statement_title", pa.string(), "The statement's title as printed (numbering and year kept)."),
+        _f("table_id", pa.int32(), "Table of the line (tables.table_id of its first part)."),
+        _f("row", pa.int32(), "Row in the table block."),
+        _f("col", pa.int32(), "Column in the table block."),
+        _f("code", pa.string(), "Classification code (科目编码) as printed, e.g. 2010301 or 30101; null without one."),
+        _f("name", pa.string(), "Line name as printed (its code split off)."),
+        _f("classification", pa.string(), "functional, economic, income or other."),
+        _f("level", pa.string(), "类, 款 or 项 from the code's length; null without a code."),
+        _f("column_role", pa.string(), "Column role (schemas/columns.toml): total, basic, project, personnel, …"),
+        _f("column_header", pa.string(), "The column header as printed, its levels joined by '/'."),
+        MEASURE,
+        _f("year", pa.int32(), "Year the figure refers to (the title's year, else the document's)."),
+        _f("value", DEC, "The figure as printed, exact."),
+        _f("unit", pa.string(), "元, 百元, 千元, 万元 or 亿元: the cell's, its column's or its table's unit."),
+        _f("amount_wan", pa.float64(), "Amount in 万元 (float for analysis; value and unit are exact)."),
+        PAGE,
+        START,
+        END,
+    ]
+)
+
+
 def describe(table: str) -> list[tuple[str, str, str]]:
     """(column, type, description) for each column of a table."""
     return [

@@ -1,0 +1,447 @@
+"""table_model: one typed view of every table, built once in the extract stage (DESIGN §2:
+segment -> tables (one table model) -> extract).
+
+A table block (`records.Block`, merged cells given once at their top-left) becomes a `Table`:
+
+- header rows: the leading rows before the first row holding a figure (a column-number row
+  "** | 1 | 2 | …" or "栏次" belongs to the header); several levels, a spanning upper cell is given
+  once and its children below inherit it, header text split over lines or spaced ("合 计") is
+  joined without its whitespace;
+- each column's header chain (top level first) and its *role* from `schemas/columns.toml`
+  (the leaf decides; a generic leaf such as 小计 takes its parent's role);
+- each data row's label (the name cell nearest left of the figures), its classification code
+  (one code column, a code before the name "2010301 行政运行", or 类|款|项 split over two or three
+  columns) and level (3 digits 类, 5 款, 7 项);
+- the table's unit: a cell's own unit, then a 度量单位 column, the column header, the caption,
+  a 单位 line (money.table_unit), the unit resolve inferred — in that order (`cell_unit`);
+- a table continued on the next page joined to its first part when the reader did not join it
+  (no title of its own, the same number of columns): its repeated header rows are dropped, each
+  row keeps its own page.
+
+What the extractors ask today, and where the model answers it (the migration comes later):
+- money.table_amounts: header rows (`header_rows`), a column's header text (`Column.header`),
+  its unit (`cell_unit`), the row label (`Row.name`).
+- resolve._TableView: header flags and column headers (`Table.columns`), row labels, the table
+  unit (`Table.unit`).
+- functional: the code / name columns and 类款项 split codes (`Row.code`, `Row.level`), the
+  amount column by header (`Table.column_of(role)`).
+- projects: project name and budget columns (`role` name / initial_budget / adjusted_budget /
+  actual / rate / score).
+- indicators: level / indicator / target / achieved / weight / score / note columns (roles).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from extractors import money
+from pipeline.records import Block, Cell, Text
+from schemas.vocab import read_toml
+
+_SPACE = re.compile(r"[\s\u3000\"“”'‘’]+")
+
+# A column-number row of a header: "**", "栏次", "1", "2", "A" …
+_INDEX_CELL = re.compile(r"""(?x) ^ (?: \*+ | 栏次 | 行次 | [A-Za-z] | \d{1,2} | 金额单位.* ) $""")
+# A figure in a cell: 1,234.56 / -12 / 0.00 (not a code: codes are bare digits of 3, 5 or 7)
+_FIGURE = re.compile(r"""(?x) ^ (?P<sign>[-−])? (?P<int>\d{1,3}(?:,\d{3})+|\d+) (?P<frac>\.\d+)? $""")
+# A classification code, alone or before its name: 201 / 20103 / 2010301 / 301 / 30101
+_CODE = re.compile(r"""(?x) ^ [\[【]? (?P<code>[1-9]\d{2}(?:\d{2}){0,2}) [\]】]? (?:\s+|(?=[^\d\s]))? (?P<rest>.*) $""")
+# The first cell of a data row even where the table prints no figure (an empty template):
+# 合计 / 总计 / 一、… / （一）…
+_LABEL_ROW = re.compile(r"""(?x) ^ \s* (?: 合\s*计 | 总\s*计 | [一二三四五六七八九十]+、 | [（(][一二三四五六七八九十]+[)）] ) """)
+_PART = re.compile(r"^\d{1,3}$")
+LEVELS = {3: "类", 5: "款", 7: "项"}
+
+
+def squash(s: str) -> str:
+    """A header as compared: whitespace, line breaks and quotes removed ("合 计" -> "合计")."""
+    return _SPACE.sub("", s)
+
+
+_UNSET = object()
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    words: frozenset[str]
+    contains: tuple[str, ...]
+    money: bool
+
+
+@dataclass(frozen=True)
+class Roles:
+    roles: tuple[Role, ...]
+    generic: frozenset[str]
+    measures: frozenset[str]
+    note_prefixes: tuple[str, ...] = ()
+
+    def of(self, header: str) -> str | None:
+        """The role a single header text names (whitespace-insensitive), or None. Cached per text
+        (a document repeats its headers table after table)."""
+        cache = self.__dict__.setdefault("_cache", {})  # a cache, not a field
+        r = cache.get(header, _UNSET)
+        if r is _UNSET:
+            r = cache[header] = self._of(header)
+        return r
+
+    def _of(self, header: str) -> str | None:
+        h = squash(header)
+        if not h:
+            return None
+        for r in self.roles:
+            if h in r.words:
+                return r.name
+        for r in self.roles:
+            if any(w in h for w in r.contains):
+                return r.name
+        return None
+
+    def money(self, role: str | None) -> bool:
+        return role is not None and any(r.name == role and r.money for r in self.roles)
+
+
+@lru_cache(maxsize=1)
+def roles() -> Roles:
+    data = read_toml("schemas", "columns.toml")
+    return Roles(
+        roles=tuple(
+            Role(r["name"], frozenset(map(squash, r.get("words", []))), tuple(map(squash, r.get("contains", []))),
+                 bool(r.get("money", False)))
+            for r in data["role"]
+        ),
+        generic=frozenset(map(squash, data["generic"])),
+        measures=frozenset(data["measures"]),
+        note_prefixes=tuple(data["note_prefixes"]),
+    )
+
+
+def chain_role(chain: tuple[str, ...], rs: Roles | None = None) -> str | None:
+    """A column's role from its header chain: the leaf first; a generic leaf (小计) or a leaf
+    without a role takes the nearest ancestor's role; a generic leaf with none is `total`."""
+    return chain_role_measure(chain, rs)[0]
+
+
+def chain_role_measure(chain: tuple[str, ...], rs: Roles | None = None) -> tuple[str | None, str | None]:
+    """(role, measure) of a header chain: a measure leaf (预算数, 决算数) under a parent with a
+    role of its own is the parent's role with the leaf's measure (三公 因公出国（境）费 / 决算数)."""
+    if rs is None:
+        return _chain_role_measure(chain)
+    return _chain_role_measure_in(chain, rs)
+
+
+@lru_cache(maxsize=1 << 14)
+def _chain_role_measure(chain: tuple[str, ...]) -> tuple[str | None, str | None]:
+    return _chain_role_measure_in(chain, roles())
+
+
+def _chain_role_measure_in(chain: tuple[str, ...], rs: Roles) -> tuple[str | None, str | None]:
+    generic = False
+    measure = None
+    for h in reversed(chain):
+        s = squash(h)
+        if not s:
+            continue
+        if s in rs.generic:
+            generic = True
+            continue
+        r = rs.of(s)
+        if r is None:
+            continue
+        if r in rs.measures and measure is None:
+            if generic:  # 收入预算 / 合计: the total of the measure
+                return "total", r
+            measure = r
+            continue
+        if r in ("name", "code") and measure:
+            return measure, measure
+        return r, measure
+    if generic:
+        return "total", measure
+    return measure, measure
+
+
+@dataclass(frozen=True)
+class Column:
+    index: int
+    chain: tuple[str, ...]  # header texts, top level first, as printed
+    role: str | None
+    measure: str | None = None  # budget / actual / … where the header says
+
+    @property
+    def header(self) -> str:
+        """The header as printed, its levels joined by "/"."""
+        return "/".join(dict.fromkeys(h for h in self.chain if h))
+
+
+@dataclass(frozen=True)
+class Row:
+    index: int  # row in its block's grid
+    page: int | None
+    cells: tuple[Cell, ...]
+    name: str | None
+    name_col: int | None
+    code: str | None
+    level: str | None  # 类 / 款 / 项
+
+
+@dataclass(frozen=True)
+class Table:
+    table_id: int  # the extract stage's table number of its first block (1-based)
+    block_ids: tuple[int, ...]
+    title: str | None  # caption, or the short paragraph above
+    page: int | None
+    header_rows: int
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]  # data rows, continued parts included
+    unit: str | None
+
+    def column_of(self, role: str) -> Column | None:
+        for c in self.columns:
+            if c.role == role:
+                return c
+        return None
+
+    def code_col_for(self, col: int) -> int | None:
+        """The code column a figure column belongs to (nearest left), as `name_col_for`."""
+        best = None
+        for c in self.columns:
+            if c.index < col and c.role == "code":
+                best = c.index
+        return best
+
+    def name_col_for(self, col: int) -> int | None:
+        """The label column a figure column belongs to: the nearest name column left of it (side by
+        side 收入 | 支出 halves of a 收支总表 each have their own)."""
+        best = None
+        for c in self.columns:
+            if c.index < col and c.role == "name":
+                best = c.index
+        return best
+
+
+def _is_index_row(texts: list[str]) -> bool:
+    filled = [t for t in texts if t]
+    return bool(filled) and all(_INDEX_CELL.match(t) for t in filled) and any(t.isdigit() for t in filled)
+
+
+def _has_figure(texts: list[str]) -> bool:
+    return any(_FIGURE.match(t) and not _INDEX_CELL.match(t) for t in texts) or any(
+        _FIGURE.match(t) and ("." in t or "," in t) for t in texts)
+
+
+def header_row_count(grid: list[list[str]], limit: int = 6) -> int:
+    """How many leading rows are header: up to the first row with a figure (a column-number row
+    counts as header). 0 when the first row already holds figures."""
+    n = 0
+    for texts in grid[:limit]:
+        if _is_index_row(texts):
+            n += 1
+            break
+        if _has_figure(texts) or (texts and _CODE.match(texts[0] or "") and texts[0][:1].isdigit()) \
+                or (n and texts and _LABEL_ROW.match(texts[0] or "")):
+            break
+        n += 1
+    return n
+
+
+def header_chains(grid: list[list[str]], n_header: int, n_cols: int) -> list[tuple[str, ...]]:
+    """Each column's header texts, top level first. An empty upper cell with a child below takes
+    the text of the spanning cell to its left; an empty lower cell is the upper cell merged down."""
+    rows = [[squash_keep(t) for t in r] + [""] * (n_cols - len(r)) for r in grid[:n_header]
+            if not _is_index_row(list(r))]
+    filled = [list(r) for r in rows]
+    for lvl in range(len(rows) - 1):
+        for c in range(1, n_cols):
+            if not rows[lvl][c] and any(rows[k][c] for k in range(lvl + 1, len(rows))):
+                # a child below: the spanning parent is the nearest filled cell to the left on
+                # this level whose own column also has children (it spans, not a lone header)
+                p = c - 1
+                while p >= 0 and not rows[lvl][p]:
+                    p -= 1
+                if p >= 0 and any(rows[k][p] for k in range(lvl + 1, len(rows))):
+                    filled[lvl][c] = filled[lvl][p]
+    return [tuple(filled[lvl][c] for lvl in range(len(rows))) for c in range(n_cols)]
+
+
+def squash_keep(s: str) -> str:
+    """A header cell as printed, its line breaks and the spaces between Han characters dropped."""
+    s = s.replace("\n", "")
+    return re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", s).strip()
+
+
+def row_code(texts, code_cols: list[int], name_col: int | None) -> tuple[str | None, str | None]:
+    """(code, name) of a data row (`texts`: its cell texts by column, a list or a dict): code
+    columns joined (类|款|项 split over two or three columns), or a code before the name
+    ("2010301 行政运行", "[30101]基本工资")."""
+    get = texts.get if isinstance(texts, dict) else (lambda i, d="": texts[i] if i < len(texts) else d)
+    parts = [get(c, "").strip() for c in code_cols if get(c, "").strip()]
+    name = get(name_col, "").strip() if name_col is not None else None
+    code = None
+    if parts and all(_PART.match(p) or _CODE.match(p) for p in parts):
+        # 款 and 项 are two digits; a reader (or the printer) may drop a leading zero: 301 | 2
+        joined = parts[0] + "".join(p.zfill(2) for p in parts[1:]) if len(parts) > 1 else parts[0]
+        if joined.isdigit() and len(joined) in LEVELS:
+            code = joined
+        elif len(parts) == 1 and _CODE.match(parts[0]):
+            m = _CODE.match(parts[0])
+            code = m["code"] if len(m["code"]) in LEVELS else None
+    if code is None and name:
+        m = _CODE.match(name)
+        if m and m["rest"] and not _FIGURE.match(name):
+            code, name = m["code"], m["rest"].strip()
+    return code, (name or None)
+
+
+def _caption_rows(grid: list[list[str]], n_cols: int) -> int:
+    """Leading rows that are the table's own title lines drawn inside its ruling ("公开02表",
+    "收入总表", "部门：… 单位：万元"): at most two filled cells, in a table of three columns or more."""
+    n = 0
+    for texts in grid[:4]:
+        filled = [t for t in texts if t.strip()]
+        if n_cols >= 3 and 0 < len(filled) <= 2 and not _has_figure(filled) and \
+                (len(filled) == 1 or any(":" in t or "：" in t for t in filled)):
+            n += 1
+        else:
+            break
+    return n
+
+
+def build(block: Block, table_id: int, block_id: int, title: str | None, unit: str | None = None) -> Table:
+    grid = [[c.text for c in r] for r in block.grid()]
+    n_cols = block.n_cols
+    skip = _caption_rows(grid, n_cols)
+    if skip:
+        lines = [" ".join(t for t in r if t.strip()) for r in grid[:skip]]
+        title = " ".join(x for x in (title, *lines) if x)
+        grid = grid[skip:]
+    h = header_row_count(grid)
+    chains = header_chains(grid, h, n_cols) if h else [() for _ in range(n_cols)]
+    rs = roles()
+    cols = tuple(Column(i, chains[i], _role(chains, i, rs), chain_role_measure(chains[i])[1])
+                 for i in range(n_cols))
+    return Table(table_id, (block_id,), title, block.page, skip + h, cols, tuple(_rows(block, skip + h, cols)),
+                 money.table_unit(block) or unit)
+
+
+def _role(chains: list[tuple[str, ...]], i: int, rs: Roles) -> str | None:
+    """`chain_role`, except that a generic leaf (合计) under a parent spanning every figure column
+    (本年一般公共预算基本支出 over 合计 | 人员经费 | 公用经费) is the table's `total`, not the parent's."""
+    chain = chains[i]
+    while chain and not chain[-1]:
+        chain = chain[:-1]
+    leaf = next((squash(h) for h in reversed(chain) if squash(h)), "")
+    if leaf in rs.generic and len(chain) > 1:
+        parent = chain[:-1]
+        span = [c for c in chains if c[: len(parent)] == parent]
+        figures = [c for c in chains if chain_role(c) not in ("name", "code", None)]
+        if len(span) >= len(figures) and parent[0]:
+            return "total"
+    return chain_role(chain)
+
+
+def _rows(block: Block, start: int, cols: tuple[Column, ...]) -> list[Row]:
+    code_cols = [c.index for c in cols if c.role == "code"]
+    name_cols = [c.index for c in cols if c.role == "name"]
+    out = []
+    for r in block.grid()[start:]:
+        texts = [""] * len(cols)
+        for c in r:
+            if c.col < len(texts):
+                texts[c.col] = c.text
+        if _is_index_row(texts):
+            continue
+        name_col = next((i for i in name_cols if texts[i].strip()), name_cols[0] if name_cols else None)
+        if name_col is None:  # no header: the first non-figure cell is the label
+            name_col = next((i for i, t in enumerate(texts) if t.strip() and not _FIGURE.match(t.strip())), None)
+        # the code columns of this label: left of it, right of any other label column before it
+        before = max((i for i in name_cols if name_col is not None and i < name_col), default=-1)
+        mine = [i for i in code_cols if name_col is None or before < i < name_col] or \
+            ([] if name_col is not None and code_cols and min(code_cols) > name_col else code_cols[:1])
+        code, name = row_code(texts, mine, name_col)
+        row_no = r[0].row if r else 0
+        out.append(Row(row_no, block.page, tuple(r), name, name_col, code, LEVELS.get(len(code)) if code else None))
+    return out
+
+
+def _title_of(text: Text, i: int) -> str | None:
+    b = text.blocks[i]
+    if b.caption:
+        return b.caption
+    if i > 0 and text.blocks[i - 1].kind == "paragraph":
+        p = text.blocks[i - 1]
+        s = text.text[p.start:p.end].strip()
+        if 0 < len(s) <= 80 and not s.startswith(roles().note_prefixes):
+            return s
+    return None
+
+
+def _continues(prev: Table, block: Block, title: str | None) -> bool:
+    return (title is None or title == prev.title) and block.n_cols == len(prev.columns) and bool(prev.rows) \
+        and block.page is not None and prev.page is not None and block.page == (prev.rows[-1].page or 0) + 1
+
+
+def text_to_tables(text: Text, units: dict[int, str] | None = None) -> list[Table]:
+    """Every table of the document as a `Table`, continued parts joined to their first part
+    (table ids count table blocks, as extract's tablecells do)."""
+    units = units or {}
+    out: list[Table] = []
+    table_id = 0
+    for i, b in enumerate(text.blocks):
+        if b.kind != "table":
+            continue
+        table_id += 1
+        title = _title_of(text, i)
+        t = build(b, table_id, i, title, units.get(table_id))
+        if out and t.header_rows == 0 and _continues(out[-1], b, b.caption):
+            prev = out[-1]
+            out[-1] = Table(prev.table_id, prev.block_ids + (i,), prev.title, prev.page, prev.header_rows,
+                            prev.columns, prev.rows + _rows_as(b, prev), prev.unit)
+            continue
+        if out and t.header_rows and _continues(out[-1], b, b.caption) and \
+                [c.chain for c in t.columns] == [c.chain for c in out[-1].columns]:
+            prev = out[-1]  # a continuation that repeats the header rows
+            out[-1] = Table(prev.table_id, prev.block_ids + (i,), prev.title, prev.page, prev.header_rows,
+                            prev.columns, prev.rows + t.rows, prev.unit)
+            continue
+        out.append(t)
+    return out
+
+
+def _rows_as(block: Block, prev: Table) -> tuple[Row, ...]:
+    return tuple(_rows(block, 0, prev.columns))
+
+
+def cell_unit(table: Table, row: Row, col: int) -> str | None:
+    """The money unit of one cell: its own unit, the row's 度量单位 cell, the column header, the
+    table unit (caption, 单位 line, inferred)."""
+    cell = next((c for c in row.cells if c.col == col), None)
+    if cell is not None:
+        u = money.header_unit(cell.text) if not _FIGURE.match(cell.text.strip()) else None
+        if u:
+            return u
+    for c in table.columns:
+        if c.role == "unit":
+            uc = next((x for x in row.cells if x.col == c.index), None)
+            if uc is not None:
+                from extractors import units
+
+                u = units.canonical_unit(uc.text.strip())
+                if u:
+                    return u
+    if col < len(table.columns):
+        for h in table.columns[col].chain:
+            u = money.header_unit(h) if h else None
+            if u:
+                return u
+    return table.unit
+
+
+def figure(s: str):
+    """A cell's figure as an exact Decimal, or None (codes, words, dashes are not figures)."""
+    s = s.strip()
+    m = _FIGURE.match(s)
+    if not m:
+        return None
+    return money.to_decimal(s.replace("−", "-"))

@@ -1,0 +1,183 @@
+"""The one table model (pipeline/table_model.py): header chains, column roles, row codes, units,
+continued parts. Examples from real sample pages (read from ../shared, skipped with a reason when
+it is absent) and generated variants where no real page shows the case."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+import regex
+
+from pipeline import table_model as tm
+from pipeline.load import read_source
+from pipeline.normalise import source_to_text
+from pipeline.records import Block, Cell, Text
+from schemas.vocab import read_toml
+from tests.conftest import SAMPLES
+
+# --- the data files -------------------------------------------------------------------------
+
+
+def test_column_roles_file_is_valid():
+    data = read_toml("schemas", "columns.toml")
+    names = [r["name"] for r in data["role"]]
+    assert len(names) == len(set(names)), "a role is defined twice"
+    for r in data["role"]:
+        assert r.get("words") or r.get("contains"), f"role {r['name']} has no header words"
+    assert set(data["measures"]) <= set(names)
+    # every money role the statements expect exists
+    for k in read_toml("schemas", "statements.toml")["kind"]:
+        assert set(k.get("roles", [])) <= set(names), k["key"]
+        assert set(k.get("shape", [])) <= set(names), k["key"]
+
+
+def test_statement_kinds_file_is_valid():
+    data = read_toml("schemas", "statements.toml")
+    keys = [k["key"] for k in data["kind"]]
+    assert len(keys) == len(set(keys))
+    regex.compile(data["numbering"], regex.VERBOSE)
+    for k in data["kind"]:
+        assert k["titles"] and k["classification"] in ("functional", "economic", "income", "other")
+
+
+# --- header words -> roles (seed) ---------------------------------------------------------------
+
+ROLE_CASES = [
+    # (id, header chain, role, measure)
+    ("seed-leaf", ("基本支出", "人员经费"), "personnel", None),
+    ("seed-subtotal-takes-parent", ("基本支出", "小计"), "basic", None),
+    ("seed-spaced-total", ("合 计",), "total", None),
+    ("seed-measure-under-parent", ("因公出国（境）费", "决算数"), "overseas", "actual"),
+    ("seed-measure-under-name", ("收入", "预算数"), "budget", "budget"),
+    ("seed-prior-year", ("上年预算数",), "prior_year", "prior_year"),
+    ("seed-vehicle-parent", ("公务用车购置及运行维护费", "小计"), "vehicle", None),
+    ("seed-vehicle-running", ("公务用车购置及运行维护费", "公务用车运行维护费"), "vehicle_running", None),
+    ("seed-split-code", ("功能分类科目编码", "类"), "code", None),
+    ("seed-income-source", ("本年收入", "政府性基金预算"), "income_fund", None),
+]
+
+
+@pytest.mark.parametrize("chain, role, measure", [c[1:] for c in ROLE_CASES], ids=[c[0] for c in ROLE_CASES])
+def test_chain_role(chain, role, measure):
+    assert tm.chain_role_measure(chain) == (role, measure)
+
+
+# --- row codes (seed) -----------------------------------------------------------------------------
+
+CODE_CASES = [
+    ("seed-code-before-name", ["2010301 行政运行", "1.00"], [], 0, ("2010301", "行政运行")),
+    ("seed-bracketed-code", ["[30101]基本工资", "1.00"], [], 0, ("30101", "基本工资")),
+    ("seed-code-column", ["20103", "政府办公厅", "1.00"], [0], 1, ("20103", "政府办公厅")),
+    ("seed-split-three", ["201", "03", "01", "行政运行"], [0, 1, 2], 3, ("2010301", "行政运行")),
+    ("seed-split-dropped-zero", ["301", "2", "津贴补贴"], [0, 1], 2, ("30102", "津贴补贴")),
+    ("seed-no-code", ["合计", "5.00"], [], 0, (None, "合计")),
+]
+
+
+@pytest.mark.parametrize("texts, code_cols, name_col, want", [c[1:] for c in CODE_CASES],
+                         ids=[c[0] for c in CODE_CASES])
+def test_row_code(texts, code_cols, name_col, want):
+    assert tm.row_code(texts, code_cols, name_col) == want
+
+
+# --- generated: a table continued on the next page, its header repeated ----------------------------
+
+
+def _block(rows, page, start=0, caption=None):
+    cells, pos = [], start
+    for r, row in enumerate(rows):
+        for c, t in enumerate(row):
+            cells.append(Cell(r, c, t, pos, pos + len(t)))
+            pos += len(t) + 1
+    return Block(0, "table", start, pos, page, caption=caption, cells=tuple(cells), n_rows=len(rows),
+                 n_cols=len(rows[0]))
+
+
+def _text(blocks):
+    blocks = tuple(Block(i, b.kind, b.start, b.end, b.page, b.heading, b.caption, b.cells, b.n_rows, b.n_cols)
+                   for i, b in enumerate(blocks))
+    return Text("x", "", blocks)
+
+
+HEADER = [("功能分类科目名称", "合计", "基本支出", "项目支出")]
+
+
+@pytest.mark.parametrize("second, n_rows", [
+    pytest.param([("其他支出", "2.00", "1.00", "1.00")], 2, id="generated-continued-no-header"),
+    pytest.param(HEADER + [("其他支出", "2.00", "1.00", "1.00")], 2, id="generated-continued-header-repeated"),
+])
+def test_continued_table_is_joined_and_rows_keep_their_page(second, n_rows):
+    first = _block(HEADER + [("行政运行", "5.00", "5.00", "0.00")], 3, caption="表5 一般公共预算支出表 单位：万元")
+    text = _text([first, _block(second, 4, start=first.end)])
+    tables = tm.text_to_tables(text)
+    assert len(tables) == 1
+    t = tables[0]
+    assert [r.page for r in t.rows] == [3, 4][:n_rows]
+    assert [r.name for r in t.rows] == ["行政运行", "其他支出"]
+    assert [c.role for c in t.columns] == ["name", "total", "basic", "project"]
+
+
+# --- real pages ---------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def _sample_tables(rel: str) -> tuple[tm.Table, ...]:
+    p = SAMPLES / rel
+    if not p.exists():
+        pytest.skip(f"sample {rel} is not in ../shared/samples ({SAMPLES}); the real-page cases need it")
+    return tuple(tm.text_to_tables(source_to_text(read_source(Path(p)))))
+
+
+def _on_page(rel: str, page: int, title_word: str) -> tm.Table:
+    return next(t for t in _sample_tables(rel) if t.page == page and title_word in (t.title or ""))
+
+
+HZQX = "cities/杭州__2026年杭州市气象局部门预算.pdf"
+SJ = "上海普陀区委社会工作部_2024_部门决算.pdf"
+WL = "上海普陀万里街道办事处_2024_部门预算.pdf"
+WX = "cities/无锡__信访局_2026年部门预算.pdf"
+
+PAGE_CASES = [
+    # (id, sample, page, title word, column -> (header, role, measure))
+    ("sample-merged-two-level-三公", HZQX, 21, "三公",
+     {3: ("公务用车购置及运行费/小计", "vehicle", None), 5: ("公务用车购置及运行费/公务用车运行维护费", "vehicle_running", None),
+      6: ("公务接待费", "reception", None)}),
+    ("sample-two-level-basic-subtotal", HZQX, 19, "一般公共预算支出",
+     {2: ("基本支出/小计", "basic", None), 3: ("基本支出/人员经费", "personnel", None), 5: ("项目支出", "project", None)}),
+    ("sample-spanning-parent-total", HZQX, 20, "基本支出",
+     {1: ("本年一般公共预算基本支出/合计", "total", None), 2: ("本年一般公共预算基本支出/人员经费", "personnel", None)}),
+    ("sample-measure-under-item-决算三公", SJ, 14, "三公",
+     {2: ("因公出国（境）费/预算数", "overseas", "budget"), 3: ("因公出国（境）费/决算数", "overseas", "actual")}),
+    ("sample-split-code-类款项", WL, 11, "收入预算总表",
+     {0: ("项目/功能分类科目编码/类", "code", None), 1: ("项目/功能分类科目编码/款", "code", None),
+      4: ("收入预算/合计", "total", "budget")}),
+    ("sample-title-rows-inside-the-grid", WX, 11, "收入总表",
+     {2: ("合计", "total", None), 4: ("本年收入/一般公共预算", "income_general", None)}),
+]
+
+
+@pytest.mark.parametrize("rel, page, word, want", [c[1:] for c in PAGE_CASES], ids=[c[0] for c in PAGE_CASES])
+def test_header_chains_on_real_pages(rel, page, word, want):
+    t = _on_page(rel, page, word)
+    for col, (header, role, measure) in want.items():
+        c = t.columns[col]
+        assert (c.header, c.role, c.measure) == (header, role, measure)
+
+
+def test_split_codes_on_a_real_page():
+    t = _on_page(WL, 29, "经济分类")
+    got = [(r.code, r.level, r.name) for r in t.rows[:3]]
+    assert got == [("301", "类", "工资福利支出"), ("30101", "款", "基本工资"), ("30102", "款", "津贴补贴")]
+    assert t.unit == "元"
+
+
+def test_a_note_above_a_table_is_no_title():
+    """"注：本表反映…一般公共预算财政拨款支出情况" under one table is no title of the next one."""
+    from pipeline.records import Block as B
+
+    note = "注：本表反映部门本年度一般公共预算财政拨款支出情况。"
+    t = _block(HEADER + [("行政运行", "5.00", "5.00", "0.00")], 3, start=len(note) + 1)
+    para = B(0, "paragraph", 0, len(note) + 1, 3)
+    text = Text("x", note + "\n" + " " * (t.end - len(note) - 1), _text([para, t]).blocks)
+    assert tm.text_to_tables(text)[0].title is None
