@@ -155,6 +155,11 @@ def close(a, b) -> bool:
     return da is not None and db is not None and abs(da - db) <= TOL
 
 
+def _text(v) -> str:
+    """A cell as text for a report line: '' for a missing value (None, NaN, pd.NA)."""
+    return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+
+
 def _page(row) -> str:
     p = row.get("page") if hasattr(row, "get") else None
     return f" (p{int(p)})" if p is not None and not pd.isna(p) else ""
@@ -257,7 +262,7 @@ def score_scores(name: str, gold: dict, scores: pd.DataFrame) -> list[Item]:
             r for _, r in rows.iterrows()
             if close(r["score"], g["score"]) and ("grade" not in g or _norm(r["grade"]) == _norm(g["grade"]))
         ]
-        got = "; ".join(f"{r['subject']}: {r['score']} {r['grade'] or ''}{_page(r)}" for _, r in rows.iterrows())
+        got = "; ".join(f"{r['subject']}: {r['score']} {_text(r['grade'])}{_page(r)}" for _, r in rows.iterrows())
         status = MATCH if ok else (WRONG if len(rows) else MISS)
         exp = f"{' | '.join(subjects)}: {g['score']} {g.get('grade', '')}".strip()
         out.append(Item(name, "scores", subjects[0], status, exp, got, str(gold.get("evidence", {}).get(f"scores[{i}]", ""))))
@@ -362,7 +367,7 @@ def score_statement_lines(name: str, gold: dict, lines: pd.DataFrame | None) -> 
         if rc is not None:
             same = same[same[rc] == role]
         got = "; ".join(
-            f"{r.get('statement', '')} {r.get('code') or ''} {r['name']} [{r[rc] if rc else '?'}]: {r['amount_wan']}{_page(r)}"
+            f"{_text(r.get('statement'))} {_text(r.get('code'))} {_text(r['name'])} [{r[rc] if rc else '?'}]: {r['amount_wan']}{_page(r)}"
             for _, r in same.head(6).iterrows()
         )
         status = MATCH if any(close(v, g["value"]) for v in same["amount_wan"]) else (WRONG if len(same) else MISS)
