@@ -60,6 +60,7 @@ class _Vocab:
     leading: tuple[str, ...]
     generic: frozenset[str]
     max_chars: int
+    max_lookback: int
     prefix_measures: tuple[tuple[tuple[str, ...], str], ...]
     label_measures: tuple[tuple[tuple[str, ...], str], ...]
     comparison: tuple[str, ...]
@@ -152,6 +153,7 @@ def vocab() -> _Vocab:
         leading=tuple(sorted(lab["leading"], key=len, reverse=True)),
         generic=frozenset(lab["generic"]),
         max_chars=int(lab["max_chars"]),
+        max_lookback=int(lab["max_lookback"]),
         prefix_measures=tuple((tuple(r["words"]), r["measure"]) for r in meas["prefix"]),
         label_measures=tuple((tuple(r["words"]), r["measure"]) for r in meas["label"]),
         comparison=tuple(meas["comparison"]),
@@ -347,8 +349,9 @@ def prose_amounts(text: str, lo: int, hi: int, fiscal_year: int | None, page: in
         if exact is None:
             continue
         start, end = m.span()
-        b = clause_break(text, lo, start)
-        clause = b.end() if b else lo
+        back = max(lo, start - v.max_lookback)  # bounded: linear in the paragraph's length
+        b = clause_break(text, back, start)
+        clause = b.end() if b else back
         before = text[max(clause, prev_end):start]
         measure, before_label = _prefix_measure(before)
         label = _strip_label(before_label)
@@ -356,10 +359,10 @@ def prose_amounts(text: str, lo: int, hi: int, fiscal_year: int | None, page: in
             label = prev_label  # "比上年1326.27万元减少21.76万元": same subject as before
         elif label in v.generic and clause > lo:
             # "行政运行（01项）: 支出决算为455.65万元": the clause before names the figure
-            head = _strip_label(text[_clause_start(text, lo, clause - 1, v):clause - 1])
+            head = _strip_label(text[_clause_start(text, max(lo, clause - 1 - v.max_lookback), clause - 1, v):clause - 1])
             label = (head + label)[-v.max_chars:]
-        b = sentence_break(text, lo, start)
-        sent_lo = b.end() if b else lo
+        b = sentence_break(text, back, start)
+        sent_lo = b.end() if b else back
         sentence = text[sent_lo:start]
         year = _last_year(sentence, v, plain)
         if measure is None:

@@ -177,9 +177,11 @@ def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
 
 
 def _sentence_start(text: str, pos: int) -> int:
-    """The start of `_sentence_bounds(text, pos)` alone (change_checks needs no end)."""
-    before = _SENTENCE_END_BEFORE.search(text, 0, pos)
-    return before.end() if before else 0
+    """The start of `_sentence_bounds(text, pos)` alone (change_checks needs no end), looked for
+    no further back than money's `max_lookback` (money.toml): linear in the text, as in money."""
+    lo = max(0, pos - money.vocab().max_lookback)
+    before = _SENTENCE_END_BEFORE.search(text, lo, pos)
+    return before.end() if before else lo
 
 
 def share_checks(amounts: Sequence[Amount], text: str) -> list[Check]:

@@ -1,0 +1,38 @@
+"""Every text path linear in its input (issue 15): not timed in seconds, but a small input against
+one eight times larger, with a generous ratio (linear gives ~8, quadratic ~64)."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from pipeline.process import process_path
+
+PATHOLOGICAL = {
+    # money's label and sentence look-behind and check's sentence start ran back to the paragraph's
+    # start for every figure: 0.63 s at 32 KB, 38.6 s at 256 KB, 684 s at 1 MB
+    "figures-without-a-break": "1234567.89万元",
+    "figures-with-a-comparison": "比上年增加1234.5万元",
+}
+
+
+def _seconds(path) -> float:
+    best = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        res = process_path(str(path))
+        best = min(best, time.perf_counter() - t)
+        assert res.document["status"] == "ok", res.document["error"]
+    return best
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("unit", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
+def test_a_paragraph_of_figures_takes_time_linear_in_its_length(tmp_path, unit):
+    small, large = tmp_path / "small.txt", tmp_path / "large.txt"
+    n = 32 * 1024 // len(unit.encode())
+    small.write_text(unit * n, "utf-8")
+    large.write_text(unit * (8 * n), "utf-8")
+    _seconds(small)  # warm: jieba, vocabularies
+    ratio = _seconds(large) / _seconds(small)
+    assert ratio < 24, f"8x the input took {ratio:.0f}x the time"
