@@ -209,19 +209,39 @@ _SPACE_RUN = re.compile(r"[^\S\x1c-\x1f]+")
 _ASCII_ALNUM = frozenset(string.ascii_letters + string.digits)
 
 
-def sentence_span(s: str, start: int, end: int) -> tuple[int, int]:
-    """Bounds of the sentence (up to 。！？；) around s[start:end]."""
-    # one str.find per sentence end: far cheaper than a step per character
-    a = max([s.rfind(ch, 0, start) for ch in _SENTENCE_END]) + 1
+def sentence_span(s: str, start: int, end: int, ends: Sequence[int] | None = None) -> tuple[int, int]:
+    """Bounds of the sentence (up to 。！？；) around s[start:end]; `ends` (`sentence_ends(s)`)
+    when s has many figures: a look back or ahead for each of them ran over the whole paragraph
+    when it had no sentence end (quadratic in its length, issue 15)."""
     n = len(s)
-    b = min([n, *[i for i in [s.find(ch, end) for ch in _SENTENCE_END] if i >= 0]]) if end < n else max(end, n)
+    if ends is None:
+        # one str.find per sentence end: far cheaper than a step per character
+        a = max([s.rfind(ch, 0, start) for ch in _SENTENCE_END]) + 1
+        b = min([n, *[i for i in [s.find(ch, end) for ch in _SENTENCE_END] if i >= 0]]) if end < n else max(end, n)
+    else:
+        i = bisect.bisect_left(ends, start)
+        a = ends[i - 1] + 1 if i else 0
+        if end < n:
+            j = bisect.bisect_left(ends, end, i)
+            b = ends[j] if j < len(ends) else n
+        else:
+            b = max(end, n)
     if b < n and s[b] in "。！？!?":
         b += 1
     return a, b
 
 
+def sentence_ends(s: str) -> list[int]:
+    """The offsets of the sentence ends (。！？；, a line break) of `s`, ascending."""
+    return [m.start() for m in _SENTENCE_END_RE.finditer(s)]
+
+
+_SENTENCE_END_RE = re.compile("[" + re.escape(_SENTENCE_END) + "]")
+
+
 def _prefix_subject(prefix: str, doc_subject: str | None) -> Subject | None | bool:
-    """Subject named by the phrase before a score; None: use the context; False: not a score."""
+    """Subject named by the phrase before a score; None: use the context; False: not a score.
+    Only the last two clauses of `prefix` are read (`_prefix_from` cuts it there)."""
     words = vocabulary()["subjects"]
     parts = _CLAUSE_END.split(prefix)
     phrase = parts[-1].strip() if parts else ""
@@ -257,28 +277,41 @@ def _prose_scores(text: Text, start: int, end: int, page: int | None, doc_subjec
         return []
     s, where = squeeze(raw)
     out: list[Score] = []
+    # the spans matched so far, disjoint: a match meeting one is dropped. A pattern's own matches
+    # do not overlap, so each is checked against the earlier patterns' spans only, by bisection
+    # (a look at every span was quadratic in a paragraph of scores, issue 15)
     taken: list[tuple[int, int]] = []
-    named: list[tuple[int, int, Subject]] = []  # sentence span -> subject named before a score
+    named: dict[tuple[int, int], Subject] = {}  # sentence span -> subject named first before a score
+    ends: list[int] | None = None  # sentence ends and clause breaks of s, found at the first match
+    breaks: list[int] = []
+    back = vocabulary()["prefix"]["max_chars"]
     for p in patterns():
         for w in p.needs:
             if w in s:
                 break
         else:
             continue  # it cannot match: every match holds one of its anchor words
+        taken_ends = [b for _, b in taken]
+        added: list[tuple[int, int]] = []
         for m in p.regex.finditer(s):
-            if any(a < m.end() and m.start() < b for a, b in taken):
+            m_start, m_end = m.span()
+            i = bisect.bisect_right(taken_ends, m_start)  # the first earlier span ending after m starts
+            if i < len(taken) and taken[i][0] < m_end:
                 continue
+            if ends is None:
+                ends = sentence_ends(s)
+                breaks = [c.start() for c in _CLAUSE_END.finditer(s)]
             subject: Subject | None | bool = None
-            a, b = sentence_span(s, m.start(), m.end())
+            a, b = sentence_span(s, m_start, m_end, ends)
             if p.subject == "prefix":
-                subject = _prefix_subject(s[: m.start()], doc_subject)
+                subject = _prefix_subject(s[_prefix_from(breaks, m_start, back):m_start], doc_subject)
                 if subject is False:
-                    taken.append((m.start(), m.end()))
+                    added.append((m_start, m_end))
                     continue
                 if subject is not None:
-                    named.append((a, b, subject))
+                    named.setdefault((a, b), subject)
             else:  # a grade in the sentence of a named score belongs to that subject
-                subject = next((sub for sa, sb, sub in named if sa == a and sb == b), None)
+                subject = named.get((a, b))
             abs_start = start + where[m.start()]
             abs_end = start + where[m.end() - 1] + 1
             if subject is None:
@@ -298,8 +331,18 @@ def _prose_scores(text: Text, start: int, end: int, page: int | None, doc_subjec
                     evidence=s[a:b].strip(),
                 )
             )
-            taken.append((m.start(), m.end()))
+            added.append((m_start, m_end))
+        if added:
+            taken = sorted(taken + added)
     return out
+
+
+def _prefix_from(breaks: Sequence[int], pos: int, back: int) -> int:
+    """Where the text before `pos` is cut for `_prefix_subject`, which reads its last two clauses:
+    after the clause break before the last two before `pos` (`breaks` are the offsets of
+    `_CLAUSE_END`, ascending), else at the start; no further back than `back` characters."""
+    i = bisect.bisect_left(breaks, pos)
+    return max(breaks[i - 2] + 1 if i >= 2 else 0, pos - back)
 
 
 def _anchored_blocks(text: Text) -> list[tuple[Block, list[tuple[int, int]]]]:

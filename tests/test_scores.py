@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 import regex
 
-from extractors.scores import _anchor_re, needs_one_of, patterns, squeeze, text_to_scores, vocabulary
+from extractors.scores import MAX_SUBJECT, _anchor_re, needs_one_of, patterns, squeeze, text_to_scores, vocabulary
 from tests.test_indicators import SAMPLE_NINGDE_TABLE, SEED_002_PROJECT_TABLE, SEED_004_TABLE, SPACED_PARAGRAPHS
 from tests.textbuild import make_text
 
@@ -227,6 +227,7 @@ def test_score_patterns_are_valid():
         example, _ = squeeze(p["example"])
         assert compiled.regex.search(example), f"{p['name']} does not match its example"
         assert _anchor_re().search(p["example"]), f"{p['name']}: its example has no anchor word"
+    assert isinstance(v["prefix"]["max_chars"], int) and v["prefix"]["max_chars"] > MAX_SUBJECT
     for key, words in v["subjects"].items():
         assert len(words) == len(set(words)), f"duplicate in subjects.{key}"
 
