@@ -7,9 +7,12 @@ Prints, in one run (after one uncounted warm-up run of the text corpus):
      extract_text + extract_tables on the same pages (skipped while the pipeline cannot read PDFs);
  (c) the speed-up of 2 workers over 1 on (a) (each the best of --repeat runs, alternated);
  (d) an unchanged re-run's time as a fraction of the first run;
- (e) the peak memory (max RSS) of a worker.
+ (e) the peak memory (max RSS) of a worker;
+ (f) pathological inputs (issue 15), one document each through the pipeline in this process: the
+     1 MB paragraph of figures without a clause break (target < 5 s), a 5 MB single line (the seed
+     texts joined) and 1 MB of headings. A few seconds: `--pathological` runs only this.
 
-    python -m tests.bench [--mb 20] [--repeat 2] [--keep DIR]
+    python -m tests.bench [--mb 20] [--repeat 2] [--keep DIR] [--pathological]
 """
 from __future__ import annotations
 
@@ -119,18 +122,61 @@ def pdf_figures(pdfs: list[Path], work: Path, target: str | None = None) -> floa
     return s.worker_peak_rss_mb
 
 
+def pathological_inputs(work: Path) -> dict[str, str]:
+    """The hostile texts of (f), written under `work`: name -> path. A text path quadratic in its
+    input shows here first (the figure paragraph took 684 s before issue 15)."""
+    work.mkdir(parents=True, exist_ok=True)
+    mb = 2**20
+    seeds = " ".join(p.read_text("utf-8").replace("\n", " ") for p in sorted(CORPUS.glob("*.txt")))
+    line = (seeds * (5 * mb // len(seeds.encode()) + 1)).encode()[: 5 * mb].decode("utf-8", "ignore")
+    texts = {
+        "1 MB paragraph of figures (\"1234567.89万元\" x 65536)": "1234567.89万元" * (mb // 16),
+        "5 MB single line (the seed texts joined)": line,
+        "1 MB of headings (\"一、标题\\n\" x 80659)": "一、标题\n" * (mb // 13),
+    }
+    paths = {}
+    for i, (name, text) in enumerate(texts.items()):
+        path = work / f"pathological-{i}.txt"
+        path.write_text(text, "utf-8")
+        paths[name] = str(path)
+    return paths
+
+
+def pathological_figures(work: Path) -> None:
+    """Print (f): each pathological input's time through the pipeline, in this process."""
+    from pipeline.process import process_path
+
+    warm = work / "warm.txt"
+    warm.write_text("一、基本支出\n基本支出800.00万元，比上年增加12.00万元。\n", "utf-8")
+    process_path(str(warm))  # not counted: jieba and the vocabularies load on the first document
+    print("(f) pathological inputs, one document each through the pipeline (process_path, 1 process):")
+    for name, path in pathological_inputs(work / "pathological").items():
+        t0 = time.perf_counter()
+        res = process_path(path)
+        seconds = time.perf_counter() - t0
+        rows = ", ".join(f"{len(next(iter(cols.values())))} {table}" for table, cols in res.columns.items()
+                         if table in ("amounts", "sections"))
+        target = " (target < 5 s)" if "figures" in name else ""
+        print(f"  {name}: {seconds:.2f} s{target}, {res.document['status']}, {rows or 'no amounts or sections'}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mb", type=float, default=20.0, help="size of the replicated text corpus (default 20)")
     ap.add_argument("--repeat", type=int, default=2,
                     help="runs of each worker count; the fastest counts (default 2: the machine may be shared)")
     ap.add_argument("--keep", help="work in this folder and keep it (default: a temporary one)")
+    ap.add_argument("--pathological", action="store_true",
+                    help="run only (f), the pathological inputs (a few seconds)")
     args = ap.parse_args()
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="cnbudget-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"cnbudget bench {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
     print(f"machine: {_machine()}")
     try:
+        if args.pathological:
+            pathological_figures(work)
+            return
         text_in = work / "text"
         shutil.rmtree(text_in, ignore_errors=True)
         size = replicate_text(text_in, args.mb)
@@ -177,6 +223,7 @@ def main() -> None:
         pdf_note = f", {e_pdf:.0f} MB on the PDFs" if e_pdf else ""
         print(f"(e) peak memory per worker: {e:.0f} MB on the text corpus{pdf_note} (target <= 1024); "
               f"the process running the runs peaked at {parent:.0f} MB")
+        pathological_figures(work)  # last: it loads the pipeline into this process
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

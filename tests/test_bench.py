@@ -36,6 +36,10 @@ NUMBER = r"\d+(?:\.\d+)?"
         pytest.param(rf"^\(c\) 2 workers over 1: {NUMBER}x wall-clock", id="c-speed-up"),
         pytest.param(rf"^\(d\) unchanged re-run: {NUMBER} s = {NUMBER}% of the first run", id="d-re-run"),
         pytest.param(rf"^\(e\) peak memory per worker: {NUMBER} MB on the text corpus", id="e-memory"),
+        pytest.param(rf"^  1 MB paragraph of figures .*: {NUMBER} s \(target < 5 s\), ok, 65536 amounts$",
+                     id="f-figure-paragraph"),
+        pytest.param(rf"^  5 MB single line .*: {NUMBER} s, ok, \d+ amounts$", id="f-single-line"),
+        pytest.param(rf"^  1 MB of headings .*: {NUMBER} s, ok, \d+ sections$", id="f-headings"),
     ],
 )
 def test_bench_prints(bench_output, line):
