@@ -11,6 +11,7 @@ Money is converted to 万元 exactly (Decimal) from the unit of the column, tabl
 """
 from __future__ import annotations
 
+import bisect
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -35,8 +36,8 @@ from extractors.indicators import (
     subject_at,
     subject_of_table,
 )
-from extractors.scores import sentence_span, squeeze, text_to_scores
-from extractors.subjects import DEPARTMENT, PROJECT, clean_name
+from extractors.scores import sentence_ends, sentence_span, squeeze, text_to_scores
+from extractors.subjects import DEPARTMENT, PROJECT, SubjectIndex, clean_name
 from pipeline.records import Block, Project, Score, Text
 
 MONEY_FIELDS = ("budget_initial", "budget_adjusted", "executed")
@@ -273,6 +274,8 @@ def _declared_total(text: Text, block: Block, rows: list[list[str]], r: int, doc
 def _prose_projects(text: Text, doc_subject: str | None, scores: list[Score]) -> list[_Found]:
     found: list[_Found] = []
     project_scores = [s for s in scores if s.scope == PROJECT]
+    score_starts = [s.start for s in project_scores]
+    in_order = all(a <= b for a, b in zip(score_starts, score_starts[1:]))  # text_to_scores' order
     whole = text.text
     quick = _quick_anchor_re().search
     for i in paragraphs_holding(text, _unit_chars()):  # a paragraph without a unit gives nothing
@@ -291,16 +294,17 @@ def _prose_projects(text: Text, doc_subject: str | None, scores: list[Score]) ->
         if not hits:
             continue
         hits.sort(key=lambda h: h[0])
+        ends = sentence_ends(s) if len(hits) > 1 else None
         for pos, fld, m in hits:
             offset = block.start + where[pos]
-            named = [p for p in project_scores if block.start <= p.start < offset]
-            if named:
-                name, code = named[-1].subject, None
+            named = _last_score_in(project_scores, score_starts, in_order, block.start, offset)
+            if named is not None:
+                name, code = named.subject, None
             else:
                 subject = subject_at(text, offset, doc_subject)
                 if subject is None or subject.scope == DEPARTMENT or not subject.name:
                     continue
-                a, b = sentence_span(s, pos, pos + 1)
+                a, b = sentence_span(s, pos, pos + 1, ends)
                 sentence = s[a:b]
                 if subject.name not in sentence and not any(w in sentence for w in _context_words()):
                     continue  # "①破产改制企业资金缺口弥补预算6,000万元": a part of the project, by its own name
@@ -312,6 +316,16 @@ def _prose_projects(text: Text, doc_subject: str | None, scores: list[Score]) ->
                 value = to_wan(value, m["unit"])
             found.append(_Found(name, code, block.page, {fld: value}, from_table=False))
     return found
+
+
+def _last_score_in(scores: list[Score], starts: list[int], in_order: bool, lo: int, hi: int) -> Score | None:
+    """The last of `scores` starting in [lo, hi) (`starts` are theirs): found by bisection when they
+    are in reading order (a look at every score for every figure was quadratic, issue 15)."""
+    if not in_order:
+        named = [p for p in scores if lo <= p.start < hi]
+        return named[-1] if named else None
+    i = bisect.bisect_left(starts, hi) - 1
+    return scores[i] if i >= 0 and starts[i] >= lo else None
 
 
 @lru_cache(maxsize=1)
@@ -349,8 +363,10 @@ def _listed_projects(s: str, page: int | None) -> list[_Found]:
 
 def _merge(found: list[_Found]) -> list[_Found]:
     out: list[_Found] = []
+    index = SubjectIndex()  # the rows of out a project may join, not every row
     for f in sorted(found, key=lambda x: not x.from_table):  # tables first: they win
-        for o in out:
+        for i in index.candidates(f.name):
+            o = out[i]
             if not same(o.name, f.name) or (o.code and f.code and o.code != f.code):
                 continue
             if f.from_table and o.from_table and any(
@@ -362,10 +378,19 @@ def _merge(found: list[_Found]) -> list[_Found]:
             o.code = o.code or f.code
             if len(f.name) > len(o.name) and f.from_table and not o.from_table:
                 o.name = f.name
+                index.add(i, o.name)
             break
         else:
+            index.add(len(out), f.name)
             out.append(_Found(f.name, f.code, f.page, dict(f.values), f.from_table))
     return out
+
+
+def _index(scores: list[Score]) -> SubjectIndex:
+    index = SubjectIndex()
+    for i, s in enumerate(scores):
+        index.add(i, s.subject)
+    return index
 
 
 def text_to_projects(text: Text, doc_subject: str | None, scores: list[Score] | None = None) -> list[Project]:
@@ -381,9 +406,12 @@ def text_to_projects(text: Text, doc_subject: str | None, scores: list[Score] | 
         if s.scope == PROJECT and s.subject:
             found.append(_Found(s.subject, None, s.page, {}, from_table=False))
     out: list[Project] = []
+    scored = [s for s in scores if s.scope == PROJECT and s.score is not None]
+    graded = [s for s in scores if s.scope == PROJECT and s.grade]
+    by_score, by_grade = _index(scored), _index(graded)
     for f in _merge(found):
-        score = next((s for s in scores if s.scope == PROJECT and s.score is not None and same(s.subject, f.name)), None)
-        grade = next((s.grade for s in scores if s.scope == PROJECT and s.grade and same(s.subject, f.name)), None)
+        score = next((scored[i] for i in by_score.candidates(f.name) if same(scored[i].subject, f.name)), None)
+        grade = next((graded[i].grade for i in by_grade.candidates(f.name) if same(graded[i].subject, f.name)), None)
         out.append(
             Project(
                 name=f.name,

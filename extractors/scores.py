@@ -39,6 +39,7 @@ from extractors.subjects import (
     DEPARTMENT,
     PROJECT,
     Subject,
+    SubjectIndex,
     clean_name,
     is_department_phrase,
 )
@@ -452,8 +453,10 @@ def _score_row_labels() -> dict:
 def _merge(scores: list[Score]) -> list[Score]:
     """One row per subject and score: a grade or max_score found apart joins its score."""
     out: list[Score] = []
+    index = SubjectIndex()  # the rows of out a score may join, not every row
     for s in scores:
-        for i, o in enumerate(out):
+        for i in index.candidates(s.subject):
+            o = out[i]
             if o.scope != s.scope or not same(o.subject, s.subject):
                 continue
             if o.score is not None and s.score is not None and o.score != s.score:
@@ -468,6 +471,7 @@ def _merge(scores: list[Score]) -> list[Score]:
             )
             break
         else:
+            index.add(len(out), s.subject)
             out.append(s)
     return out
 

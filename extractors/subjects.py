@@ -554,6 +554,55 @@ def same_subject(a: str | None, b: str | None) -> bool:
     if a == b:
         return True
     short, long_ = sorted((a, b), key=len)
-    if len(short) >= 4 and short in long_:
+    if len(short) >= _CONTAINED and short in long_:
         return True
     return len(a) == len(b) and sorted(a) == sorted(b)
+
+
+_CONTAINED = 4  # the shortest name that same_subject finds inside another
+
+
+class SubjectIndex:
+    """The names seen so far (each under a number: its row in a merge), and for a new name the
+    numbers of those `same_subject` may find the same: every one it does, and a few more; the
+    caller asks same_subject of each, in ascending order. A merge that asked it of every earlier
+    name was quadratic in a document of many projects or scores (issue 15)."""
+
+    def __init__(self) -> None:
+        self._none: list[int] = []
+        self._letters: dict[str, list[int]] = {}  # the sorted characters: equal, or reordered
+        self._names: dict[str, list[int]] = {}  # a name of 4+ characters
+        self._starts: dict[str, set[int]] = {}  # its first 4 characters -> the lengths of such names
+        self._grams: dict[str, list[int]] = {}  # 4 characters -> the names holding them
+
+    def add(self, i: int, name: str | None) -> None:
+        if name is None:
+            self._none.append(i)
+            return
+        c = clean_name(name)[1]
+        self._letters.setdefault("".join(sorted(c)), []).append(i)
+        if len(c) >= _CONTAINED:
+            self._names.setdefault(c, []).append(i)
+            self._starts.setdefault(c[:_CONTAINED], set()).add(len(c))
+            for g in set(_grams(c)):
+                self._grams.setdefault(g, []).append(i)
+
+    def candidates(self, name: str | None) -> list[int]:
+        if name is None:
+            return self._none
+        c = clean_name(name)[1]
+        found = set(self._letters.get("".join(sorted(c)), ()))
+        if len(c) >= _CONTAINED:
+            grams = _grams(c)
+            # the names holding c hold each of its grams: those holding the rarest
+            found.update(min((self._grams.get(g, ()) for g in grams), key=len))
+            # the names c holds: at each of its grams, those starting with it, by their lengths
+            for a, g in enumerate(grams):
+                for n in self._starts.get(g, ()):
+                    if a + n <= len(c):
+                        found.update(self._names.get(c[a:a + n], ()))
+        return sorted(found)
+
+
+def _grams(c: str) -> list[str]:
+    return [c[k:k + _CONTAINED] for k in range(len(c) - _CONTAINED + 1)]

@@ -14,6 +14,7 @@ executed ≤ its adjusted budget and its stated rate matches; a unitless table's
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -176,6 +177,37 @@ def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
     return (before.end() if before else 0), (after.start() if after else len(text))
 
 
+class _Sentences:
+    """`_sentence_bounds` for figures asked in reading order: each search starts where the last
+    one's sentence ended, so together they read the text once. A search per figure ran to the
+    text's start and end when its sentence had no end (quadratic in a paragraph of figures,
+    issue 15)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.last = -1  # the last offset asked, its sentence's bounds
+        self.lo = self.hi = 0
+
+    def bounds(self, pos: int) -> tuple[int, int]:
+        if pos < self.last:  # out of order: searched in full
+            return _sentence_bounds(self.text, pos)
+        if self.last >= 0 and pos <= self.hi:
+            # no sentence end in [last, hi): pos is in the same sentence
+            self.last = pos
+            return self.lo, self.hi
+        # past the last sentence's end (at hi, or none was asked yet): its start is after the
+        # last end in [hi, pos)
+        before = _SENTENCE_END_BEFORE.search(self.text, self.hi if self.last >= 0 else 0, pos)
+        after = _SENTENCE_END.search(self.text, pos)
+        self.last = pos
+        self.lo = before.end() if before else 0
+        self.hi = after.start() if after else len(self.text)
+        return self.lo, self.hi
+
+
+_FULL_STOP = regex.compile("。")
+
+
 def _sentence_start(text: str, pos: int) -> int:
     """The start of `_sentence_bounds(text, pos)` alone (change_checks needs no end), looked for
     no further back than money's `max_lookback` (money.toml): linear in the text, as in money."""
@@ -191,10 +223,13 @@ def share_checks(amounts: Sequence[Amount], text: str) -> list[Check]:
     groups: list[list[Amount]] = []
     cur: list[Amount] = []
     cur_sentence = None
+    sentences = _Sentences(text)
+    starts: dict[int, int] = {}  # a share's offset -> its sentence's start
     for a in amounts:
         if a.share_pct is None or a.table_id is not None:
             continue
-        s = _sentence_bounds(text, a.start)
+        s = sentences.bounds(a.start)
+        starts[a.start] = s[0]
         nested = bool(cur) and s == cur_sentence and any(w in text[cur[-1].end:a.start] for w in rule.nested_words)
         if s != cur_sentence or nested:
             if len(cur) >= 2:
@@ -209,7 +244,7 @@ def share_checks(amounts: Sequence[Amount], text: str) -> list[Check]:
     for g in groups:
         total = sum((a.share_pct for a in g), ZERO)
         rounding = sum((_pct_half(a.share_pct) for a in g), ZERO)
-        lo, _ = _sentence_bounds(text, g[0].start)
+        lo = starts[g[0].start]
         detail = "shares " + " + ".join(f"{a.label} {_fmt(a.share_pct)}% (amount {a.amount_id})" for a in g)
         c = compare(rule.name, HUNDRED, total, rounding, detail)
         if c.status == "fail" and total < HUNDRED and any(w in text[lo:g[0].start] for w in rule.partial_words):
@@ -239,6 +274,7 @@ def change_checks(amounts: Sequence[Amount], text: str) -> list[Check]:
     out = []
     current: Amount | None = None
     pending_prior: Amount | None = None
+    stops: list[int] | None = None  # the offsets of 。, found at the first change
     for a in amounts:
         if a.table_id is not None:
             current, pending_prior = None, None
@@ -247,7 +283,11 @@ def change_checks(amounts: Sequence[Amount], text: str) -> list[Check]:
             pending_prior = a if current is not None else None
             continue
         if a.measure == "change":
-            if current is None or text.count("。", current.end, a.start) > 1:
+            if current is not None and stops is None:
+                stops = [m.start() for m in _FULL_STOP.finditer(text)]
+            if current is None or bisect_left(stops, a.start) - bisect_left(stops, current.end) > 1:
+                # more than one 。 between (text.count over that span was quadratic when many
+                # changes followed one figure, issue 15)
                 pending_prior = None
                 continue
             sign = Decimal(-1) if a.change_pct is not None and a.change_pct < 0 else Decimal(1)
