@@ -5,6 +5,7 @@ import argparse
 import os
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -13,50 +14,105 @@ from pipeline.load import path_text
 
 
 class _Progress:
-    """A progress bar on a terminal; plain log lines (failures, and every 10%) otherwise."""
+    """What a person sees while `run` works.
 
-    def __init__(self, quiet: bool, tty: bool):
+    On a terminal, a tqdm bar: tqdm measures display width, so a Chinese path (two columns a
+    character) never wraps it; the document being worked on is shown beside it, cut from the left
+    to its share of the width, and failures are printed above it. Otherwise plain lines: each
+    failure, every tenth of the documents, and while a long document runs, a line at least every
+    EVERY seconds that names it (a 2,000-page PDF is not a minute of silence in a log)."""
+
+    EVERY = 10.0  # seconds: the longest silence in plain mode while documents run
+
+    def __init__(self, quiet: bool, tty: bool, *, stream=None, columns: int | None = None, clock=time.monotonic):
         self.quiet, self.tty = quiet, tty
-        self.t0 = time.monotonic()
-        self.last = -1.0  # the first update shows at once
-        self.shown = False
+        self.stream = stream if stream is not None else sys.stderr
+        self.columns = columns  # None: the terminal's width, followed as it changes
+        self.clock = clock
+        self.t0 = self.last_line = clock()
         self.next_tenth = 1
+        self.bar = None
+        self.lock = threading.Lock()  # heartbeats come from another thread
 
     def __call__(self, i: int, n: int, res) -> None:
         if self.quiet:
             return
         d = res.document
-        elapsed = time.monotonic() - self.t0
-        if self.tty:
+        with self.lock:
+            if self.tty:
+                bar = self._bar(n)
+                if d["status"] == "failed":
+                    bar.write(f"failed: {d['source_path']}: {d['error']}", file=self.stream)
+                bar.update(i - bar.n)
+                bar.set_postfix_str(self._fit(d["source_path"]), refresh=i == n)
+                return
             if d["status"] == "failed":
-                self._clear()
-                print(f"failed: {d['source_path']}: {d['error']}", file=sys.stderr)
-            if i == n or elapsed - self.last >= 0.1 or d["status"] == "failed":
-                self.last = elapsed
-                width = 30
-                done = width * i // max(n, 1)
-                rate = i / elapsed if elapsed else 0.0
-                eta = f"{(n - i) / rate:.0f}s" if rate else "?"
-                bar = "=" * done + ">" * (done < width) + " " * (width - done - 1)
-                line = f"[{bar}] {i}/{n} {rate:.1f} docs/s eta {eta} {d['source_path'][-40:]}"
-                print("\r" + line[:_columns() - 1].ljust(_columns() - 1), end="", file=sys.stderr, flush=True)
-                self.shown = True
-        else:
-            if d["status"] == "failed":
-                print(f"failed: {d['source_path']}: {d['error']}", file=sys.stderr, flush=True)
+                self._line(f"failed: {d['source_path']}: {d['error']}")
             if i * 10 >= self.next_tenth * n or i == n:
                 while i * 10 >= self.next_tenth * n:
                     self.next_tenth += 1
-                print(f"progress: {i}/{n} documents, {elapsed:.0f}s", file=sys.stderr, flush=True)
+                self._line(f"progress: {i}/{n} documents, {self.clock() - self.t0:.0f}s")
 
-    def _clear(self) -> None:
-        if self.shown:
-            print("\r" + " " * (_columns() - 1) + "\r", end="", file=sys.stderr)
+    def heartbeat(self, done: int, n: int, running: list[tuple[str, float]]) -> None:
+        """Called by `run` about once a second with the documents being worked on."""
+        if self.quiet:
+            return
+        longest = max(running, key=lambda r: r[1], default=None)
+        with self.lock:
+            if self.tty:
+                bar = self._bar(n)
+                if longest is not None:
+                    bar.set_postfix_str(self._fit(f"{longest[0]} {longest[1]:.0f}s"), refresh=False)
+                bar.refresh()
+            elif self.clock() - self.last_line >= self.EVERY:
+                line = f"progress: {done}/{n} documents, {self.clock() - self.t0:.0f}s"
+                if longest is not None:
+                    line += f"; working on {longest[0]} for {longest[1]:.0f}s"
+                    if len(running) > 1:
+                        line += f" (and {len(running) - 1} more)"
+                self._line(line)
+
+    def _line(self, text: str) -> None:
+        print(text, file=self.stream, flush=True)
+        self.last_line = self.clock()
+
+    def _bar(self, n: int):
+        if self.bar is None:
+            from tqdm import tqdm
+
+            rate = ", {rate_fmt}" if (self.columns or _columns()) >= 80 else ""
+            self.bar = tqdm(
+                total=n, unit="doc", file=self.stream, ncols=self.columns, dynamic_ncols=self.columns is None,
+                mininterval=0.1, leave=True,
+                bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}" + rate + "]{postfix}",
+            )
+        return self.bar
+
+    def _fit(self, text: str) -> str:
+        """`text` cut from the left to what the bar's line leaves free, in display columns (at
+        least a 10-column bar; the counts and times take ~30, the rate ~12 more): '' when too narrow."""
+        from tqdm.utils import disp_len
+
+        cols = self.columns or _columns()
+        digits = len(str(self.bar.total if self.bar is not None else 0))
+        width = min(cols // 2, cols - (2 * digits + 29 + (12 if cols >= 80 else 0) + 10 + 2))
+        if width < 8:
+            return ""
+        if disp_len(text) <= width:
+            return text
+        kept, used = [], 3
+        for ch in reversed(text):
+            used += disp_len(ch)
+            if used > width:
+                break
+            kept.append(ch)
+        return "..." + "".join(reversed(kept))
 
     def end(self) -> None:
-        if self.tty and self.shown and not self.quiet:
-            print(file=sys.stderr)
-        self.shown = False
+        with self.lock:
+            if self.bar is not None:
+                self.bar.close()
+                self.bar = None
 
 
 def _columns() -> int:
@@ -93,6 +149,7 @@ def _cmd_run(args) -> int:
             workers=args.workers,
             force=args.force,
             progress=progress,
+            heartbeat=progress.heartbeat,
             executor=args.executor,
             scheduler=args.scheduler,
             timeout=args.timeout or None,

@@ -226,6 +226,19 @@ class LocalPool:
             else:
                 w.stop()
 
+    def running(self) -> list[tuple[str, float]]:
+        """The documents being worked on now and the seconds each has taken so far. Safe to call from
+        another thread (a snapshot, maybe a moment old): it is what a progress line shows."""
+        now = time.monotonic()
+        out = []
+        for w in list(self._live):
+            try:
+                if w.ready and w.queue:
+                    out.append((w.queue[0], now - w.started))
+            except IndexError:  # its document finished while we looked
+                pass
+        return out
+
     def run_one(self, path: str) -> Outcome:
         return next(iter(self.imap_unordered([path])))
 

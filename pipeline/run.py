@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import os
 import stat
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +24,7 @@ from pipeline.process import _failed, _now
 from pipeline.records import DocResult
 
 BATCH = 200  # documents per written part: bounds memory and the work lost to a crash
+HEARTBEAT = 1.0  # seconds between calls of run's `heartbeat`: the caller decides what to show
 TAIL_SHARE = 4  # near the end, a buffer this many times the documents still to come is written early
 TAIL_MIN = 25  # ... when it holds at least this many (no part files of one or two rows)
 
@@ -198,6 +200,7 @@ def run(
     force: bool = False,
     progress: Callable[[int, int, DocResult], None] | None = None,
     *,
+    heartbeat: Callable[[int, int, list[tuple[str, float]]], None] | None = None,
     executor: str = "local",
     scheduler: str | None = None,
     timeout: float | None = execute.DEFAULT_TIMEOUT,
@@ -206,8 +209,11 @@ def run(
     target: str | None = None,
 ) -> RunSummary:
     """Process the files under `paths` into OUT; see DESIGN §3. Raises write.RunLocked when another
-    run is writing to OUT, ValueError on bad settings; a bad document never raises. `target`
-    replaces the function workers run on each path (`module:function`; for tests)."""
+    run is writing to OUT, ValueError on bad settings; a bad document never raises. `progress` is
+    called with (done, total, result) as each document finishes; `heartbeat` about every HEARTBEAT
+    seconds while documents are processed, from another thread, with (done, total, running): the
+    paths being worked on and their seconds so far (empty with Dask), so that a long document is
+    not silence. `target` replaces the function workers run on each path (`module:function`; for tests)."""
     from pipeline import write
 
     target = target or execute.TARGET
@@ -257,8 +263,23 @@ def run(
             write.write_batch(out, results, part)
             write_times.append(time.monotonic() - tw)
 
+        done = [0]
+        beating = threading.Event()
+
+        def beat() -> None:
+            while not beating.wait(HEARTBEAT):
+                try:
+                    heartbeat(done[0], len(plan.todo), pool.running() if pool is not None else [])
+                except Exception:  # the caller's display failed (a closed stderr): the run goes on
+                    return
+
+        beater = None
+        if heartbeat is not None and plan.todo:
+            beater = threading.Thread(target=beat, name="cnbudget-heartbeat", daemon=True)
+            beater.start()
         try:
             for n, o in enumerate(outcomes, 1):
+                done[0] = n
                 res = o.result or _failed(
                     o.path, load.format_of(Path(o.path)), o.error, *plan.ident.get(o.path, (None, None))
                 )
@@ -283,6 +304,9 @@ def run(
             write.move_documents(out, plan.moved)
             write.write_files(out, list(plan.files.values()), stamp, gone=plan.gone)
         finally:  # also on an error or Ctrl-C: no worker and no cluster outlives the run
+            beating.set()
+            if beater is not None:
+                beater.join()
             outcomes.close()
             if pool is not None:
                 pool.close()

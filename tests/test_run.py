@@ -196,19 +196,86 @@ def test_progress_bar_on_a_terminal(capsys):
     from pipeline.cli import _Progress
     from pipeline.write import DocResult
 
-    bar = _Progress(quiet=False, tty=True)
+    bar = _Progress(quiet=False, tty=True, columns=100)
     ok = DocResult({"status": "ok", "source_path": "in/a.txt", "error": None})
     bad = DocResult({"status": "failed", "source_path": "in/b.txt", "error": "empty: the file has 0 bytes"})
     bar(1, 2, ok)
     bar(2, 2, bad)
     bar.end()
     err = capsys.readouterr().err
-    assert err.count("\r[") == 2 and "] 2/2 " in err and err.endswith("\n")
+    assert "| 2/2 [" in err and err.endswith("\n") and "in/b.txt" in err.rsplit("\r", 1)[-1]
     assert "failed: in/b.txt: empty: the file has 0 bytes\n" in err
     quiet = _Progress(quiet=True, tty=True)
     quiet(1, 1, bad)
+    quiet.heartbeat(1, 1, [("in/a.txt", 30.0)])
     quiet.end()
     assert capsys.readouterr().err == ""
+
+
+LONG_PATH = "/data/scrape/2024/福建省/宁德市/蕉城区/部门决算/蕉城区财政局2023年度部门决算公开（含三公经费）.pdf"
+
+
+@pytest.mark.parametrize("columns, shows", [
+    pytest.param(40, "", id="40-columns-no-room-for-the-path"),
+    pytest.param(60, "...）.pdf", id="60-columns-the-file-name-end"),
+    pytest.param(100, "...年度部门决算公开（含三公经费）.pdf", id="100-columns-more-of-it"),
+    pytest.param(300, ", " + LONG_PATH, id="300-columns-the-whole-path"),
+])
+def test_progress_bar_never_wider_than_the_terminal_with_chinese_paths(columns, shows):
+    """Issue 15: the bar cut paths by characters, not display width, so a Chinese name (two
+    columns a character) wrapped it onto new lines on every update."""
+    import io
+    import re
+
+    from tqdm.utils import disp_len
+
+    from pipeline.cli import _Progress
+    from pipeline.write import DocResult
+
+    stream = io.StringIO()
+    bar = _Progress(quiet=False, tty=True, stream=stream, columns=columns)
+    for i in range(1, 101):
+        bar(i, 100, DocResult({"status": "ok", "source_path": LONG_PATH, "error": None}))
+        bar.heartbeat(i, 100, [(LONG_PATH, 75.0)])
+    bar.end()
+    lines = [seg for seg in re.split(r"[\r\n]", stream.getvalue()) if seg.strip()]
+    assert len(lines) > 100
+    assert max(disp_len(seg) for seg in lines) <= columns
+    assert lines[-1].endswith(shows + " 75s" if shows else "]")
+
+
+def test_plain_progress_names_a_long_document_at_least_every_ten_seconds():
+    """Issue 15: nothing was printed while one long document ran (54 s of silence on a 2,000-page
+    PDF) when stderr was not a terminal."""
+    import io
+
+    from pipeline.cli import _Progress
+
+    now = [0.0]
+    stream = io.StringIO()
+    plain = _Progress(quiet=False, tty=False, stream=stream, clock=lambda: now[0])
+    for t in range(1, 60):  # run's heartbeat, once a second, one document for 59 s
+        now[0] = float(t)
+        plain.heartbeat(0, 1, [("in/2000页.pdf", t - 0.5), ("in/b.pdf", 1.0)])
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "progress: 0/1 documents, 10s; working on in/2000页.pdf for 10s (and 1 more)"
+    assert len(lines) == 5  # at 10, 20, 30, 40, 50 s
+
+
+def test_run_calls_heartbeat_with_the_documents_being_worked_on(tmp_path, monkeypatch):
+    """The library's side: `run` says, from another thread while a document runs, which one it is."""
+    from pipeline import run as run_module
+
+    monkeypatch.setattr(run_module, "HEARTBEAT", 0.05)
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "slow.txt").write_bytes(b"SLOW" + seed_path("000").read_bytes())
+    beats = []
+    run_module.run([str(d)], tmp_path / "out", workers=1, target="tests.sabotage:process_path",
+                   heartbeat=lambda done, n, running: beats.append((done, n, running)))
+    working = [b for b in beats if b[2]]
+    assert working and all(done == 0 and n == 1 for done, n, _ in working)
+    assert {p for _, _, r in working for p, _ in r} == {str(d / "slow.txt")}
 
 
 # --- bugs: issue 15 -------------------------------------------------------------------------------
