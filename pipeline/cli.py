@@ -77,12 +77,17 @@ class _Progress:
         self.last_line = self.clock()
 
     def _bar(self, n: int):
+        """The bar, made at the first update; its width follows the terminal's (read at each update:
+        `shutil` falls back to $COLUMNS or 100 where a terminal reports 0 columns, as some ptys do,
+        which made tqdm's own detection print nothing)."""
+        if self.bar is not None:
+            self.bar.ncols = self.columns or _columns()
         if self.bar is None:
             from tqdm import tqdm
 
             rate = ", {rate_fmt}" if (self.columns or _columns()) >= 80 else ""
             self.bar = tqdm(
-                total=n, unit="doc", file=self.stream, ncols=self.columns, dynamic_ncols=self.columns is None,
+                total=n, unit="doc", file=self.stream, ncols=self.columns or _columns(),
                 mininterval=0.1, leave=True,
                 bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}" + rate + "]{postfix}",
             )
