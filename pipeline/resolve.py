@@ -1034,14 +1034,16 @@ def _staff_prose(text: Text, meta: Metadata) -> list[Fact]:
     out = []
     for lo, hi, page in _spans_at(text, _staff_anchors(text.text)):
         for m in _staff_re().finditer(text.text, lo, hi):
-            d = _CLAUSE_BREAK.search(text.text, lo, m.start())  # the last delimiter before the count
-            i = d.end() if d else lo
+            # the last delimiter before the count, no further back than money's max_lookback: linear
+            back = max(lo, m.start() - money.vocab().max_lookback)
+            d = _CLAUSE_BREAK.search(text.text, back, m.start())
+            i = d.end() if d else back
             label = _STAFF_LINK.sub("", text.text[i:m.start()].strip())
             lm = match_label(label)
             if lm is None or vocab().keys[lm.key].unit != "人":
                 continue
-            k = text.text.rfind("。", lo, i)
-            j = k + 1 if k >= 0 else lo
+            k = text.text.rfind("。", max(lo, i - money.vocab().max_lookback), i)
+            j = k + 1 if k >= 0 else max(lo, i - money.vocab().max_lookback)
             out.append(_fact(
                 key=lm.key, value=Decimal(m["number"]), unit="人", measure=None, year=meta.fiscal_year,
                 amount_id=None, start=m.start("number"), end=m.end(), page=page,
