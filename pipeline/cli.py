@@ -77,12 +77,11 @@ class _Progress:
         self.last_line = self.clock()
 
     def _bar(self, n: int):
-        """The bar, made at the first update; its width follows the terminal's (read at each update:
-        `shutil` falls back to $COLUMNS or 100 where a terminal reports 0 columns, as some ptys do,
-        which made tqdm's own detection print nothing)."""
+        """The bar, made at the first update; its width is read again at each update through `shutil`
+        (which falls back to $COLUMNS or 100 where a terminal reports 0 columns)."""
         if self.bar is not None:
             self.bar.ncols = self.columns or _columns()
-        if self.bar is None:
+        else:
             from tqdm import tqdm
 
             rate = ", {rate_fmt}" if (self.columns or _columns()) >= 80 else ""

@@ -1035,15 +1035,16 @@ def _staff_prose(text: Text, meta: Metadata) -> list[Fact]:
     for lo, hi, page in _spans_at(text, _staff_anchors(text.text)):
         for m in _staff_re().finditer(text.text, lo, hi):
             # the last delimiter before the count, no further back than money's max_lookback: linear
-            back = max(lo, m.start() - money.vocab().max_lookback)
+            look = money.vocab().max_lookback
+            back = max(lo, m.start() - look)
             d = _CLAUSE_BREAK.search(text.text, back, m.start())
             i = d.end() if d else back
             label = _STAFF_LINK.sub("", text.text[i:m.start()].strip())
             lm = match_label(label)
             if lm is None or vocab().keys[lm.key].unit != "人":
                 continue
-            k = text.text.rfind("。", max(lo, i - money.vocab().max_lookback), i)
-            j = k + 1 if k >= 0 else max(lo, i - money.vocab().max_lookback)
+            k = text.text.rfind("。", max(lo, i - look), i)
+            j = k + 1 if k >= 0 else max(lo, i - look)
             out.append(_fact(
                 key=lm.key, value=Decimal(m["number"]), unit="人", measure=None, year=meta.fiscal_year,
                 amount_id=None, start=m.start("number"), end=m.end(), page=page,
