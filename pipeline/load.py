@@ -23,14 +23,27 @@ def walk(
     """Files under the given paths that may be documents, in a stable order. What a folder holds
     besides them is reported to `on_skip(path, status, reason)`, never dropped unseen: hidden files
     and folders and files of an unknown extension (status skipped), the folder `exclude` (the
-    output), and folders that cannot be listed (status unreadable). A file named explicitly is
-    always taken, so an unsupported one still gets its documents row with a clear error."""
+    output), links to folders (skipped: they are not followed, so a link loop or a link to a
+    parent cannot make the walk endless or read a file twice), and folders that cannot be listed
+    (status unreadable). A file named explicitly is always taken, so an unsupported one still gets
+    its documents row with a clear error. Each path is given once, however often it is named
+    (`run d d`, or a folder and a file inside it)."""
     skip = on_skip or (lambda path, status, reason: None)
     excluded = exclude.resolve() if exclude is not None else None
+    given: set[str] = set()
+
+    def once(path: Path) -> bool:
+        key = os.path.normpath(os.path.abspath(path))
+        if key in given:
+            return False
+        given.add(key)
+        return True
+
     for p in paths:
         p = Path(p)
         if not p.is_dir():
-            yield p
+            if once(p):
+                yield p
             continue
 
         def unreadable(e: OSError) -> None:
@@ -42,6 +55,8 @@ def walk(
                 full = Path(root) / d
                 if d.startswith("."):
                     skip(full, "skipped", "hidden folder")
+                elif full.is_symlink():
+                    skip(full, "skipped", f"link to a folder ({os.readlink(full)}), not followed: name that folder to read it")
                 elif excluded is not None and full.resolve() == excluded:
                     skip(full, "skipped", "the output folder")
                 else:
@@ -54,7 +69,7 @@ def walk(
                     skip(full, "skipped", "hidden file")
                 elif suffix not in FORMATS:
                     skip(full, "skipped", f"unsupported extension {suffix or '(none)'}")
-                else:
+                elif once(full):
                     yield full
 
 
@@ -89,6 +104,8 @@ def read_source(path: Path) -> Source:
             )
         data = path.read_bytes()
     except FileNotFoundError:
+        if path.is_symlink():
+            raise DocumentError("missing", f"{path} is a link to {os.readlink(path)}, which does not exist") from None
         raise DocumentError("missing", f"{path} does not exist (moved or deleted during the run?)") from None
     except IsADirectoryError:
         raise DocumentError("unreadable", f"{path} is a directory") from None
@@ -97,6 +114,23 @@ def read_source(path: Path) -> Source:
     except OSError as e:
         raise DocumentError("unreadable", f"{path}: {e.strerror}") from None
     return Source(path=str(path), format=fmt, data=data, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+
+
+def identity(path: str | os.PathLike) -> tuple[str | None, int | None]:
+    """sha256 and size of a regular file, read in chunks; (None, None) for anything else (a pipe
+    would block) or a file that cannot be read (its documents row will say why)."""
+    h = hashlib.sha256()
+    size = 0
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None, None
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
+                size += len(chunk)
+    except OSError:
+        return None, None
+    return h.hexdigest(), size
 
 
 def _hash_file(path: Path) -> str:

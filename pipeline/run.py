@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import os
 import stat
 import threading
@@ -69,22 +68,6 @@ class RunSummary:
             f"cnbudget: {self.inputs} files: {self.processed} processed ({self.ok} ok, {self.partial} partial, "
             f"{self.failed} failed), {self.skipped} already done; {self.seconds:.1f}s -> {self.out}"
         )
-
-
-def _sha_of(path: Path) -> tuple[str | None, int | None]:
-    """sha256 and size of a regular file; (None, None) for anything else (a pipe would block)."""
-    h = hashlib.sha256()
-    size = 0
-    try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            return None, None
-        with path.open("rb") as f:
-            while chunk := f.read(1 << 20):
-                h.update(chunk)
-                size += len(chunk)
-    except OSError:
-        return None, None
-    return h.hexdigest(), size
 
 
 @dataclass
@@ -151,13 +134,27 @@ def _plan(
 
     seen: dict[str, str] = {}  # sha256 -> first path with that content
     now_at: dict[str, str | None] = {}  # walked path -> sha256 of what it holds now, if it had rows
+    walked: dict[str, str | None] = {}  # every walked path (as source_path holds it) -> its sha256
+    kept: dict[str, list[str]] = {}  # sha256 of content already done -> its walked paths, in order
     for p in load.walk(paths, on_skip=skipped, exclude=out):
         f = str(p)
         name = load.path_text(f)  # as documents.source_path and the run log hold it
         summary.inputs += 1
-        sha, size = _sha_of(p)
+        sha, size = load.identity(p)
+        walked[name] = sha
         if name in done.by_path:
             now_at[name] = sha
+        prev = done.by_sha.get(sha) if sha else None
+        if prev and prev[0] == __version__ and not force and not _retry(prev):
+            summary.skipped += 1
+            if sha not in seen and prev[1] == "failed":
+                summary.failed += 1
+                summary.failures.append({"path": name, "error": prev[2], "skipped": True})
+            seen.setdefault(sha, name)
+            kept.setdefault(sha, []).append(f)
+            plan.files[f] = _file_row(f, summary.started, "unchanged",
+                                      f"failed earlier: {prev[2]}" if prev[1] == "failed" else None, sha[:16], size)
+            continue
         if sha and sha in seen:
             summary.duplicates.append({"path": name, "same_as": seen[sha]})
             summary.skipped += 1
@@ -165,18 +162,6 @@ def _plan(
             continue
         if sha:
             seen[sha] = name
-        prev = done.by_sha.get(sha) if sha else None
-        if prev and prev[0] == __version__ and not force and not _retry(prev):
-            summary.skipped += 1
-            if prev[1] == "failed":
-                summary.failed += 1
-                summary.failures.append({"path": name, "error": prev[2], "skipped": True})
-            if prev[3] != name and not os.path.lexists(prev[3]):  # renamed or moved: the row follows it
-                plan.moved[sha[:16]] = name
-                plan.gone.add(prev[3])
-            plan.files[f] = _file_row(f, summary.started, "unchanged",
-                                      f"failed earlier: {prev[2]}" if prev[1] == "failed" else None, sha[:16], size)
-            continue
         if on_todo is not None:
             on_todo()
         plan.todo.append(f)
@@ -184,6 +169,22 @@ def _plan(
         plan.files[f] = _file_row(f, summary.started, "processed", None, sha[:16] if sha else None, size)
         if prev:
             plan.drop_ids.add(sha[:16])
+    # content already done, found at one or more paths: decided once the walk is over, when every
+    # path is known. Its row stays with the path it names if that still holds it (walked or not);
+    # else it follows the first path found (a rename or move). The other paths are duplicates of it.
+    for sha, found in kept.items():
+        old = done.by_sha[sha][3]
+        if walked.get(old, "") == sha or (old not in walked and load.identity(old)[0] == sha):
+            holder = old
+        else:
+            holder = load.path_text(found[0])
+            plan.moved[sha[:16]] = holder
+            plan.gone.add(old)
+        for f in found:
+            name = load.path_text(f)
+            if name != holder:
+                plan.files[f].update(status="duplicate_of", reason=holder)
+                summary.duplicates.append({"path": name, "same_as": holder})
     # a walked file whose content changed: its old document goes, unless that content is still
     # among the inputs (then it is kept, or redone above); so does a failed row without identity
     for f, sha in now_at.items():

@@ -396,3 +396,73 @@ def test_a_renamed_file_takes_its_documents_row_along(tmp_path):
     assert list(_docs(out).index) == [str(d / "new.txt")]
     files = _files(out)
     assert list(files.index) == [str(d / "new.txt")] and list(files.status) == ["unchanged"]
+
+
+def test_a_path_named_twice_is_one_input(tmp_path):
+    """Issue 15.4: `run d d` (or a folder and a file in it) walked the path twice: two inputs, and a
+    files row saying the file was a duplicate of itself."""
+    d = tmp_path / "in"
+    d.mkdir()
+    shutil.copy(seed_path("000"), d / "a.txt")
+    out = tmp_path / "out"
+    assert main(["run", str(d), str(d), str(d / "a.txt"), f"{d}/./", "--out", str(out), "--quiet"]) == 0
+    files = _files(out)
+    assert list(files.index) == [str(d / "a.txt")] and list(files.status) == ["processed"]
+    log = json.loads(sorted((out / "_runs").glob("*.json"))[-1].read_text("utf-8"))
+    assert (log["inputs"], log["duplicates"]) == (1, [])
+
+
+def test_a_link_to_a_folder_is_a_skipped_row_and_a_broken_link_says_what_it_points_to(tmp_path):
+    """Issue 15.4: a link to a folder was silently not followed; a broken link failed as a file
+    'moved or deleted during the run'."""
+    d = tmp_path / "in"
+    (d / "sub").mkdir(parents=True)
+    shutil.copy(seed_path("000"), d / "sub" / "a.txt")
+    (d / "alias").symlink_to("sub")
+    (d / "broken.txt").symlink_to("nowhere.txt")
+    out = tmp_path / "out"
+    assert main(["run", str(d), "--out", str(out), "--quiet"]) == 1  # the broken link fails
+    files = _files(out)
+    got = {str(Path(p).relative_to(d)): (s, r if isinstance(r, str) else None)
+           for p, s, r in zip(files.index, files.status, files.reason)}
+    assert got == {
+        "sub/a.txt": ("processed", None),
+        "alias": ("skipped", "link to a folder (sub), not followed: name that folder to read it"),
+        "broken.txt": ("unreadable", f"missing: {d / 'broken.txt'} is a link to nowhere.txt, which does not exist"),
+    }
+
+
+def test_a_copy_that_sorts_first_leaves_the_documents_row_with_its_file(tmp_path):
+    """Issue 15.4: which path holds a content was decided as the walk went, so a copy found before
+    the original took the row ('unchanged') and the original became its duplicate."""
+    d = tmp_path / "in"
+    d.mkdir()
+    shutil.copy(seed_path("000"), d / "report.txt")
+    out = tmp_path / "out"
+    assert main(["run", str(d), "--out", str(out), "--quiet"]) == 0
+    shutil.copy(d / "report.txt", d / "0-copy.txt")
+    assert main(["run", str(d), "--out", str(out), "--quiet"]) == 0
+    assert list(_docs(out).index) == [str(d / "report.txt")]
+    files = _files(out)
+    assert files.loc[str(d / "report.txt"), "status"] == "unchanged"
+    assert tuple(files.loc[str(d / "0-copy.txt"), ["status", "reason"]]) == ("duplicate_of", str(d / "report.txt"))
+
+
+def test_renames_that_swap_contents_move_each_row_to_its_content(tmp_path):
+    """Issue 15.4: a rename was taken only when the old path no longer existed: after a.txt -> c.txt
+    and b.txt -> a.txt both documents named a.txt."""
+    d = tmp_path / "in"
+    d.mkdir()
+    shutil.copy(seed_path("000"), d / "a.txt")
+    shutil.copy(seed_path("004"), d / "b.txt")
+    out = tmp_path / "out"
+    assert main(["run", str(d), "--out", str(out), "--quiet"]) == 0
+    ids = {Path(p).name: i for p, i in _docs(out).doc_id.items()}
+    (d / "a.txt").rename(d / "c.txt")
+    (d / "b.txt").rename(d / "a.txt")
+    assert main(["run", str(d), "--out", str(out), "--quiet"]) == 0
+    now = {Path(p).name: i for p, i in _docs(out).doc_id.items()}
+    assert now == {"c.txt": ids["a.txt"], "a.txt": ids["b.txt"]}
+    files = _files(out)
+    assert {Path(p).name: s for p, s in files.status.items()} == {"a.txt": "unchanged", "c.txt": "unchanged"}
+    assert len(pd.read_parquet(out / "amounts").doc_id.unique()) == 2

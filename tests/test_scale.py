@@ -649,11 +649,10 @@ def test_batches_written_in_the_background_give_the_same_tables(tmp_path):
 def started(monkeypatch):
     """Events of a run in order: ("hash", file name) as the scan hashes a file, ("worker",) as a
     worker process is started."""
-    from pipeline import execute
-    from pipeline import run as run_module
+    from pipeline import execute, load
 
     events: list[tuple] = []
-    sha_of = run_module._sha_of
+    sha_of = load.identity
 
     def hashed(path):
         events.append(("hash", Path(path).name))
@@ -664,7 +663,7 @@ def started(monkeypatch):
             events.append(("worker",))
             super().__init__(*a, **kw)
 
-    monkeypatch.setattr(run_module, "_sha_of", hashed)
+    monkeypatch.setattr(load, "identity", hashed)
     monkeypatch.setattr(execute, "_Worker", Counted)
     return events
 
