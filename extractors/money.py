@@ -324,7 +324,7 @@ def _exact(number: str, unit: str) -> tuple[Decimal, Decimal, Decimal] | None:
     number. Numbers recur (0.00, totals printed twice), and the three Decimals cost more than the
     look-up."""
     value = to_decimal(number)
-    if value is None:
+    if value is None or not units.plausible(value, unit):
         return None
     return (value, *units.to_yuan_wan(value, unit))
 
@@ -519,7 +519,7 @@ def _cell_exact(t: str, unit: str) -> tuple[Decimal, Decimal, Decimal] | None:
     """(value, amount in 元, amount in 万元) of a numeric cell's text in a unit (see _exact)."""
     sign, number = _cell_kind(t)
     value = to_decimal(number)
-    if value is None:
+    if value is None or not units.plausible(value, unit):
         return None
     if sign:
         value = -value

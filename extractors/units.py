@@ -11,10 +11,15 @@ FEN = Decimal("0.01")
 
 
 @lru_cache(maxsize=1)
-def _table() -> tuple[dict[str, Decimal], dict[str, str]]:
+def _table() -> tuple[dict[str, Decimal], dict[str, str], Decimal]:
     data = tomllib.loads(resources.files("extractors").joinpath("units.toml").read_text("utf-8"))
     factors = {u["name"]: Decimal(u["factor"]) for u in data["unit"]}
-    return factors, dict(data.get("aliases", {}))
+    return factors, dict(data.get("aliases", {})), Decimal(data["largest_yuan"])
+
+
+def plausible(value: Decimal, unit: str) -> bool:
+    """Whether a number printed in a unit can be an amount of money: below units.toml's largest_yuan."""
+    return abs(value) * _table()[0][unit] < _table()[2]
 
 
 def unit_names() -> list[str]:
@@ -26,7 +31,7 @@ def canonical_unit(name: str | None) -> str | None:
     """The unit a spelling means ("万" -> "万元"), or None if it is not a money unit."""
     if not name:
         return None
-    factors, aliases = _table()
+    factors, aliases, _ = _table()
     name = name.strip()
     if name in factors:
         return name

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from pipeline import __version__, execute, load
 from pipeline.process import _failed, _now
-from pipeline.records import DocResult
+from pipeline.records import DocResult, DocumentError
 
 BATCH = 200  # documents per written part: bounds memory and the work lost to a crash
 HEARTBEAT = 1.0  # seconds between calls of run's `heartbeat`: the caller decides what to show
@@ -250,19 +250,34 @@ def run(
         doc_s = 0.0
         write_times: list[float] = []
         buffer: list[DocResult] = []
+        paths: list[str] = []  # the path of each result in buffer, as the walk gave it
         # Batches are written on one background thread, so the workers keep being fed while a
         # batch is written; at most one batch waits, so memory stays bounded, and batches land in
         # order (each with its documents part last).
         writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cnbudget-write")
         pending = None
 
-        def timed_write(results: list[DocResult], part: str) -> None:
+        def timed_write(results: list[DocResult], paths: list[str], part: str) -> list[tuple[str, dict, dict]]:
+            """Write a batch; give back (path, documents row, its replacement) for each document whose
+            rows did not fit the schemas: it is written as failed, and the rest of the batch as it is."""
             tw = time.monotonic()
             if plan.drop_ids:  # the old rows go with the first batch of new ones
                 write.remove_documents(out, plan.drop_ids)
                 plan.drop_ids = set()
-            write.write_batch(out, results, part)
+            replaced = []
+            try:
+                write.write_batch(out, results, part)
+            except write.Unfit as e:
+                results = list(results)
+                for i, reason in e.rejected.items():
+                    old = results[i].document
+                    err = DocumentError("internal_error",
+                                        f"its rows do not fit the tables: {reason} (please report with this file)")
+                    results[i] = _failed(paths[i], old["source_format"], err, old["sha256"], old["bytes"])
+                    replaced.append((paths[i], old, results[i].document))
+                write.write_batch(out, results, part)
             write_times.append(time.monotonic() - tw)
+            return replaced
 
         done = [0]
         beating = threading.Event()
@@ -278,6 +293,16 @@ def run(
         if heartbeat is not None and plan.todo:
             beater = threading.Thread(target=beat, name="cnbudget-heartbeat", daemon=True)
             beater.start()
+
+        def refail(replaced: list[tuple[str, dict, dict]]) -> None:
+            """Count again the documents a write turned into failures (in this thread: the summary
+            and the files rows are only touched here)."""
+            for path, old, new in replaced:
+                setattr(summary, old["status"], getattr(summary, old["status"]) - 1)
+                summary.failed += 1
+                summary.failures.append({"path": new["source_path"], "error": new["error"]})
+                _file_done(plan.files.get(path), new)
+
         try:
             for n, o in enumerate(outcomes, 1):
                 done[0] = n
@@ -290,16 +315,17 @@ def run(
                 if progress:
                     progress(n, len(plan.todo), res)
                 buffer.append(res)
+                paths.append(o.path)
                 if flush_now(len(buffer), len(plan.todo) - n, batch):
                     if pending is not None:
-                        pending.result()  # re-raises a failed write here
-                    pending = writer.submit(timed_write, buffer, f"{stamp}-{n:07d}")
-                    buffer = []
+                        refail(pending.result())  # re-raises a failed write here
+                    pending = writer.submit(timed_write, buffer, paths, f"{stamp}-{n:07d}")
+                    buffer, paths = [], []
             if pending is not None:
-                pending.result()
+                refail(pending.result())
                 pending = None
             if buffer:
-                timed_write(buffer, f"{stamp}-{summary.processed:07d}")
+                refail(timed_write(buffer, paths, f"{stamp}-{summary.processed:07d}"))
             if plan.drop_ids:  # nothing was written (every result was skipped): the old rows still go
                 write.remove_documents(out, plan.drop_ids)
             write.move_documents(out, plan.moved)

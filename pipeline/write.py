@@ -238,31 +238,67 @@ def _commit(out: Path, journal: Path, tables: list[str], part: str) -> None:
     journal.unlink(missing_ok=True)
 
 
-def write_batch(out: Path, results: Iterable[DocResult], part: str) -> None:
-    """Write a batch of documents to every table, all or nothing as a reader sees it: every part
-    is written under a hidden staged name, the batch is journalled (`_runs/.commit-<part>.json`),
-    then the parts are renamed into place, documents first. A run killed before the journal lands
-    leaves only staged files (removed by the next run); one killed after it is rolled forward by
-    the next run (`clean_interrupted`)."""
-    results = list(results)
-    docs = [res.document for res in results]
-    if not docs:
-        return
-    for name in TABLES:
-        (out / name).mkdir(parents=True, exist_ok=True)
-    final = f"part-{part}.parquet"
-    tables = [DOCUMENTS]
+class Unfit(ValueError):
+    """Rows of some documents of a batch do not fit the tables' schemas (a bug in an extractor: the
+    extractors bound what they emit). `rejected` maps each such document's index in the batch to
+    the reason; nothing of the batch was written."""
+
+    def __init__(self, rejected: dict[int, str]):
+        super().__init__(f"{len(rejected)} document(s) whose rows do not fit the schema")
+        self.rejected = rejected
+
+
+_UNFIT = (pa.ArrowException, ValueError, TypeError, ArithmeticError)  # what arrow raises on a value
+
+
+def _batch_tables(results: list[DocResult]) -> dict[str, pa.Table]:
+    tables = {}
     for name in TABLES:
         if name == DOCUMENTS:
             continue
         parts = [res.columns[name] for res in results if res.columns.get(name)]
         if parts:
-            _write_atomic(columns_to_table(name, *concat_columns(parts)), _staged(out / name / final))
-            tables.append(name)
-    _write_atomic(rows_to_table(DOCUMENTS, docs), _staged(out / DOCUMENTS / final))
+            tables[name] = columns_to_table(name, *concat_columns(parts))
+    tables[DOCUMENTS] = rows_to_table(DOCUMENTS, [res.document for res in results])
+    return tables
+
+
+def batch_tables(results: list[DocResult]) -> dict[str, pa.Table]:
+    """Every table of a batch, validated against its schema. Raises Unfit naming the documents
+    whose rows do not fit, each tried alone, so that one bad document costs only itself."""
+    try:
+        return _batch_tables(results)
+    except _UNFIT as e:
+        rejected = {}
+        for i, res in enumerate(results):
+            try:
+                _batch_tables([res])
+            except _UNFIT as alone:
+                rejected[i] = f"{type(alone).__name__}: {alone}"
+        if not rejected:  # each fits alone: together they cannot fail; this is a bug in write
+            raise
+        raise Unfit(rejected) from e
+
+
+def write_batch(out: Path, results: Iterable[DocResult], part: str) -> None:
+    """Write a batch of documents to every table, all or nothing as a reader sees it: every part
+    is written under a hidden staged name, the batch is journalled (`_runs/.commit-<part>.json`),
+    then the parts are renamed into place, documents first. A run killed before the journal lands
+    leaves only staged files (removed by the next run); one killed after it is rolled forward by
+    the next run (`clean_interrupted`). Raises Unfit, before writing anything, when rows of some
+    documents do not fit the schemas."""
+    results = list(results)
+    if not results:
+        return
+    tables = batch_tables(results)
+    for name in TABLES:
+        (out / name).mkdir(parents=True, exist_ok=True)
+    final = f"part-{part}.parquet"
+    for name, table in tables.items():
+        _write_atomic(table, _staged(out / name / final))
     journal = _commit_journal(out, part)
-    _write_text_atomic(journal, json.dumps({"part": part, "tables": tables}))
-    _commit(out, journal, tables, part)
+    _write_text_atomic(journal, json.dumps({"part": part, "tables": sorted(tables, key=lambda t: t != DOCUMENTS)}))
+    _commit(out, journal, list(tables), part)
 
 
 def _write_text_atomic(path: Path, text: str) -> None:

@@ -29,6 +29,8 @@ def decode(data: bytes):
     elif data.startswith(b"OOM"):
         hog = bytearray(64 * 2**30)  # far above any worker memory limit: MemoryError
         del hog
+    elif data.startswith(b"HUGE"):  # see process_path
+        data = data[4:]
     elif data.startswith(b"SLOW"):
         time.sleep(0.3)
         data = data[4:]
@@ -37,7 +39,11 @@ def decode(data: bytes):
 
 def process_path(path: str, memory_limit: int | None = None):
     normalise.READERS["txt"] = __name__
-    return _process_path(path, memory_limit)
+    res = _process_path(path, memory_limit)
+    if res.document["status"] != "failed" and open(path, "rb").read(4) == b"HUGE":
+        # an extractor bug: an amount too large for its column (decimal(24, 6))
+        res.columns["amounts"]["value"][0] = "1" + "0" * 30
+    return res
 
 
 # --- stand-in PDF and DOCX readers ------------------------------------------------------------

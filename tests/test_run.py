@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -466,3 +467,42 @@ def test_renames_that_swap_contents_move_each_row_to_its_content(tmp_path):
     files = _files(out)
     assert {Path(p).name: s for p, s in files.status.items()} == {"a.txt": "unchanged", "c.txt": "unchanged"}
     assert len(pd.read_parquet(out / "amounts").doc_id.unique()) == 2
+
+
+@pytest.mark.parametrize("batch", [pytest.param(1, id="alone-in-its-batch"), pytest.param(100, id="among-others")])
+def test_a_document_whose_rows_do_not_fit_the_tables_fails_alone(tmp_path, batch):
+    """Issue 15: a figure too large for its decimal column (a 24-digit 'amount') made the batch's
+    Parquet write raise: the run stopped with exit 2 and lost the batch."""
+    from pipeline.run import run
+
+    d = tmp_path / "in"
+    d.mkdir()
+    shutil.copy(seed_path("000"), d / "a.txt")
+    (d / "huge.txt").write_bytes(b"HUGE" + seed_path("004").read_bytes())
+    shutil.copy(seed_path("001"), d / "z.txt")
+    out = tmp_path / "out"
+    s = run([str(d)], out, workers=1, batch=batch, target="tests.sabotage:process_path")
+    assert (s.processed, s.ok, s.failed) == (3, 2, 1)
+    assert [f["path"] for f in s.failures] == [str(d / "huge.txt")]
+    docs = _docs(out)
+    huge = docs.loc[str(d / "huge.txt")]
+    assert huge.status == "failed"
+    assert huge.error.startswith("internal_error: its rows do not fit the tables: ") and "please report" in huge.error
+    assert set(pd.read_parquet(out / "amounts").doc_id) == set(docs.doc_id[docs.status == "ok"])
+    assert _files(out).loc[str(d / "huge.txt"), "status"] == "failed"
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("收入总计1234567890123456789012.34万元。", id="prose-22-digits"),
+    pytest.param("单位：万元\n项目\t合计\n收入总计\t1234567890123456789012345678901.5\n", id="cell-31-digits"),
+])
+def test_a_number_too_large_to_be_money_is_not_an_amount(tmp_path, text):
+    """Issue 15 (found by hand): digits run together into a 22-digit 'amount' overflowed the
+    amounts columns; units.toml's largest_yuan bounds what is money."""
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.txt").write_text("2025年部门决算\n" + text + "\n支出总计12.00万元。\n", "utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(d), "--out", str(out), "--quiet"]) == 0
+    values = list(pd.read_parquet(out / "amounts").value)
+    assert values == [Decimal("12.00")]
