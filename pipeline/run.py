@@ -100,6 +100,7 @@ class _Plan:
     # documents in OUT whose rows go: redone, or their file changed. They are removed with the first
     # batch written, not before: a run that fails before it has a result loses nothing.
     drop_ids: set[str]
+    redo_ids: set[str]  # documents in OUT processed again: each removed with the batch that brings it back
     files: dict[str, dict]  # path -> its files row (DESIGN §4): every path the walk saw
     moved: dict[str, str]  # doc_id -> its new source_path: unchanged content whose old path is gone
     gone: set[str]  # those old paths: their files rows go
@@ -126,7 +127,7 @@ def _plan(
     """Walk and hash the inputs; decide what to process and which old rows go. Counts skipped
     documents in `summary`; calls `on_todo` for each document to process, as it is found."""
     done = _done_documents(out)
-    plan = _Plan([], {}, set(), {}, {}, set())
+    plan = _Plan([], {}, set(), set(), {}, {}, set())
 
     def skipped(path: Path, status: str, reason: str) -> None:
         plan.files[str(path)] = _file_row(str(path), summary.started, status, reason)
@@ -168,7 +169,7 @@ def _plan(
         plan.ident[f] = (sha, size)
         plan.files[f] = _file_row(f, summary.started, "processed", None, sha[:16] if sha else None, size)
         if prev:
-            plan.drop_ids.add(sha[:16])
+            plan.redo_ids.add(sha[:16])
     # content already done, found at one or more paths: decided once the walk is over, when every
     # path is known. Its row stays with the path it names if that still holds it (walked or not);
     # else it follows the first path found (a rename or move). The other paths are duplicates of it.
@@ -261,12 +262,15 @@ def run(
             """Write a batch; give back (path, documents row, its replacement) for each document whose
             rows did not fit the schemas: it is written as failed, and the rest of the batch as it is."""
             tw = time.monotonic()
-            if plan.drop_ids:  # the old rows go with the first batch of new ones
-                write.remove_documents(out, plan.drop_ids)
-                plan.drop_ids = set()
+            # old rows go with the batch that brings their replacement; rows of files that changed
+            # into something else, with the first batch
+            ids = {res.document["doc_id"] for res in results}
+            drop = plan.drop_ids | (plan.redo_ids & ids)
+            plan.drop_ids = set()
+            plan.redo_ids -= ids
             replaced = []
             try:
-                write.write_batch(out, results, part)
+                write.write_batch(out, results, part, replaces=drop)
             except write.Unfit as e:
                 results = list(results)
                 for i, reason in e.rejected.items():
@@ -275,7 +279,7 @@ def run(
                                         f"its rows do not fit the tables: {reason} (please report with this file)")
                     results[i] = _failed(paths[i], old["source_format"], err, old["sha256"], old["bytes"])
                     replaced.append((paths[i], old, results[i].document))
-                write.write_batch(out, results, part)
+                write.write_batch(out, results, part, replaces=drop)
             write_times.append(time.monotonic() - tw)
             return replaced
 
@@ -326,8 +330,10 @@ def run(
                 pending = None
             if buffer:
                 refail(timed_write(buffer, paths, f"{stamp}-{summary.processed:07d}"))
-            if plan.drop_ids:  # nothing was written (every result was skipped): the old rows still go
-                write.remove_documents(out, plan.drop_ids)
+            # nothing was written (every result was skipped), or a redone document came back under
+            # another id (its file vanished before it was read): the old rows still go
+            if plan.drop_ids or plan.redo_ids:
+                write.remove_documents(out, plan.drop_ids | plan.redo_ids)
             write.move_documents(out, plan.moved)
             write.write_files(out, list(plan.files.values()), stamp, gone=plan.gone)
         finally:  # also on an error or Ctrl-C: no worker and no cluster outlives the run

@@ -137,9 +137,12 @@ def lock(out: Path):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def _filter_parts(out: Path, name: str, drop: set[str]) -> None:
-    """Rewrite the parts of a table without the rows of some documents (each part atomically)."""
+def _filter_parts(out: Path, name: str, drop: set[str], spare: str | None = None) -> None:
+    """Rewrite the parts of a table without the rows of some documents (each part atomically);
+    the part named `spare` (a batch bringing their replacements) is left alone."""
     for p in _parts(out, name):
+        if p.name == spare:
+            continue
         ids = pq.read_table(p, columns=["doc_id"]).column("doc_id")
         mask = pc.invert(pc.is_in(ids, value_set=pa.array(sorted(drop), pa.string())))
         kept = pc.sum(pc.cast(mask, pa.int64())).as_py() or 0
@@ -169,12 +172,16 @@ def _drop(out: Path, ids: set[str]) -> None:
     finished by the next run if this one is killed half-way (removing twice is harmless)."""
     journal = _removal_journal(out)
     _write_text_atomic(journal, json.dumps(sorted(ids)))
+    _drop_rows(out, ids)
+    journal.unlink()
+
+
+def _drop_rows(out: Path, ids: set[str], spare: str | None = None) -> None:
     # the documents rows last: a reader never sees rows of a document without its documents row
     for name in TABLES:
         if name != DOCUMENTS:
-            _filter_parts(out, name, ids)
-    _filter_parts(out, DOCUMENTS, ids)
-    journal.unlink()
+            _filter_parts(out, name, ids, spare)
+    _filter_parts(out, DOCUMENTS, ids, spare)
 
 
 def clean_interrupted(out: Path) -> None:
@@ -192,7 +199,7 @@ def clean_interrupted(out: Path) -> None:
             p.unlink(missing_ok=True)
         for journal in sorted(runs.glob(".commit-*.json")):  # journalled: finish the commit
             batch = json.loads(journal.read_text("utf-8"))
-            _commit(out, journal, batch["tables"], batch["part"])
+            _commit(out, journal, batch["tables"], batch["part"], set(batch.get("replaces", ())))
     for name in TABLES:  # staged parts of a batch that was never journalled
         d = out / name
         if d.is_dir():
@@ -227,10 +234,13 @@ def _commit_journal(out: Path, part: str) -> Path:
     return out / "_runs" / f".commit-{part}.json"
 
 
-def _commit(out: Path, journal: Path, tables: list[str], part: str) -> None:
-    """Rename a batch's staged parts into place, the documents part first: a reader never sees a
-    row whose document has no documents row. Renaming twice is harmless (roll-forward)."""
+def _commit(out: Path, journal: Path, tables: list[str], part: str, replaces: set[str] = frozenset()) -> None:
+    """Remove the old rows of the documents the batch `replaces`, then rename its staged parts
+    into place, the documents part first: a reader never sees a row whose document has no
+    documents row. Both are harmless done twice (roll-forward): the batch's own parts are spared."""
     name = f"part-{part}.parquet"
+    if replaces:
+        _drop_rows(out, replaces, spare=name)
     for t in sorted(tables, key=lambda t: t != DOCUMENTS):
         staged = _staged(out / t / name)
         if staged.exists():
@@ -280,15 +290,19 @@ def batch_tables(results: list[DocResult]) -> dict[str, pa.Table]:
         raise Unfit(rejected) from e
 
 
-def write_batch(out: Path, results: Iterable[DocResult], part: str) -> None:
+def write_batch(out: Path, results: Iterable[DocResult], part: str, replaces: Iterable[str] = ()) -> None:
     """Write a batch of documents to every table, all or nothing as a reader sees it: every part
     is written under a hidden staged name, the batch is journalled (`_runs/.commit-<part>.json`),
-    then the parts are renamed into place, documents first. A run killed before the journal lands
-    leaves only staged files (removed by the next run); one killed after it is rolled forward by
-    the next run (`clean_interrupted`). Raises Unfit, before writing anything, when rows of some
-    documents do not fit the schemas."""
+    the old rows of the documents it `replaces` (redone, or whose file changed) are removed, and
+    its parts are renamed into place, documents first. A run killed before the journal lands
+    leaves only staged files (removed by the next run) and every old row; one killed after it is
+    rolled forward by the next run (`clean_interrupted`). Raises Unfit, before writing or removing
+    anything, when rows of some documents do not fit the schemas."""
     results = list(results)
+    replaces = sorted(set(replaces))
     if not results:
+        if replaces:
+            _drop(out, set(replaces))
         return
     tables = batch_tables(results)
     for name in TABLES:
@@ -296,9 +310,10 @@ def write_batch(out: Path, results: Iterable[DocResult], part: str) -> None:
     final = f"part-{part}.parquet"
     for name, table in tables.items():
         _write_atomic(table, _staged(out / name / final))
+    order = sorted(tables, key=lambda t: t != DOCUMENTS)
     journal = _commit_journal(out, part)
-    _write_text_atomic(journal, json.dumps({"part": part, "tables": sorted(tables, key=lambda t: t != DOCUMENTS)}))
-    _commit(out, journal, list(tables), part)
+    _write_text_atomic(journal, json.dumps({"part": part, "tables": order, "replaces": replaces}))
+    _commit(out, journal, order, part, set(replaces))
 
 
 def _write_text_atomic(path: Path, text: str) -> None:
