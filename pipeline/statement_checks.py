@@ -21,6 +21,7 @@ import regex
 
 from extractors import units as units_mod
 from extractors.statements import StatementLine, kind_of_shape, kind_of_title
+from extractors.statements import vocab as kinds_vocab
 from pipeline import table_model as tm
 from pipeline.check import Check, compare
 from schemas.vocab import read_toml
@@ -34,6 +35,7 @@ class Identity:
     lhs: str
     rhs: tuple[str, ...]
     text: str
+    without: tuple[str, ...] = ()  # checked only in a statement without columns of these roles
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class Selector:
     names: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
     side: str | None = None
+    table_roles: tuple[str, ...] = ()
+    table_without: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class Cross:
     what: str
     left: tuple[Selector, ...]
     right: tuple[Selector, ...]
+    any: bool = False  # the right side equals one of the left ones (else the first found)
 
 
 @dataclass(frozen=True)
@@ -68,25 +73,32 @@ class Vocab:
     present: dict[str, tuple[str, ...]]  # document kind -> its standard statements
 
 
+_IDENTITY = regex.compile(r"""(?x) ^ \s* (?P<lhs>\w+) \s* = (?P<rhs> \s* \w+ (?: \s* \+ \s* \w+ )* ) \s*
+                           (?: \( \s* without \s+ (?P<without> \w+ (?: \s*,\s* \w+ )* ) \s* \) )? \s* $""")
+
+
 def parse_identity(text: str) -> Identity:
-    """"total = basic + project" -> Identity("total", ("basic", "project"))."""
-    lhs, _, rhs = text.partition("=")
-    parts = tuple(p.strip() for p in rhs.split("+") if p.strip())
-    if not lhs.strip() or not parts:
-        raise ValueError(f"statements.toml: identity {text!r} is not 'role = role + role …'")
-    return Identity(lhs.strip(), parts, text)
+    """"total = basic + project" -> Identity("total", ("basic", "project")); a trailing
+    "(without basic)" checks it only in a statement that has no basic column."""
+    m = _IDENTITY.match(text)
+    if m is None:
+        raise ValueError(f"statements.toml: identity {text!r} is not 'role = role + role … [(without role, …)]'")
+    parts = tuple(p.strip() for p in m["rhs"].split("+"))
+    without = tuple(w.strip() for w in m["without"].split(",")) if m["without"] else ()
+    return Identity(m["lhs"], parts, text, without)
 
 
 def _selectors(items: Iterable[dict]) -> tuple[Selector, ...]:
     return tuple(Selector(d["statement"], tuple(tm.squash(n) for n in d.get("names", ())), tuple(d.get("roles", ())),
-                          d.get("side")) for d in items)
+                          d.get("side"), tuple(d.get("table_roles", ())), tuple(d.get("table_without", ())))
+                 for d in items)
 
 
 @lru_cache(maxsize=1)
 def vocab() -> Vocab:
     d = read_toml("schemas", "statements.toml")
     ids = {k["key"]: tuple(parse_identity(t) for t in k.get("identities", ())) for k in d["kind"]}
-    cross = tuple(Cross(c["name"], c["what"], _selectors(c["left"]), _selectors(c["right"])) for c in d.get("cross", ()))
+    cross = tuple(Cross(c["name"], c["what"], _selectors(c["left"]), _selectors(c["right"]), c.get("any", False)) for c in d.get("cross", ()))
     prose = tuple(ProseRule(p["key"], p["what"], _selectors(p["line"])) for p in d.get("prose", ()))
     present = {k: tuple(v) for k, v in d.get("present", {}).items()}
     return Vocab(ids, frozenset(tm.squash(n) for n in d["lines"]["total_names"]), cross, prose, present)
@@ -167,6 +179,8 @@ def identity_checks(lines: Sequence[StatementLine]) -> list[Check]:
             for ident in ids:
                 if not all((r, measure) in columns for r in (ident.lhs, *ident.rhs)):
                     continue
+                if any((r, measure) in columns for r in ident.without):
+                    continue
                 if clash & {ident.lhs, *ident.rhs}:
                     continue
                 total = by_role.get(ident.lhs)
@@ -186,6 +200,14 @@ def identity_checks(lines: Sequence[StatementLine]) -> list[Check]:
 
 
 # --- within a statement: the lines of a column -----------------------------------------------------
+
+CLASSIFIED = ("functional", "economic")  # the statements whose lines are a classification's codes
+
+
+@lru_cache(maxsize=None)
+def _kind_classification(key: str) -> str | None:
+    return next((k.classification for k in kinds_vocab().kinds if k.key == key), None)
+
 
 
 def _column_groups(mine: Sequence[StatementLine]) -> dict[int, list[StatementLine]]:
@@ -218,6 +240,8 @@ def children_checks(lines: Sequence[StatementLine]) -> list[Check]:
     `_complete_children`) and no code is printed twice."""
     out = []
     for table_id, mine in _by_table(lines).items():
+        if _kind_classification(mine[0].statement) not in CLASSIFIED:
+            continue
         codes_by_row: dict[int, str] = {}
         dup = False
         for ln in mine:
@@ -262,6 +286,8 @@ def lei_total_checks(lines: Sequence[StatementLine]) -> list[Check]:
     v = vocab()
     out = []
     for table_id, mine in _by_table(lines).items():
+        if _kind_classification(mine[0].statement) not in CLASSIFIED:
+            continue
         for col, group in _column_groups(mine).items():
             lei = [ln for ln in group if ln.code and len(ln.code) == 3]
             totals = [ln for ln in group if not ln.code and line_name(ln) in v.total_names]
@@ -301,7 +327,11 @@ def _first_tables(lines: Sequence[StatementLine]) -> dict[str, list[StatementLin
 
 def _select(sel: Selector, tables: dict[str, list[StatementLine]]) -> dict[str | None, StatementLine]:
     """Per measure, the first line (reading order) of the selector's statement that matches it."""
-    mine = [ln for ln in tables.get(sel.statement, ())
+    table = tables.get(sel.statement, ())
+    roles = {ln.column_role for ln in table}
+    if not set(sel.table_roles) <= roles or set(sel.table_without) & roles:
+        return {}
+    mine = [ln for ln in table
             if (not sel.roles or ln.column_role in sel.roles)
             and (sel.side is None or sel.side in ln.column_header.split("/")[0])]
     if sel.names:
@@ -331,17 +361,25 @@ def cross_checks(lines: Sequence[StatementLine]) -> list[Check]:
     tables = _first_tables(lines)
     out = []
     for c in vocab().cross:
-        left, right = _select_first(c.left, tables), _select_first(c.right, tables)
-        for measure in sorted(set(left) & set(right), key=str):
-            a, b = left[measure], right[measure]
-            if (a.table_id, a.row, a.col) == (b.table_id, b.row, b.col):
-                continue
-            vals = _comparable([a, b])
-            if vals is None:
-                continue
-            detail = (f"{c.name} [{measure}]: {c.what}: {a.statement} {_where(a)} {_label(a)} {_fmt(a.value)} {_unit(a)} "
-                      f"vs {b.statement} {_where(b)} {_label(b)} {_fmt(b.value)} {_unit(b)}")
-            out.append(compare("statements_agree", vals[0][0], vals[1][0], vals[0][1] + vals[1][1], detail))
+        right = _select_first(c.right, tables)
+        lefts = [got for got in (_select(s, tables) for s in c.left) if got] if c.any else [_select_first(c.left, tables)]
+        for measure in sorted(set(right), key=str):
+            b = right[measure]
+            tried = []
+            for left in lefts:
+                a = left.get(measure)
+                if a is None or (a.table_id, a.row, a.col) == (b.table_id, b.row, b.col):
+                    continue
+                vals = _comparable([a, b])
+                if vals is None:
+                    continue
+                detail = (f"{c.name} [{measure}]: {c.what}: {a.statement} {_where(a)} {_label(a)} {_fmt(a.value)} {_unit(a)} "
+                          f"vs {b.statement} {_where(b)} {_label(b)} {_fmt(b.value)} {_unit(b)}")
+                tried.append(compare("statements_agree", vals[0][0], vals[1][0], vals[0][1] + vals[1][1], detail))
+                if tried[-1].status == "pass":
+                    break
+            if tried:
+                out.append(tried[-1] if tried[-1].status == "pass" else tried[0])
     return out
 
 
