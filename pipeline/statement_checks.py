@@ -220,18 +220,23 @@ def _column_groups(mine: Sequence[StatementLine]) -> dict[int, list[StatementLin
 def _complete_children(parent: StatementLine, coded_rows: Sequence[tuple[int, str]]) -> list[str] | None:
     """The codes of the parent's children when the statement prints them as a block under it:
     the coded rows after the parent, up to the next line of its level or above (or the table's
-    end), are all under its code; None when another code breaks in (the statement is not in
-    code order, or prints some lines elsewhere)."""
+    end), are all under its code, and no line under its code stands elsewhere; None else (the
+    statement is not in code order, or prints some lines apart)."""
     n = len(parent.code)
-    kids = []
+    kids, block = [], 0
     for _, code in (x for x in coded_rows if x[0] > parent.row):
         if len(code) <= n:
-            return kids if code != parent.code else None  # the next line of its level: the block ends
+            if code == parent.code:
+                return None
+            break  # the next line of its level: the block ends
         if not code.startswith(parent.code):
             return None
+        block += 1
         if len(code) == n + 2:
             kids.append(code)
-    return kids
+    # a line under its code printed elsewhere (before it, or after the block): some are apart
+    under = sum(1 for _, code in coded_rows if len(code) > n and code.startswith(parent.code))
+    return kids if under == block else None
 
 
 def children_checks(lines: Sequence[StatementLine]) -> list[Check]:
