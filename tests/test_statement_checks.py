@@ -322,6 +322,12 @@ def test_presence_check(doc_kinds, found, status, missing):
     assert c.check == "statements_present" and c.status == status and missing in c.detail
 
 
+def test_presence_of_none_is_a_skip():
+    # seed 004: a county 决算 情况说明 whose tables are published apart
+    (c,) = sc.presence_check(["final_accounts", "dept_performance"], set())
+    assert c.status == "skip" and "no statement in the document" in c.detail
+
+
 def test_presence_only_for_a_budget_or_final_accounts():
     assert sc.presence_check(["project_performance"], set()) == []
 
