@@ -166,6 +166,8 @@ def table_lines(text: Text, table: tm.Table, fiscal_year: int | None, doc_measur
             else:
                 name, code, level = r.name, r.code, r.level
             if name is None and code is None:
+                name = _label_elsewhere(r, c.index)  # 合计 printed in the code column
+            if name is None and code is None:
                 if any(x.role == "name" for x in table.columns):
                     continue
                 name = None  # a statement without a label column (三公 one-row tables): the whole
@@ -181,6 +183,16 @@ def table_lines(text: Text, table: tm.Table, fiscal_year: int | None, doc_measur
                 page=r.page, start=cell.start, end=cell.end,
             ))
     return out
+
+
+def _label_elsewhere(r: tm.Row, col: int) -> str | None:
+    """The label of a figure whose row has an empty name cell, printed in another cell (合计 in the
+    科目编码 column): the nearest cell left of the figure's column holding text, not a figure."""
+    for x in sorted(r.cells, key=lambda x: x.col, reverse=True):
+        t = x.text.strip()
+        if x.col < col and t and tm.figure(t) is None:
+            return t
+    return None
 
 
 def _classification(kind: Kind, code: str | None) -> str:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from extractors import functional, statements
-from pipeline import __version__, check, extract, load, normalise, resolve, segment
+from pipeline import __version__, check, extract, load, normalise, resolve, segment, statement_checks
 from pipeline.records import DocResult, DocumentError, Project, Source, decimal_texts
 
 
@@ -137,6 +137,9 @@ def source_to_result(src: Source) -> DocResult:
     st_lines = statements.text_to_statement_lines(
         text, list(ex.table_models), m.fiscal_year, resolve.default_measure(m), units)
     columns["statement_lines"] = records_to_columns(st_lines, doc_id)
+    st_checks = statement_checks.statement_checks(st_lines, ex.table_models, res.candidates, m.doc_kinds)
+    if st_checks:
+        columns["checks"] = rows_to_columns([c.row(doc_id) for c in [*checks, *st_checks]])
     return DocResult(document, {k: v for k, v in columns.items() if v})
 
 

@@ -31,6 +31,13 @@ TITLE_CASES = [
     ("seed-basic-beats-its-parts", "一般公共预算财政拨款基本支出决算表", "general_public_basic", "actual"),
     ("seed-三公-quoted", "财政拨款“三公”经费支出决算表", "three_public", "actual"),
     ("seed-not-a-statement", "项目支出绩效目标表", None, None),
+    # real titles that a shorter alias of another kind (支出预算表, 机关运行经费预算表) took
+    ("sample-万里-功能分类", "2024年部门一般公共预算支出功能分类预算表 编制部门：上海市普陀区人民政府万里街道办事处 单位：元",
+     "general_public_expenditure", "budget"),
+    ("sample-万里-三公和机关运行经费", "部门“三公”经费和机关运行经费预算表 编制部门：上海市普陀区人民政府万里街道办事处 单位:万元",
+     "three_public", "budget"),
+    ("sample-江苏-三公会议培训", "公开 09表 “三公”经费、会议费、培训费支出预算表", "three_public", "budget"),
+    ("sample-江苏-政府采购", "公开12表 政府采购支出预算表 部门名称：江苏省高级人民法院 单位：万元", "procurement", "budget"),
 ]
 
 
@@ -67,6 +74,8 @@ KIND_CASES = [
     # (id, sample, doc measure, kind, page, code, name, role, measure, value, unit)
     ("sample-决算-收支总表", SJ, "actual", "income_expenditure_summary", 5, None, "一、一般公共预算财政拨款收入", "actual", "actual", "307.82", "万元"),
     ("sample-决算-收入表", SJ, "actual", "income", 6, "201", "一般公共服务支出", "total", "actual", "264.87", "万元"),
+    ("sample-决算-合计-in-the-code-column", SJ, "actual", "income", 6, None, "合计", "total", "actual", "307.82", "万元"),
+    ("sample-决算-side-by-side-合计", SJ, "actual", "general_public_basic", 13, None, "公用经费合计", "actual", "actual", "10.23", "万元"),
     ("sample-决算-支出表", SJ, "actual", "expenditure", 8, "201", "一般公共服务支出", "total", "actual", "264.87", "万元"),
     ("sample-决算-财政拨款收支总表", SJ, "actual", "fiscal_summary", 10, None, "一、一般公共预算财政拨款", "actual", "actual", "307.82", "万元"),
     ("sample-决算-一般公共预算支出表", SJ, "actual", "general_public_expenditure", 12, "201", "一般公共服务支出", "total", "actual", "264.87", "万元"),

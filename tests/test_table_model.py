@@ -51,6 +51,8 @@ ROLE_CASES = [
     ("seed-measure-under-parent", ("因公出国（境）费", "决算数"), "overseas", "actual"),
     ("seed-measure-under-name", ("收入", "预算数"), "budget", "budget"),
     ("seed-prior-year", ("上年预算数",), "prior_year", "prior_year"),
+    # 泉州 公安局 收入总表 p11: this year's money carried over, not last year's figure
+    ("sample-carry-over-not-prior-year", ("上年结转结余",), "carry_over", None),
     ("seed-vehicle-parent", ("公务用车购置及运行维护费", "小计"), "vehicle", None),
     ("seed-vehicle-running", ("公务用车购置及运行维护费", "公务用车运行维护费"), "vehicle_running", None),
     ("seed-split-code", ("功能分类科目编码", "类"), "code", None),
