@@ -11,12 +11,10 @@ from __future__ import annotations
 import bisect
 import re
 import string
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 from operator import attrgetter
 
 import regex
@@ -44,6 +42,7 @@ from extractors.subjects import (
     is_department_phrase,
 )
 from pipeline.records import Block, Cell, Score, Text
+from schemas.vocab import read_toml
 
 
 @dataclass(frozen=True)
@@ -54,9 +53,8 @@ class _Pattern:
     needs: tuple[str, ...] = ()  # anchor words: every match holds one (`_needed_anchors`)
 
 
-@lru_cache(maxsize=1)
 def vocabulary() -> dict:
-    return tomllib.loads(resources.files("extractors").joinpath("score_patterns.toml").read_text("utf-8"))
+    return read_toml("extractors", "score_patterns.toml")
 
 
 @lru_cache(maxsize=1)

@@ -11,16 +11,15 @@ from __future__ import annotations
 import bisect
 import re
 import re._parser as sre_parse
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from itertools import compress, count
 from operator import attrgetter
 
 import regex
 
 from pipeline.records import Block, Text
+from schemas.vocab import read_toml
 
 DEPARTMENT = "department"
 PROJECT = "project"
@@ -33,9 +32,8 @@ class Subject:
     code: str | None = None
 
 
-@lru_cache(maxsize=1)
 def vocabulary() -> dict:
-    return tomllib.loads(resources.files("extractors").joinpath("subjects.toml").read_text("utf-8"))
+    return read_toml("extractors", "subjects.toml")
 
 
 _KIND = attrgetter("kind")

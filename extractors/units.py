@@ -1,10 +1,10 @@
 """Money units (data in units.toml) and exact conversion between them."""
 from __future__ import annotations
 
-import tomllib
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
+
+from schemas.vocab import read_toml
 
 WAN = Decimal(10000)
 FEN = Decimal("0.01")
@@ -12,7 +12,7 @@ FEN = Decimal("0.01")
 
 @lru_cache(maxsize=1)
 def _table() -> tuple[dict[str, Decimal], dict[str, str]]:
-    data = tomllib.loads(resources.files("extractors").joinpath("units.toml").read_text("utf-8"))
+    data = read_toml("extractors", "units.toml")
     factors = {u["name"]: Decimal(u["factor"]) for u in data["unit"]}
     return factors, dict(data.get("aliases", {}))
 
