@@ -41,6 +41,7 @@ from operator import attrgetter, le
 import regex
 
 from extractors import money, units
+from pipeline import prefilter
 from pipeline.records import Amount, Block, Cell, Metadata, Text
 from pipeline.textutil import new_record
 from schemas.vocab import read_toml
@@ -1139,62 +1140,14 @@ def _context_free(pattern: regex.Pattern) -> bool:
     return not _LOOKAROUND.search(pattern.pattern)
 
 
-_GROUP_KINDS = (":", "=", "!", "<", "P", ">")  # (?: (?= (?! (?<= (?<! (?<name> (?P<name> (?>: no flags
-
-
 @lru_cache(maxsize=64)
 def required_literal(pattern: regex.Pattern) -> str | None:
-    """The longest run of plain characters that every match of `pattern` contains: characters at
-    the top level of the pattern (not in a group, a class, an escape or an alternative, and not
-    quantified), so a match consumes them in this order. None when there is none, or when flags
-    (case folding, verbose, version 1 sets, inline flags) make the reading unsure."""
-    if pattern.flags & (regex.IGNORECASE | regex.VERBOSE | regex.V1):
+    """The longest run of plain characters that every match of `pattern` contains
+    (prefilter.required_literal); None when flags (case folding, version 1 sets) make the reading
+    unsure."""
+    if pattern.flags & (regex.IGNORECASE | regex.V1):
         return None
-    s = pattern.pattern
-    runs: list[str] = []
-    run = ""
-    depth = 0
-    i = 0
-    while i < len(s):
-        ch = s[i]
-        if ch in "\\[(){*+?|.^$" or depth:
-            runs.append(run)
-            run = ""
-        if ch == "\\":
-            i += 2  # an escape (\s, \d, \p{…}'s braces are skipped below as a quantifier would be)
-            continue
-        if ch == "[":  # a class: skip to its closing bracket ("[]…]" and "[^]…]" hold a literal "]")
-            j = i + 1
-            if s[j:j + 1] == "^":
-                j += 1
-            if s[j:j + 1] == "]":
-                j += 1
-            while j < len(s) and s[j] != "]":
-                j += 2 if s[j] == "\\" else 1
-            i = j + 1
-            continue
-        if ch == "(":
-            if s.startswith("(?", i) and s[i + 2:i + 3] not in _GROUP_KINDS:
-                return None  # inline flags or a comment
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            return None  # alternatives at the top: no character is in every match
-        elif ch in "*+?{":
-            if runs and runs[-1]:
-                runs[-1] = runs[-1][:-1]  # the quantified character is not required
-            if ch == "{":
-                j = s.find("}", i)
-                if j < 0:
-                    return None
-                i = j
-        elif not depth and ch not in ".^$|":
-            run += ch
-        i += 1
-    runs.append(run)
-    best = max(runs, key=len)
-    return best or None
+    return prefilter.required_literal(pattern.pattern, verbose=bool(pattern.flags & regex.VERBOSE))
 
 
 def _literal_positions(text: str, literal: str) -> list[int]:

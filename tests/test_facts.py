@@ -535,7 +535,7 @@ def test_amount_fact_equals_the_dataclass_built_one():
 @pytest.mark.parametrize("pattern,literal", [
     (r"(?:无|没有|未发生|不存在)\s*(?:财政拨款)?\s*[“\"]?三公[”\"]?\s*经费", "三公"),
     (r"\d+万元", "万元"), (r"(?<=x)三公经费", "三公经费"), (r"\p{Han}{2}经费", "经费"), (r"[]三]公", "公"),
-    (r"ab?c", "a"), (r"abc{2}de", "ab"), (r"a(b|c)d", "a"), (r"a\.b", "a"), (r"x(?:三公)?y", "x"), (r"abc", "abc"),
+    (r"ab?c", "a"), (r"abc{2}de", "ab"), (r"a(b|c)d", "a"), (r"a\.b", "a.b"), (r"x(?:三公)?y", "x"), (r"abc", "abc"),
     (r"a|b", None), (r"(?i)abc", None), (r"[三公]", None), (r"(?#note)abc", None), (r"\s*", None), (r"a{2", None),
 ])
 def test_required_literal(pattern, literal):
