@@ -12,7 +12,7 @@ SOURCES = $(wildcard pipeline/*.py extractors/*.py schemas/*.py)
 # machines) every worker process compiled every module from source again, ~60 ms a start.
 BYTECODE = $(VENV)/.bytecode
 
-.PHONY: run test bench eval clean
+.PHONY: run test test-fast bench eval clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ run: $(BYTECODE)
 
 test: $(BYTECODE)
 	$(BIN)/python -m pytest -q
+
+# The suite without the tests marked slow (the real samples, the corpus-wide and scale runs, fuzzing,
+# benchmarks: each over ~3 s); `make test` runs everything.
+test-fast: $(BYTECODE)
+	$(BIN)/python -m pytest -q -m "not slow"
 
 bench: $(BYTECODE)
 	$(BIN)/python -m tests.bench

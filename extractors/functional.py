@@ -210,7 +210,7 @@ def _line_from_segments(run: list[regex.Match], a: Amount, measure: str | None) 
         parent_code=parent_of_code(code) if code else None,
         parent_name=parent_name,
         lei_name=lei_name,
-        half_ulp=_half_ulp(a),
+        half_ulp=units.half_last_digit(a.value, a.unit),
     )
 
 
@@ -241,23 +241,13 @@ def _segments_line(run: tuple[tuple[str, str | None, str], ...]):
     return code or None, last, names[last], names.get(parent_level) if parent_level else None, names.get("类")
 
 
-def _half_ulp(a: Amount) -> Decimal:
-    return _half_of_last_digit(a.value.as_tuple().exponent, a.unit)
-
-
-@lru_cache(maxsize=256)
-def _half_of_last_digit(exp, unit: str) -> Decimal:
-    """Half a unit of the last printed digit, in 万元 (exp: the figure's Decimal exponent)."""
-    return units.to_wan(Decimal(5).scaleb(exp - 1), unit) if isinstance(exp, int) else Decimal(0)
-
-
 def _line_from_label(a: Amount, measure: str | None) -> FunctionalLine | None:
     got = _label_line(a.label)
     if got is None:
         return None
     level, name, lei_name = got
     return FunctionalLine(None, level, name, a.amount_wan, measure, a.start, a.end, a.page,
-                          lei_name=lei_name, half_ulp=_half_ulp(a))
+                          lei_name=lei_name, half_ulp=units.half_last_digit(a.value, a.unit))
 
 
 @lru_cache(maxsize=8192)
@@ -377,7 +367,7 @@ def _cell_amount(cell: Cell, table_id: int, by_cell: dict, t_unit: str | None):
     """(万元, measure, half of the last digit) of a numeric cell, or None when its unit is unknown."""
     a = by_cell.get((table_id, cell.row, cell.col))
     if a is not None:
-        return a.amount_wan, a.measure, _half_ulp(a)
+        return a.amount_wan, a.measure, units.half_last_digit(a.value, a.unit)
     if not t_unit:
         return None
     m = money.vocab().numeric_cell.match(cell.text)
@@ -385,9 +375,7 @@ def _cell_amount(cell: Cell, table_id: int, by_cell: dict, t_unit: str | None):
     if value is None:
         return None
     value = -value if m["sign"] else value
-    exp = value.as_tuple().exponent
-    half = units.to_wan(Decimal(5).scaleb(exp - 1), t_unit) if isinstance(exp, int) else Decimal(0)
-    return units.to_wan(value, t_unit), None, half
+    return units.to_wan(value, t_unit), None, units.half_last_digit(value, t_unit)
 
 
 def tables_to_lines(text: Text, amounts: Sequence[Amount], default_measure: str | None,

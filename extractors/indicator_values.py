@@ -6,13 +6,13 @@ is qualitative: raw only. Operator spellings are data (indicator_headers.toml [o
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from importlib import resources
 
 import regex
+
+from schemas.vocab import read_toml
 
 QUALITATIVE = "定性"
 
@@ -29,10 +29,9 @@ class Value:
         return self.number is not None
 
 
-@lru_cache(maxsize=1)
 def vocabulary() -> dict:
     """indicator_headers.toml, parsed once."""
-    return tomllib.loads(resources.files("extractors").joinpath("indicator_headers.toml").read_text("utf-8"))
+    return read_toml("extractors", "indicator_headers.toml")
 
 
 @lru_cache(maxsize=1)

@@ -13,15 +13,14 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from importlib import resources
 from typing import NamedTuple
 
 import regex
 
 from extractors import units
 from pipeline.records import Block, Cell
+from schemas.vocab import read_toml
 
-import tomllib
 
 
 class Figure(NamedTuple):
@@ -104,7 +103,7 @@ def _alt(words) -> str:
 
 @lru_cache(maxsize=1)
 def vocab() -> _Vocab:
-    data = tomllib.loads(resources.files("extractors").joinpath("money.toml").read_text("utf-8"))
+    data = read_toml("extractors", "money.toml")
     unit_alt = _alt(units.unit_names())
     number = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
     number_chars = r"[\d.,]"  # every character `number` (and the lookbehind below) can see

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import bisect
 import re
-import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 
 import regex
 
@@ -39,6 +37,7 @@ from extractors.indicators import (
 from extractors.scores import sentence_ends, sentence_span, squeeze, text_to_scores
 from extractors.subjects import DEPARTMENT, PROJECT, SubjectIndex, clean_name
 from pipeline.records import Block, Project, Score, Text
+from schemas.vocab import read_toml
 
 MONEY_FIELDS = ("budget_initial", "budget_adjusted", "executed")
 
@@ -48,9 +47,8 @@ def to_wan(value: Decimal, unit: str) -> Decimal:
     return units.to_wan(value, units.canonical_unit(unit) or unit)
 
 
-@lru_cache(maxsize=1)
 def vocabulary() -> dict:
-    return tomllib.loads(resources.files("extractors").joinpath("project_headers.toml").read_text("utf-8"))
+    return read_toml("extractors", "project_headers.toml")
 
 
 @lru_cache(maxsize=1)

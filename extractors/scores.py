@@ -11,12 +11,10 @@ from __future__ import annotations
 import bisect
 import re
 import string
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 from operator import attrgetter
 
 import regex
@@ -43,7 +41,9 @@ from extractors.subjects import (
     clean_name,
     is_department_phrase,
 )
+from pipeline.prefilter import needs_one_of
 from pipeline.records import Block, Cell, Score, Text
+from schemas.vocab import read_toml
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,8 @@ class _Pattern:
     needs: tuple[str, ...] = ()  # anchor words: every match holds one (`_needed_anchors`)
 
 
-@lru_cache(maxsize=1)
 def vocabulary() -> dict:
-    return tomllib.loads(resources.files("extractors").joinpath("score_patterns.toml").read_text("utf-8"))
+    return read_toml("extractors", "score_patterns.toml")
 
 
 @lru_cache(maxsize=1)
@@ -89,90 +88,6 @@ def _needed_anchors(pattern: str, words: list[str]) -> tuple[str, ...]:
         if rest and needs_one_of(pattern, rest):
             kept = rest
     return tuple(kept)
-
-
-def needs_one_of(pattern: str, words: list[str]) -> bool:
-    """Does every match of the verbose `pattern` contain one of `words`? A sound test (True is
-    proved, False may be a miss): Python's own parser reads the pattern (`\\p{Han}` read as `\\w`,
-    a class that names no literal), and every run of consecutive parts whose texts are few and known
-    (literals, small alternatives and classes, optional parts) is spelled out: if every spelling holds
-    a word, so does every match. An alternative needs a word in each branch; a repeat at least once
-    needs it in its body."""
-    import re._constants as C
-    import re._parser as sre_parse
-
-    limit = 512
-
-    def product(sets):
-        out = {""}
-        for s in sets:
-            out = {a + b for a in out for b in s}
-            if len(out) > limit:
-                return None
-        return out
-
-    def exact(item):
-        """Every text the item can match, or None when there are many or unknown."""
-        op, av = item
-        if op is C.LITERAL:
-            return {chr(av)}
-        if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
-            return {""}  # zero width
-        if op is C.IN:
-            if all(o is C.LITERAL for o, _ in av):
-                return {chr(v) for _, v in av}
-            return None
-        if op is C.SUBPATTERN:
-            return seq_exact(av[3])
-        if op is C.BRANCH:
-            out = set()
-            for alt in av[1]:
-                e = seq_exact(alt)
-                if e is None:
-                    return None
-                out |= e
-            return out
-        if op in (C.MAX_REPEAT, C.MIN_REPEAT):
-            lo, hi, body = av
-            e = seq_exact(body)
-            if e is None or hi > 4:
-                return None
-            out = set()
-            for n in range(lo, hi + 1):
-                p = product([e] * n)
-                if p is None:
-                    return None
-                out |= p
-            return out
-        return None
-
-    def seq_exact(seq):
-        sets = [exact(i) for i in seq]
-        return None if any(e is None for e in sets) else product(sets)
-
-    def needs(seq) -> bool:
-        items = list(seq)
-        for item in items:
-            op, av = item
-            if op is C.SUBPATTERN and needs(av[3]):
-                return True
-            if op is C.BRANCH and all(needs(alt) for alt in av[1]):
-                return True
-            if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT) and av[0] >= 1 and needs(av[2]):
-                return True
-        known = [exact(i) for i in items]
-        for a in range(len(items)):
-            for b in range(a + 1, len(items) + 1):
-                if known[b - 1] is None:
-                    break
-                spelled = product(known[a:b])
-                if spelled is None:
-                    break
-                if all(any(w in s for w in words) for s in spelled):
-                    return True
-        return False
-
-    return needs(sre_parse.parse(pattern.replace(r"\p{Han}", r"\w"), re.VERBOSE))
 
 
 _END = attrgetter("end")

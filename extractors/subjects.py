@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import bisect
 import re
-import re._parser as sre_parse
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from itertools import compress, count
 from operator import attrgetter
 
 import regex
 
+from pipeline.prefilter import edge_chars, required_chars, required_literal
 from pipeline.records import Block, Text
+from schemas.vocab import read_toml
 
 DEPARTMENT = "department"
 PROJECT = "project"
@@ -33,9 +32,8 @@ class Subject:
     code: str | None = None
 
 
-@lru_cache(maxsize=1)
 def vocabulary() -> dict:
-    return tomllib.loads(resources.files("extractors").joinpath("subjects.toml").read_text("utf-8"))
+    return read_toml("extractors", "subjects.toml")
 
 
 _KIND = attrgetter("kind")
@@ -139,65 +137,6 @@ def _all_labels() -> tuple[str, ...]:
     return tuple(label for kind in ("project", "department") for label in labels[kind])
 
 
-def _required_chars(pattern: str) -> tuple[frozenset[str], ...] | None:
-    """Character sets every match of `pattern` has a character of: each literal outside any
-    group, repeat or alternation, and each such one-character class ("[（(]"). None when there
-    is none (or matching ignores case): then nothing can be skipped."""
-    parsed = sre_parse.parse(pattern, re.VERBOSE)
-    if parsed.state.flags & re.IGNORECASE:
-        return None
-    needed = []
-    for op, arg in parsed:
-        if op is sre_parse.LITERAL:
-            needed.append(frozenset(chr(arg)))
-        elif op is sre_parse.IN and arg and all(o is sre_parse.LITERAL for o, _ in arg):
-            needed.append(frozenset(chr(a) for _, a in arg))
-    return tuple(needed) or None
-
-
-def _edge_chars(pattern: str) -> tuple[frozenset[str] | None, frozenset[str] | None]:
-    """(first, last): the characters a text must start (end) with for `pattern` to match it, when
-    the pattern is anchored there by ^ ($) and its first (last) part is one of few known
-    characters; None where nothing is known."""
-    parsed = sre_parse.parse(pattern, re.VERBOSE)
-    if parsed.state.flags & (re.IGNORECASE | re.MULTILINE):
-        return None, None
-    items = list(parsed)
-    first = last = None
-    if len(items) >= 2 and items[0] == (sre_parse.AT, sre_parse.AT_BEGINNING):
-        first = _end_chars(items[1:], 0)
-    if len(items) >= 2 and items[-1] == (sre_parse.AT, sre_parse.AT_END):
-        last = _end_chars(items[:-1], -1)
-    return first, last
-
-
-def _end_chars(items: list, at: int) -> frozenset[str] | None:
-    """The characters the first (at=0) or last (at=-1) character matched by `items` can be; None
-    when not known (a repeat that may be empty, a category, a lookaround …)."""
-    if not items:
-        return None
-    op, arg = items[at]
-    if op is sre_parse.LITERAL:
-        return frozenset(chr(arg))
-    if op is sre_parse.IN:
-        if arg and all(o is sre_parse.LITERAL for o, _ in arg):
-            return frozenset(chr(a) for _, a in arg)
-        return None
-    if op is sre_parse.SUBPATTERN:
-        return _end_chars(list(arg[3]), at)
-    if op is sre_parse.BRANCH:
-        out: set[str] = set()
-        for alt in arg[1]:
-            chars = _end_chars(list(alt), at)
-            if chars is None:
-                return None
-            out |= chars
-        return frozenset(out)
-    if op in (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT, sre_parse.POSSESSIVE_REPEAT) and arg[0] >= 1:
-        return _end_chars(list(arg[2]), at)
-    return None
-
-
 @lru_cache(maxsize=1)
 def _heading_anchors() -> tuple[tuple[frozenset[str], ...], ...] | None:
     """Per heading pattern, the character sets a paragraph needs a character of for it to match
@@ -205,7 +144,7 @@ def _heading_anchors() -> tuple[tuple[frozenset[str], ...], ...] | None:
     has none."""
     anchors = []
     for h in vocabulary()["heading"]:
-        needed = _required_chars(h["pattern"])
+        needed = required_chars(h["pattern"], verbose=True)
         if needed is None:
             return None
         anchors.append(needed)
@@ -214,8 +153,8 @@ def _heading_anchors() -> tuple[tuple[frozenset[str], ...], ...] | None:
 
 @lru_cache(maxsize=1)
 def _heading_edges() -> tuple[tuple[frozenset[str] | None, frozenset[str] | None], ...]:
-    """Per heading pattern, its `_edge_chars`."""
-    return tuple(_edge_chars(h["pattern"]) for h in vocabulary()["heading"])
+    """Per heading pattern, its `edge_chars`."""
+    return tuple(edge_chars(h["pattern"], verbose=True) for h in vocabulary()["heading"])
 
 
 # a tag's first and last characters: a paragraph that starts or ends with one may be compacted
@@ -361,18 +300,10 @@ def _candidate_re() -> re.Pattern | None:
 def _required_run(pattern: str) -> str:
     """The longest run of literals outside any group, repeat or alternation: every match of
     `pattern` holds it (one character at least: `_heading_anchors` found one)."""
-    runs, run = [], ""
-    for op, arg in sre_parse.parse(pattern, re.VERBOSE):
-        if op is sre_parse.LITERAL:
-            run += chr(arg)
-        else:
-            runs.append(run)
-            run = ""
-    runs.append(run)
-    best = max(runs, key=len)
+    best = required_literal(pattern, verbose=True)
     if best:
         return best
-    return min(c for chars in _required_chars(pattern) for c in chars)  # a one-character class
+    return min(c for chars in required_chars(pattern, verbose=True) for c in chars)  # a one-character class
 
 
 def paragraph_runs(text: Text) -> list[tuple[int, int, int]]:

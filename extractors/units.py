@@ -1,10 +1,10 @@
 """Money units (data in units.toml) and exact conversion between them."""
 from __future__ import annotations
 
-import tomllib
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
+
+from schemas.vocab import read_toml
 
 WAN = Decimal(10000)
 FEN = Decimal("0.01")
@@ -12,7 +12,7 @@ FEN = Decimal("0.01")
 
 @lru_cache(maxsize=1)
 def _table() -> tuple[dict[str, Decimal], dict[str, str], Decimal]:
-    data = tomllib.loads(resources.files("extractors").joinpath("units.toml").read_text("utf-8"))
+    data = read_toml("extractors", "units.toml")
     factors = {u["name"]: Decimal(u["factor"]) for u in data["unit"]}
     return factors, dict(data.get("aliases", {})), Decimal(data["largest_yuan"])
 
@@ -57,3 +57,25 @@ def to_yuan_wan(value: Decimal, unit: str) -> tuple[Decimal, Decimal]:
     every figure both ways."""
     scaled = value * _table()[0][unit]
     return scaled.quantize(FEN), scaled / WAN
+
+
+def half_last_digit(value: Decimal, unit: str | None = None, to: str = "万元") -> Decimal:
+    """Half a unit of the last printed digit of `value`: the rounding the printed figure may carry,
+    the tolerance of every comparison with it ("127.43" 万元 -> 0.005 万元; "156211123" 元 -> 0.00005
+    万元). A money figure printed in `unit` comes back in `to` (万元 or 元); with no unit (a percent, a
+    count, a rate) in the figure's own terms ("12.5" % -> 0.05)."""
+    return _half_at(value.as_tuple().exponent, unit, to)
+
+
+@lru_cache(maxsize=1 << 10)
+def _half_at(exp: int | str, unit: str | None, to: str) -> Decimal:
+    # it depends on the figure's exponent only: a few dozen (exponent, unit, to) triples recur
+    half = Decimal(5).scaleb(exp - 1) if isinstance(exp, int) else Decimal(0)
+    if unit is None:
+        return half
+    wan = to_wan(half, unit)
+    if to == "万元":
+        return wan
+    if to == "元":
+        return wan * WAN
+    raise ValueError(f"half_last_digit: to={to!r}, expected 万元 or 元")

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import regex
 
-from extractors import money
+from extractors import money, units
 from extractors.functional import Functional, FunctionalLine
 from pipeline.records import Amount
 from pipeline.resolve import Fact, Resolved, UnitInference, takes_column_key
@@ -92,11 +92,6 @@ def _fmt(d: Decimal | None) -> str:
 def _ev(f: Fact) -> str:
     where = f"amount {f.amount_id}" if f.amount_id else f"[{f.start}:{f.end}]"
     return f"{f.key}={_fmt(f.value)} ({f.origin}, {where}: {f.evidence[:80]})"
-
-
-def _pct_half(p: Decimal) -> Decimal:
-    exp = p.as_tuple().exponent
-    return Decimal(5).scaleb(exp - 1) if isinstance(exp, int) else ZERO
 
 
 # --- identities between key figures ------------------------------------------------------------
@@ -243,7 +238,7 @@ def share_checks(amounts: Sequence[Amount], text: str) -> list[Check]:
     out = []
     for g in groups:
         total = sum((a.share_pct for a in g), ZERO)
-        rounding = sum((_pct_half(a.share_pct) for a in g), ZERO)
+        rounding = sum((units.half_last_digit(a.share_pct) for a in g), ZERO)
         lo = starts[g[0].start]
         detail = "shares " + " + ".join(f"{a.label} {_fmt(a.share_pct)}% (amount {a.amount_id})" for a in g)
         c = compare(rule.name, HUNDRED, total, rounding, detail)
@@ -294,7 +289,7 @@ def change_checks(amounts: Sequence[Amount], text: str) -> list[Check]:
             if a.change_pct is None:
                 sign = _sign_before(text, max(_sentence_start(text, a.start), a.start - 6), a.start)
             change = sign * a.amount_wan
-            h = lambda x: _amount_half(x)  # noqa: E731
+            h = lambda x: units.half_last_digit(x.value, x.unit)  # noqa: E731
             head = f"{current.label} {current.value_text} (amount {current.amount_id})"
             if pending_prior is not None:
                 p = pending_prior
@@ -308,7 +303,8 @@ def change_checks(amounts: Sequence[Amount], text: str) -> list[Check]:
                 prior, prior_half = current.amount_wan - change, h(current) + h(a)
             if a.change_pct is not None and prior != 0:
                 computed = change / prior * HUNDRED
-                rounding = HUNDRED * (h(a) * abs(prior) + abs(change) * prior_half) / (prior * prior) + _pct_half(a.change_pct)
+                rounding = (HUNDRED * (h(a) * abs(prior) + abs(change) * prior_half) / (prior * prior)
+                            + units.half_last_digit(a.change_pct))
                 out.append(compare(
                     "change_pct_matches", computed.quantize(Decimal("0.0001")), a.change_pct, rounding,
                     f"{head}: change {_fmt(change)} (amount {a.amount_id}) / prior {_fmt(prior)} = "
@@ -320,13 +316,6 @@ def change_checks(amounts: Sequence[Amount], text: str) -> list[Check]:
             continue  # "（经人大批准的年初预算收入880.51万元）": an aside, not the subject
         current, pending_prior = a, None
     return out
-
-
-def _amount_half(a: Amount) -> Decimal:
-    from extractors import units
-
-    exp = a.value.as_tuple().exponent
-    return units.to_wan(Decimal(5).scaleb(exp - 1), a.unit) if isinstance(exp, int) else ZERO
 
 
 # --- functional classification ------------------------------------------------------------------
@@ -411,8 +400,8 @@ def _lei_check(table_id, measure, lei, functional: Functional, total: Fact | Non
                        f"{head} vs the table's 合计 {_fmt(t.amount_wan)} [{t.start}:{t.end}]")
     a = _enumeration_head(lei, amounts, text)
     if a is not None:
-        return compare("functional_lei_sum_eq_total", a.amount_wan, observed, rounding + _amount_half(a),
-                       f"{head} vs {a.label} {a.value_text} (amount {a.amount_id})")
+        return compare("functional_lei_sum_eq_total", a.amount_wan, observed,
+                       rounding + units.half_last_digit(a.value, a.unit), f"{head} vs {a.label} {a.value_text} (amount {a.amount_id})")
     if total is not None:
         return compare("functional_lei_sum_eq_total", total.value, observed, rounding + total.half_ulp,
                        f"{head} vs {_ev(total)}")
@@ -459,7 +448,7 @@ def project_checks(projects: Sequence[Mapping]) -> list[Check]:
         which = "adjusted" if adj is not None else "initial"
         if exe is None or budget is None:
             continue
-        h_e, h_b = _half_digit(exe), _half_digit(budget)
+        h_e, h_b = units.half_last_digit(exe), units.half_last_digit(budget)
         if exe <= budget:
             out.append(Check("project_executed_le_adjusted", "pass", budget, exe, exe - budget,
                              f"{name}: executed {_fmt(exe)} ≤ {which} budget {_fmt(budget)}"))
@@ -469,16 +458,11 @@ def project_checks(projects: Sequence[Mapping]) -> list[Check]:
             out.append(c)
         if rate is not None and budget != 0:
             computed = exe / budget * HUNDRED
-            rounding = HUNDRED * (h_e * budget + exe * h_b) / (budget * budget) + _half_digit(rate)
+            rounding = HUNDRED * (h_e * budget + exe * h_b) / (budget * budget) + units.half_last_digit(rate)
             out.append(compare("project_rate_matches", computed.quantize(Decimal("0.0001")), rate, rounding,
                                f"{name}: executed {_fmt(exe)} / {which} budget {_fmt(budget)} = "
                                f"{_fmt(computed.quantize(Decimal('0.01')))}%, stated {_fmt(rate)}%"))
     return out
-
-
-def _half_digit(d: Decimal) -> Decimal:
-    exp = d.as_tuple().exponent
-    return Decimal(5).scaleb(exp - 1) if isinstance(exp, int) else ZERO
 
 
 # --- units -------------------------------------------------------------------------------------
@@ -525,7 +509,7 @@ def unit_statement_checks(amounts: Sequence[Amount]) -> list[Check]:
                 break
             w = min(wan, key=lambda w: abs(o.amount_wan - w.amount_wan))  # the statement it restates
             out.append(compare("unit_statements_agree", w.amount_wan, o.amount_wan,
-                               _amount_half(o) + _amount_half(w),
+                               units.half_last_digit(o.value, o.unit) + units.half_last_digit(w.value, w.unit),
                                f"{label} [{measure}]: {w.value_text} (amount {w.amount_id}) vs "
                                f"{o.value_text} (amount {o.amount_id})"))
     return out

@@ -41,6 +41,7 @@ from operator import attrgetter, le
 import regex
 
 from extractors import money, units
+from pipeline import prefilter
 from pipeline.records import Amount, Block, Cell, Metadata, Text
 from pipeline.textutil import new_record
 from schemas.vocab import read_toml
@@ -317,22 +318,6 @@ def _measure_year(measure: str | None, year: int | None, meta: Metadata) -> tupl
     return measure, (year or fy), year is not None
 
 
-def _half_ulp(value: Decimal, unit: str, to_unit: str) -> Decimal:
-    """Half the last printed digit of a figure, in `to_unit` (万元, 元, or 人 for counts): the
-    rounding the printed figure may carry."""
-    return _half_ulp_at(value.as_tuple().exponent, unit, to_unit)
-
-
-@lru_cache(maxsize=1 << 10)
-def _half_ulp_at(exp: int | str, unit: str, to_unit: str) -> Decimal:
-    # it depends on the figure's exponent only: a few dozen (exponent, unit) pairs recur
-    half = Decimal(5).scaleb(exp - 1) if isinstance(exp, int) else Decimal(0)
-    if to_unit == "人":
-        return half
-    wan = units.to_wan(half, unit)
-    return wan * units.WAN if to_unit == "元" else wan
-
-
 # --- prose and table amounts ---------------------------------------------------------------------
 
 
@@ -345,7 +330,7 @@ def _amount_fact(a: Amount, m: LabelMatch, meta: Metadata, origin: str, measure:
     if spec.unit == "人":
         return None
     return _fact(m.key, a.amount_wan, "万元", my[0], my[1], a.amount_id, a.start, a.end, a.page, evidence,
-                 origin, m.tier, my[2], _half_ulp(a.value, a.unit, "万元"))
+                 origin, m.tier, my[2], units.half_last_digit(a.value, a.unit))
 
 
 @dataclass(frozen=True)
@@ -728,7 +713,7 @@ def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount],
             continue  # nothing to compare with the prose: nothing is inferred, whatever the table prints
         if prose is None:
             prose = sorted(
-                ((units.to_yuan(a.value, a.unit), _half_ulp(a.value, a.unit, "元"), a)
+                ((units.to_yuan(a.value, a.unit), units.half_last_digit(a.value, a.unit, "元"), a)
                  for a in amounts if _comparable(a)),
                 key=lambda p: (p[0], p[2].amount_id),
             )
@@ -743,7 +728,7 @@ def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount],
             seen.add(printed)
             for u in names:
                 target = units.to_yuan(v, u)
-                own = _half_ulp_at(printed.exponent, u, "元")
+                own = units.half_last_digit(v, u, "元")
                 lo = bisect.bisect_left(yuans, target - widest - own)
                 hi = bisect.bisect_right(yuans, target + widest + own)
                 for yuan, half, a in prose[lo:hi]:
@@ -863,7 +848,7 @@ def _table_candidates(text: Text, tables: Sequence[_TableView], amounts: Sequenc
                     key=m.key, value=units.to_wan(value, inf.unit), unit="万元", measure=my[0], year=my[1],
                     amount_id=None, start=c.start, end=c.end, page=t.block.page,
                     evidence=_table_context(t, label, chain, c, f"unit {inf.unit} inferred: {inf.evidence}"),
-                    origin=TABLE, tier=m.tier, year_stated=False, half_ulp=_half_ulp(value, inf.unit, "万元"),
+                    origin=TABLE, tier=m.tier, year_stated=False, half_ulp=units.half_last_digit(value, inf.unit),
                 ))
                 placed.append((out[-1], r))
         out.extend(_blank_parts(t, placed))
@@ -1045,11 +1030,12 @@ def _staff_prose(text: Text, meta: Metadata) -> list[Fact]:
                 continue
             k = text.text.rfind("。", max(lo, i - look), i)
             j = k + 1 if k >= 0 else max(lo, i - look)
+            count = Decimal(m["number"])
             out.append(_fact(
-                key=lm.key, value=Decimal(m["number"]), unit="人", measure=None, year=meta.fiscal_year,
+                key=lm.key, value=count, unit="人", measure=None, year=meta.fiscal_year,
                 amount_id=None, start=m.start("number"), end=m.end(), page=page,
                 evidence=text.text[j:min(hi, m.end() + 20)].replace("\n", " "), origin=PROSE, tier=lm.tier,
-                half_ulp=Decimal("0.5"),
+                half_ulp=units.half_last_digit(count),
             ))
     return out
 
@@ -1134,11 +1120,12 @@ def _staff_tables(tables: Sequence[_TableView], meta: Metadata) -> list[Fact]:
             below = t.grid[r + 1][i] if r + 1 < len(t.grid) and i < len(t.grid[r + 1]) else None
             for cell in (right, below):
                 if cell is not None and _COUNT.match(cell.text):
+                    count = Decimal(_COUNT.match(cell.text)["number"])
                     out.append(_fact(
-                        key=lm.key, value=Decimal(_COUNT.match(cell.text)["number"]), unit="人", measure=None,
+                        key=lm.key, value=count, unit="人", measure=None,
                         year=meta.fiscal_year, amount_id=None, start=cell.start, end=cell.end, page=t.block.page,
                         evidence=_table_context(t, c.text, [], cell), origin=TABLE, tier=lm.tier,
-                        half_ulp=Decimal("0.5"),
+                        half_ulp=units.half_last_digit(count),
                     ))
                     break
     return out
@@ -1153,62 +1140,14 @@ def _context_free(pattern: regex.Pattern) -> bool:
     return not _LOOKAROUND.search(pattern.pattern)
 
 
-_GROUP_KINDS = (":", "=", "!", "<", "P", ">")  # (?: (?= (?! (?<= (?<! (?<name> (?P<name> (?>: no flags
-
-
 @lru_cache(maxsize=64)
 def required_literal(pattern: regex.Pattern) -> str | None:
-    """The longest run of plain characters that every match of `pattern` contains: characters at
-    the top level of the pattern (not in a group, a class, an escape or an alternative, and not
-    quantified), so a match consumes them in this order. None when there is none, or when flags
-    (case folding, verbose, version 1 sets, inline flags) make the reading unsure."""
-    if pattern.flags & (regex.IGNORECASE | regex.VERBOSE | regex.V1):
+    """The longest run of plain characters that every match of `pattern` contains
+    (prefilter.required_literal); None when flags (case folding, version 1 sets) make the reading
+    unsure."""
+    if pattern.flags & (regex.IGNORECASE | regex.V1):
         return None
-    s = pattern.pattern
-    runs: list[str] = []
-    run = ""
-    depth = 0
-    i = 0
-    while i < len(s):
-        ch = s[i]
-        if ch in "\\[(){*+?|.^$" or depth:
-            runs.append(run)
-            run = ""
-        if ch == "\\":
-            i += 2  # an escape (\s, \d, \p{…}'s braces are skipped below as a quantifier would be)
-            continue
-        if ch == "[":  # a class: skip to its closing bracket ("[]…]" and "[^]…]" hold a literal "]")
-            j = i + 1
-            if s[j:j + 1] == "^":
-                j += 1
-            if s[j:j + 1] == "]":
-                j += 1
-            while j < len(s) and s[j] != "]":
-                j += 2 if s[j] == "\\" else 1
-            i = j + 1
-            continue
-        if ch == "(":
-            if s.startswith("(?", i) and s[i + 2:i + 3] not in _GROUP_KINDS:
-                return None  # inline flags or a comment
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            return None  # alternatives at the top: no character is in every match
-        elif ch in "*+?{":
-            if runs and runs[-1]:
-                runs[-1] = runs[-1][:-1]  # the quantified character is not required
-            if ch == "{":
-                j = s.find("}", i)
-                if j < 0:
-                    return None
-                i = j
-        elif not depth and ch not in ".^$|":
-            run += ch
-        i += 1
-    runs.append(run)
-    best = max(runs, key=len)
-    return best or None
+    return prefilter.required_literal(pattern.pattern, verbose=bool(pattern.flags & regex.VERBOSE))
 
 
 def _literal_positions(text: str, literal: str) -> list[int]:

@@ -1,4 +1,4 @@
-"""Load the data files of schemas/ once (TOML/CSV), compiled where they hold patterns."""
+"""Load the data files of schemas/ and extractors/ once (TOML), compiled where they hold patterns."""
 from __future__ import annotations
 
 import re
@@ -10,7 +10,11 @@ from importlib import resources
 import regex
 
 
+@lru_cache(maxsize=None)
 def read_toml(package: str, name: str) -> dict:
+    """The data file `name` of `package` ("schemas" or "extractors"), parsed once per process: every
+    module loads its TOML through here. The parsed dict is shared by all callers, so none may change
+    it (tests/test_data_files.py checks the pipeline leaves each as the file says)."""
     return tomllib.loads(resources.files(package).joinpath(name).read_text("utf-8"))
 
 

@@ -12,6 +12,8 @@ import pytest
 
 from tests.conftest import ROOT, SAMPLES
 
+pytestmark = pytest.mark.slow  # the benchmark runs the samples: tens of seconds
+
 
 @pytest.fixture(scope="module")
 def bench_output(tmp_path_factory) -> str:

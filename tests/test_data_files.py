@@ -1,7 +1,11 @@
 """The vocabulary files are data: each is validated here."""
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
+import tomllib
 import warnings
 
 import pytest
@@ -10,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractors import money, units
+from pipeline.process import process_path
 from schemas.vocab import heading_prefix, heading_style_pattern, heading_styles, read_toml, text_noise
 from schemas.tables import TABLES, describe
 from tests.conftest import CORPUS, ROOT
@@ -144,3 +149,55 @@ def test_source_compiles_without_warnings(path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         compile(path.read_text(encoding="utf-8"), str(path), "exec")
+
+
+_DATA_FILES = sorted((d, p.name) for d in ("schemas", "extractors") for p in (ROOT / d).glob("*.toml"))
+
+# Counts every TOML parse of a process that runs the pipeline over the seeds, by the parsed text's
+# file (tomllib.loads is what schemas/vocab.read_toml calls; tomllib.load is counted too).
+_COUNT_PARSES = r"""
+import collections, json, pathlib, sys, tomllib
+names = {p.read_text("utf-8"): f"{p.parent.name}/{p.name}" for d in ("schemas", "extractors") for p in pathlib.Path(d).glob("*.toml")}
+parses = collections.Counter()
+loads = tomllib.loads
+def counted(text, **kw):
+    parses[names.get(text, "?")] += 1
+    return loads(text, **kw)
+tomllib.loads = counted
+tomllib.load = lambda f, **kw: counted(f.read().decode("utf-8"), **kw)
+from pipeline.process import process_path
+for path in sys.argv[1:]:
+    assert process_path(path).document["status"] == "ok", path
+print(json.dumps(parses))
+"""
+
+
+def test_every_data_file_is_parsed_once_per_process():
+    """schemas/vocab.read_toml parses each data file once per process (headings.toml was parsed three
+    times over the seeds, facts.toml twice)."""
+    seeds = [str(p) for p in sorted(CORPUS.glob("*.txt"))]
+    out = subprocess.run([sys.executable, "-c", _COUNT_PARSES, *seeds], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    parses = json.loads(out.stdout.splitlines()[-1])
+    assert {name: n for name, n in parses.items() if n != 1} == {}
+    assert "extractors/money.toml" in parses and "schemas/headings.toml" in parses
+
+
+def test_only_the_loader_parses_toml():
+    """Every module loads its data file through schemas/vocab.read_toml (six extractors called
+    tomllib themselves)."""
+    callers = [p for p in _SOURCES if p.parent.name != "tests" and "tomllib" in p.read_text("utf-8")]
+    assert [f"{p.parent.name}/{p.name}" for p in callers] == ["schemas/vocab.py"]
+
+
+def test_the_pipeline_leaves_the_shared_data_files_as_they_are_written():
+    """read_toml hands every caller the same parsed dict: after the pipeline has run over the seeds,
+    each is still what its file says (no caller changed it in place)."""
+    for p in sorted(CORPUS.glob("*.txt")):
+        assert process_path(str(p)).document["status"] == "ok", p.name
+    changed = [
+        f"{package}/{name}"
+        for package, name in _DATA_FILES
+        if read_toml(package, name) != tomllib.loads((ROOT / package / name).read_text("utf-8"))
+    ]
+    assert changed == []

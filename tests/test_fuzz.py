@@ -76,10 +76,7 @@ def check_row(path: Path) -> dict:
 
 
 def _run_recipe(data: bytes, suffix: str, mutation: str, seed: int, tmp_path: Path) -> dict:
-    try:
-        mutated = fuzz.MUTATIONS[mutation](data, seed)
-    except Exception as e:  # PDFium cannot copy the pages of this input: nothing to test
-        pytest.skip(f"{mutation} cannot be made: {type(e).__name__}")
+    mutated = fuzz.MUTATIONS[mutation](data, seed)  # a mutation that cannot be made fails: nothing was tested
     target = tmp_path / f"{mutation}_{seed}{suffix}"
     target.write_bytes(mutated)
     return check_row(target)

@@ -119,6 +119,59 @@ def test_exact_conversion(value, unit, yuan, wan):
     assert units.to_wan(Decimal(value), unit) == Decimal(wan)
 
 
+# Half a unit of the last printed digit: the rounding a printed figure may carry, the tolerance of
+# every check and comparison (check, resolve, functional). (id, value, unit, to, half)
+HALF_LAST_DIGIT = [
+    ("wan-2-decimals", "127.43", "万元", "万元", "0.005"),
+    ("wan-2-decimals-to-yuan", "15621.11", "万元", "元", "50"),
+    ("wan-integer", "880", "万元", "万元", "0.5"),
+    ("wan-4-decimals", "0.0725", "万元", "万元", "0.00005"),
+    ("yuan-integer-to-wan", "156211123", "元", "万元", "0.00005"),
+    ("yuan-integer-to-yuan", "156211123", "元", "元", "0.5"),
+    ("yuan-2-decimals-to-wan", "2500.50", "元", "万元", "0.0000005"),
+    ("bai-yuan-integer-to-wan", "87759", "百元", "万元", "0.005"),
+    ("qian-yuan-4-decimals-to-wan", "12.3456", "千元", "万元", "0.000005"),
+    ("yi-yuan-1-decimal-to-wan", "1.5", "亿元", "万元", "500"),
+    ("yi-yuan-exponent-form", "1.5E+3", "亿元", "万元", "500000"),
+    ("zero-yuan", "0", "元", "万元", "0.00005"),
+    ("percent", "89.73", None, "万元", "0.005"),
+    ("percent-1-decimal", "-2.5", None, "万元", "0.05"),
+    ("percent-integer", "100", None, "万元", "0.5"),
+    ("count", "23", None, "元", "0.5"),
+]
+
+
+@pytest.mark.parametrize("value,unit,to,half", [pytest.param(*e[1:], id=e[0]) for e in HALF_LAST_DIGIT])
+def test_half_last_digit(value, unit, to, half):
+    assert units.half_last_digit(Decimal(value), unit, to) == Decimal(half)
+
+
+@pytest.mark.parametrize("value,unit,to", [(e[1], e[2], e[3]) for e in HALF_LAST_DIGIT], ids=[e[0] for e in HALF_LAST_DIGIT])
+def test_half_last_digit_depends_on_the_exponent_only(value, unit, to):
+    """half_last_digit is kept per (exponent, unit, to): the same, digit for digit, as computing it
+    from the value."""
+    v = Decimal(value)
+    half = Decimal(5).scaleb(v.as_tuple().exponent - 1)
+    want = half if unit is None else units.to_wan(half, unit) * (units.WAN if to == "元" else 1)
+    got = units.half_last_digit(v, unit, to)
+    assert (got, str(got)) == (want, str(want))
+
+
+def test_half_last_digit_names_an_unknown_target_unit():
+    with pytest.raises(ValueError, match="千元"):
+        units.half_last_digit(Decimal("1.5"), "万元", "千元")
+
+
+def test_half_last_digit_is_worked_out_in_one_place():
+    """Every tolerance from the printed rounding comes from units.half_last_digit (check, resolve and
+    functional each had their own: six copies)."""
+    from tests.conftest import ROOT
+
+    sources = sorted(p for d in ("pipeline", "extractors", "schemas") for p in (ROOT / d).glob("*.py"))
+    spelled = [f"{p.parent.name}/{p.name}" for p in sources if "Decimal(5).scaleb" in p.read_text("utf-8")]
+    assert spelled == ["extractors/units.py"]
+
+
 # Tables: (id, rows, caption, [(row, col, value, unit, label, measure)])
 TABLE_EXAMPLES = [
     ("seed 004: unit in a header cell beside the column headers",

@@ -10,8 +10,8 @@ from extractors import units
 from extractors.projects import text_to_projects, to_wan, vocabulary
 from extractors.scores import squeeze
 from extractors.subjects import clean_name, same_subject
+from pipeline.prefilter import needs_one_of
 from tests.test_indicators import SEED_002_PROJECT_TABLE
-from tests.test_scores import needs_one_of
 from tests.textbuild import make_text, rows
 
 D = Decimal

@@ -23,9 +23,12 @@ from tests import render
 
 
 from tests.conftest import SAMPLES, SJ, WL, FS, FZ, HZ, JS, ND, GZ  # noqa: E402
-needs_samples = pytest.mark.skipif(
-    not SAMPLES.is_dir(), reason=f"real sample documents not found at {SAMPLES}"
-)
+_no_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"real sample documents not found at {SAMPLES}")
+
+
+def needs_samples(test):
+    """A test over the real sample PDFs: skipped without them, slow (a second or two each)."""
+    return pytest.mark.slow(_no_samples(test))
 
 CS = "长沙市国资委_2020_项目支出绩效评价报告.pdf"
 BJ = "北京市政务服务和数据管理局_2026_部门预算_扫描件.pdf"

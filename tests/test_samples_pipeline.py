@@ -11,9 +11,10 @@ from pipeline import load, normalise
 from pipeline.process import process_path
 
 from tests.conftest import SAMPLES, SJ, WL, FS, FZ, HZ, JS, YT, BJ  # noqa: E402
-pytestmark = pytest.mark.skipif(
-    not SAMPLES.is_dir(), reason=f"real sample documents not found at {SAMPLES}"
-)
+pytestmark = [
+    pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"real sample documents not found at {SAMPLES}"),
+    pytest.mark.slow,  # the real samples through the pipeline: seconds each
+]
 
 
 

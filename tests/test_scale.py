@@ -30,6 +30,8 @@ from pipeline.run import flush_now, run
 from schemas.tables import TABLES
 from tests.conftest import ROOT, seed_path
 
+pytestmark = pytest.mark.slow  # whole runs over many files, executors, kills: seconds each
+
 SABOTAGE = "tests.sabotage:process_path"
 REASON = r"^[a-z_]+: \S.*"  # every error: a machine-readable reason, then what a person can act on
 
