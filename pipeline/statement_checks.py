@@ -114,8 +114,8 @@ def line_name(ln: StatementLine) -> str:
 
 
 def _half(ln: StatementLine) -> Decimal:
-    exp = ln.value.as_tuple().exponent
-    return Decimal(5).scaleb(exp - 1) if isinstance(exp, int) else ZERO
+    """Half the last printed digit of a line's value, in its own unit (units.half_last_digit)."""
+    return units_mod.half_last_digit(ln.value)
 
 
 def _comparable(lines: Sequence[StatementLine]) -> list[tuple[Decimal, Decimal]] | None:

@@ -133,6 +133,15 @@ def pathological_inputs(work: Path) -> dict[str, str]:
         "1 MB paragraph of figures (\"1234567.89万元\" x 65536)": "1234567.89万元" * (mb // 16),
         "5 MB single line (the seed texts joined)": line,
         "1 MB of headings (\"一、标题\\n\" x 80659)": "一、标题\n" * (mb // 13),
+        "1 MB of numbered items (\"（12）项目支出45.60万元；\\n\")": "".join(
+            f"（{i}）项目支出{i % 997}.60万元；\n" for i in range(1, mb // 30)),
+        "a 20,000-row table (code, name, three money columns; tab-separated)": "单位：万元\n科目编码\t科目名称\t合计\t基本支出\t项目支出\n" + "".join(
+            f"{2010000 + i}\t科目{i}\t{i + 30}.00\t{i}.00\t30.00\n" for i in range(20_000)),
+        "3,000 small tables (a caption, a header, two rows each)": "".join(
+            f"表{i} 支出表\n单位：万元\n项目\t金额\n基本支出\t{i}.00\n合计\t{i}.00\n\n" for i in range(3000)),
+        "200 rows of 5 KB cells": "单位：万元\n项目\t说明\t金额\n" + "".join(
+            f"项目{i}\t{'说明文字，' * 1000}\t{i}.00\n" for i in range(200)),
+        "512 KB of staff counts without a break (\"编制人数10人，实有人数8人，\")": "编制人数10人，实有人数8人，" * (mb // 2 // 36),
     }
     paths = {}
     for i, (name, text) in enumerate(texts.items()):

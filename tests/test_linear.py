@@ -21,6 +21,23 @@ PATHOLOGICAL = {
     "staff-counts-without-a-break": "编制人数10人，实有人数8人，",
 }
 
+# inputs whose pieces differ (numbered, coded): (head, piece i) -> head + pieces 0, 1, 2, ...
+PIECES = {
+    "numbered-items": ("", lambda i: f"（{i}）项目支出{i % 997}.60万元；\n"),
+    "rows-of-one-table": ("单位：万元\n科目编码\t科目名称\t合计\t基本支出\t项目支出\n",
+                          lambda i: f"{2010000 + i}\t科目{i}\t{i + 30}.00\t{i}.00\t30.00\n"),
+    "many-small-tables": ("", lambda i: f"表{i} 支出表\n单位：万元\n项目\t金额\n基本支出\t{i}.00\n合计\t{i}.00\n\n"),
+}
+
+
+def _pieces(head: str, piece, size: int) -> str:
+    out, n, i = [head], len(head.encode()), 0
+    while n < size:
+        out.append(piece(i))
+        n += len(out[-1].encode())
+        i += 1
+    return "".join(out)
+
 
 def _seconds(path) -> float:
     best = float("inf")
@@ -39,6 +56,19 @@ def test_a_paragraph_of_figures_takes_time_linear_in_its_length(tmp_path, unit):
     n = 32 * 1024 // len(unit.encode())
     small.write_text(unit * n, "utf-8")
     large.write_text(unit * (8 * n), "utf-8")
+    _seconds(small)  # warm: jieba, vocabularies
+    ratio = _seconds(large) / _seconds(small)
+    assert ratio < 24, f"8x the input took {ratio:.0f}x the time"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("head, piece", PIECES.values(), ids=PIECES.keys())
+def test_numbered_items_and_table_rows_take_time_linear_in_their_number(tmp_path, head, piece):
+    """Issue 15: 1 MB of numbered items, a 20,000-row table and thousands of small tables through
+    every extractor (bench (f) gives their times)."""
+    small, large = tmp_path / "small.txt", tmp_path / "large.txt"
+    small.write_text(_pieces(head, piece, 32 * 1024), "utf-8")
+    large.write_text(_pieces(head, piece, 8 * 32 * 1024), "utf-8")
     _seconds(small)  # warm: jieba, vocabularies
     ratio = _seconds(large) / _seconds(small)
     assert ratio < 24, f"8x the input took {ratio:.0f}x the time"
