@@ -16,6 +16,7 @@ from extractors.projects import text_to_projects
 from extractors.scores import text_to_scores
 from pipeline.records import Amount, Indicator, Metadata, Project, Score, Section, TableCell, Text
 from pipeline.segment import SectionIndex
+from pipeline import table_model as tm
 from pipeline.table_model import Table, text_to_tables
 from pipeline.textutil import new_record
 
@@ -64,7 +65,7 @@ def text_to_tablecells(text: Text, index: SectionIndex) -> list[TableCell]:
         if b.kind != "table":
             continue
         table_id += 1
-        unit = money.table_unit(b)
+        unit = tm.table_unit(b)
         out.extend(_table_cells(table_id, index.at(b.start), b.page, b.caption, unit, b.cells))
     return out
 
