@@ -31,6 +31,7 @@ What the extractors ask today, and where the model answers it (the migration com
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -385,31 +386,63 @@ def _continues(prev: Table, block: Block, title: str | None) -> bool:
         and block.page is not None and prev.page is not None and block.page == (prev.rows[-1].page or 0) + 1
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """A table the model could not be built for: the document goes on without it (a failed
+    `table_readable` check and a warning on its documents row say which and why)."""
+    table_id: int
+    page: int | None
+    reason: str
+
+
 def text_to_tables(text: Text, units: dict[int, str] | None = None) -> list[Table]:
     """Every table of the document as a `Table`, continued parts joined to their first part
     (table ids count table blocks, as extract's tablecells do)."""
+    return read_tables(text, units)[0]
+
+
+def read_tables(text: Text, units: dict[int, str] | None = None) -> tuple[list[Table], list[Unreadable]]:
+    """`text_to_tables`, and the tables that could not be read (an internal error in one table costs
+    that table, not the document)."""
     units = units or {}
     out: list[Table] = []
+    failed: list[Unreadable] = []
     table_id = 0
     for i, b in enumerate(text.blocks):
         if b.kind != "table":
             continue
         table_id += 1
-        title = _title_of(text, i)
-        t = build(b, table_id, i, title, units.get(table_id))
-        if out and t.header_rows == 0 and _continues(out[-1], b, b.caption):
-            prev = out[-1]
-            out[-1] = Table(prev.table_id, prev.block_ids + (i,), prev.title, prev.page, prev.header_rows,
-                            prev.columns, prev.rows + _rows_as(b, prev), prev.unit)
-            continue
-        if out and t.header_rows and _continues(out[-1], b, b.caption) and \
-                [c.chain for c in t.columns] == [c.chain for c in out[-1].columns]:
-            prev = out[-1]  # a continuation that repeats the header rows
-            out[-1] = Table(prev.table_id, prev.block_ids + (i,), prev.title, prev.page, prev.header_rows,
-                            prev.columns, prev.rows + t.rows, prev.unit)
-            continue
-        out.append(t)
-    return out
+        try:
+            _add(out, text, i, b, table_id, units.get(table_id))
+        except Exception as e:  # noqa: BLE001 - a defect in one table must not cost the document
+            failed.append(Unreadable(table_id, b.page, describe_error(e)))
+    return out, failed
+
+
+def _add(out: list[Table], text: Text, i: int, b: Block, table_id: int, unit: str | None) -> None:
+    """Block i as a new `Table` of `out`, or joined to the last one that it continues."""
+    t = build(b, table_id, i, _title_of(text, i), unit)
+    if out and t.header_rows == 0 and _continues(out[-1], b, b.caption):
+        prev = out[-1]
+        out[-1] = Table(prev.table_id, prev.block_ids + (i,), prev.title, prev.page, prev.header_rows,
+                        prev.columns, prev.rows + _rows_as(b, prev), prev.unit)
+        return
+    if out and t.header_rows and _continues(out[-1], b, b.caption) and \
+            [c.chain for c in t.columns] == [c.chain for c in out[-1].columns]:
+        prev = out[-1]  # a continuation that repeats the header rows
+        out[-1] = Table(prev.table_id, prev.block_ids + (i,), prev.title, prev.page, prev.header_rows,
+                        prev.columns, prev.rows + t.rows, prev.unit)
+        return
+    out.append(t)
+
+
+def describe_error(e: BaseException) -> str:
+    """An internal error in words a person can report: its type, message and where it was raised."""
+    tb = e.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    where = f" at {os.path.basename(tb.tb_frame.f_code.co_filename)}:{tb.tb_lineno}" if tb else ""
+    return f"internal_error: {type(e).__name__}: {e}{where}"
 
 
 def _rows_as(block: Block, prev: Table) -> tuple[Row, ...]:
