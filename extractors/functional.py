@@ -23,6 +23,7 @@ from functools import lru_cache
 import regex
 
 from extractors import money, units
+from pipeline import table_model as tm
 from pipeline.records import Amount, Block, Cell, Text
 from schemas.vocab import read_toml
 
@@ -267,7 +268,7 @@ def _label_line(label: str) -> tuple[str, str, str | None] | None:
 
 def prose_to_lines(text: str, amounts: Sequence[Amount], default_measure: str | None) -> list[FunctionalLine]:
     closers = _closers(text)
-    numeric = money.vocab().numeric_cell
+    numeric = tm.FIGURE
     out = []
     prev_end = 0
     for a in amounts:
@@ -370,8 +371,8 @@ def _cell_amount(cell: Cell, table_id: int, by_cell: dict, t_unit: str | None):
         return a.amount_wan, a.measure, units.half_last_digit(a.value, a.unit)
     if not t_unit:
         return None
-    m = money.vocab().numeric_cell.match(cell.text)
-    value = money.to_decimal(m["number"]) if m else None
+    m = tm.FIGURE.match(cell.text)
+    value = units.to_decimal(m["number"]) if m else None
     if value is None:
         return None
     value = -value if m["sign"] else value
@@ -388,7 +389,7 @@ def tables_to_lines(text: Text, amounts: Sequence[Amount], default_measure: str 
     out: list[FunctionalLine] = []
     totals: list[TableTotal] = []
     table_id = 0
-    num = money.vocab().numeric_cell
+    num = tm.FIGURE
     for b in text.blocks:
         if b.kind != "table":
             continue
@@ -396,7 +397,7 @@ def tables_to_lines(text: Text, amounts: Sequence[Amount], default_measure: str 
         if not _is_functional_table(b):
             continue
         grid = b.grid()
-        t_unit = money.table_unit(b) or inferred_units.get(table_id)
+        t_unit = tm.table_unit(b) or inferred_units.get(table_id)
         names: dict[str, str] = {}
         amount_cols = _amount_cols(grid)
         for r, row in enumerate(grid):

@@ -18,6 +18,7 @@ from typing import NamedTuple
 import regex
 
 from extractors import units
+from pipeline import table_model as tm
 from pipeline.records import Block, Cell
 from schemas.vocab import read_toml
 
@@ -47,8 +48,6 @@ class Figure(NamedTuple):
 @dataclass(frozen=True)
 class _Vocab:
     money: regex.Pattern
-    numeric_cell: regex.Pattern
-    header_unit: regex.Pattern
     unit_cell: regex.Pattern
     year: regex.Pattern
     share: regex.Pattern
@@ -66,7 +65,6 @@ class _Vocab:
     measure_ignore: tuple[str, ...]
     not_money_headers: tuple[str, ...]
     value_headers: tuple[str, ...]
-    count_units: frozenset[str]
     # --- derived from the above, for speed ---
     # the last character of every unit name ("元") -> the names ending in it, longest first: every
     # `money` match ends in one, so a paragraph without any is not searched (extract)
@@ -87,8 +85,6 @@ class _Vocab:
     sentence_break: re.Pattern
 
 
-# the table-unit cell ("单位：万元") needs this word: cells without it are not read for a unit
-_UNIT_WORD = "单位"
 # a year: "2024年", "2023 年"; it ends with the word
 _YEAR_WORD = "年"
 _YEAR = rf"(?<!\d)(?P<year>(?:19|20)\d{{2}})\s*{_YEAR_WORD}"
@@ -116,14 +112,6 @@ def vocab() -> _Vocab:
         """,
         regex.VERBOSE,
     )
-    numeric_cell = regex.compile(rf"^(?P<sign>[-−])?(?P<number>{number})$")
-    header_unit = regex.compile(
-        rf"""
-        [（(]\s*(?:单位\s*[:：]?\s*)?(?P<unit>{unit_alt}|万|亿)\s*[)）]     # （万元） (单位：万元)
-        | {_UNIT_WORD}\s*[:：]\s*(?:人民币\s*)?(?P<unit2>{unit_alt}|万|亿)   # 单位：万元
-        """,
-        regex.VERBOSE,
-    )
     unit_cell = regex.compile(rf"^(?P<unit>{unit_alt})(?:\s*/\s*\S{{1,4}})?$")  # 元, 万元, 元/户
     change = data["pct"]["change"]
     change_sign = {w: int(c["sign"]) for c in change for w in c["words"]}
@@ -135,8 +123,6 @@ def vocab() -> _Vocab:
     meas = data["measure"]
     return _Vocab(
         money=money,
-        numeric_cell=numeric_cell,
-        header_unit=header_unit,
         unit_cell=unit_cell,
         year=regex.compile(_YEAR),
         year_back=regex.compile(_YEAR, regex.REVERSE),
@@ -159,7 +145,6 @@ def vocab() -> _Vocab:
         measure_ignore=tuple(sorted(meas["ignore"], key=len, reverse=True)),
         not_money_headers=tuple(data["table"]["not_money_headers"]),
         value_headers=tuple(data["table"]["value_headers"]),
-        count_units=frozenset(data["table"]["count_units"]),
         unit_tails={t: tuple(n for n in units.unit_names() if n.endswith(t)) for t in {n[-1] for n in units.unit_names()}},
         # `number` is `\d{1,3}…|\d+…`: its first digit taken out of both branches, the rest atomic
         # (what follows a number is no number character, so giving one back never helps: without
@@ -177,14 +162,6 @@ def vocab() -> _Vocab:
 def _last_of(chars: str) -> re.Pattern:
     """Finds the last of `chars` before a position: .match(text, lo, pos).end() is just after it."""
     return re.compile("(?s:.*)[" + "".join(re.escape(c) for c in chars) + "]")
-
-
-def to_decimal(number: str) -> Decimal | None:
-    """'1,240.56' -> Decimal('1240.56'); None when it is not a number."""
-    try:
-        return Decimal(number.replace(",", "").replace("，", ""))
-    except (InvalidOperation, ValueError):
-        return None
 
 
 # --- labels and measures -----------------------------------------------------------------------
@@ -322,7 +299,7 @@ def _exact(number: str, unit: str) -> tuple[Decimal, Decimal, Decimal] | None:
     """(value, amount in 元, amount in 万元) of a number printed in a unit; None when it is not a
     number. Numbers recur (0.00, totals printed twice), and the three Decimals cost more than the
     look-up."""
-    value = to_decimal(number)
+    value = units.to_decimal(number)
     if value is None or not units.plausible(value, unit):
         return None
     return (value, *units.to_yuan_wan(value, unit))
@@ -393,75 +370,18 @@ def prose_amounts(text: str, lo: int, hi: int, fiscal_year: int | None, page: in
 # --- tables ------------------------------------------------------------------------------------
 
 
-_NOT_LABEL = regex.compile(r"[≥≤=<>＝＜＞/—\-%.\d\s]*|定性|定量")
-_ONE_CHAR_UNIT = regex.compile(r"\p{Han}(?:/\p{Han}{1,2})?")
-
-
-@lru_cache(maxsize=1 << 16)
-def header_unit(s: str) -> str | None:
-    m = vocab().header_unit.search(s)
-    if not m:
-        return None
-    return units.canonical_unit(m["unit"] or m["unit2"])
-
-
-@lru_cache(maxsize=1 << 16)
-def _is_number(s: str) -> bool:
-    return bool(vocab().numeric_cell.match(s))
-
-
-@lru_cache(maxsize=1 << 16)
-def _is_label(s: str) -> bool:
-    s = s.strip()
-    return bool(s) and not _is_number(s) and not _NOT_LABEL.fullmatch(s)
-
-
-_UNSET = object()
-
-
-def table_unit(block: Block) -> str | None:
-    """The money unit a table states for all its cells (caption, or a "单位：万元" cell). Computed
-    once per block: amounts, tablecells, resolve and functional all ask."""
-    u = block.__dict__.get("_money_table_unit", _UNSET)
-    if u is _UNSET:
-        u = block.__dict__["_money_table_unit"] = _table_unit(block)  # a cache, not a field
-    return u
-
-
-def _table_unit(block: Block) -> str | None:
-    if block.caption:
-        u = header_unit(block.caption)
-        if u:
-            return u
-    # only the 单位：… branch sets unit2, and it starts with the word: most tables have none
-    if _UNIT_WORD not in "\n".join([c.text for c in block.cells]):
-        return None
-    for c in block.cells:
-        if _UNIT_WORD in c.text:
-            m = vocab().header_unit.search(c.text)
-            if m and m["unit2"]:
-                return units.canonical_unit(m["unit2"])
-    return None
-
-
-def block_header_flags(block: Block) -> list[bool]:
-    """`header_flags` of the block's grid, computed once per block (money and resolve ask; callers
-    share the list and must not change it)."""
-    flags = block.__dict__.get("_money_header_flags")
-    if flags is None:
-        flags = block.__dict__["_money_header_flags"] = header_flags(block.grid())
-    return flags
-
-
 @lru_cache(maxsize=1 << 16)
 def _cell_kind(t: str) -> tuple[str | None, str] | bool | None:
     """What a table cell's text is, once per distinct text (labels, 0.00, 100% recur): (sign, number)
     of a numeric cell, True for a cell with its own money unit ("≤760万元"), None otherwise."""
     v = vocab()
-    m = v.numeric_cell.match(t)
+    m = tm.FIGURE.match(t)
     if m:
         return m["sign"], m["number"]
     return bool(v.money.search(t)) or None
+
+
+_UNSET = object()
 _SKIP = "skip"  # a column (or a unit cell) that says its numbers are not money
 
 
@@ -472,7 +392,7 @@ def _right_cell_unit(right: str) -> str | None:
     unit_cell = vocab().unit_cell.match(right)
     if unit_cell:
         return unit_cell["unit"]
-    if right and not _is_number(right) and len(right) <= 4 and _looks_like_unit(right):
+    if right and not tm.is_number(right) and len(right) <= 4 and units.is_count_unit(right):
         return _SKIP
     return None
 
@@ -482,9 +402,9 @@ def _column_unit(grid: list[list[Cell]], flags: list[bool], r: int, col: int, t_
     """(column header, unit or _SKIP or None) of the numbers in column `col` below the header rows
     nearest above row r: the same for every row under those header rows (and for row r itself
     when the row above it is the nearest header row, or when there is none: r = 0)."""
-    chain, header_row_unit = _headers_above(grid, flags, r, col)
+    chain, header_row_unit = tm.headers_above(grid, flags, r, col)
     col_header = chain[0] if chain else None
-    chain_unit = next((u for u in map(header_unit, chain) if u), None)
+    chain_unit = next((u for u in map(units.header_unit, chain) if u), None)
     if chain_unit:
         unit = chain_unit
     elif col_header and _never_money(col_header):
@@ -508,16 +428,16 @@ def table_to_figures(text: str, block: Block, fiscal_year: int | None) -> list[F
 
 @lru_cache(maxsize=1 << 16)
 def _cell_class(t: str) -> tuple[tuple[str | None, str] | bool | None, bool]:
-    """(_cell_kind(t), whether the cell can be a row label for the cells right of it: _row_label's
+    """(_cell_kind(t), whether the cell can be a row label for the cells right of it: tm.row_label's
     test), once per distinct text."""
-    return _cell_kind(t), _is_label(t) and not _looks_like_unit(t)
+    return _cell_kind(t), tm.is_label(t) and not units.is_count_unit(t)
 
 
 @lru_cache(maxsize=1 << 16)
 def _cell_exact(t: str, unit: str) -> tuple[Decimal, Decimal, Decimal] | None:
     """(value, amount in 元, amount in 万元) of a numeric cell's text in a unit (see _exact)."""
     sign, number = _cell_kind(t)
-    value = to_decimal(number)
+    value = units.to_decimal(number)
     if value is None or not units.plausible(value, unit):
         return None
     if sign:
@@ -529,8 +449,8 @@ def table_amounts(text: str, block: Block, fiscal_year: int | None, table_id: in
     """The figures of a table as the fields of their Amount (see prose_amounts)."""
     v = vocab()
     grid = block.grid()
-    flags = block_header_flags(block)
-    t_unit = table_unit(block)
+    flags = tm.block_header_flags(block)
+    t_unit = tm.table_unit(block)
     page = block.page
     out: list[dict] = []
     # (header row, column) -> (column header, unit or _SKIP or None, the header's measure)
@@ -543,7 +463,7 @@ def table_amounts(text: str, block: Block, fiscal_year: int | None, table_id: in
         if r and flags[r - 1]:
             header_at = r - 1
         aligned = _UNSET
-        row_label = None  # _row_label(row, i), kept up to date left to right
+        row_label = None  # tm.row_label(row, i), kept up to date left to right
         for i, c in enumerate(row):
             t = c.text
             if not t:
@@ -565,12 +485,12 @@ def table_amounts(text: str, block: Block, fiscal_year: int | None, table_id: in
             else:
                 if aligned is _UNSET:
                     # once per header row and columns of the value-like cells
-                    values = tuple([x.col for x in row if _is_value_like(x.text)])
+                    values = tuple([x.col for x in row if tm.is_value_like(x.text)])
                     key = (header_at, values)
                     aligned = alignments.get(key, _UNSET)
                     if aligned is _UNSET:
                         header = None if header_at is None else grid[header_at]
-                        aligned = alignments[key] = _alignment(values, header)
+                        aligned = alignments[key] = tm.alignment(values, header)
                 col = aligned.get(c.col, c.col) if aligned else c.col
                 key = (header_at, col)
                 column = columns.get(key)
@@ -606,109 +526,6 @@ def table_amounts(text: str, block: Block, fiscal_year: int | None, table_id: in
     return out
 
 
-@lru_cache(maxsize=1 << 16)
-def _looks_like_unit(s: str) -> bool:
-    s = s.strip()
-    return s in vocab().count_units or bool(_ONE_CHAR_UNIT.fullmatch(s))
-
-
-def _row_label(row: list[Cell], i: int) -> str | None:
-    for c in reversed(row[:i]):
-        if _is_label(c.text) and not _looks_like_unit(c.text):
-            return c.text
-    return None
-
-
-def _is_header_row(row: list[Cell]) -> bool:
-    return _is_header_texts(tuple([c.text for c in row]))
-
-
-@lru_cache(maxsize=1 << 14)
-def _is_header_texts(texts: tuple[str, ...]) -> bool:
-    filled = [t for t in texts if t]
-    return len(filled) >= 2 and not any(map(_is_number, filled)) and sum(map(_is_label, filled)) >= 2
-
-
-_VALUE_LIKE = regex.compile(r"^[-−]?\d[\d,]*(?:\.\d+)?%?$|^[—/\-－]$")
-
-
-@lru_cache(maxsize=1 << 16)
-def _is_value_like(s: str) -> bool:
-    return bool(_VALUE_LIKE.match(s))
-
-
-def _aligned_col(grid: list[list[Cell]], flags: list[bool], r: int, i: int) -> int:
-    """The header column of cell i of row r when the converter dropped an empty cell from the
-    header row: a contiguous run of values is right-aligned with the header row's labels."""
-    row = grid[r]
-    col = row[i].col
-    values = [c.col for c in row if _is_value_like(c.text)]
-    if len(values) < 2 or values != list(range(values[0], values[0] + len(values))):
-        return col
-    for above in range(r - 1, -1, -1):
-        if flags[above]:
-            labels = [c.col for c in grid[above] if c.text]
-            if len(labels) < len(values) or labels[-len(values):] == values:
-                return col
-            aligned = labels[-len(values):]
-            if abs(aligned[0] - values[0]) > 1:
-                return col  # not a dropped cell: these labels head other columns ("类 款 项")
-            return aligned[values.index(col)]
-    return col
-
-
-def _alignment(values: tuple[int, ...], header: list[Cell] | None) -> dict[int, int] | None:
-    """`_aligned_col` for all the value cells of a row at once (column -> header column), None when
-    the row's columns are the header's: `values` are the columns of the row's value-like cells,
-    `header` the nearest header row above it (None when there is none)."""
-    if len(values) < 2 or values != tuple(range(values[0], values[0] + len(values))):
-        return None
-    if header is None:
-        return None
-    labels = [c.col for c in header if c.text]
-    if len(labels) < len(values) or tuple(labels[-len(values):]) == values:
-        return None
-    aligned = labels[-len(values):]
-    if abs(aligned[0] - values[0]) > 1:
-        return None
-    return dict(zip(values, aligned))
-
-
-def _headers_above(grid: list[list[Cell]], flags: list[bool], r: int, col: int) -> tuple[list[str], str | None]:
-    """Column headers of a cell, nearest first, from the header rows above it, and the unit any of
-    those header rows states ("年度预算数（万元）" beside "年初预算")."""
-    chain: list[str] = []
-    row_unit = None
-    header_rows: list[list[Cell]] = []
-    for above in range(r - 1, -1, -1):
-        row = grid[above]
-        if not flags[above]:
-            if header_rows:
-                break  # the block of header rows has ended
-            continue
-        header_rows.append(row)
-        t = row[col].text if col < len(row) else ""
-        if t and _is_label(t):
-            chain.append(t)
-        row_unit = row_unit or _row_header_unit(tuple([c.text for c in row]))
-        if len(header_rows) == 2:
-            break
-    if not chain and header_rows:
-        # a merged header cell is printed in its leftmost column
-        row = header_rows[0]
-        for c in reversed(row[: min(col, len(row))]):
-            if c.text:
-                chain.append(c.text)
-                break
-    return chain, row_unit
-
-
-@lru_cache(maxsize=1 << 14)
-def _row_header_unit(texts: tuple[str, ...]) -> str | None:
-    """The first unit a header row's cells state."""
-    return next((u for u in map(header_unit, texts) if u), None)
-
-
 def _table_context(row_label: str | None, col_header: str | None, block: Block) -> str:
     parts = []
     if block.caption:
@@ -718,21 +535,3 @@ def _table_context(row_label: str | None, col_header: str | None, block: Block) 
     if col_header:
         parts.append(f"列: {col_header}")
     return "; ".join(parts)
-
-
-# --- the table helpers other extractors use (resolve reads tables the way this module does) ------
-
-is_label = _is_label
-is_header_row = _is_header_row
-row_label = _row_label
-
-
-def header_flags(grid: list[list[Cell]]) -> list[bool]:
-    """For each row of a table, whether it is a header row (computed once per table)."""
-    return [_is_header_row(row) for row in grid]
-
-
-def column_headers(grid: list[list[Cell]], flags: list[bool], r: int, i: int) -> list[str]:
-    """Headers of cell i of row r, nearest first, with header rows that lost a cell re-aligned."""
-    chain, _ = _headers_above(grid, flags, r, _aligned_col(grid, flags, r, i))
-    return chain

@@ -1,8 +1,10 @@
 """Money units (data in units.toml) and exact conversion between them."""
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+
+import regex
 
 from schemas.vocab import read_toml
 
@@ -20,6 +22,63 @@ def _table() -> tuple[dict[str, Decimal], dict[str, str], Decimal]:
 def plausible(value: Decimal, unit: str) -> bool:
     """Whether a number printed in a unit can be an amount of money: below units.toml's largest_yuan."""
     return abs(value) * _table()[0][unit] < _table()[2]
+
+
+def to_decimal(number: str) -> Decimal | None:
+    """'1,240.56' -> Decimal('1240.56'); None when it is not a number."""
+    try:
+        return Decimal(number.replace(",", "").replace("，", ""))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+# the word a stated unit follows ("单位：万元"): text without it states no 单位 line
+UNIT_WORD = "单位"
+
+
+@lru_cache(maxsize=1)
+def _stated() -> regex.Pattern:
+    unit_alt = "|".join(regex.escape(u) for u in unit_names())
+    return regex.compile(
+        rf"""
+        [（(]\s*(?:{UNIT_WORD}\s*[:：]?\s*)?(?P<unit>{unit_alt}|万|亿)\s*[)）]     # （万元） (单位：万元)
+        | {UNIT_WORD}\s*[:：]\s*(?:人民币\s*)?(?P<unit2>{unit_alt}|万|亿)   # 单位：万元
+        """,
+        regex.VERBOSE,
+    )
+
+
+@lru_cache(maxsize=1 << 16)
+def header_unit(s: str) -> str | None:
+    """The money unit a header, caption or line states: "年度预算数（万元）", "单位：元"; None."""
+    m = _stated().search(s)
+    if not m:
+        return None
+    return canonical_unit(m["unit"] or m["unit2"])
+
+
+def unit_line(s: str) -> str | None:
+    """The unit of a "单位：万元" statement only (not of a parenthesis), None without one."""
+    if UNIT_WORD not in s:
+        return None
+    m = _stated().search(s)
+    return canonical_unit(m["unit2"]) if m and m["unit2"] else None
+
+
+_ONE_CHAR_UNIT = regex.compile(r"\p{Han}(?:/\p{Han}{1,2})?")
+
+
+@lru_cache(maxsize=1 << 16)
+def is_count_unit(s: str) -> bool:
+    """A unit of counts or measures (units.toml `count_units`, or one Han character such as 次, or
+    次/年): a number beside it is no money."""
+    s = s.strip()
+    return s in _counts() or bool(_ONE_CHAR_UNIT.fullmatch(s))
+
+
+@lru_cache(maxsize=1)
+def _counts() -> frozenset[str]:
+    return frozenset(read_toml("extractors", "units.toml")["count_units"])
 
 
 def unit_names() -> list[str]:

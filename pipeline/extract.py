@@ -16,7 +16,8 @@ from extractors.projects import text_to_projects
 from extractors.scores import text_to_scores
 from pipeline.records import Amount, Indicator, Metadata, Project, Score, Section, TableCell, Text
 from pipeline.segment import SectionIndex
-from pipeline.table_model import Table, text_to_tables
+from pipeline import table_model as tm
+from pipeline.table_model import Table, Unreadable, read_tables
 from pipeline.textutil import new_record
 
 
@@ -29,6 +30,7 @@ class Extracted:
     scores: tuple[Score, ...] = ()
     projects: tuple[Project, ...] = ()
     table_models: tuple[Table, ...] = ()  # the one table model (pipeline/table_model.py)
+    unreadable_tables: tuple[Unreadable, ...] = ()  # tables the model could not be built for
 
 
 # Records built in bulk (~335 cells and ~55 amounts a document) by textutil.new_record: the generated
@@ -64,7 +66,7 @@ def text_to_tablecells(text: Text, index: SectionIndex) -> list[TableCell]:
         if b.kind != "table":
             continue
         table_id += 1
-        unit = money.table_unit(b)
+        unit = tm.table_unit(b)
         out.extend(_table_cells(table_id, index.at(b.start), b.page, b.caption, unit, b.cells))
     return out
 
@@ -118,6 +120,7 @@ def extract(text: Text, sections: list[Section]) -> Extracted:
     index = SectionIndex(sections)
     meta = text_to_metadata(text, headings_text(sections))
     scores = text_to_scores(text, meta.department)
+    models, unreadable = read_tables(text)
     return Extracted(
         metadata=meta,
         tables=tuple(text_to_tablecells(text, index)),
@@ -125,5 +128,6 @@ def extract(text: Text, sections: list[Section]) -> Extracted:
         indicators=tuple(text_to_indicators(text, meta.department)),
         scores=tuple(scores),
         projects=tuple(text_to_projects(text, meta.department, scores)),
-        table_models=tuple(text_to_tables(text)),
+        table_models=tuple(models),
+        unreadable_tables=tuple(unreadable),
     )

@@ -17,6 +17,7 @@ from pathlib import Path
 from extractors import functional, statements
 from pipeline import __version__, check, extract, load, normalise, resolve, segment, statement_checks
 from pipeline.records import DocResult, DocumentError, Project, Source, decimal_texts
+from pipeline.table_model import Unreadable, describe_error
 
 
 def _now() -> datetime:
@@ -111,7 +112,8 @@ def source_to_result(src: Source) -> DocResult:
     ex = extract.extract(text, sections)
     m = ex.metadata
     doc_id = src.doc_id
-    warnings = "; ".join(text.warnings) or None
+    st_lines, unreadable = [], list(ex.unreadable_tables)
+    warnings = "; ".join([*text.warnings, *(_unreadable_warning(u) for u in unreadable)]) or None
     document = _document_row(
         src.path, src.format, src.sha256, src.size,
         n_pages=text.n_pages, n_chars=len(text.text), title=m.title, province=m.province, city=m.city,
@@ -134,13 +136,30 @@ def source_to_result(src: Source) -> DocResult:
     columns["functional"] = rows_to_columns([ln.row(doc_id) for ln in lines])
     columns["checks"] = rows_to_columns([c.row(doc_id) for c in checks])
     units = {u.table_id: u.unit for u in res.unit_inferences if not u.ambiguous}
-    st_lines = statements.text_to_statement_lines(
-        text, list(ex.table_models), m.fiscal_year, resolve.default_measure(m), units)
+    for t in ex.table_models:
+        try:
+            st_lines.extend(statements.text_to_statement_lines(
+                text, [t], m.fiscal_year, resolve.default_measure(m), units))
+        except Exception as e:  # noqa: BLE001 - a defect in one table must not cost the document
+            unreadable.append(Unreadable(t.table_id, t.page, describe_error(e)))
+    if len(unreadable) > len(ex.unreadable_tables):
+        warnings = "; ".join([*text.warnings, *(_unreadable_warning(u) for u in unreadable)])
+        document = {**document, "status": "partial", "error": warnings}
     columns["statement_lines"] = records_to_columns(st_lines, doc_id)
     st_checks = statement_checks.statement_checks(st_lines, ex.table_models, res.candidates, m.doc_kinds)
+    st_checks += [_unreadable_check(u) for u in unreadable]
     if st_checks:
         columns["checks"] = rows_to_columns([c.row(doc_id) for c in [*checks, *st_checks]])
     return DocResult(document, {k: v for k, v in columns.items() if v})
+
+
+def _unreadable_warning(u: Unreadable) -> str:
+    return f"table {u.table_id} (page {u.page}) could not be read, its statement lines are missing: {u.reason}"
+
+
+def _unreadable_check(u: Unreadable) -> check.Check:
+    return check.Check("table_readable", "fail", None, None, None,
+                       f"table {u.table_id} (page {u.page}): {u.reason}")
 
 
 def _project_row(p: Project) -> dict:

@@ -41,6 +41,7 @@ from operator import attrgetter, le
 import regex
 
 from extractors import money, units
+from pipeline import table_model as tm
 from pipeline import prefilter
 from pipeline.records import Amount, Block, Cell, Metadata, Text
 from pipeline.textutil import new_record
@@ -346,8 +347,8 @@ class _TableView:
     @cached_property
     def flags(self) -> list[bool]:
         if self.grid is self.block.grid():
-            return money.block_header_flags(self.block)  # money has read them already
-        return money.header_flags(self.grid)
+            return tm.block_header_flags(self.block)  # money has read them already
+        return tm.header_flags(self.grid)
 
     @cached_property
     def texts(self) -> list[str]:
@@ -356,10 +357,10 @@ class _TableView:
 
 
     def headers(self, r: int, i: int) -> list[str]:
-        return money.column_headers(self.grid, self.flags, r, i)
+        return tm.column_headers(self.grid, self.flags, r, i)
 
     def row_label(self, r: int, i: int) -> str | None:
-        return money.row_label(self.grid[r], i)
+        return tm.row_label(self.grid[r], i)
 
     def header_row(self, r: int) -> int | None:
         """The nearest header row above row r."""
@@ -444,7 +445,7 @@ class _TableView:
     def _group_runs(self, h: int) -> tuple[list[str], list[list[int]]] | None:
         """(group labels of row h - 1, runs of columns of row h), or None when they do not pair up."""
         sub = [c for c in self.grid[h] if c.text]
-        groups = [c.text for c in self.grid[h - 1] if c.text and money.is_label(c.text)]
+        groups = [c.text for c in self.grid[h - 1] if c.text and tm.is_label(c.text)]
         runs, run = [], []
         for c in sub:
             run.append(c.col)
@@ -474,7 +475,7 @@ class _TableView:
         # the parts stand before the total ("… 公务接待费 | 合计") or, when none do, after it
         values = self._value_cols.get(r)
         if values is None:  # (the same for every cell of the row)
-            num = money.vocab().numeric_cell
+            num = tm.FIGURE
             values = self._value_cols[r] = {c.col for c in self.grid[r] if num.match(c.text)}
         for side in (reversed(row[:col]), row[col + 1:]):
             siblings = []
@@ -542,7 +543,7 @@ def _table_title(text: Text, i: int) -> str | None:
     if b.caption:
         # "十、…“三公”经费支出预算表 2026年度…“三公”经费支出预算表 单位：万元": the last title line
         # ("… 编制部门：某局 单位：元": the title is the last part that names a table)
-        lines = [ln for ln in _UNIT_PART.sub(" ", b.caption).split() if not money.header_unit(ln)]
+        lines = [ln for ln in _UNIT_PART.sub(" ", b.caption).split() if not units.header_unit(ln)]
         titled = [ln for ln in lines if _TITLE_TAIL.search(ln)]
         if titled or lines:
             return (titled or lines)[-1]
@@ -551,7 +552,7 @@ def _table_title(text: Text, i: int) -> str | None:
         if p.kind != "paragraph":
             break
         line = text.text[p.start:p.end].strip()
-        if line and not money.header_unit(line) and len(line) <= 60:
+        if line and not units.header_unit(line) and len(line) <= 60:
             return line
     return b.caption
 
@@ -563,7 +564,7 @@ def _unit_line(text: Text, i: int) -> tuple[str, str] | None:
         if p.kind != "paragraph":
             return None
         line = text.text[p.start:p.end].strip()
-        u = money.header_unit(line) if len(line) <= 80 else None
+        u = units.header_unit(line) if len(line) <= 80 else None
         if u:
             return u, line
     return None
@@ -652,7 +653,7 @@ def _matchable(cell: str) -> Decimal | None:
     significant digits with decimals, 5 without), else None."""
     m = _numeric(cell)
     need = 4 if "." in cell else 5
-    v = money.to_decimal(m["number"])
+    v = units.to_decimal(m["number"])
     if v is None or v == 0 or _significant(m["number"]) < need:
         return None
     return v
@@ -690,7 +691,7 @@ def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount],
     names = units.unit_names()
     out = []
     for t in tables:
-        if money.table_unit(t.block):
+        if tm.table_unit(t.block):
             continue  # a table that prints its unit is read in it, whatever the prose or a line above says
         # a table whose figures are all amounts already has a unit: no need to look for one
         taken = by_row.get(t.table_id, {})  # row -> column -> amount
@@ -753,7 +754,7 @@ def infer_table_units(tables: Sequence[_TableView], amounts: Sequence[Amount],
 @lru_cache(maxsize=1 << 16)
 def _numeric(text: str) -> regex.Match | None:
     """money's numeric-cell match of a cell text (cell texts repeat: 0.00, 合计, 1 2 3 …)."""
-    return money.vocab().numeric_cell.match(text)
+    return tm.FIGURE.match(text)
 
 
 def _skip_row(row: list[Cell], nums: list[str] | None = None) -> bool:
@@ -803,7 +804,7 @@ def _table_candidates(text: Text, tables: Sequence[_TableView], amounts: Sequenc
             named = []  # (figure, its row label) of the figures whose label may give a key
             # a numeric cell is never a label: across a run of them the row label stays the same
             if all(numeric[todo[0][0]:todo[-1][0] + 1]):
-                row_label = money.row_label(row, todo[0][0])  # one label for the whole row
+                row_label = tm.row_label(row, todo[0][0])  # one label for the whole row
                 if match_label(row_label) is not None or takes_column_key(row_label):
                     named = [(f, row_label) for f in todo]
             else:
@@ -811,7 +812,7 @@ def _table_candidates(text: Text, tables: Sequence[_TableView], amounts: Sequenc
                 for f in todo:
                     i = f[0]
                     if last < 0 or not all(numeric[last:i]):
-                        row_label = money.row_label(row, i)
+                        row_label = tm.row_label(row, i)
                         no_key = match_label(row_label) is None and not takes_column_key(row_label)
                     last = i
                     if not no_key:
@@ -836,7 +837,7 @@ def _table_candidates(text: Text, tables: Sequence[_TableView], amounts: Sequenc
                     continue
                 if inf is None:
                     continue
-                value = money.to_decimal(m_num["number"])
+                value = units.to_decimal(m_num["number"])
                 if value is None:
                     continue
                 if m_num["sign"]:

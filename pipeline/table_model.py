@@ -31,11 +31,14 @@ What the extractors ask today, and where the model answers it (the migration com
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from extractors import money
+import regex
+
+from extractors import units
 from pipeline.records import Block, Cell, Text
 from schemas.vocab import read_toml
 
@@ -44,7 +47,8 @@ _SPACE = re.compile(r"[\s\u3000\"“”'‘’]+")
 # A column-number row of a header: "**", "栏次", "1", "2", "A" …
 _INDEX_CELL = re.compile(r"""(?x) ^ (?: \*+ | 栏次 | 行次 | [A-Za-z] | \d{1,2} | 金额单位.* ) $""")
 # A figure in a cell: 1,234.56 / -12 / 0.00 (not a code: codes are bare digits of 3, 5 or 7)
-_FIGURE = re.compile(r"""(?x) ^ (?P<sign>[-−])? (?P<int>\d{1,3}(?:,\d{3})+|\d+) (?P<frac>\.\d+)? $""")
+FIGURE = re.compile(r"""(?x) ^ (?P<sign>[-−])? (?P<number> (?:\d{1,3}(?:,\d{3})+|\d+) (?:\.\d+)? ) $""")
+_FIGURE = FIGURE
 # A classification code, alone or before its name: 201 / 20103 / 2010301 / 301 / 30101
 _CODE = re.compile(r"""(?x) ^ [\[【]? (?P<code>[1-9]\d{2}(?:\d{2}){0,2}) [\]】]? (?:\s+|(?=[^\d\s]))? (?P<rest>.*) $""")
 # The first cell of a data row even where the table prints no figure (an empty template):
@@ -322,7 +326,7 @@ def build(block: Block, table_id: int, block_id: int, title: str | None, unit: s
     cols = tuple(Column(i, chains[i], _role(chains, i, rs), chain_role_measure(chains[i])[1])
                  for i in range(n_cols))
     return Table(table_id, (block_id,), title, block.page, skip + h, cols, tuple(_rows(block, skip + h, cols)),
-                 money.table_unit(block) or unit)
+                 table_unit(block) or unit)
 
 
 def _role(chains: list[tuple[str, ...]], i: int, rs: Roles) -> str | None:
@@ -382,31 +386,63 @@ def _continues(prev: Table, block: Block, title: str | None) -> bool:
         and block.page is not None and prev.page is not None and block.page == (prev.rows[-1].page or 0) + 1
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """A table the model could not be built for: the document goes on without it (a failed
+    `table_readable` check and a warning on its documents row say which and why)."""
+    table_id: int
+    page: int | None
+    reason: str
+
+
 def text_to_tables(text: Text, units: dict[int, str] | None = None) -> list[Table]:
     """Every table of the document as a `Table`, continued parts joined to their first part
     (table ids count table blocks, as extract's tablecells do)."""
+    return read_tables(text, units)[0]
+
+
+def read_tables(text: Text, units: dict[int, str] | None = None) -> tuple[list[Table], list[Unreadable]]:
+    """`text_to_tables`, and the tables that could not be read (an internal error in one table costs
+    that table, not the document)."""
     units = units or {}
     out: list[Table] = []
+    failed: list[Unreadable] = []
     table_id = 0
     for i, b in enumerate(text.blocks):
         if b.kind != "table":
             continue
         table_id += 1
-        title = _title_of(text, i)
-        t = build(b, table_id, i, title, units.get(table_id))
-        if out and t.header_rows == 0 and _continues(out[-1], b, b.caption):
-            prev = out[-1]
-            out[-1] = Table(prev.table_id, prev.block_ids + (i,), prev.title, prev.page, prev.header_rows,
-                            prev.columns, prev.rows + _rows_as(b, prev), prev.unit)
-            continue
-        if out and t.header_rows and _continues(out[-1], b, b.caption) and \
-                [c.chain for c in t.columns] == [c.chain for c in out[-1].columns]:
-            prev = out[-1]  # a continuation that repeats the header rows
-            out[-1] = Table(prev.table_id, prev.block_ids + (i,), prev.title, prev.page, prev.header_rows,
-                            prev.columns, prev.rows + t.rows, prev.unit)
-            continue
-        out.append(t)
-    return out
+        try:
+            _add(out, text, i, b, table_id, units.get(table_id))
+        except Exception as e:  # noqa: BLE001 - a defect in one table must not cost the document
+            failed.append(Unreadable(table_id, b.page, describe_error(e)))
+    return out, failed
+
+
+def _add(out: list[Table], text: Text, i: int, b: Block, table_id: int, unit: str | None) -> None:
+    """Block i as a new `Table` of `out`, or joined to the last one that it continues."""
+    t = build(b, table_id, i, _title_of(text, i), unit)
+    if out and t.header_rows == 0 and _continues(out[-1], b, b.caption):
+        prev = out[-1]
+        out[-1] = Table(prev.table_id, prev.block_ids + (i,), prev.title, prev.page, prev.header_rows,
+                        prev.columns, prev.rows + _rows_as(b, prev), prev.unit)
+        return
+    if out and t.header_rows and _continues(out[-1], b, b.caption) and \
+            [c.chain for c in t.columns] == [c.chain for c in out[-1].columns]:
+        prev = out[-1]  # a continuation that repeats the header rows
+        out[-1] = Table(prev.table_id, prev.block_ids + (i,), prev.title, prev.page, prev.header_rows,
+                        prev.columns, prev.rows + t.rows, prev.unit)
+        return
+    out.append(t)
+
+
+def describe_error(e: BaseException) -> str:
+    """An internal error in words a person can report: its type, message and where it was raised."""
+    tb = e.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    where = f" at {os.path.basename(tb.tb_frame.f_code.co_filename)}:{tb.tb_lineno}" if tb else ""
+    return f"internal_error: {type(e).__name__}: {e}{where}"
 
 
 def _rows_as(block: Block, prev: Table) -> tuple[Row, ...]:
@@ -418,21 +454,19 @@ def cell_unit(table: Table, row: Row, col: int) -> str | None:
     table unit (caption, 单位 line, inferred)."""
     cell = next((c for c in row.cells if c.col == col), None)
     if cell is not None:
-        u = money.header_unit(cell.text) if not _FIGURE.match(cell.text.strip()) else None
+        u = units.header_unit(cell.text) if not _FIGURE.match(cell.text.strip()) else None
         if u:
             return u
     for c in table.columns:
         if c.role == "unit":
             uc = next((x for x in row.cells if x.col == c.index), None)
             if uc is not None:
-                from extractors import units
-
                 u = units.canonical_unit(uc.text.strip())
                 if u:
                     return u
     if col < len(table.columns):
         for h in table.columns[col].chain:
-            u = money.header_unit(h) if h else None
+            u = units.header_unit(h) if h else None
             if u:
                 return u
     return table.unit
@@ -444,4 +478,168 @@ def figure(s: str):
     m = _FIGURE.match(s)
     if not m:
         return None
-    return money.to_decimal(s.replace("−", "-"))
+    return units.to_decimal(s.replace("−", "-"))
+
+
+# --- header rows, cell by cell ---------------------------------------------------------------------
+# What every extractor asks of a grid as it walks it: which rows are header rows (a header row may
+# stand in the middle of a table, above a section of its own), what heads a cell (the header rows
+# just above it, nearest first, a merged header cell printed in its leftmost column, a header row
+# that lost an empty cell re-aligned), a row's label and the unit the table states. money's
+# amounts, resolve's candidates and the `Table` model above all read them from here.
+
+_NOT_LABEL = regex.compile(r"[≥≤=<>＝＜＞/—\-%.\d\s]*|定性|定量")
+_VALUE_LIKE = regex.compile(r"^[-−]?\d[\d,]*(?:\.\d+)?%?$|^[—/\-－]$")
+_UNSET_UNIT = object()
+
+
+@lru_cache(maxsize=1 << 16)
+def is_number(s: str) -> bool:
+    """A cell holding a figure and nothing else: "1,234.56", "-12", "0.00"."""
+    return bool(FIGURE.match(s))
+
+
+@lru_cache(maxsize=1 << 16)
+def is_label(s: str) -> bool:
+    """A cell that can name a row or head a column: not empty, not a figure, not signs and digits."""
+    s = s.strip()
+    return bool(s) and not is_number(s) and not _NOT_LABEL.fullmatch(s)
+
+
+@lru_cache(maxsize=1 << 16)
+def is_value_like(s: str) -> bool:
+    return bool(_VALUE_LIKE.match(s))
+
+
+def is_header_row(row: list[Cell]) -> bool:
+    return _is_header_texts(tuple([c.text for c in row]))
+
+
+@lru_cache(maxsize=1 << 14)
+def _is_header_texts(texts: tuple[str, ...]) -> bool:
+    filled = [t for t in texts if t]
+    return len(filled) >= 2 and not any(map(is_number, filled)) and sum(map(is_label, filled)) >= 2
+
+
+def header_flags(grid: list[list[Cell]]) -> list[bool]:
+    """For each row of a table, whether it is a header row."""
+    return [is_header_row(row) for row in grid]
+
+
+def block_header_flags(block: Block) -> list[bool]:
+    """`header_flags` of the block's grid, computed once per block (callers share the list and must
+    not change it)."""
+    flags = block.__dict__.get("_header_flags")
+    if flags is None:
+        flags = block.__dict__["_header_flags"] = header_flags(block.grid())  # a cache, not a field
+    return flags
+
+
+def row_label(row: list[Cell], i: int) -> str | None:
+    """The label of cell i of a row: the nearest label cell left of it that is no count unit."""
+    for c in reversed(row[:i]):
+        if is_label(c.text) and not units.is_count_unit(c.text):
+            return c.text
+    return None
+
+
+def aligned_col(grid: list[list[Cell]], flags: list[bool], r: int, i: int) -> int:
+    """The header column of cell i of row r when the converter dropped an empty cell from the
+    header row: a contiguous run of values is right-aligned with the header row's labels."""
+    row = grid[r]
+    col = row[i].col
+    values = [c.col for c in row if is_value_like(c.text)]
+    if len(values) < 2 or values != list(range(values[0], values[0] + len(values))):
+        return col
+    for above in range(r - 1, -1, -1):
+        if flags[above]:
+            labels = [c.col for c in grid[above] if c.text]
+            if len(labels) < len(values) or labels[-len(values):] == values:
+                return col
+            aligned = labels[-len(values):]
+            if abs(aligned[0] - values[0]) > 1:
+                return col  # not a dropped cell: these labels head other columns ("类 款 项")
+            return aligned[values.index(col)]
+    return col
+
+
+def alignment(values: tuple[int, ...], header: list[Cell] | None) -> dict[int, int] | None:
+    """`aligned_col` for all the value cells of a row at once (column -> header column), None when
+    the row's columns are the header's: `values` are the columns of the row's value-like cells,
+    `header` the nearest header row above it (None when there is none)."""
+    if len(values) < 2 or values != tuple(range(values[0], values[0] + len(values))):
+        return None
+    if header is None:
+        return None
+    labels = [c.col for c in header if c.text]
+    if len(labels) < len(values) or tuple(labels[-len(values):]) == values:
+        return None
+    aligned = labels[-len(values):]
+    if abs(aligned[0] - values[0]) > 1:
+        return None
+    return dict(zip(values, aligned))
+
+
+def headers_above(grid: list[list[Cell]], flags: list[bool], r: int, col: int) -> tuple[list[str], str | None]:
+    """Column headers of a cell, nearest first, from the header rows above it (two at most), and the
+    unit any of those header rows states ("年度预算数（万元）" beside "年初预算")."""
+    chain: list[str] = []
+    row_unit = None
+    header_rows: list[list[Cell]] = []
+    for above in range(r - 1, -1, -1):
+        row = grid[above]
+        if not flags[above]:
+            if header_rows:
+                break  # the block of header rows has ended
+            continue
+        header_rows.append(row)
+        t = row[col].text if col < len(row) else ""
+        if t and is_label(t):
+            chain.append(t)
+        row_unit = row_unit or _row_header_unit(tuple([c.text for c in row]))
+        if len(header_rows) == 2:
+            break
+    if not chain and header_rows:
+        # a merged header cell is printed in its leftmost column
+        row = header_rows[0]
+        for c in reversed(row[: min(col, len(row))]):
+            if c.text:
+                chain.append(c.text)
+                break
+    return chain, row_unit
+
+
+@lru_cache(maxsize=1 << 14)
+def _row_header_unit(texts: tuple[str, ...]) -> str | None:
+    """The first unit a header row's cells state."""
+    return next((u for u in map(units.header_unit, texts) if u), None)
+
+
+def column_headers(grid: list[list[Cell]], flags: list[bool], r: int, i: int) -> list[str]:
+    """Headers of cell i of row r, nearest first, with header rows that lost a cell re-aligned."""
+    chain, _ = headers_above(grid, flags, r, aligned_col(grid, flags, r, i))
+    return chain
+
+
+def table_unit(block: Block) -> str | None:
+    """The money unit a table states for all its cells (its caption, or a "单位：万元" cell). Once per
+    block: money, resolve, functional and the `Table` ask."""
+    u = block.__dict__.get("_table_unit", _UNSET_UNIT)
+    if u is _UNSET_UNIT:
+        u = block.__dict__["_table_unit"] = _table_unit(block)  # a cache, not a field
+    return u
+
+
+def _table_unit(block: Block) -> str | None:
+    if block.caption:
+        u = units.header_unit(block.caption)
+        if u:
+            return u
+    # only a 单位：… statement counts inside the cells, and it holds the word: most tables have none
+    if units.UNIT_WORD not in "\n".join([c.text for c in block.cells]):
+        return None
+    for c in block.cells:
+        u = units.unit_line(c.text)
+        if u:
+            return u
+    return None

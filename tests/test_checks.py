@@ -227,7 +227,7 @@ CHECK_NAMES = {
     "unit_statements_agree", "prior_plus_change_eq_current", "change_pct_matches", "project_executed_le_adjusted",
     "project_rate_matches", "table_unit_inferred",
     "statement_identity", "statement_children_sum_eq_parent", "statement_lei_sum_eq_total", "statements_agree",
-    "statement_prose_agree", "statements_present",
+    "statement_prose_agree", "statements_present", "table_readable",
 }
 
 

@@ -107,7 +107,17 @@ def test_money_vocabulary():
         words = data["label"][group]
         assert len(words) == len(set(words)), f"duplicate in label.{group}"
     assert not set(data["table"]["not_money_headers"]) & set(data["table"]["value_headers"])
-    assert v.money.pattern and v.numeric_cell.pattern
+    assert v.money.pattern
+
+
+def test_count_units():
+    """units.toml's count units are no money units, appear once, and a one-character unit (次) or
+    a rate (次/年) needs no entry."""
+    words = read_toml("extractors", "units.toml")["count_units"]
+    assert len(words) == len(set(words))
+    assert not any(units.canonical_unit(w) for w in words)
+    assert all(units.is_count_unit(w) for w in words + ["次", "次/年", "个"])
+    assert not any(units.is_count_unit(w) for w in ["万元", "合计", "基本支出"])
 
 
 def test_metadata_vocabulary():

@@ -632,19 +632,19 @@ def test_fact_helper_is_the_dataclass_constructor():
 
 @pytest.mark.parametrize("cell", ["0", "12", "1,234.56", "−3.5", "-0.00", "１２", "2024", "12\n", "1,234,567"])
 def test_a_numeric_cell_is_never_a_row_label(cell):
-    """_table_candidates asks a row label once per run of numeric cells: that holds because money's
+    """_table_candidates asks a row label once per run of numeric cells: that holds because table_model's
     row_label never stops at a cell that _numeric matches."""
-    from extractors import money
+    from pipeline import table_model as tm
 
     if resolve._numeric(cell) is not None:
-        assert not money.is_label(cell)
+        assert not tm.is_label(cell)
 
 
 @pytest.mark.parametrize("prefix", SEED_IDS)
 def test_row_label_per_run_of_numeric_cells(prefix):
     """For every numeric cell of the seed tables, the row label of the first numeric cell of its run
     is its own row label."""
-    from extractors import money
+    from pipeline import table_model as tm
 
     text = seed_text(prefix)
     for t in resolve._tables(text):
@@ -655,7 +655,7 @@ def test_row_label_per_run_of_numeric_cells(prefix):
                     first = i
                     while first and numeric[first - 1]:
                         first -= 1
-                    assert money.row_label(row, i) == money.row_label(row, first)
+                    assert tm.row_label(row, i) == tm.row_label(row, first)
 
 
 def test_no_cjk_ideograph_is_a_digit_or_a_space():

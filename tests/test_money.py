@@ -8,6 +8,7 @@ import pytest
 import dataclasses
 
 from extractors import money, units
+from pipeline import table_model as tm
 from pipeline import extract
 from pipeline.normalise import decoded_to_text
 from pipeline.records import Amount, Cell, Decoded, Grid, Para, TableCell
@@ -344,7 +345,7 @@ def test_clause_and_sentence_starts_equal_a_backward_search(s):
                                        ("金额单位: 人民币元", "元"), ("单位", None), ("", None)])
 def test_table_unit_from_a_cell(cell, unit):
     text = decoded_to_text("t", Decoded(blocks=(Grid(rows=(("项目", cell), ("合计", "1"))),)))
-    assert money.table_unit(text.blocks[0]) == unit
+    assert tm.table_unit(text.blocks[0]) == unit
 
 
 @pytest.mark.parametrize("s", ["2020年", "12020年", "2020 2021年", "2020  年2019年x", "20202年", "1999年2000年",

@@ -183,3 +183,52 @@ def test_a_note_above_a_table_is_no_title():
     para = B(0, "paragraph", 0, len(note) + 1, 3)
     text = Text("x", note + "\n" + " " * (t.end - len(note) - 1), _text([para, t]).blocks)
     assert tm.text_to_tables(text)[0].title is None
+
+
+# --- bad input on the table paths (issue 16: a table that cannot be read is a check row and a
+# warning, never a crash or a dropped document) --------------------------------------------------
+
+UNREADABLE_SAMPLE = "cities/无锡__信访局_2026年部门预算.pdf"
+
+
+def _broken(real, table_id_of, bad_id: int, error: Exception):
+    """`real` (tm.build / statements.table_lines) raising `error` on table `bad_id`."""
+    def call(*args, **kw):
+        if table_id_of(args) == bad_id:
+            raise error
+        return real(*args, **kw)
+    return call
+
+
+@pytest.mark.parametrize("where", ["table model", "statement lines"])
+def test_a_table_that_cannot_be_read_costs_that_table_not_the_document(monkeypatch, where):
+    from extractors import statements
+    from pipeline.process import process_path
+
+    p = SAMPLES / UNREADABLE_SAMPLE
+    if not p.exists():
+        pytest.skip(f"sample {UNREADABLE_SAMPLE} is not in ../shared/samples")
+    whole = process_path(str(p))
+    good_lines = whole.columns["statement_lines"]
+    bad = sorted(set(good_lines["table_id"]))[1]  # a table that gives statement lines
+    error = IndexError("tuple index out of range")
+    if where == "table model":
+        # build(block, table_id, …)
+        monkeypatch.setattr(tm, "build", _broken(tm.build, lambda a: a[1], bad, error))
+    else:
+        # table_lines(text, table, …)
+        monkeypatch.setattr(statements, "table_lines", _broken(statements.table_lines, lambda a: a[1].table_id, bad, error))
+    r = process_path(str(p))
+    assert r.document["status"] == "partial"
+    assert f"table {bad} (page " in r.document["error"] and "IndexError" in r.document["error"]
+    checks = r.columns["checks"]
+    failed = [d for c, s, d in zip(checks["check"], checks["status"], checks["detail"]) if c == "table_readable"]
+    assert len(failed) == 1 and f"table {bad} (page" in failed[0] and "tuple index out of range" in failed[0]
+    assert "fail" == checks["status"][checks["check"].index("table_readable")]
+    # every other table's statement lines are there, the amounts and facts untouched
+    lines = r.columns["statement_lines"]
+    assert bad not in lines["table_id"]
+    assert sorted(v for t, v in zip(lines["table_id"], lines["value"]) if t != bad) == \
+        sorted(v for t, v in zip(good_lines["table_id"], good_lines["value"]) if t != bad)
+    assert r.columns["amounts"] == whole.columns["amounts"]
+    assert r.columns["facts"]["value"] == whole.columns["facts"]["value"]
