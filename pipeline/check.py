@@ -25,7 +25,10 @@ import regex
 from extractors import money, units
 from extractors.functional import Functional, FunctionalLine
 from pipeline.records import Amount
-from pipeline.resolve import Fact, Resolved, UnitInference, takes_column_key
+from pipeline.labels import takes_column_key
+from pipeline.records import Fact
+from pipeline.resolve import Resolved
+from pipeline.table_units import UnitInference
 from schemas.vocab import read_toml
 
 HUNDRED = Decimal(100)

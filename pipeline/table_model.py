@@ -21,7 +21,7 @@ A table block (`records.Block`, merged cells given once at their top-left) becom
 What the extractors ask today, and where the model answers it (the migration comes later):
 - money.table_amounts: header rows (`header_rows`), a column's header text (`Column.header`),
   its unit (`cell_unit`), the row label (`Row.name`).
-- resolve._TableView: header flags and column headers (`Table.columns`), row labels, the table
+- resolve (pipeline/table_view.py): header flags and column headers (`Table.columns`), row labels, the table
   unit (`Table.unit`).
 - functional: the code / name columns and 类款项 split codes (`Row.code`, `Row.level`), the
   amount column by header (`Table.column_of(role)`).

@@ -3,6 +3,12 @@ joining of wrapped lines without inserting spaces between Chinese characters."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from operator import attrgetter, le
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.records import Text
 
 # Full-width digits, letters and the signs that take part in numbers and comparisons become ASCII,
 # one character for one, so offsets are unchanged. Chinese punctuation （）：，；。 is kept as printed:
@@ -74,3 +80,68 @@ def new_record(cls, fields: dict):
 
 _new = object.__new__
 _setattr = object.__setattr__
+
+
+# --- running text of a document: paragraphs and the table cells that hold sentences ----------------
+
+
+_START = attrgetter("start")
+_END = attrgetter("end")
+
+
+def spans(text: Text):
+    """(start, end, page) of running text: paragraphs, and table cells that hold sentences."""
+    for b in text.blocks:
+        if b.kind == "paragraph":
+            yield b.start, b.end, b.page
+        else:
+            for c in b.cells:
+                if len(c.text) > 12:
+                    yield c.start, c.end, b.page
+
+
+def spans_at(text: Text, positions: Sequence[int]) -> list[tuple[int, int, int | None]]:
+    """The spans of `spans` that contain one of `positions`, in the same order: a scan of these
+    finds what a scan of every span finds when a match must contain one of the positions."""
+    import bisect
+
+    if not positions:
+        return []
+    starts = list(map(_START, text.blocks))  # the blocks tile the text, in order
+    hit: set[tuple[int, int]] = set()
+    in_table: dict[int, list[int]] = {}  # table block -> its positions
+    for p in positions:
+        k = bisect.bisect_right(starts, p) - 1
+        if k < 0:
+            continue
+        b = text.blocks[k]
+        if not b.start <= p < b.end:
+            continue
+        if b.kind == "paragraph":
+            hit.add((k, -1))
+        else:
+            in_table.setdefault(k, []).append(p)
+    for k, ps in in_table.items():
+        cells = text.blocks[k].cells
+        starts = list(map(_START, cells))
+        ends = list(map(_END, cells))
+        if all(map(le, ends, starts[1:])):
+            # cells in order and apart (as normalise lays them out): the one that may hold p is the
+            # last starting at or before it
+            for p in ps:
+                j = bisect.bisect_right(starts, p) - 1
+                if j >= 0 and p < ends[j] and len(cells[j].text) > 12:
+                    hit.add((k, j))
+            continue
+        # otherwise one pass over the cells, not one per position
+        ps.sort()
+        for j, c in enumerate(cells):
+            if len(c.text) > 12:
+                x = bisect.bisect_left(ps, c.start)
+                if x < len(ps) and ps[x] < c.end:
+                    hit.add((k, j))
+    out = []
+    for k, j in sorted(hit):
+        b = text.blocks[k]
+        out.append((b.start, b.end, b.page) if j < 0 else (b.cells[j].start, b.cells[j].end, b.page))
+    return out

@@ -7,9 +7,11 @@ import pandas as pd
 import pytest
 
 from extractors.functional import FunctionalLine
+from pipeline import labels
 from pipeline import check, resolve
 from pipeline.check import rules
-from pipeline.resolve import Fact, UnitInference
+from pipeline.records import Fact
+from pipeline.table_units import UnitInference
 from schemas.vocab import read_toml
 from tests.conftest import seed_path
 from tests.helpers import snippet
@@ -238,7 +240,7 @@ def test_checks_toml():
     for c in data:
         assert D(str(c["factor"])) >= 1 and D(c["floor"]) >= 0 and c["what"]
         for k in [c.get("total")] + list(c.get("parts", [])):
-            assert k is None or k in resolve.vocab().keys
+            assert k is None or k in labels.vocab().keys
     assert set(rules()) == CHECK_NAMES
 
 
@@ -294,7 +296,7 @@ def test_resolve_functional_check_never_raise(s):
                                                      "execution_rate": D("5")}])
     for f in res.facts:
         assert 0 <= f.start <= f.end <= len(t.text)
-        assert f.key in resolve.vocab().keys
+        assert f.key in labels.vocab().keys
     for c in checks:
         assert c.status in ("pass", "fail", "skip")
 

@@ -6,8 +6,11 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
+from pipeline import labels, records, staff, table_view, textutil
 from pipeline import resolve
-from pipeline.resolve import Fact, match_label, select
+from pipeline.resolve import select
+from pipeline.labels import match_label
+from pipeline.records import Fact
 from schemas.vocab import read_toml
 from tests.conftest import SEED_IDS, gold, seed_path, seed_text
 from tests.helpers import facts_by_key, snippet_facts
@@ -207,7 +210,7 @@ def test_facts_toml_keys_are_design_keys_in_order():
 def test_no_synonym_collides():
     """No synonym (as matched: connectors dropped) is listed twice, within a key or across keys."""
     seen: dict[str, str] = {}
-    for s in resolve.vocab().synonyms:
+    for s in labels.vocab().synonyms:
         assert s.canon, s.text
         assert s.canon not in seen, f"{s.text!r} ({s.key}) collides with a synonym of {seen.get(s.canon)}"
         seen[s.canon] = s.key
@@ -216,65 +219,65 @@ def test_no_synonym_collides():
 def test_tokenizer_words_and_splits_are_distinct_and_loaded_once():
     data = read_toml("schemas", "facts.toml")["tokenizer"]
     assert len(data["words"]) == len(set(data["words"])) and not set(data["words"]) & set(data["split"])
-    assert resolve._tokenizer() is resolve._tokenizer()
+    assert labels.tokenizer() is labels.tokenizer()
 
 
 def test_every_synonym_names_its_key():
-    for s in resolve.vocab().synonyms:
+    for s in labels.vocab().synonyms:
         m = match_label(s.text)
         assert m is not None and m.key == s.key, (s.text, m)
 
 
 def test_zero_patterns_compile_to_known_keys():
-    for pattern, keys in resolve.vocab().zero:
+    for pattern, keys in labels.vocab().zero:
         assert pattern.pattern and set(keys) <= set(DESIGN_KEYS)
 
 
 def test_staff_anchor_characters_cover_every_staff_synonym():
     """_staff_tables reads only cells with one of these characters: every staff synonym (as matched)
     must have one, or a table naming it by that synonym would be skipped."""
-    chars = set(resolve._staff_label_anchor().pattern.strip("[]").replace("\\", ""))
-    v = resolve.vocab()
-    staff = [s for s in v.synonyms if v.keys[s.key].unit == "人"]
-    assert staff
-    for s in staff:
+    chars = set(staff.staff_label_anchor().pattern.strip("[]").replace("\\", ""))
+    v = labels.vocab()
+    synonyms = [s for s in v.synonyms if v.keys[s.key].unit == "人"]
+    assert synonyms
+    for s in synonyms:
         assert chars & set(s.canon), s.text
 
 
 def test_labels_without_a_synonym_skip_jieba():
     """match_label says None without jieba when no synonym occurs in the label (connectors and spaces
     deleted); that needs synonyms without connector characters, and must not lose a match."""
-    assert resolve._any_synonym() is not None
-    for s in resolve.vocab().synonyms:
-        assert not resolve._cannot_match(resolve._clean(s.text)), s.text
-    assert not resolve._cannot_match(resolve._clean("公务用车运行和 购置费"))
-    assert resolve._cannot_match(resolve._clean("联系电话")) and match_label("联系电话") is None
+    assert labels.any_synonym() is not None
+    for s in labels.vocab().synonyms:
+        assert not labels.cannot_match(labels.clean(s.text)), s.text
+    assert not labels.cannot_match(labels.clean("公务用车运行和 购置费"))
+    assert labels.cannot_match(labels.clean("联系电话")) and match_label("联系电话") is None
 
 
 @pytest.mark.parametrize("names", [["编制人数", "实有人数", "在岗人数"], ["ab", "bc", "cd", "（e）"], ["因公出国（境）费"]])
 def test_anchor_chars_cover_the_names(names):
-    chars = resolve.anchor_chars(names, common="人")
+    chars = staff.anchor_chars(names, common="人")
     assert all(set(chars) & set(n) for n in names) and "（" not in chars and "）" not in chars
 
 
 def test_zero_patterns_are_context_free():
     """A nil statement is looked for in the spans only when its pattern matches the whole text; that
     is sound for a pattern without lookaround or anchors (others are scanned span by span)."""
-    for pattern, _ in resolve.vocab().zero:
+    for pattern, _ in labels.vocab().zero:
         assert resolve._context_free(pattern), pattern.pattern
-    assert not resolve._context_free(resolve._staff_re())
+    assert not resolve._context_free(staff.staff_re())
 
 
 @pytest.mark.parametrize("prefix", SEED_IDS)
 def test_spans_at_anchors_is_every_span_with_a_staff_count(prefix):
     """The spans scanned for staff counts are exactly the spans of running text that hold one."""
     text = seed_text(prefix)
-    every = list(resolve._spans(text))
-    with_count = [(lo, hi, p) for lo, hi, p in every if resolve._staff_re().search(text.text, lo, hi)]
-    at = resolve._spans_at(text, resolve._staff_anchors(text.text))
+    every = list(textutil.spans(text))
+    with_count = [(lo, hi, p) for lo, hi, p in every if staff.staff_re().search(text.text, lo, hi)]
+    at = textutil.spans_at(text, staff.staff_anchors(text.text))
     assert set(with_count) <= set(at) and at == [s for s in every if s in set(at)]
     positions = list(range(0, len(text.text), 7))
-    assert resolve._spans_at(text, positions) == [s for s in every if any(s[0] <= p < s[1] for p in positions)]
+    assert textutil.spans_at(text, positions) == [s for s in every if any(s[0] <= p < s[1] for p in positions)]
 
 
 # --- rules on snippets ------------------------------------------------------------------------------
@@ -522,10 +525,10 @@ def test_amount_fact_equals_the_dataclass_built_one():
     a = Amount(7, None, "项目支出", "127.43", Decimal("127.43"), "万元", Decimal("1274300.00"), Decimal("127.43"),
                None, None, 2024, "actual", 2, 3, 4, 100, 106, 5, "项目支出127.43万元")
     meta = Metadata(fiscal_year=2024, doc_kinds=("final_accounts",))
-    m = resolve.LabelMatch("expenditure_project", 0, "项目支出")
-    got = resolve._amount_fact(a, m, meta, resolve.TABLE, None, "ev")
+    m = labels.LabelMatch("expenditure_project", 0, "项目支出")
+    got = resolve._amount_fact(a, m, meta, records.TABLE, None, "ev")
     want = Fact("expenditure_project", Decimal("127.43"), "万元", "actual", 2024, 7, 100, 106, 5, "ev",
-                origin=resolve.TABLE, tier=0, year_stated=True, half_ulp=Decimal("0.005"))
+                origin=records.TABLE, tier=0, year_stated=True, half_ulp=Decimal("0.005"))
     assert type(got) is Fact and got == want
     assert list(vars(got)) == [f.name for f in dataclasses.fields(Fact)]
     assert [repr(getattr(got, f.name)) for f in dataclasses.fields(Fact)] == [
@@ -552,18 +555,19 @@ def test_required_literal(pattern, literal):
 def test_zero_patterns_have_a_required_literal():
     """_zero_statements scans only the spans holding each pattern's required literal (str.find): a
     nil pattern in facts.toml without one falls back to the whole-text search and every span."""
-    for pattern, _ in resolve.vocab().zero:
+    for pattern, _ in labels.vocab().zero:
         lit = resolve.required_literal(pattern)
         assert lit and lit in pattern.pattern, pattern.pattern
 
 
 def _zero_statements_every_span(text, meta):
     """_zero_statements as it was: the whole text searched, then every span scanned."""
-    from pipeline.resolve import PROSE, default_measure
+    from pipeline.resolve import default_measure
+    from pipeline.records import PROSE
 
     out = []
-    zero = [(p, keys) for p, keys in resolve.vocab().zero if not resolve._context_free(p) or p.search(text.text)]
-    for lo, hi, page in (resolve._spans(text) if zero else []):
+    zero = [(p, keys) for p, keys in labels.vocab().zero if not resolve._context_free(p) or p.search(text.text)]
+    for lo, hi, page in (textutil.spans(text) if zero else []):
         for pattern, keys in zero:
             for m in pattern.finditer(text.text, lo, hi):
                 k = text.text.rfind("。", lo, m.start())
@@ -609,24 +613,24 @@ def test_spans_at_cells_out_of_order():
     for cs in (cells, cells[::-1]):
         text = Text("t", s, (Block(1, "table", 0, len(s), 1, cells=cs, n_rows=2, n_cols=2),))
         for positions in ([3], [25, 3], [44], [20], [40, 0, 46]):
-            want = [sp for sp in resolve._spans(text) if any(sp[0] <= p < sp[1] for p in positions)]
-            assert resolve._spans_at(text, positions) == want, (cs is cells, positions)
+            want = [sp for sp in textutil.spans(text) if any(sp[0] <= p < sp[1] for p in positions)]
+            assert textutil.spans_at(text, positions) == want, (cs is cells, positions)
 
 
 def test_fact_helper_is_the_dataclass_constructor():
-    """resolve._fact builds a Fact without the frozen __init__: the same fields, order and defaults as
+    """records.fact builds a Fact without the frozen __init__: the same fields, order and defaults as
     Fact, and the same record (so a field added to Fact cannot be left out of it)."""
     import dataclasses
     import inspect
 
-    params = list(inspect.signature(resolve._fact).parameters.values())
+    params = list(inspect.signature(records.fact).parameters.values())
     fields = dataclasses.fields(Fact)
     assert [p.name for p in params] == [f.name for f in fields]
     assert [p.default for p in params] == [
         inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default for f in fields]
     args = ("staff_actual", Decimal("42"), "人", None, 2024, None, 10, 12, 3, "ev")
-    for kw in ({}, {"origin": resolve.TABLE, "tier": 1, "year_stated": True, "half_ulp": Decimal("0.5")}):
-        got, want = resolve._fact(*args, **kw), Fact(*args, **kw)
+    for kw in ({}, {"origin": records.TABLE, "tier": 1, "year_stated": True, "half_ulp": Decimal("0.5")}):
+        got, want = records.fact(*args, **kw), Fact(*args, **kw)
         assert type(got) is Fact and got == want and list(vars(got)) == [f.name for f in fields]
 
 
@@ -636,7 +640,7 @@ def test_a_numeric_cell_is_never_a_row_label(cell):
     row_label never stops at a cell that _numeric matches."""
     from pipeline import table_model as tm
 
-    if resolve._numeric(cell) is not None:
+    if table_view.figure_match(cell) is not None:
         assert not tm.is_label(cell)
 
 
@@ -647,9 +651,9 @@ def test_row_label_per_run_of_numeric_cells(prefix):
     from pipeline import table_model as tm
 
     text = seed_text(prefix)
-    for t in resolve._tables(text):
+    for t in table_view.table_views(text):
         for row in t.grid:
-            numeric = [resolve._numeric(c.text) is not None for c in row]
+            numeric = [table_view.figure_match(c.text) is not None for c in row]
             for i, is_num in enumerate(numeric):
                 if is_num:
                     first = i
@@ -660,13 +664,13 @@ def test_row_label_per_run_of_numeric_cells(prefix):
 
 def test_no_cjk_ideograph_is_a_digit_or_a_space():
     """_staff_anchors skips a unit after a CJK ideograph without asking isdigit/isspace: none is one."""
-    lo, hi = ord(resolve._CJK_LO), ord(resolve._CJK_HI)
+    lo, hi = ord(staff.CJK_LO), ord(staff.CJK_HI)
     assert not any(chr(c).isdigit() or chr(c).isspace() for c in range(lo, hi + 1))
 
 
 @pytest.mark.parametrize("prefix", SEED_IDS)
 def test_staff_anchors_are_every_unit_after_a_digit_or_a_space(prefix):
     text = seed_text(prefix).text + " 12人 ３名 \u3000名 x人 ²人"
-    want = sorted(i for u in resolve.vocab().staff_units for i in range(1, len(text))
+    want = sorted(i for u in labels.vocab().staff_units for i in range(1, len(text))
                   if text.startswith(u, i) and (text[i - 1].isdigit() or text[i - 1].isspace()))
-    assert sorted(resolve._staff_anchors(text)) == want
+    assert sorted(staff.staff_anchors(text)) == want

@@ -5,7 +5,8 @@ import pytest
 import regex
 
 from extractors import projects, scores, subjects
-from pipeline import prefilter, resolve
+from pipeline import labels
+from pipeline import prefilter
 from tests.conftest import ROOT
 
 # --- the longest top-level literal run: (id, pattern, verbose, literal, a text it matches) ---------
@@ -106,7 +107,7 @@ def _data_patterns():
     v = projects.vocabulary()
     yield from (("project_headers.toml prose", p["pattern"], True) for p in v["prose"])
     yield "project_headers.toml prose_list.intro", v["prose_list"]["intro"], True
-    yield from (("facts.toml zero", p.pattern, False) for p, _ in resolve.vocab().zero)
+    yield from (("facts.toml zero", p.pattern, False) for p, _ in labels.vocab().zero)
 
 
 @pytest.mark.parametrize("origin,pattern,verbose", [pytest.param(*p, id=p[0]) for p in _data_patterns()])

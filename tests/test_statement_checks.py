@@ -20,7 +20,7 @@ from pipeline import table_model as tm
 from pipeline.load import read_source
 from pipeline.normalise import source_to_text
 from pipeline.process import process_path
-from pipeline.resolve import Fact
+from pipeline.records import Fact
 from schemas.vocab import read_toml
 from tests.conftest import SAMPLES
 

@@ -5,7 +5,9 @@ import marshal
 
 import pytest
 
-from pipeline import resolve, words
+from pipeline import labels
+from pipeline import words
+from schemas.vocab import read_toml
 from tests.conftest import SEEDS
 
 
@@ -14,14 +16,14 @@ def both():
     """(ours, jieba's own) with the same fiscal words added and split, as resolve builds it."""
     import jieba
 
-    data = resolve.read_toml("schemas", "facts.toml")["tokenizer"]
+    data = read_toml("schemas", "facts.toml")["tokenizer"]
     ref = jieba.Tokenizer()
     ref.initialize()
     for w in data["split"]:
         ref.del_word(w)
     for w in data["words"]:
         ref.add_word(w, freq=2_000_000)
-    return resolve._tokenizer(), ref
+    return labels.tokenizer(), ref
 
 
 def _corpus_strings() -> list[str]:
@@ -31,7 +33,7 @@ def _corpus_strings() -> list[str]:
     for p in SEEDS:
         for line in p.read_text("utf-8").splitlines():
             out.update(c.strip() for c in line.split("\t") if c.strip())
-    for k in resolve.vocab().keys.values():
+    for k in labels.vocab().keys.values():
         out.update(k.synonyms + k.fallback)
     return sorted(out)
 
