@@ -36,7 +36,7 @@ import regex
 from extractors import money, units
 from pipeline import prefilter
 from pipeline import table_model as tm
-from pipeline.labels import LabelMatch, match_label, takes_column_key, vocab
+from pipeline.labels import LabelMatch, match_label, takes_column_key, title_scope, vocab
 from pipeline.records import PROSE, TABLE, Amount, Cell, Fact, Metadata, Text, fact
 from pipeline.staff import staff_prose, staff_tables
 from pipeline.table_units import UnitInference, infer_table_units
@@ -119,6 +119,12 @@ def _cell_key(t: TableView, r: int, i: int, row_label: str | None) -> tuple[Labe
     if m and vocab().keys[m.key].unit != "人":
         return m, f"{t.title} / {row_label}", chain
     return None, row_label, chain
+
+
+@lru_cache(maxsize=1 << 12)
+def _chain_scope(chain: tuple[str, ...]) -> frozenset[str]:
+    """The scope words of a cell's column headers ("政府性基金预算", "一般公共预算 / 小计")."""
+    return frozenset().union(*map(title_scope, chain)) if chain else frozenset()
 
 
 def header_measure(header: str | None) -> str | None:
@@ -204,6 +210,8 @@ def _table_candidates(text: Text, tables: Sequence[TableView], amounts: Sequence
                     continue
                 if t.scope() - set(keys[m.key].accept):
                     continue  # a table of 财政拨款 / 政府性基金 … money only
+                if label not in chain and _chain_scope(tuple(chain)) - set(keys[m.key].accept):
+                    continue  # the row's (or title's) key in a column of part of the money (政府性基金预算 beside 合计)
                 measure = _cell_measure(t, r, i, chain, row_label)  # the same headers money reads
                 a = row_amounts.get(c.col)
                 if a is not None:

@@ -207,7 +207,10 @@ class TableView:
         return None
 
 
-_TITLE_TAIL = regex.compile(r"(?:情况)?(?:总表|明细表|一览表|表)$")
+# how a table's title ends: "…情况表", "…总表", "…表（按功能分类科目）"
+_TITLE_TAIL = regex.compile(r"(?:情况)?(?:总表|明细表|一览表|表)(?:[（(][^（()）]{1,20}[)）])?$")
+# a caption part that only numbers the table ("表5", "公开05表", "附表3-1"): no title by itself
+_NUMBER_ONLY = regex.compile(r"^(?:附件\s*\d*\s*[:：]?)?(?:部门|预算|决算|公开)*(?:附)?表?\s*[一二三四五六七八九十\d]+(?:[-—－]\d+)?表?[:：.、．]?$")
 
 
 # "单位：万元", "(单位：万元)", "金额单位：元" in a caption: the unit, not the title
@@ -220,7 +223,7 @@ def _table_title(text: Text, i: int) -> str | None:
         # "十、…“三公”经费支出预算表 2026年度…“三公”经费支出预算表 单位：万元": the last title line
         # ("… 编制部门：某局 单位：元": the title is the last part that names a table)
         lines = [ln for ln in _UNIT_PART.sub(" ", b.caption).split() if not units.header_unit(ln)]
-        titled = [ln for ln in lines if _TITLE_TAIL.search(ln)]
+        titled = [ln for ln in lines if _TITLE_TAIL.search(ln) and not _NUMBER_ONLY.match(ln)]
         if titled or lines:
             return (titled or lines)[-1]
     for j in range(i - 1, max(-1, i - 3), -1):

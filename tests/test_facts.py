@@ -674,3 +674,10 @@ def test_staff_anchors_are_every_unit_after_a_digit_or_a_space(prefix):
     want = sorted(i for u in labels.vocab().staff_units for i in range(1, len(text))
                   if text.startswith(u, i) and (text[i - 1].isdigit() or text[i - 1].isspace()))
     assert sorted(staff.staff_anchors(text)) == want
+
+
+def test_every_scope_word_is_one_word():
+    """A qualifier is found among a label's (or a title's, or a column header's) words: jieba must
+    keep each whole, or it never counts ("其他资金" was 其他 | 资金)."""
+    for q in labels.vocab().qualifiers:
+        assert q in labels.words(q), (q, labels.words(q))
