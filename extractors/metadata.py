@@ -249,7 +249,10 @@ def _department(text: str, title: str | None, county: str | None) -> str | None:
     m = _field(text, 20000)
     if m:
         value = m["value"].strip()
-        return value[:-2] if value.endswith("部门") and len(value) > 6 else value
+        value = value[:-2] if value.endswith("部门") and len(value) > 6 else value
+        # a body's name ends with one of its words: "单位名称\t“三公”经费合计" is a table's header row
+        if value.endswith(v.org_suffixes):
+            return value
     if title:
         t = v.year.sub("", title)
         t = _TITLE_HEAD.sub("", t)
@@ -294,7 +297,10 @@ def _kinds(text: str, title: str | None, headings: str) -> tuple[str, ...]:
     for k in vocab().kinds:
         if any(p in (title or "") for p in k.get("not_with", [])):
             continue
-        if any(p in head for p in k["title"]) or _used(text, k["text"], int(k.get("min_count", 1))):
+        h, t = head, text
+        for p in k.get("not_in", []):
+            h, t = h.replace(p, ""), t.replace(p, "") if p in t else t
+        if any(p in h for p in k["title"]) or _used(t, k["text"], int(k.get("min_count", 1))):
             found.append(k["name"])
     return tuple(found)
 
