@@ -31,6 +31,7 @@ class _Vocab:
     suffixes: dict[str, tuple[str, ...]]
     stop: frozenset[str]
     not_counties: tuple[str, ...]
+    not_suffixes: tuple[str, ...]
 
 
 def _alt(words) -> str:
@@ -56,6 +57,7 @@ def vocab() -> _Vocab:
         suffixes={kind: tuple(words) for kind, words in d["place_suffixes"].items()},
         stop=frozenset(d["not_in_name"]),
         not_counties=tuple(d["not_counties"]),
+        not_suffixes=tuple(d["not_suffixes"]),
     )
 
 
@@ -225,6 +227,7 @@ def _best_place(kind: str, s: str, must_follow: tuple[str, ...], before: str = "
         score1(s[i - 7:end + width]) if i >= 7 and end == i + 1
         else score(s[max(0, i - 7):end + width], min(i, 7), min(i, 7) + end - i)
         for i, end in _suffix_spans(s, words)
+        if not s.startswith(v.not_suffixes, i)
     ]
     counts = Counter([name for names in scored for name in names])
     head = _TITLE_HEAD.sub("", title)

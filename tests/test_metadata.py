@@ -78,6 +78,8 @@ def _reference_best_place(kind, s, must_follow, before="", title="", exclude=())
     follow = regex.compile("|".join(regex.escape(w) for w in must_follow)) if must_follow else None
     counts = Counter()
     for name, start, end in candidates(s):
+        if s.startswith(v.not_suffixes, end - 1):
+            continue
         n = (1 if follow is not None and follow.match(s, end) else 0) + (
             1 if before and start > 0 and s[start - 1] in before else 0)
         if n:
