@@ -27,6 +27,7 @@ class _Vocab:
     title_words: tuple[str, ...]
     title_max: int
     title_dept: regex.Pattern
+    title_label: regex.Pattern
     org_end: regex.Pattern
     suffixes: dict[str, tuple[str, ...]]
     stop: frozenset[str]
@@ -52,7 +53,9 @@ def vocab() -> _Vocab:
         kinds=tuple(d["kind"]),
         title_words=tuple(d["title_words"]),
         title_max=int(d["title_max"]),
-        title_dept=regex.compile(rf"(?P<dept>.{{2,40}}?(?:{_alt(d['org_suffixes'])}))(?:部门|单位|本级|机关)?"),
+        # the longest name the title starts with: "…三甲医院建设指挥部部门决算说明" is the 指挥部's
+        title_dept=regex.compile(rf"(?P<dept>.{{2,40}}(?:{_alt(d['org_suffixes'])}))(?:部门|单位|本级|机关)?"),
+        title_label=regex.compile(rf"^\s*(?:{_alt(d['title_labels'])})\s*[:：]\s*"),
         org_end=regex.compile(rf"(?:{_alt(d['org_suffixes'])})(?!门)"),
         suffixes={kind: tuple(words) for kind, words in d["place_suffixes"].items()},
         stop=frozenset(d["not_in_name"]),
@@ -257,7 +260,7 @@ def _department(text: str, title: str | None, county: str | None) -> str | None:
         if value.endswith(v.org_suffixes):
             return value
     if title:
-        t = v.year.sub("", title)
+        t = v.year.sub("", v.title_label.sub("", title))
         t = _TITLE_HEAD.sub("", t)
         m2 = v.title_dept.match(t)
         if m2 and (county is None or m2["dept"] != county):
