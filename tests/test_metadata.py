@@ -80,6 +80,14 @@ SAMPLES = [
     ("平潭 澳前 2015: 项目经费区财政 is 经费 + 区财政",
      [Para("原因是2015年安征迁项目经费区财政主要安排在公共预算。")],
      dict(county=None)),
+    # county/平潭_三甲医院建设指挥部_2016_部门决算说明.txt, line 1
+    ("平潭 三甲医院 line 1: the 标题 label is no name; the longest body the title names",
+     [Para("标题: 2016年度平潭综合实验区三甲医院建设指挥部部门决算说明")],
+     dict(department="平潭综合实验区三甲医院建设指挥部", fiscal_year=2016)),
+    # county/平潭_东庠乡人民政府_2014_决算说明.txt, line 1
+    ("平潭 东庠乡 line 1: a 乡人民政府 is a body",
+     [Para("标题: 2014年度平潭综合实验区东庠乡人民政府决算说明"), Para("实验区财政金融局下达经费")],
+     dict(department="平潭综合实验区东庠乡人民政府")),
     # cities/杭州__2026年杭州市气象局部门预算.pdf
     ("杭州 气象局 p21, p10: a 单位名称 header row names no body",
      [Para("杭州市气象局2026 年度部门预算"), Para("杭州市气象局主要职责"),
