@@ -27,10 +27,12 @@ class _Vocab:
     title_words: tuple[str, ...]
     title_max: int
     title_dept: regex.Pattern
+    title_label: regex.Pattern
     org_end: regex.Pattern
     suffixes: dict[str, tuple[str, ...]]
     stop: frozenset[str]
     not_counties: tuple[str, ...]
+    not_suffixes: tuple[str, ...]
 
 
 def _alt(words) -> str:
@@ -51,11 +53,14 @@ def vocab() -> _Vocab:
         kinds=tuple(d["kind"]),
         title_words=tuple(d["title_words"]),
         title_max=int(d["title_max"]),
-        title_dept=regex.compile(rf"(?P<dept>.{{2,40}}?(?:{_alt(d['org_suffixes'])}))(?:部门|单位|本级|机关)?"),
+        # the longest name the title starts with: "…三甲医院建设指挥部部门决算说明" is the 指挥部's
+        title_dept=regex.compile(rf"(?P<dept>.{{2,40}}(?:{_alt(d['org_suffixes'])}))(?:部门|单位|本级|机关)?"),
+        title_label=regex.compile(rf"^\s*(?:{_alt(d['title_labels'])})\s*[:：]\s*"),
         org_end=regex.compile(rf"(?:{_alt(d['org_suffixes'])})(?!门)"),
         suffixes={kind: tuple(words) for kind, words in d["place_suffixes"].items()},
         stop=frozenset(d["not_in_name"]),
         not_counties=tuple(d["not_counties"]),
+        not_suffixes=tuple(d["not_suffixes"]),
     )
 
 
@@ -225,6 +230,7 @@ def _best_place(kind: str, s: str, must_follow: tuple[str, ...], before: str = "
         score1(s[i - 7:end + width]) if i >= 7 and end == i + 1
         else score(s[max(0, i - 7):end + width], min(i, 7), min(i, 7) + end - i)
         for i, end in _suffix_spans(s, words)
+        if not s.startswith(v.not_suffixes, i)
     ]
     counts = Counter([name for names in scored for name in names])
     head = _TITLE_HEAD.sub("", title)
@@ -249,9 +255,12 @@ def _department(text: str, title: str | None, county: str | None) -> str | None:
     m = _field(text, 20000)
     if m:
         value = m["value"].strip()
-        return value[:-2] if value.endswith("部门") and len(value) > 6 else value
+        value = value[:-2] if value.endswith("部门") and len(value) > 6 else value
+        # a body's name ends with one of its words: "单位名称\t“三公”经费合计" is a table's header row
+        if value.endswith(v.org_suffixes):
+            return value
     if title:
-        t = v.year.sub("", title)
+        t = v.year.sub("", v.title_label.sub("", title))
         t = _TITLE_HEAD.sub("", t)
         m2 = v.title_dept.match(t)
         if m2 and (county is None or m2["dept"] != county):
@@ -294,7 +303,10 @@ def _kinds(text: str, title: str | None, headings: str) -> tuple[str, ...]:
     for k in vocab().kinds:
         if any(p in (title or "") for p in k.get("not_with", [])):
             continue
-        if any(p in head for p in k["title"]) or _used(text, k["text"], int(k.get("min_count", 1))):
+        h, t = head, text
+        for p in k.get("not_in", []):
+            h, t = h.replace(p, ""), t.replace(p, "") if p in t else t
+        if any(p in h for p in k["title"]) or _used(t, k["text"], int(k.get("min_count", 1))):
             found.append(k["name"])
     return tuple(found)
 
