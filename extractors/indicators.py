@@ -350,7 +350,7 @@ _PROSE_TOKEN = regex.compile(r"[。！？]|^.{41,}$")
 
 def _tokens(text: Text, block: Block) -> list[Cell]:
     return [
-        Cell(0, i, m.group(), block.start + m.start(), block.start + m.end())
+        Cell(0, i, m.group(), m.start(), m.end())  # finditer(text, pos, endpos) gives offsets in text
         for i, m in enumerate(_TOKEN.finditer(text.text, block.start, block.end))
     ]
 

@@ -259,7 +259,7 @@ def _inspect(args, load, normalise, segment, extract, DocumentError) -> int:
 def _print_facts_and_checks(text, ex) -> None:
     from pipeline.process import resolve_and_check
 
-    res, lines, checks = resolve_and_check(text, ex)
+    res, lines, checks, *_ = resolve_and_check(text, ex)
     print(f"\n== facts ({len(res.facts)}) ==")
     for f in res.facts:
         src = f"amount {f.amount_id}" if f.amount_id else f"[{f.start}:{f.end}]"

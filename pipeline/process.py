@@ -112,8 +112,7 @@ def source_to_result(src: Source) -> DocResult:
     ex = extract.extract(text, sections)
     m = ex.metadata
     doc_id = src.doc_id
-    st_lines, unreadable = [], list(ex.unreadable_tables)
-    warnings = "; ".join([*text.warnings, *(_unreadable_warning(u) for u in unreadable)]) or None
+    warnings = "; ".join([*text.warnings, *(_unreadable_warning(u) for u in ex.unreadable_tables)]) or None
     document = _document_row(
         src.path, src.format, src.sha256, src.size,
         n_pages=text.n_pages, n_chars=len(text.text), title=m.title, province=m.province, city=m.city,
@@ -131,17 +130,10 @@ def source_to_result(src: Source) -> DocResult:
     # check only reads the rows, and a Project's fields are flat (Decimals, strings): a shallow
     # dict equals dataclasses.asdict's deep copy at a fraction of its cost
     projects = [_project_row(p) for p in ex.projects]
-    res, lines, checks = resolve_and_check(text, ex, projects)
+    res, lines, checks, st_lines, unreadable = resolve_and_check(text, ex, projects)
     columns["facts"] = rows_to_columns([f.row(doc_id) for f in res.facts])
     columns["functional"] = rows_to_columns([ln.row(doc_id) for ln in lines])
     columns["checks"] = rows_to_columns([c.row(doc_id) for c in checks])
-    units = {u.table_id: u.unit for u in res.unit_inferences if not u.ambiguous}
-    for t in ex.table_models:
-        try:
-            st_lines.extend(statements.text_to_statement_lines(
-                text, [t], m.fiscal_year, resolve.default_measure(m), units))
-        except Exception as e:  # noqa: BLE001 - a defect in one table must not cost the document
-            unreadable.append(Unreadable(t.table_id, t.page, describe_error(e)))
     if len(unreadable) > len(ex.unreadable_tables):
         warnings = "; ".join([*text.warnings, *(_unreadable_warning(u) for u in unreadable)])
         document = {**document, "status": "partial", "error": warnings}
@@ -169,12 +161,21 @@ def _project_row(p: Project) -> dict:
 _PROJECT_FIELDS = tuple(f.name for f in dataclasses.fields(Project))
 
 
-def resolve_and_check(text, ex, projects=()) -> tuple[resolve.Resolved, list, list]:
-    """resolve -> functional -> check for one document: (resolved facts, functional lines, checks)."""
-    res = resolve.resolve(text, ex.amounts, ex.metadata)
+def resolve_and_check(text, ex, projects=()) -> tuple:
+    """resolve -> statement lines -> facts from statements first -> functional -> check for one
+    document: (resolved facts, functional lines, checks, statement lines, unreadable tables)."""
+    m = ex.metadata
+    res = resolve.resolve(text, ex.amounts, m)
     units = {u.table_id: u.unit for u in res.unit_inferences if not u.ambiguous}
-    func = functional.extract(text, ex.amounts, resolve.default_measure(ex.metadata), units)
-    return res, list(func.lines), check.check(res, ex.amounts, func, projects, text.text)
+    st_lines, unreadable = [], list(ex.unreadable_tables)
+    for t in ex.table_models:
+        try:
+            st_lines.extend(statements.text_to_statement_lines(text, [t], m.fiscal_year, resolve.default_measure(m), units))
+        except Exception as e:  # noqa: BLE001 - a defect in one table must not cost the document
+            unreadable.append(Unreadable(t.table_id, t.page, describe_error(e)))
+    res = resolve.with_statements(res, statement_checks.statement_facts(st_lines), m)
+    func = functional.extract(text, ex.amounts, resolve.default_measure(m), units)
+    return res, list(func.lines), check.check(res, ex.amounts, func, projects, text.text), st_lines, unreadable
 
 
 def process_path(path: str, memory_limit: int | None = None) -> DocResult:

@@ -379,3 +379,33 @@ def resolve(text: Text, amounts: Sequence[Amount], meta: Metadata) -> Resolved:
     )
     candidates.sort(key=lambda f: f.start)
     return Resolved(tuple(select(candidates)), tuple(candidates), tuple(inferences))
+
+
+# --- facts from the statements first (issue 16) -----------------------------------------------------
+
+STATEMENT_TIER = -1  # a statement line beats any other candidate of its key and measure
+
+
+def with_statements(res: Resolved, found: Sequence[tuple[str, object]], meta: Metadata) -> Resolved:
+    """`res` with the key figures the standard statements print (statement_checks.statement_facts:
+    (key, statement line)) as candidates that win their key and measure; the others stay candidates,
+    so `check` compares them with the statement's."""
+    if not found:
+        return res
+    by_cell = {(c.start, c.end): c.amount_id for c in res.candidates if c.amount_id is not None}
+    extra = []
+    for key, ln in found:
+        my = _measure_year(ln.measure, ln.year, meta)
+        if my is None:
+            continue
+        measure, year, stated = my
+        evidence = (f"{ln.statement_title or ln.statement}: {ln.name or ''} / {ln.column_header}: "
+                    f"{ln.value} {ln.unit} (statement {ln.statement}, p{ln.page}, r{ln.row} c{ln.col})")
+        extra.append(fact(
+            key=key, value=units.to_wan(ln.value, ln.unit), unit="万元", measure=measure, year=year,
+            amount_id=by_cell.get((ln.start, ln.end)), start=ln.start, end=ln.end, page=ln.page,
+            evidence=evidence, origin=TABLE, tier=STATEMENT_TIER, year_stated=stated,
+            half_ulp=units.half_last_digit(ln.value, ln.unit),
+        ))
+    candidates = sorted([*res.candidates, *extra], key=lambda f: f.start)
+    return Resolved(tuple(select(candidates)), tuple(candidates), res.unit_inferences)

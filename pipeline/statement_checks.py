@@ -71,6 +71,7 @@ class Vocab:
     cross: tuple[Cross, ...]
     prose: tuple[ProseRule, ...]
     present: dict[str, tuple[str, ...]]  # document kind -> its standard statements
+    facts: tuple[ProseRule, ...] = ()  # statements.toml [[fact]]: key facts read from statements first
 
 
 _IDENTITY = regex.compile(r"""(?x) ^ \s* (?P<lhs>\w+) \s* = (?P<rhs> \s* \w+ (?: \s* \+ \s* \w+ )* ) \s*
@@ -101,7 +102,8 @@ def vocab() -> Vocab:
     cross = tuple(Cross(c["name"], c["what"], _selectors(c["left"]), _selectors(c["right"]), c.get("any", False)) for c in d.get("cross", ()))
     prose = tuple(ProseRule(p["key"], p["what"], _selectors(p["line"])) for p in d.get("prose", ()))
     present = {k: tuple(v) for k, v in d.get("present", {}).items()}
-    return Vocab(ids, frozenset(tm.squash(n) for n in d["lines"]["total_names"]), cross, prose, present)
+    facts = tuple(ProseRule(f["key"], f.get("what", ""), _selectors(f["line"])) for f in d.get("fact", ()))
+    return Vocab(ids, frozenset(tm.squash(n) for n in d["lines"]["total_names"]), cross, prose, present, facts)
 
 
 # a line name's numbering: 一、 （二） 1. 3、
@@ -385,6 +387,18 @@ def cross_checks(lines: Sequence[StatementLine]) -> list[Check]:
                     break
             if tried:
                 out.append(tried[-1] if tried[-1].status == "pass" else tried[0])
+    return out
+
+
+def statement_facts(lines: Sequence[StatementLine]) -> list[tuple[str, StatementLine]]:
+    """(key, line) of the statements.toml `fact` rules: per key and measure, the line its first
+    selector finds that has a unit."""
+    tables = _first_tables(lines)
+    out = []
+    for rule in vocab().facts:
+        for measure, ln in sorted(_select_first(rule.line, tables).items(), key=lambda x: str(x[0])):
+            if ln.unit is not None:
+                out.append((rule.key, ln))
     return out
 
 

@@ -292,7 +292,7 @@ def test_resolve_functional_check_never_raise(s):
         t, ex = snippet(s)
     except DocumentError:
         return  # empty or unreadable text: the reader's business, not these stages'
-    res, lines, checks = resolve_and_check(t, ex, [{"name": "x", "executed_wan": D("1"), "budget_adjusted_wan": D("0"),
+    res, lines, checks, *_ = resolve_and_check(t, ex, [{"name": "x", "executed_wan": D("1"), "budget_adjusted_wan": D("0"),
                                                      "execution_rate": D("5")}])
     for f in res.facts:
         assert 0 <= f.start <= f.end <= len(t.text)

@@ -143,3 +143,43 @@ def test_a_key_is_not_read_in_a_column_or_table_of_part_of_the_money(name, key, 
     cands = [c for c in _candidates(name) if c.key == key]
     assert cands, f"{key} has no candidate at all"
     assert not [c.evidence for c in cands if other in c.evidence]
+
+
+# --- facts from the statements first (issue 16) ----------------------------------------------------
+# Key figures a standard statement prints that resolve's label matching did not reach: read from
+# statement_lines by schemas/statements.toml [[fact]] (each None on the code before it).
+STATEMENT_FACTS = [
+    # (id, sample, key, value, the statement it comes from)
+    ("广州-办公厅-p10-财政拨款收支总表-一般公共预算", "cities/广州__2026年广州市人民政府办公厅部门预算.pdf",
+     "income_fiscal_appropriation", "16410.71", "fiscal_summary"),
+    ("广州-城市管理-p12-财政拨款收支总表-一般公共预算", "cities/广州__城市管理和综合执法局_2026年部门预算.pdf",
+     "income_fiscal_appropriation", "47944.02", "fiscal_summary"),
+    ("福州-商务-p11-收支总表-收入合计", "cities/福州__2026年福州市商务局部门预算.pdf",
+     "income_expenditure_grand_total", "24995.94", "income_expenditure_summary"),
+    ("杭州-气象-p20-基本支出表-人员经费", "cities/杭州__2026年杭州市气象局部门预算.pdf",
+     "expenditure_personnel", "2906.80", "general_public_basic"),
+    ("杭州-气象-p20-基本支出表-日常公用支出", "cities/杭州__2026年杭州市气象局部门预算.pdf",
+     "expenditure_public", "838.27", "general_public_basic"),
+    ("杭州-交通-p32-基本支出表-人员经费", "cities/杭州__2026年杭州市交通运输局部门预算.pdf",
+     "expenditure_personnel", "67627.51", "general_public_basic"),
+]
+
+
+@pytest.mark.parametrize("name, key, value, statement", [c[1:] for c in STATEMENT_FACTS], ids=[c[0] for c in STATEMENT_FACTS])
+def test_key_facts_from_the_statements(name, key, value, statement):
+    res = _run(name)
+    got = [r for r in res.rows.get("facts", []) if r["key"] == key and r["measure"] == "budget"]
+    assert got and Decimal(got[0]["value"]) == Decimal(value), got
+    assert f"statement {statement}" in got[0]["evidence"]
+
+
+def test_statement_fact_rules_name_known_keys_and_statements():
+    from pipeline import statement_checks
+    from pipeline.labels import vocab
+    from schemas.vocab import read_toml
+
+    kinds = {k["key"] for k in read_toml("schemas", "statements.toml")["kind"]}
+    rules = statement_checks.vocab().facts
+    assert rules
+    for r in rules:
+        assert r.key in vocab().keys and all(s.statement in kinds for s in r.line), r
