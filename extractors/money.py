@@ -83,6 +83,7 @@ class _Vocab:
     # starts (greedy up to it, then back)
     clause_break: re.Pattern
     sentence_break: re.Pattern
+    clause_end: re.Pattern  # .search(text, pos, hi): the first of `delimiters` from pos on
 
 
 # a year: "2024年", "2023 年"; it ends with the word
@@ -155,6 +156,7 @@ def vocab() -> _Vocab:
         ),
         clause_break=_last_of(lab["delimiters"]),
         sentence_break=_last_of(_SENTENCE_ENDS),
+        clause_end=re.compile("[" + "".join(re.escape(c) for c in lab["delimiters"]) + "]"),
 
     )
 
@@ -258,6 +260,12 @@ def _money_matches(text: str, lo: int, hi: int, v: _Vocab, plain: bool | None = 
 
 def _last_year(s: str, v: _Vocab, plain: bool | None = None) -> int | None:
     """The year of the last `year` match in s (`plain`: as for _money_matches)."""
+    found = _last_year_at(s, v, plain)
+    return found[0] if found else None
+
+
+def _last_year_at(s: str, v: _Vocab, plain: bool | None = None) -> tuple[int, int] | None:
+    """(year, where its digits start in s) of the last `year` match in s."""
     if _YEAR_WORD not in s:
         return None
     if plain is None:
@@ -271,16 +279,44 @@ def _last_year(s: str, v: _Vocab, plain: bool | None = None) -> int | None:
             while q and s[q - 1].isspace():
                 q -= 1
             if q >= 4 and v.year_digits.fullmatch(s, q - 4, q):
-                return int(s[q - 4:q])
+                return int(s[q - 4:q]), q - 4
             p = s.rfind(_YEAR_WORD, 0, p)
         return None
     p = s.rfind(_YEAR_WORD)
     while p >= 0:
         m = v.year_back.match(s, 0, p + 1)
         if m:
-            return int(m["year"])
+            return int(m["year"]), m.start("year")
         p = s.rfind(_YEAR_WORD, 0, p)
     return None
+
+
+def _figure_year(text: str, sent_lo: int, clause_lo: int, start: int, v: _Vocab,
+                 plain: bool) -> tuple[int | None, bool]:
+    """(the year a figure at `start` is stated for, whether that year is a comparison's): the last
+    year in its clause, else in an earlier clause of its sentence. A comparison with its own figure
+    governs its clause only: in "2016本年支出702.47万元，比2015年决算数减少18.45万元，…，具体情况如下：
+    1.基本支出103.19万元" 2015 is not 基本支出's year (平潭 2016 决算说明); one without a figure governs
+    the clause after it ("与2022年度相比，收、支总计各增加46.73万元")."""
+    own = text[clause_lo:start]
+    found = _last_year_at(own, v, plain)
+    if found:
+        return found[0], any(w in own for w in v.comparison)
+    hi = clause_lo
+    while hi > sent_lo:
+        found = _last_year_at(text[sent_lo:hi], v, plain)
+        if found is None:
+            break
+        year, at = found[0], sent_lo + found[1]
+        lo = _clause_start(text, sent_lo, at, v)
+        m = v.clause_end.search(text, at, hi)
+        end = m.start() if m else hi
+        if not any(w in text[lo:end] for w in v.comparison):
+            return year, False
+        if not _money_matches(text, at, end, v, plain):
+            return year, True
+        hi = lo  # a comparison with its figure: look before its clause
+    return None, False
 
 
 def text_to_figures(text: str, lo: int, hi: int, fiscal_year: int | None, block_id: int,
@@ -339,12 +375,11 @@ def prose_amounts(text: str, lo: int, hi: int, fiscal_year: int | None, page: in
             label = (head + label)[-v.max_chars:]
         b = sentence_break(text, back, start)
         sent_lo = b.end() if b else back
-        sentence = text[sent_lo:start]
-        year = _last_year(sentence, v, plain)
+        year, compared = _figure_year(text, sent_lo, clause, start, v, plain)
         if measure is None:
             if _label_measure(before) == "prior_year":  # "比上年1326.27万元" (not "上年结转")
                 measure = "prior_year"
-            elif year and fiscal_year and year < fiscal_year and any(w in sentence for w in v.comparison):
+            elif year and fiscal_year and year < fiscal_year and compared:
                 measure = "prior_year"
             else:
                 measure = _label_measure(label)

@@ -37,6 +37,16 @@ class Synonym:
 
 
 @dataclass(frozen=True)
+class NilPart:
+    """facts.toml [[nil_part]]: a figure labelled `whole` whose next figure in the sentence, a part
+    labelled one of `parts`, is 0 is the key's figure (both as their words, connectors dropped)."""
+
+    key: str
+    whole: tuple[tuple[str, ...], ...]
+    parts: frozenset[str]
+
+
+@dataclass(frozen=True)
 class _Vocab:
     keys: dict[str, KeySpec]
     synonyms: tuple[Synonym, ...]
@@ -49,6 +59,7 @@ class _Vocab:
     code_row: regex.Pattern
     staff_units: tuple[str, ...]
     zero: tuple[tuple[regex.Pattern, tuple[str, ...]], ...] = ()
+    nil_parts: tuple[NilPart, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,6 +143,11 @@ def vocab() -> _Vocab:
         code_row=regex.compile(data["match"]["code_row"]),
         staff_units=tuple(data["staff"]["units"]),
         zero=tuple((regex.compile(z["pattern"]), tuple(z["keys"])) for z in data.get("zero", ())),
+        nil_parts=tuple(
+            NilPart(n["key"], tuple(tuple(words(w, connectors)) for w in n["whole"]),
+                    frozenset("".join(words(w, connectors)) for w in n["parts"]))
+            for n in data.get("nil_part", ())
+        ),
     )
 
 
@@ -185,6 +201,30 @@ def cannot_match(cleaned: str) -> bool:
         return False
     synonym, drop = anything
     return not synonym.search("".join(cleaned.translate(drop).split()))
+
+
+@lru_cache(maxsize=1 << 14)
+def nil_part_whole(label: str | None) -> NilPart | None:
+    """The [[nil_part]] rule whose `whole` the label ends in (on word boundaries, no scope word
+    before it: "1. 财政拨款收入"), or None."""
+    v = vocab()
+    if not label or not v.nil_parts:
+        return None
+    cleaned = clean(label)
+    if not any(whole[-1] in cleaned for rule in v.nil_parts for whole in rule.whole):
+        return None  # (jieba only for a label that may end so)
+    ws = tuple(words(label))
+    for rule in v.nil_parts:
+        for whole in rule.whole:
+            n = len(whole)
+            if ws[-n:] == whole and not any(w in v.qualifiers for w in ws[:-n]):
+                return rule
+    return None
+
+
+def is_nil_part(rule: NilPart, label: str | None) -> bool:
+    """The label names one of the rule's parts ("其中政府性基金")."""
+    return bool(label) and "".join(words(label)) in rule.parts
 
 
 @lru_cache(maxsize=1 << 16)

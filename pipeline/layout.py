@@ -38,6 +38,9 @@ RUNNING_MIN_PAGES = 3
 # A line that spans this share of the page width shows where the text block's right edge is.
 FULL_LINE_SHARE = 0.75
 
+# Characters that never start a line (closing punctuation): a line's first word takes them along.
+NO_LINE_START = "，。、；：？！,.;:?!%％）)】」』”’"
+
 # A caption is at most this many short lines right above a table.
 CAPTION_MAX_LINES = 3
 CAPTION_MAX_CHARS = 60
@@ -95,6 +98,10 @@ class Line:
     top: float
     bottom: float
     size: float
+    # the width of the line's first word: what would have had to fit at the end of the line above
+    # for the text to run on there ("8,989.73" before " 万元", one CJK character, with the closing
+    # punctuation after it)
+    lead: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -332,9 +339,24 @@ def _lines(glyphs: list[Glyph]) -> list[Line]:
                 min(g.top for g in ink),
                 max(g.bottom for g in ink),
                 Counter(round(g.size, 1) for g in ink).most_common(1)[0][0],
+                _lead(ink),
             )
         )
     return lines
+
+
+def _lead(ink: list[Glyph]) -> float:
+    """The width of the first word of a line's (ink) glyphs: one wide character or a run of narrow
+    ones without a gap (a figure, a Latin word), and the closing punctuation right after it."""
+    first = ink[0]
+    end = first.x1
+    word = not _wide(first.text[0])
+    for prev, g in zip(ink, ink[1:]):
+        ch = g.text[0]
+        if ch not in NO_LINE_START and (not word or _wide(ch) or g.x0 - prev.x1 > NARROW_GAP_EM * (g.size or 1.0)):
+            break
+        end = g.x1
+    return end - first.x0
 
 
 def _line_text(row: list[Glyph]) -> str:
@@ -501,7 +523,7 @@ class _Flow:
             if (
                 _indented(ln, self.left)
                 or OUTLINE_START.match(ln.text)
-                or not _runs_on(prev, self.right, self.slack_em)
+                or not (_runs_on(prev, self.right, self.slack_em) or _pushed_on(prev, ln, self.right))
                 or ln.top - prev.bottom > max(1.0 * ln.size, 1.5 * self.leading)
                 or abs(ln.size - prev.size) > 1.0
             ):
@@ -583,6 +605,13 @@ def _indented(ln: Line, left: float) -> bool:
 def _runs_on(ln: Line, right: float, slack_em: float = 1.5) -> bool:
     """The line reaches the right margin and does not end a sentence: the paragraph goes on."""
     return ln.x1 >= right - slack_em * ln.size and ln.text[-1] not in "。：:；;！？!?"
+
+
+def _pushed_on(prev: Line, ln: Line, right: float) -> bool:
+    """The next line's first word would not have fitted at the end of `prev` (a figure that cannot
+    be broken leaves the line above short: 杭州 交通 2026 p15 "…财政拨款预算" / "8,989.73 万元，…"), and
+    `prev` ends no sentence: the paragraph goes on."""
+    return prev.x1 + ln.lead > right and prev.text[-1] not in "。：:；;！？!?"
 
 
 def _caption_text(lines: list[Line]) -> str | None:

@@ -16,7 +16,9 @@ Candidates come from
 - tables that print no unit, read in the unit table_units infers (returned in
   `Resolved.unit_inferences` and reported by `check`);
 - staff counts (pipeline/staff.py);
-- statements that a figure is nil ("本年度没有财政拨款“三公”经费支出"): 0, as a fallback.
+- statements that a figure is nil ("本年度没有财政拨款“三公”经费支出"): 0, as a fallback;
+- a prose figure of a wider scope whose other part the sentence states as 0 (facts.toml
+  [[nil_part]]: "财政拨款收入692.25万元，其中政府性基金0万元" is the 一般公共预算 appropriation).
 
 Selection rules (written down in facts.toml as well), per key and measure, first that decides:
 synonym beats fallback; table beats prose; the report's own fiscal year beats no year; first in
@@ -36,7 +38,7 @@ import regex
 from extractors import money, units
 from pipeline import prefilter
 from pipeline import table_model as tm
-from pipeline.labels import LabelMatch, match_label, takes_column_key, title_scope, vocab
+from pipeline.labels import LabelMatch, is_nil_part, match_label, nil_part_whole, takes_column_key, title_scope, vocab
 from pipeline.records import PROSE, TABLE, Amount, Cell, Fact, Metadata, Text, fact
 from pipeline.staff import staff_prose, staff_tables
 from pipeline.table_units import UnitInference, infer_table_units
@@ -292,6 +294,29 @@ def _prose_candidates(amounts: Sequence[Amount], meta: Metadata) -> list[Fact]:
     return out
 
 
+_SENTENCE_ENDS = frozenset("。；;！？!?\n")
+
+
+def _nil_part_candidates(text: Text, amounts: Sequence[Amount], meta: Metadata) -> list[Fact]:
+    """facts.toml [[nil_part]]: a prose figure of a wider scope whose next figure in the sentence,
+    its other part, is 0 ("1. 财政拨款收入692.25万元，其中政府性基金0万元") is the key's figure."""
+    if not vocab().nil_parts:
+        return []
+    out = []
+    prose = [a for a in amounts if a.table_id is None]
+    for a, b in zip(prose, prose[1:]):
+        rule = nil_part_whole(a.label)
+        if rule is None or b.value != 0 or not is_nil_part(rule, b.label):
+            continue
+        if _SENTENCE_ENDS.intersection(text.text[a.end:b.start]):
+            continue
+        f = _amount_fact(a, LabelMatch(rule.key, 0, a.label), meta, PROSE, a.measure,
+                         f"{a.context} (its part {b.label} {b.value_text}: the rest is {rule.key})")
+        if f:
+            out.append(f)
+    return out
+
+
 _LOOKAROUND = regex.compile(r"\(\?<?[=!]|\\[bBAZGmM]|[\^$]")
 
 
@@ -372,6 +397,7 @@ def resolve(text: Text, amounts: Sequence[Amount], meta: Metadata) -> Resolved:
     inferred = {u.table_id: u for u in inferences if not u.ambiguous}
     candidates = (
         _prose_candidates(amounts, meta)
+        + _nil_part_candidates(text, amounts, meta)
         + _table_candidates(text, tables, amounts, inferred, meta, by_row)
         + staff_prose(text, meta)
         + staff_tables(tables, meta)

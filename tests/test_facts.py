@@ -167,6 +167,16 @@ LABELS_SAMPLES = [
     ("收入总计", "income_expenditure_grand_total"),
     ("公务用车运行维护费", "three_public_vehicle"),
     ("政府性基金预算财政拨款支出", None),
+    # prose of the cities samples and 平潭's 决算说明 (issue 16: key facts stated in prose)
+    ("本部门机关运行经费安排", "admin_running_cost"),  # 广州 2026 预算 p25 "2026年，本部门机关运行经费安排1,443.41万元"
+    ("本部门政府采购安排", "procurement_total"),  # 广州 2026 预算 p25 "2026年本部门政府采购安排483.05万元"
+    ("“三公”经费公共财政拨款支出", "three_public_total"),  # 平潭 2016: 公共财政拨款 is 一般公共预算's old name
+    ("公共财政拨款基本支出", None),  # ... and so a scope word
+    ("（一）2016本年收入", "income_total"),  # 平潭 2016 "（一）2016本年收入692.25万元"
+    ("（二）2014 年部门决算总支出", "income_expenditure_grand_total"),  # 平潭 2014 "…总支出699.68万元，其中本年支出674.35万元"
+    ("其中，人员支出", "expenditure_personnel"),  # 平潭 2015 "其中，人员支出221.67万元，公用支出38.96万元"
+    ("公用支出", "expenditure_public"),
+    ("1. 财政拨款收入", None),  # 政府性基金 included: see test_nil_part
 ]
 
 
@@ -310,6 +320,29 @@ def test_nil_statement_loses_to_a_stated_figure():
     assert facts_by_key(r, "actual")["three_public_reception"] == Decimal("1.35")
 
 
+NIL_PART = [
+    # facts.toml [[nil_part]]: 财政拨款 less a 政府性基金 part stated as 0 is the 一般公共预算 appropriation
+    pytest.param("2016年度某指挥部部门决算\n（一）2016本年收入692.25万元，具体情况如下：1. 财政拨款收入692.25万元，"
+                 "其中政府性基金0万元。2. 事业收入0万元。\n", {"income_fiscal_appropriation": Decimal("692.25")},
+                 id="平潭 2016: part 0"),
+    pytest.param("2014年度某乡部门决算\n1. 财政拨款收入675.26万元，其中政府性基金 35万元。2. 事业收入0万元。\n", {},
+                 id="平潭 2014: part not 0"),
+    pytest.param("2016年度某指挥部部门决算\n1. 财政拨款收入692.25万元。其中政府性基金0万元。\n", {},
+                 id="part in another sentence"),
+]
+
+
+@pytest.mark.parametrize("text,expected", NIL_PART)
+def test_nil_part(text, expected):
+    got = facts_by_key(snippet_facts(text), "actual")
+    assert {k: v for k, v in got.items() if k == "income_fiscal_appropriation"} == expected
+
+
+def test_nil_part_rules_name_known_keys():
+    for rule in labels.vocab().nil_parts:
+        assert rule.key in labels.vocab().keys and rule.whole and rule.parts, rule
+
+
 def test_staff_counts_from_prose_and_not_from_parts():
     r = snippet_facts("截至2024年末，部门编制人数23名。其中：编制19名，工勤编制2名。部门实有人数83人。其中：在职公务员35人。\n")
     assert facts_by_key(r) == {"staff_authorized": Decimal(23), "staff_actual": Decimal(83)}
@@ -390,7 +423,9 @@ MORE_TABLES = [
     pytest.param(
         "2026年某局部门预算\n支出预算总表\n单位：万元\n功能分类科目名称\t总计\t基本支出\t\t项目支出\n\t\t人员支出\t日常公用支出\t\n"
         "合计\t404415.23\t250110.65\t47792.58\t106512.00\n",
-        {"expenditure_total": "404415.23", "expenditure_project": "106512.00"},  # not 基本支出 250110.65
+        # not 基本支出 250110.65; its sub-columns are the personnel and public figures
+        {"expenditure_total": "404415.23", "expenditure_project": "106512.00", "expenditure_personnel": "250110.65",
+         "expenditure_public": "47792.58"},
         id="a-named-sub-column-is-not-its-group"),
     pytest.param(
         "2019年度某局部门决算\n“三公”经费支出决算表\n单位：万元\n预算数\t\t\t决算数\t\t\n"
@@ -428,7 +463,8 @@ MORE_TABLES = [
         id="sample-wanli: 类/款/项 header row does not move the totals"),
     pytest.param(
         "2024年某局部门预算\n2024年部门收入预算总表 单位：万元\n项目\t合计\t本年收入\t上年结转\n合计\t500.00\t400.00\t100.00\n",
-        {}, id="a total with last year's carry-over is not this year's income"),
+        {"income_total": "400.00"},  # the 本年收入 column, not the 合计 500.00
+        id="a total with last year's carry-over is not this year's income"),
 ]
 
 

@@ -72,6 +72,36 @@ PROSE_EXAMPLES = {
     ],
 }
 
+# A comparison governs its own clause: its year is not the year of the figures after it in the
+# sentence (enumerated items after "具体情况如下："). (id, text, fiscal year, [(value, year, measure)])
+PROSE_YEARS = {
+    "平潭 2016 决算说明": [
+        ("comparison-then-item", "（二）2016本年支出702.47万元，比2015年决算数减少18.45万元，下降2.5%，具体情况如下："
+         "1. 基本支出103.19万元。", 2016,
+         [("702.47", None, None), ("18.45", 2015, "change"), ("103.19", None, None)]),
+        ("comparison-then-income-item", "（一）2016本年收入692.25万元，比2015年决算数增加79.22万元，增长12.9%，具体情况如下："
+         "1. 财政拨款收入692.25万元，其中政府性基金0万元。", 2016,
+         [("692.25", None, None), ("79.22", 2015, "change"), ("692.25", None, None), ("0", None, None)]),
+        ("year-before-the-comparison", "2016年公共财政拨款支出702.47万元，比2015年决算数减少18.45万元，下降2.5%，"
+         "具体情况如下（按项级科目分类统计）：（一）综合医院支出485.89万元，较2015年决算数增加469.53万元", 2016,
+         [("702.47", 2016, None), ("18.45", 2015, "change"), ("485.89", 2016, None), ("469.53", 2015, "change")]),
+    ],
+    "seed 001": [
+        ("prior-year-in-its-own-clause", "单位预算收入1304.57万元，比上年1326.27万元减少21.76万元，减少1.64%。", 2024,
+         [("1304.57", None, "budget"), ("1326.27", 2023, "prior_year"), ("21.76", None, "change")]),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "text,fiscal_year,expected",
+    [pytest.param(t, y, e, id=f"{origin}: {i}") for origin, cases in PROSE_YEARS.items() for i, t, y, e in cases],
+)
+def test_prose_years(text, fiscal_year, expected):
+    got = [(str(f.value), f.year, f.measure) for f in prose(text, fiscal_year)]
+    assert got == expected
+
+
 NOT_MONEY = [
     ("percent", "执行率 100%，增长4.63%"),
     ("counts", "共有公务用车3辆，接待80批次，612人次，退休人员 42人"),

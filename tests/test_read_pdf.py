@@ -148,6 +148,10 @@ TEXT_FIGURES = {
     "hz-reception": (HZ, 12, "公务接待费预算 100.93 万元"),
     "js-basic": (JS, 18, "基本支出预算数为 21968万元"),
     "js-project": (JS, 18, "项目支出预算数为 10208.94 万元"),
+    # a figure too wide for the end of its line starts the next one, leaving the line above short
+    # of the margin: the paragraph goes on (the figure and its label were two paragraphs)
+    "hz-transport-pushed-figure": ("cities/杭州__2026年杭州市交通运输局部门预算.pdf", 15,
+                                   "机关运行经费财政拨款预算8,989.73 万元，比上年预算数减少 217.38 万元，下降2.4%，主要是"),
 }
 
 
@@ -355,6 +359,16 @@ SYNTHETIC = {
     "figure-split-over-lines": (
         [render.Page(_para_lines(100, [LINE[:32] + "127.43", "万元，占总收入的百分之百。"]))],
         [LINE[:32] + "127.43万元，占总收入的百分之百。"],
+    ),
+    # a figure that would not fit at the end of a line starts the next: the short line runs on
+    "figure-pushed-to-next-line": (
+        [render.Page(_para_lines(100, [LINE[:32], LINE[:30], "12,345,678.90万元，占总收入的百分之百。"]))],
+        [LINE[:32] + LINE[:30] + "12,345,678.90万元，占总收入的百分之百。"],
+    ),
+    # ... but a short line whose next line's first word would have fitted ends its paragraph
+    "short-line-before-a-word-that-fits": (
+        [render.Page(_para_lines(100, [LINE[:32], LINE[:30], "5万元。"]))],
+        [LINE[:32] + LINE[:30], "5万元。"],
     ),
     # running header and page numbers "— 1 —", "- 2 -" are dropped
     "header-footer-page-numbers": (

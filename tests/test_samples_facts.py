@@ -183,3 +183,51 @@ def test_statement_fact_rules_name_known_keys_and_statements():
     assert rules
     for r in rules:
         assert r.key in vocab().keys and all(s.statement in kinds for s in r.line), r
+
+
+# --- key facts stated in prose (issue 16) -----------------------------------------------------------
+# Figures that resolve's label matching did not reach in the explanatory prose: a verb after the
+# name (机关运行经费安排), the old name of 一般公共预算 (公共财政拨款), a figure the PDF pushed to the next
+# line, a year without 年 (2016本年收入), 决算总支出, and 财政拨款收入 with a nil 政府性基金 part.
+# Each was missing on the code before it.
+PROSE_FACTS = [
+    # (id, sample, measure, key, value)
+    ("广州-办公厅-p25-机关运行经费安排", "cities/广州__2026年广州市人民政府办公厅部门预算.pdf", "budget",
+     "admin_running_cost", "1443.41"),
+    ("广州-办公厅-p25-政府采购安排", "cities/广州__2026年广州市人民政府办公厅部门预算.pdf", "budget",
+     "procurement_total", "483.05"),
+    ("广州-城市管理-p37-机关运行经费安排", "cities/广州__城市管理和综合执法局_2026年部门预算.pdf", "budget",
+     "admin_running_cost", "2611.42"),
+    ("广州-城市管理-p37-政府采购安排", "cities/广州__城市管理和综合执法局_2026年部门预算.pdf", "budget",
+     "procurement_total", "142330.95"),
+    ("杭州-交通-p15-机关运行经费-数字在下一行", "cities/杭州__2026年杭州市交通运输局部门预算.pdf", "budget",
+     "admin_running_cost", "8989.73"),
+    ("平潭-三甲-2016本年收入", "county/平潭_三甲医院建设指挥部_2016_部门决算说明.txt", "actual",
+     "income_total", "692.25"),
+    ("平潭-三甲-财政拨款收入-政府性基金0", "county/平潭_三甲医院建设指挥部_2016_部门决算说明.txt", "actual",
+     "income_fiscal_appropriation", "692.25"),
+    ("平潭-三甲-三公经费公共财政拨款支出", "county/平潭_三甲医院建设指挥部_2016_部门决算说明.txt", "actual",
+     "three_public_total", "3.40"),
+    ("平潭-东庠-部门决算总支出", "county/平潭_东庠乡人民政府_2014_决算说明.txt", "actual",
+     "income_expenditure_grand_total", "699.68"),
+    ("平潭-东庠-三公经费公共财政拨款支出", "county/平潭_东庠乡人民政府_2014_决算说明.txt", "actual",
+     "three_public_total", "3.14"),
+    # a comparison's year stays in its clause: "比2015年决算数减少18.45万元，…：1.基本支出103.19万元" is
+    # this year's 基本支出 (it was prior_year)
+    ("平潭-三甲-比较之后的基本支出", "county/平潭_三甲医院建设指挥部_2016_部门决算说明.txt", "actual",
+     "expenditure_basic", "103.19"),
+]
+
+
+@pytest.mark.parametrize("name, measure, key, value", [c[1:] for c in PROSE_FACTS], ids=[c[0] for c in PROSE_FACTS])
+def test_key_facts_from_the_prose(name, measure, key, value):
+    res = _run(name)
+    got = [r for r in res.rows.get("facts", []) if r["key"] == key and r["measure"] == measure]
+    assert got and Decimal(got[0]["value"]) == Decimal(value), got
+
+
+def test_a_comparison_lends_its_year_to_no_later_item():
+    """平潭 2016: no figure of this year's items after "比2015年决算数…" is a prior-year fact."""
+    res = _run("county/平潭_三甲医院建设指挥部_2016_部门决算说明.txt")
+    prior = [(r["key"], r["value"]) for r in res.rows.get("facts", []) if r["measure"] == "prior_year"]
+    assert prior == [], prior
