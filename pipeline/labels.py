@@ -159,7 +159,15 @@ def match_label(label: str | None) -> LabelMatch | None:
     v = vocab()
     if cannot_match(clean(label)):
         return None  # (jieba is the cost of a new label)
-    ws = words(label)
+    ws: list[str] = []
+    joined_on: set[int] = set()  # indexes of the words right after a connector
+    for w in tokenizer().lcut(clean(label), HMM=False):
+        if not w.strip():
+            continue
+        if w in v.connectors:
+            joined_on.add(len(ws))
+        else:
+            ws.append(w)
     if not ws:
         return None
     joined = "".join(ws)
@@ -174,10 +182,16 @@ def match_label(label: str | None) -> LabelMatch | None:
             if i in at and j in at:
                 before, after = ws[: at[i]], ws[at[j]:]
                 scoped = [w for w in before if w in v.qualifiers and w not in v.keys[syn.key].accept]
-                if all(w in v.after for w in after) and not scoped:
+                if all(w in v.after for w in after) and not scoped and not (at[i] in joined_on and _names_a_key(joined[:i], at, syn.key)):
                     return LabelMatch(syn.key, syn.tier, syn.text)
             i = joined.find(syn.canon, i + 1)
     return None
+
+
+def _names_a_key(head: str, at: dict[int, int], key: str) -> bool:
+    """The words before a connector end in a synonym of another key: the label joins two figures
+    and names their sum ("基本支出和项目支出674.35万元", 平潭 2014), neither of them."""
+    return any(s.key != key and head.endswith(s.canon) and len(head) - len(s.canon) in at for s in vocab().synonyms)
 
 
 @lru_cache(maxsize=1)

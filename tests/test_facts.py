@@ -177,6 +177,8 @@ LABELS_SAMPLES = [
     ("其中，人员支出", "expenditure_personnel"),  # 平潭 2015 "其中，人员支出221.67万元，公用支出38.96万元"
     ("公用支出", "expenditure_public"),
     ("1. 财政拨款收入", None),  # 政府性基金 included: see test_nil_part
+    ("1. 基本支出和项目支出", None),  # 平潭 2014 "1. 基本支出和项目支出674.35万元": their sum, not 项目支出
+    ("公务用车购置和维护经费", "three_public_vehicle"),  # ... while a connector inside one name is no join
 ]
 
 
