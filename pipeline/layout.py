@@ -581,11 +581,16 @@ def _place_columns(cols: tuple[float, ...], first: tuple[float, ...]) -> list[in
 
 
 def _page_right(p: PageLayout) -> float | None:
-    """The right edge of the page's text, when at least two lines reach it or the longest runs
-    across most of the page; one longer line among short ones is no margin (a list, a title)."""
+    """The right edge of the page's text: the median end of the lines that reach near the longest
+    when at least two do (one line squeezed past the margin does not move it: 泉州/福州 pages where
+    a line overhangs by an em left the lines at the margin short of it, and a word split over two
+    lines was two paragraphs), the longest when it runs across most of the page; one longer line
+    among short ones is no margin (a list, a title)."""
     right = max((ln.x1 for ln in p.lines), default=0.0)
-    reaching = sum(1 for ln in p.lines if ln.x1 >= right - 1.5 * ln.size)
-    return right if reaching >= 2 or right >= FULL_LINE_SHARE * p.width else None
+    reaching = sorted(ln.x1 for ln in p.lines if ln.x1 >= right - 1.5 * ln.size)
+    if len(reaching) >= 2:
+        return reaching[(len(reaching) - 1) // 2]
+    return right if right >= FULL_LINE_SHARE * p.width else None
 
 
 def _right_margins(pages: list[PageLayout]) -> dict[int, float]:

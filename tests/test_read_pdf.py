@@ -152,6 +152,10 @@ TEXT_FIGURES = {
     # of the margin: the paragraph goes on (the figure and its label were two paragraphs)
     "hz-transport-pushed-figure": ("cities/杭州__2026年杭州市交通运输局部门预算.pdf", 15,
                                    "机关运行经费财政拨款预算8,989.73 万元，比上年预算数减少 217.38 万元，下降2.4%，主要是"),
+    # one line squeezed past the margin does not move the page's right edge: the lines at the
+    # margin run on (a word split over two lines, "预算绩" / "效管理", was two paragraphs)
+    "fz-police-line-past-the-margin": ("cities/福州__2026年福州市公安局部门预算.pdf", 28,
+                                       "治安管理支队按照全面实施预算绩效管理的要求，编制绩效目标并公开。"),
 }
 
 
@@ -369,6 +373,11 @@ SYNTHETIC = {
     "short-line-before-a-word-that-fits": (
         [render.Page(_para_lines(100, [LINE[:32], LINE[:30], "5万元。"]))],
         [LINE[:32] + LINE[:30], "5万元。"],
+    ),
+    # a line past the margin (here by two figures) leaves the margin where the other lines end
+    "a-line-past-the-margin-does-not-move-it": (
+        [render.Page(_para_lines(100, [LINE[:32], LINE + "年", LINE + "年12", LINE, "合计为零。"]))],
+        [LINE[:32] + LINE + "年" + LINE + "年12" + LINE + "合计为零。"],
     ),
     # running header and page numbers "— 1 —", "- 2 -" are dropped
     "header-footer-page-numbers": (
