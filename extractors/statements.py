@@ -179,7 +179,7 @@ def table_lines(text: Text, table: tm.Table, fiscal_year: int | None, doc_measur
                 statement=kind.key, statement_title=title, table_id=table.table_id, row=r.index, col=c.index,
                 code=code, name=name, classification=_classification(kind, code), level=level,
                 column_role=role, column_header=c.header, measure=cm or measure,
-                year=(year - 1 if cm == "prior_year" and year else year), value=v, unit=u, amount_wan=wan,
+                year=c.year or (year - 1 if cm == "prior_year" and year else year), value=v, unit=u, amount_wan=wan,
                 page=r.page, start=cell.start, end=cell.end,
             ))
     return out

@@ -56,6 +56,10 @@ _CODE = re.compile(r"""(?x) ^ [\[【]? (?P<code>[1-9]\d{2}(?:\d{2}){0,2}) (?!\d)
 _LABEL_ROW = re.compile(r"""(?x) ^ \s* (?: 合\s*计 | 总\s*计 | [一二三四五六七八九十]+、 | [（(][一二三四五六七八九十]+[)）] ) """)
 _PART = re.compile(r"^\d{1,3}$")
 LEVELS = {3: "类", 5: "款", 7: "项"}
+# A column header that is a year and a measure ("2025年预算数", "2026年 预算数", "2024年度决算数
+# （万元）"): the column's figures are of that year. A longer cell that holds a year (a project
+# "…-2022年政府工作专项经费" in a form row above the figures) is no such header.
+_HEADER_YEAR = re.compile(r"^\s*(?P<year>(?:19|20)\d{2})\s*年(?:度)?[^\d]{0,12}$")
 
 
 def squash(s: str) -> str:
@@ -172,6 +176,7 @@ class Column:
     chain: tuple[str, ...]  # header texts, top level first, as printed
     role: str | None
     measure: str | None = None  # budget / actual / … where the header says
+    year: int | None = None  # the year the header prints ("2025年预算数" beside "2026年预算数")
 
     @property
     def header(self) -> str:
@@ -235,6 +240,13 @@ def _has_figure(texts: list[str]) -> bool:
         _FIGURE.match(t) and ("." in t or "," in t) for t in texts)
 
 
+def _heads_columns(texts) -> bool:
+    """Whether cells name columns (a role's header word): "合计 | 因公出国（境）费 | 公务接待费" under
+    "2026年预算数" is the second header row of a 三公 table, not its 合计 data row."""
+    rs = roles()
+    return any(rs.of(t) not in (None, "name", "code") for t in texts if t and t.strip() and not _FIGURE.match(t.strip()))
+
+
 def header_row_count(grid: list[list[str]], limit: int = 6) -> int:
     """How many leading rows are header: up to the first row with a figure (a column-number row
     counts as header). 0 when the first row already holds figures."""
@@ -244,10 +256,19 @@ def header_row_count(grid: list[list[str]], limit: int = 6) -> int:
             n += 1
             break
         if _has_figure(texts) or (texts and _CODE.match(texts[0] or "") and texts[0][:1].isdigit()) \
-                or (n and texts and _LABEL_ROW.match(texts[0] or "")):
+                or (n and texts and _LABEL_ROW.match(texts[0] or "") and not _heads_columns(texts[1:])):
             break
         n += 1
     return n
+
+
+def chain_year(chain) -> int | None:
+    """The year a column's header chain prints, nearest the leaf first, or None."""
+    for h in reversed(tuple(chain)):
+        m = _HEADER_YEAR.match(h) if h else None
+        if m:
+            return int(m["year"])
+    return None
 
 
 def header_chains(grid: list[list[str]], n_header: int, n_cols: int) -> list[tuple[str, ...]]:
@@ -323,7 +344,7 @@ def build(block: Block, table_id: int, block_id: int, title: str | None, unit: s
     h = header_row_count(grid)
     chains = header_chains(grid, h, n_cols) if h else [() for _ in range(n_cols)]
     rs = roles()
-    cols = tuple(Column(i, chains[i], _role(chains, i, rs), chain_role_measure(chains[i])[1])
+    cols = tuple(Column(i, chains[i], _role(chains, i, rs), chain_role_measure(chains[i])[1], chain_year(chains[i]))
                  for i in range(n_cols))
     return Table(table_id, (block_id,), title, block.page, skip + h, cols, tuple(_rows(block, skip + h, cols)),
                  table_unit(block) or unit)
@@ -607,6 +628,27 @@ def headers_above(grid: list[list[Cell]], flags: list[bool], r: int, col: int) -
                 chain.append(c.text)
                 break
     return chain, row_unit
+
+
+def header_year(grid: list[list[Cell]], flags: list[bool], r: int, col: int) -> int | None:
+    """The year the header rows above a cell print over its column ("2025年预算数" spanning the left
+    half of a 三公 table, "2026年预算数" the right): every header row of the block above row r, the
+    cell of the column or the merged cell printed to its left."""
+    seen = False
+    for above in range(r - 1, -1, -1):
+        if not flags[above]:
+            if seen:
+                break
+            continue
+        seen = True
+        row = grid[above]
+        for c in reversed(row[: min(col + 1, len(row))]):
+            if c.text:
+                m = _HEADER_YEAR.match(c.text)
+                if m:
+                    return int(m["year"])
+                break
+    return None
 
 
 @lru_cache(maxsize=1 << 14)

@@ -238,3 +238,18 @@ def test_a_table_that_cannot_be_read_costs_that_table_not_the_document(monkeypat
         sorted(v for t, v in zip(good_lines["table_id"], good_lines["value"]) if t != bad)
     assert r.columns["amounts"] == whole.columns["amounts"]
     assert r.columns["facts"]["value"] == whole.columns["facts"]["value"]
+
+
+# --- a 合计 header row (sample 烟台 公开表7, HTML) ----------------------------------------------------
+
+def test_a_row_of_column_headers_that_starts_with_合计_is_a_header_row():
+    grid = [["2025年预算数", "", "", "2026年预算数", "", ""],
+            ["合计", "因公出国（境）经费", "公务接待费", "合计", "因公出国（境）经费", "公务接待费"],
+            ["28.10", "", "8.20", "25.02", "", "7.62"]]
+    assert tm.header_row_count(grid) == 2
+    t = tm.build(_block(grid, 20), 1, 0, "一般公共预算“三公”经费支出情况表")
+    assert [(c.role, c.year) for c in t.columns] == [
+        ("total", 2025), ("overseas", 2025), ("reception", 2025), ("total", 2026), ("overseas", 2026),
+        ("reception", 2026)]
+    # a 合计 data row of an empty template still ends the header
+    assert tm.header_row_count([["项目", "金额"], ["合计", ""]]) == 1
