@@ -390,16 +390,57 @@ def _rows(block: Block, start: int, cols: tuple[Column, ...]) -> list[Row]:
     return out
 
 
-def _title_of(text: Text, i: int) -> str | None:
+# --- titles --------------------------------------------------------------------------------------
+# How a table is titled, for every reader: `title_of` the title as printed (its caption, else the
+# short line above it: the Table's title, which statements match), `title_line` the part of it
+# that names the table (what resolve's label matching and scopes read).
+
+# how a table's title ends: "…情况表", "…总表", "…表（按功能分类科目）"
+TITLE_TAIL = regex.compile(r"(?:情况)?(?:总表|明细表|一览表|表)(?:[（(][^（()）]{1,20}[)）])?$")
+# a caption part that only numbers the table ("表5", "公开05表", "附表3-1"): no title by itself
+NUMBER_ONLY = regex.compile(r"^(?:附件\s*\d*\s*[:：]?)?(?:部门|预算|决算|公开)*(?:附)?表?\s*[一二三四五六七八九十\d]+(?:[-—－]\d+)?表?[:：.、．]?$")
+# "单位：万元", "(单位：万元)", "金额单位：元" in a caption: the unit, not the title
+_UNIT_PART = regex.compile(r"[（(]?\s*(?:金额)?单位\s*[:：]\s*\S*?元\s*[)）]?")
+
+
+def title_of(text: Text, i: int) -> str | None:
+    """The title of table block i as printed: its caption, else the short paragraph just above it
+    (a unit line "单位：万元" between them skipped; a note under the previous table, "注：…", is no
+    title); None when neither names it."""
     b = text.blocks[i]
-    if b.caption:
+    if b.caption and _caption_line(b.caption):
         return b.caption
-    if i > 0 and text.blocks[i - 1].kind == "paragraph":
-        p = text.blocks[i - 1]
+    for j in range(i - 1, max(-1, i - 3), -1):
+        p = text.blocks[j]
+        if p.kind != "paragraph":
+            break
         s = text.text[p.start:p.end].strip()
-        if 0 < len(s) <= 80 and not s.startswith(roles().note_prefixes):
+        if not s or units.header_unit(s):
+            continue
+        if len(s) <= 80 and not s.startswith(roles().note_prefixes):
             return s
+        break
     return None
+
+
+def title_line(text: Text, i: int) -> str | None:
+    """The part of table block i's title that names the table: of a caption, its last line naming
+    a table ("十、…“三公”经费支出预算表 2026年度…“三公”经费支出预算表 单位：万元" -> the second; "…
+    编制部门：某局 单位：元": the last part that does; the unit parts dropped); else the line above it
+    (`title_of`), whole."""
+    b = text.blocks[i]
+    return (_caption_line(b.caption) if b.caption else None) or title_of(text, i)
+
+
+@lru_cache(maxsize=4096)
+def _caption_line(caption: str) -> str | None:
+    """A caption's line naming the table, or None when it holds only a unit ("单位：万元") or is a
+    note ("注：本表反映…", under the table before)."""
+    if caption.lstrip().startswith(roles().note_prefixes):
+        return None
+    lines = [ln for ln in _UNIT_PART.sub(" ", caption).split() if not units.header_unit(ln)]
+    titled = [ln for ln in lines if TITLE_TAIL.search(ln) and not NUMBER_ONLY.match(ln)]
+    return (titled or lines or [None])[-1]
 
 
 def _continues(prev: Table, block: Block, title: str | None) -> bool:
@@ -442,7 +483,7 @@ def read_tables(text: Text, units: dict[int, str] | None = None) -> tuple[list[T
 
 def _add(out: list[Table], text: Text, i: int, b: Block, table_id: int, unit: str | None) -> None:
     """Block i as a new `Table` of `out`, or joined to the last one that it continues."""
-    t = build(b, table_id, i, _title_of(text, i), unit)
+    t = build(b, table_id, i, title_of(text, i), unit)
     if out and t.header_rows == 0 and _continues(out[-1], b, b.caption):
         prev = out[-1]
         out[-1] = Table(prev.table_id, prev.block_ids + (i,), prev.title, prev.page, prev.header_rows,

@@ -253,3 +253,26 @@ def test_a_row_of_column_headers_that_starts_with_合计_is_a_header_row():
         ("reception", 2026)]
     # a 合计 data row of an empty template still ends the header
     assert tm.header_row_count([["项目", "金额"], ["合计", ""]]) == 1
+
+
+# --- titles: one reading for every reader -----------------------------------------------------------
+
+TITLE_CASES = [
+    # (id, text, Table.title as printed, the title line resolve reads)
+    ("seed-style-unit-caption", "2026 年度一般公共预算“三公”经费支出预算表\n单位：万元\n项目\t预算数\n合计\t5.00\n",
+     "2026 年度一般公共预算“三公”经费支出预算表", "2026 年度一般公共预算“三公”经费支出预算表"),
+    ("a-note-is-no-title", "注：本表反映上年结转。\n项目\t预算数\n合计\t5.00\n", None, None),
+]
+
+
+@pytest.mark.parametrize("text, title, line", [c[1:] for c in TITLE_CASES], ids=[c[0] for c in TITLE_CASES])
+def test_the_table_model_and_resolve_read_one_title(text, title, line):
+    """A caption that is only a unit line ("单位：万元") is no title: the line above it is (the table
+    model once took the unit line, while resolve's view looked above it)."""
+    from pipeline import table_view
+    from tests.helpers import snippet
+
+    t, _ = snippet(text)
+    (table,) = tm.text_to_tables(t)
+    (view,) = table_view.table_views(t)
+    assert (table.title, view.title) == (title, line)
