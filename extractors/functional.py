@@ -26,7 +26,7 @@ import regex
 from extractors import money, units
 from pipeline import table_model as tm
 from pipeline.records import Amount, Cell, Text
-from schemas.vocab import read_toml
+from schemas.vocab import numbering, read_toml
 
 
 @dataclass(frozen=True)
@@ -129,10 +129,9 @@ def parent_of_code(code: str | None) -> str | None:
     return code[:-2] if code and len(code) in (5, 7) else None
 
 
-_LEAD = regex.compile(
-    r"""^(?:\s|[\d.．、，,:：]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|其中)*""",
-    regex.VERBOSE,
-)
+# what a name starts with that is no part of it: numbering (schemas/headings.toml), stray digits and
+# stops, 其中
+_LEAD = regex.compile(rf"^(?:\s|{numbering().item}|[\d.．、，,:：]|其中)*", regex.VERBOSE)
 
 
 def _clean_name(name: str) -> str:

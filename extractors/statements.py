@@ -17,7 +17,7 @@ import regex
 from extractors import units as units_mod
 from pipeline import table_model as tm
 from pipeline.records import Text
-from schemas.vocab import read_toml
+from schemas.vocab import numbering, read_toml
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,9 @@ def vocab() -> Vocab:
     mw = dict(d["measure_words"])
     not_measure = tuple(mw.pop("not_measure", ()))
     words = tuple((w, m) for m, ws in mw.items() for w in ws)
-    return Vocab(kinds, regex.compile(d["numbering"], regex.VERBOSE), words, not_measure)
+    # a title's number (schemas/headings.toml [numbering]), or an 附件 number alone ("附件1：收支总表")
+    numbered = regex.compile(rf"^\s*(?:{numbering().table}|附件\s*\d*\s*[:：]?)?\s*", regex.VERBOSE)
+    return Vocab(kinds, numbered, words, not_measure)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from extractors.statements import StatementLine, kind_of_shape, kind_of_title
 from extractors.statements import vocab as kinds_vocab
 from pipeline import table_model as tm
 from pipeline.check import Check, compare
-from schemas.vocab import read_toml
+from schemas.vocab import numbering, read_toml
 
 ZERO = Decimal(0)
 LEVEL_OF = {3: "类", 5: "款", 7: "项"}
@@ -106,8 +106,8 @@ def vocab() -> Vocab:
     return Vocab(ids, frozenset(tm.squash(n) for n in d["lines"]["total_names"]), cross, prose, present, facts)
 
 
-# a line name's numbering: 一、 （二） 1. 3、
-_ORDINAL = regex.compile(r"""(?x) ^ (?: [（(] (?:[一二三四五六七八九十]+|\d+) [)）] [、.．]? | (?:[一二三四五六七八九十]+|\d+) [、.．] ) """)
+# a line name's numbering: 一、 （二） 1. 3、 (schemas/headings.toml [numbering])
+_ORDINAL = regex.compile(rf"^(?:{numbering().item})", regex.VERBOSE)
 
 
 def line_name(ln: StatementLine) -> str:

@@ -40,7 +40,7 @@ import regex
 
 from extractors import units
 from pipeline.records import Block, Cell, Text
-from schemas.vocab import read_toml
+from schemas.vocab import numbering, read_toml
 
 _SPACE = re.compile(r"[\s\u3000\"“”'‘’]+")
 
@@ -53,7 +53,7 @@ _FIGURE = FIGURE
 _CODE = re.compile(r"""(?x) ^ [\[【]? (?P<code>[1-9]\d{2}(?:\d{2}){0,2}) (?!\d) [\]】]? (?:\s+|(?=[^\d\s]))? (?P<rest>.*) $""")
 # The first cell of a data row even where the table prints no figure (an empty template):
 # 合计 / 总计 / 一、… / （一）…
-_LABEL_ROW = re.compile(r"""(?x) ^ \s* (?: 合\s*计 | 总\s*计 | [一二三四五六七八九十]+、 | [（(][一二三四五六七八九十]+[)）] ) """)
+_LABEL_ROW = regex.compile(rf"""(?x) ^ \s* (?: 合\s*计 | 总\s*计 | {numbering().item} ) """)
 _PART = re.compile(r"^\d{1,3}$")
 LEVELS = {3: "类", 5: "款", 7: "项"}
 # A column header that is a year and a measure ("2025年预算数", "2026年 预算数", "2024年度决算数
@@ -397,8 +397,6 @@ def _rows(block: Block, start: int, cols: tuple[Column, ...]) -> list[Row]:
 
 # how a table's title ends: "…情况表", "…总表", "…表（按功能分类科目）"
 TITLE_TAIL = regex.compile(r"(?:情况)?(?:总表|明细表|一览表|表)(?:[（(][^（()）]{1,20}[)）])?$")
-# a caption part that only numbers the table ("表5", "公开05表", "附表3-1"): no title by itself
-NUMBER_ONLY = regex.compile(r"^(?:附件\s*\d*\s*[:：]?)?(?:部门|预算|决算|公开)*(?:附)?表?\s*[一二三四五六七八九十\d]+(?:[-—－]\d+)?表?[:：.、．]?$")
 # "单位：万元", "(单位：万元)", "金额单位：元" in a caption: the unit, not the title
 _UNIT_PART = regex.compile(r"[（(]?\s*(?:金额)?单位\s*[:：]\s*\S*?元\s*[)）]?")
 
@@ -439,7 +437,7 @@ def _caption_line(caption: str) -> str | None:
     if caption.lstrip().startswith(roles().note_prefixes):
         return None
     lines = [ln for ln in _UNIT_PART.sub(" ", caption).split() if not units.header_unit(ln)]
-    titled = [ln for ln in lines if TITLE_TAIL.search(ln) and not NUMBER_ONLY.match(ln)]
+    titled = [ln for ln in lines if TITLE_TAIL.search(ln) and not numbering().table_only.match(ln)]
     return (titled or lines or [None])[-1]
 
 
