@@ -121,12 +121,13 @@ def vocab() -> _Vocab:
 
 
 def level_of_code(code: str) -> str | None:
-    """201 -> 类, 20103 -> 款, 2010301 -> 项."""
-    return {3: "类", 5: "款", 7: "项"}.get(len(code))
+    """201 -> 类, 20103 -> 款, 2010301 -> 项 (table_model.LEVELS, from functional.toml [code])."""
+    return tm.LEVELS.get(len(code))
 
 
 def parent_of_code(code: str | None) -> str | None:
-    return code[:-2] if code and len(code) in (5, 7) else None
+    level = tm.LEVELS.get(len(code)) if code else None
+    return code[: -vocab().digits[level]] if level and level != vocab().levels[0] else None
 
 
 # what a name starts with that is no part of it: numbering (schemas/headings.toml), stray digits and

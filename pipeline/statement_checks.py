@@ -27,7 +27,6 @@ from pipeline.check import Check, compare
 from schemas.vocab import numbering, read_toml
 
 ZERO = Decimal(0)
-LEVEL_OF = {3: "类", 5: "款", 7: "项"}
 
 
 @dataclass(frozen=True)
@@ -256,7 +255,7 @@ def children_checks(lines: Sequence[StatementLine]) -> list[Check]:
                 if codes_by_row.setdefault(ln.row, ln.code) != ln.code:
                     dup = True  # two labels on a row (side-by-side halves): read per column below
         for col, group in _column_groups(mine).items():
-            coded = [ln for ln in group if ln.code and len(ln.code) in LEVEL_OF]
+            coded = [ln for ln in group if ln.code and len(ln.code) in tm.LEVELS]
             by_code: dict[str, StatementLine] = {}
             if len({ln.code for ln in coded}) != len(coded):
                 continue  # a code printed twice in one column (one block per unit): not one statement

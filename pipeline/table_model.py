@@ -55,7 +55,20 @@ _CODE = re.compile(r"""(?x) ^ [\[【]? (?P<code>[1-9]\d{2}(?:\d{2}){0,2}) (?!\d)
 # 合计 / 总计 / 一、… / （一）…
 _LABEL_ROW = regex.compile(rf"""(?x) ^ \s* (?: 合\s*计 | 总\s*计 | {numbering().item} ) """)
 _PART = re.compile(r"^\d{1,3}$")
-LEVELS = {3: "类", 5: "款", 7: "项"}
+
+
+def _levels() -> dict[int, str]:
+    """A classification code's length -> its level ({3: 类, 5: 款, 7: 项}): extractors/functional.toml
+    [code], the one statement of how codes grow."""
+    code = read_toml("extractors", "functional.toml")["code"]
+    out, n = {}, 0
+    for level in code["levels"]:
+        n += int(code["digits"][level])
+        out[n] = level
+    return out
+
+
+LEVELS = _levels()
 # A column header that is a year and a measure ("2025年预算数", "2026年 预算数", "2024年度决算数
 # （万元）"): the column's figures are of that year. A longer cell that holds a year (a project
 # "…-2022年政府工作专项经费" in a form row above the figures) is no such header.
