@@ -112,38 +112,40 @@ def test_synthetic_metadata(blocks, expected):
 # --- the quick searches give what the plain regex searches gave --------------------------------
 
 
-def _reference_best_place(kind, s, must_follow, before="", title="", exclude=()):
-    """_best_place as it was: a regex over the whole text, every name of every suffix scored."""
+def _reference_best_place(kind, s, must_follow, before="", title="", exclude=(), only=frozenset(), body=""):
+    """_best_place as a plain regex over the whole text: every name of every suffix scored, each
+    marked whole where it starts at a name boundary."""
     v = md.vocab()
     suffix = regex.compile("|".join(v.suffixes[kind]))
+
+    def name_char(c):
+        return "\u4e00" <= c <= "\u9fff" and c not in v.stop
 
     def candidates(s):
         for m in suffix.finditer(s):
             i = j = m.start()
-            while j > 0 and i - j < 6 and "\u4e00" <= s[j - 1] <= "\u9fff" and s[j - 1] not in v.stop:
+            while j > 0 and i - j < 6 and name_char(s[j - 1]):
                 j -= 1
             for k in range(i - 2, j - 1, -1):
-                yield s[k:m.end()], k, m.end()
+                yield s[k:m.end()], k, m.end(), k == 0 or not name_char(s[k - 1])
 
     follow = regex.compile("|".join(regex.escape(w) for w in must_follow)) if must_follow else None
-    counts = Counter()
-    for name, start, end in candidates(s):
+    counts, whole, titled = Counter(), set(), set()
+    for name, start, end, at_boundary in candidates(s):
         if s.startswith(v.not_suffixes, end - 1):
             continue
         n = (1 if follow is not None and follow.match(s, end) else 0) + (
             1 if before and start > 0 and s[start - 1] in before else 0)
         if n:
             counts[name] += n
-    head = md._TITLE_HEAD.sub("", title)
-    for name, start, _end in candidates(head):
-        if md._PLACE_PREFIX.fullmatch(head[:start]):
-            counts[name] += 2
-    for name in [n for n in counts if n.endswith(exclude)] if exclude else []:
-        del counts[name]
-    if not counts:
-        return None
-    top = max(counts.values())
-    return min((name for name, n in counts.items() if n == top), key=len)
+            if at_boundary:
+                whole.add(name)
+    for head in (md._TITLE_HEAD.sub("", title), body):
+        for name, start, _end, _b in candidates(head):
+            if md._PLACE_PREFIX.fullmatch(head[:start]):
+                counts[name] += 2
+                titled.add(name)
+    return md.choose_place(counts, whole, titled, exclude, only)
 
 
 def _reference_county_department(text, county):
