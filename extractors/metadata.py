@@ -2,7 +2,10 @@
 
 Names are found by how they are used, not from a gazetteer: a county is a 2–6 character name
 ending in 县/区/旗 that stands in front of a government body ("米易县人大常委会") or after a city
-("曲靖市沾益区"), and the one used most often wins.
+("曲靖市沾益区"), and the one used most often wins; among equals the one the title or the 部门名称
+field names, then one the text uses whole (at a name boundary: 平潭综合实验区, of which 实验区 is only
+a piece). A county used less than half as often as its city is a district the city's body
+mentions, not the document's. Provinces are a closed list (schemas/metadata.toml).
 """
 from __future__ import annotations
 
@@ -26,6 +29,9 @@ class _Vocab:
     kinds: tuple[dict, ...]
     title_words: tuple[str, ...]
     title_max: int
+    not_in_title: str
+    cover_lines: int
+    not_place_starts: tuple[str, ...]
     title_dept: regex.Pattern
     title_label: regex.Pattern
     org_end: regex.Pattern
@@ -56,6 +62,9 @@ def vocab() -> _Vocab:
         kinds=tuple(d["kind"]),
         title_words=tuple(d["title_words"]),
         title_max=int(d["title_max"]),
+        not_in_title=d["not_in_title"],
+        cover_lines=int(d["cover_lines"]),
+        not_place_starts=tuple(d["not_place_starts"]),
         # the longest name the title starts with: "…三甲医院建设指挥部部门决算说明" is the 指挥部's
         title_dept=regex.compile(rf"(?P<dept>.{{2,40}}(?:{_alt(d['org_suffixes'])}))(?:部门|单位|本级|机关)?"),
         title_label=regex.compile(rf"^\s*(?:{_alt(d['title_labels'])})\s*[:：]\s*"),
@@ -124,17 +133,28 @@ def _years(text: str):
 def _title(text: Text) -> str | None:
     v = vocab()
     first = None
+    cover: list[str] | None = []  # the short lines the text starts with, until a table
     for b in text.blocks[:15]:
         # a one-page form may print its title only as its table's caption ("部门整体绩效自评表
         # （2024年度）"): a caption is a title line too, but never the first line of a text
         line = (b.caption or "") if b.kind == "table" else text.text[b.start:b.end]
         line = line.strip()
+        if b.kind == "table":
+            cover = None
         if not line:
             continue
         if b.kind == "paragraph":
             first = first or line
         if len(line) <= v.title_max and any(w in line for w in v.title_words) and not line.endswith("。"):
+            # a cover sets its title over short lines ("2026年" / "广州市人民政府国有资产监督管理委员会部"
+            # / "门预算"): the lines before the one with a title word are the title's start
+            whole = "".join((cover or []) + [line])
+            if cover and len(cover) <= v.cover_lines and b.kind == "paragraph" and len(whole) <= v.title_max and not any(
+                    c in "".join(cover) for c in v.not_in_title):
+                return whole
             return line
+        if cover is not None:
+            cover.append(line)
     return first[: v.title_max] if first else None
 
 
@@ -265,7 +285,8 @@ def choose_place(counts: Counter, whole: set[str], titled: set[str], exclude: tu
     """The name used most often; among equals one the title names, else one the text also uses whole
     (at a name boundary: 实验区 is a piece of 平潭综合实验区, used whole), else the shortest ("成米易县"
     is also used once; the true name is used more often, or is the shorter of equals)."""
-    names = [n for n in counts if not (exclude and n.endswith(exclude)) and (not only or n in only)]
+    starts = vocab().not_place_starts
+    names = [n for n in counts if not (exclude and n.endswith(exclude)) and (not only or n in only) and not n.startswith(starts)]
     if not names:
         return None
     top = max(counts[n] for n in names)

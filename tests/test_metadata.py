@@ -135,6 +135,24 @@ SAMPLES = [
     ("上海普陀 区委社会工作部: the district's body names its city about as often",
      [Para("上海市普陀区区委社会工作部2024年度部门决算"), Para("上海市普陀区区委社会工作部主要职能"), Para("普陀区财政局批复")],
      dict(city="上海市", county="普陀区")),
+    # cities/广州__国有资产监督管理委员会_2026年部门预算.pdf, p1: a cover sets the title over three lines
+    ("广州 国资委 p1: the cover's lines are one title",
+     [Para("2026年"), Para("广州市人民政府国有资产监督管理委员会部"), Para("门预算"), Para("目 录"),
+      Para("第一部分 广州市人民政府国有资产监督管理委员会概况")],
+     dict(title="2026年广州市人民政府国有资产监督管理委员会部门预算", city="广州市",
+          department="人民政府国有资产监督管理委员会", fiscal_year=2026)),
+    # cities/泉州__2026年泉州市公安局部门预算.pdf, p1
+    ("泉州 公安局 p1: the cover's lines are one title",
+     [Para("2026年度泉州市公安局"), Para("部门预算"), Para("目 录")],
+     dict(title="2026年度泉州市公安局部门预算", city="泉州市", department="公安局")),
+    # cities/广州__审计局_2026年部门预算.html: a web page's menu lines are no title
+    ("广州 审计局 html: a menu before the title word is no cover",
+     [Para("长者助手| 无障碍| 手机版 | 网站地图| 长者专区 | 市民网页"), Para("首页"), Para("政务公开")],
+     dict(title="政务公开", county=None, department=None)),
+    # 上海普陀区委社会工作部_2024_部门决算.pdf, p1: 中共 heads the body, not the place
+    ("上海普陀 区委社会工作部 p1: 中共上海市 is no city",
+     [Para("中共上海市普陀区委社会工作部 2024 年度部门决算"), Para("上海市普陀区财政局批复")],
+     dict(city="上海市", county="普陀区", fiscal_year=2024)),
     # cities/杭州__2026年杭州市气象局部门预算.pdf
     ("杭州 气象局 p21, p10: a 单位名称 header row names no body",
      [Para("杭州市气象局2026 年度部门预算"), Para("杭州市气象局主要职责"),
