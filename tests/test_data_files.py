@@ -131,6 +131,12 @@ def test_metadata_vocabulary():
         # a longer suffix ending in the same character as a shorter one is tried first
         for i, w in enumerate(words):
             assert not any(w.endswith(shorter) for shorter in words[:i]), (w, words)
+    # 23 provinces and 5 autonomous regions, each a name the province suffixes end
+    provinces = d["provinces"]
+    assert len(provinces) == len(set(provinces)) == 28
+    assert all(p.endswith(tuple(suffixes["province"])) for p in provinces)
+    assert 0 < d["county_share"] <= 1
+    assert all(regex.fullmatch(r"[（(]\p{Han}+[）)]", q) for q in d["org_qualifiers"])
 
 
 def test_every_column_is_described():
