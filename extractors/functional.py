@@ -8,9 +8,10 @@ Three ways a report states them (vocabulary in functional.toml):
   "其中行政运行事务项决算数为551.54万元" (a bare level word ending the label), and
   "一般公共服务支出794.82万元" (a national 类 name, functional.toml `lei`): level and name, code
   null unless the same document prints the code for that name;
-- rows of the standard annexed tables: a 科目编码 cell (201 / 20103 / 2010301, the length gives the
-  level; or 类|款|项 split over three cells), the 科目名称, and the amount of the first 合计/决算数
-  column (or the first number after the name).
+- rows of the standard annexed tables, as the table model (pipeline/table_model.py) reads them: a
+  row's code (201 / 20103 / 2010301, the length gives the level; 类|款|项 split over columns), its
+  name, and the amount of the first column whose role is the total or a measure (合计, 决算数), or
+  the first figure after the name. This module reads no header itself.
 """
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ import regex
 
 from extractors import money, units
 from pipeline import table_model as tm
-from pipeline.records import Amount, Block, Cell, Text
-from schemas.vocab import read_toml
+from pipeline.records import Amount, Cell, Text
+from schemas.vocab import numbering, read_toml
 
 
 @dataclass(frozen=True)
@@ -60,12 +61,8 @@ class _Vocab:
     segment: regex.Pattern
     bare: regex.Pattern
     lei: frozenset[str]
-    table_headers: tuple[str, ...]
-    amount_headers: tuple[str, ...]
     total_labels: frozenset[str]
     first_digit: str
-    code_cell: regex.Pattern
-    sub_code_cell: regex.Pattern
     link: regex.Pattern
 
 
@@ -116,30 +113,26 @@ def vocab() -> _Vocab:
         segment=segment,
         bare=bare,
         lei=frozenset(data["prose"]["lei"]),
-        table_headers=tuple(data["table"]["headers"]),
-        amount_headers=tuple(data["table"]["amount_headers"]),
         total_labels=frozenset(data["table"]["total_labels"]),
         first_digit=data["code"]["first_digit"],
-        code_cell=regex.compile(r"^\s*(?P<code>\d{3}(?:\d{2}){0,2})\s*$"),
-        sub_code_cell=regex.compile(r"^\s*(?P<code>\d{2})\s*$"),  # the 款 or 项 part in its own column
         # what may stand between the last segment and its figure
         link=regex.compile(rf"[\s:：]|为|{_alt(data['prose']['after_level'])}"),
     )
 
 
 def level_of_code(code: str) -> str | None:
-    """201 -> 类, 20103 -> 款, 2010301 -> 项."""
-    return {3: "类", 5: "款", 7: "项"}.get(len(code))
+    """201 -> 类, 20103 -> 款, 2010301 -> 项 (table_model.LEVELS, from functional.toml [code])."""
+    return tm.LEVELS.get(len(code))
 
 
 def parent_of_code(code: str | None) -> str | None:
-    return code[:-2] if code and len(code) in (5, 7) else None
+    level = tm.LEVELS.get(len(code)) if code else None
+    return code[: -vocab().digits[level]] if level and level != vocab().levels[0] else None
 
 
-_LEAD = regex.compile(
-    r"""^(?:\s|[\d.．、，,:：]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|其中)*""",
-    regex.VERBOSE,
-)
+# what a name starts with that is no part of it: numbering (schemas/headings.toml), stray digits and
+# stops, 其中
+_LEAD = regex.compile(rf"^(?:\s|{numbering().item}|[\d.．、，,:：]|其中)*", regex.VERBOSE)
 
 
 def _clean_name(name: str) -> str:
@@ -303,53 +296,22 @@ def _closers(text: str) -> list[int]:
 # --- tables --------------------------------------------------------------------------------------
 
 
-def _is_functional_table(block: Block) -> bool:
-    # one search in the joined header cells: no header word holds a newline, so none spans two cells
-    top = "\n".join(c.text for row in block.grid()[:6] for c in row)
-    return any(h in top for h in vocab().table_headers)
+def _is_functional_table(table: tm.Table) -> bool:
+    """A table of the table model whose rows carry functional codes (201 / 20103 / 2010301; an
+    economic 301 or a revenue 1xx is not functional)."""
+    first = vocab().first_digit
+    return any(r.code and r.code.startswith(first) for r in table.rows)
 
 
-def _row_code(row: list[Cell]) -> tuple[str | None, int]:
-    """(code, index of the last code cell) of a table row: one cell, or 类|款|项 over three."""
-    cc = vocab().code_cell
-    digits = []
-    for i, c in enumerate(row):
-        if not c.text:
-            if digits:
-                break
-            continue
-        m = cc.match(c.text) or (vocab().sub_code_cell.match(c.text) if digits else None)
-        if not m:
-            break
-        digits.append((i, c.text.strip()))
-        if len(digits) == 1 and len(c.text.strip()) in (5, 7):
-            return c.text.strip(), i
-    if not digits:
-        return None, -1
-    code = "".join(d for _, d in digits)
-    if level_of_code(code) is None:
-        return None, -1
-    return code, digits[-1][0]
-
-
-def _amount_cols(grid: list[list[Cell]]) -> list[int | None]:
-    """Per row, the column of the amount: that of the first amount header cell in the nearest row
-    above that has one (a 合计/决算数 column header), else None. One pass over the table."""
-    out: list[int | None] = []
-    want = None
-    for row in grid:
-        out.append(want)
-        for c in row:
-            if _is_amount_header(c.text):
-                want = c.col
-                break
-    return out
-
-
-@lru_cache(maxsize=4096)
-def _is_amount_header(text: str) -> bool:
-    v = vocab()
-    return any(h in text for h in v.amount_headers) and not any(h in text for h in v.table_headers)
+def _amount_col(table: tm.Table, label: int) -> int | None:
+    """The column holding the amount of a row labelled in column `label`: the first column right of
+    it whose role (from the table model) is the total or a measure (合计, 决算数, 预算数), else None
+    (the first figure after the label is taken)."""
+    rs = tm.roles()
+    for c in table.columns:
+        if c.index > label and (c.role == "total" or c.role in rs.measures):
+            return c.index
+    return None
 
 
 @dataclass(frozen=True)
@@ -364,73 +326,68 @@ class TableTotal:
     half_ulp: Decimal
 
 
-def _cell_amount(cell: Cell, table_id: int, by_cell: dict, t_unit: str | None):
+def _cell_amount(table: tm.Table, row: tm.Row, cell: Cell, by_start: dict[int, Amount], t_unit: str | None):
     """(万元, measure, half of the last digit) of a numeric cell, or None when its unit is unknown."""
-    a = by_cell.get((table_id, cell.row, cell.col))
+    a = by_start.get(cell.start)
     if a is not None:
         return a.amount_wan, a.measure, units.half_last_digit(a.value, a.unit)
-    if not t_unit:
+    value = tm.figure(cell.text)
+    unit = tm.cell_unit(table, row, cell.col) or t_unit
+    if value is None or not unit:
         return None
-    m = tm.FIGURE.match(cell.text)
-    value = units.to_decimal(m["number"]) if m else None
-    if value is None:
-        return None
-    value = -value if m["sign"] else value
-    return units.to_wan(value, t_unit), None, units.half_last_digit(value, t_unit)
+    return units.to_wan(value, unit), None, units.half_last_digit(value, unit)
 
 
-def tables_to_lines(text: Text, amounts: Sequence[Amount], default_measure: str | None,
+def _row_amount(table: tm.Table, row: tm.Row, label: int, by_start: dict[int, Amount], t_unit: str | None):
+    """(cell, (万元, measure, half)) of the amount of a row labelled in column `label`: the cell of
+    its amount column, else the first figure right of the label."""
+    figures = [c for c in row.cells if c.col > label and tm.FIGURE.match(c.text)]
+    want = _amount_col(table, label)
+    cell = next((c for c in figures if c.col == want), figures[0] if figures else None)
+    got = _cell_amount(table, row, cell, by_start, t_unit) if cell else None
+    return (cell, got) if got else (None, None)
+
+
+def tables_to_lines(tables: Sequence[tm.Table], amounts: Sequence[Amount], default_measure: str | None,
                     inferred_units: dict[int, str] | None = None) -> tuple[list[FunctionalLine], list[TableTotal]]:
-    """Rows of the standard annexed tables with a 科目编码 (functional codes only: they start with
-    functional.toml's `first_digit`; 301 工资福利支出 is an economic line), and each table's 合计 row."""
+    """Rows of the standard annexed tables (the table model's rows and columns) with a functional
+    code (they start with functional.toml's `first_digit`; 301 工资福利支出 is an economic line),
+    and each table's 合计 row."""
     v = vocab()
-    by_cell = {(a.table_id, a.row, a.col): a for a in amounts if a.table_id is not None}
+    # a cell's amount by where it starts (the cell of a continued part keeps its own offsets)
+    by_start = {a.start: a for a in amounts if a.table_id is not None}
     inferred_units = inferred_units or {}
     out: list[FunctionalLine] = []
     totals: list[TableTotal] = []
-    table_id = 0
-    num = tm.FIGURE
-    for b in text.blocks:
-        if b.kind != "table":
+    for t in tables:
+        if not _is_functional_table(t):
             continue
-        table_id += 1
-        if not _is_functional_table(b):
-            continue
-        grid = b.grid()
-        t_unit = tm.table_unit(b) or inferred_units.get(table_id)
+        t_unit = t.unit or inferred_units.get(t.table_id)
         names: dict[str, str] = {}
-        amount_cols = _amount_cols(grid)
-        for r, row in enumerate(grid):
-            code, last = _row_code(row)
-            filled = [c for c in row if c.text]
-            if code is None and filled and _clean_name(filled[0].text) in v.total_labels and not totals_of(totals, table_id):
-                cells = [c for c in row if c.col > filled[0].col and num.match(c.text)]
-                want = amount_cols[r]
-                cell = next((c for c in cells if c.col == want), cells[0] if cells else None)
-                got = _cell_amount(cell, table_id, by_cell, t_unit) if cell else None
-                if got:
-                    totals.append(TableTotal(table_id, got[0], got[1] or default_measure, cell.start, cell.end, got[2]))
+        for r in t.rows:
+            if r.code is None:
+                # 合计 in the name column, or printed in the code column
+                label = next((c for c in r.cells if c.text.strip()), None)
+                if label and _clean_name(label.text) in v.total_labels and not totals_of(totals, t.table_id):
+                    cell, got = _row_amount(t, r, label.col, by_start, t_unit)
+                    if got:
+                        totals.append(TableTotal(t.table_id, got[0], got[1] or default_measure, cell.start,
+                                                 cell.end, got[2]))
                 continue
-            if code is None or not code.startswith(v.first_digit):
+            if not r.code.startswith(v.first_digit) or not r.name:
                 continue
-            name_cell = next((c for c in row[last + 1:] if c.text and not num.match(c.text)), None)
-            if name_cell is None:
-                continue
-            name = _clean_name(name_cell.text)
-            names[code] = name
-            want = amount_cols[r]
-            cells = [c for c in row if c.col > name_cell.col and num.match(c.text)]
-            cell = next((c for c in cells if c.col == want), cells[0] if cells else None)
-            got = _cell_amount(cell, table_id, by_cell, t_unit) if cell else None
+            name = _clean_name(r.name)
+            names[r.code] = name
+            cell, got = _row_amount(t, r, r.name_col if r.name_col is not None else -1, by_start, t_unit)
             if got is None:
                 continue
             wan, measure, half = got
-            parent = parent_of_code(code)
+            parent = parent_of_code(r.code)
             out.append(FunctionalLine(
-                code=code, level=level_of_code(code), name=name, amount_wan=wan, measure=measure or default_measure,
-                start=cell.start, end=cell.end, page=b.page, parent_code=parent,
-                parent_name=names.get(parent) if parent else None, lei_name=names.get(code[:3]),
-                origin="table", half_ulp=half, table_id=table_id,
+                code=r.code, level=level_of_code(r.code), name=name, amount_wan=wan,
+                measure=measure or default_measure, start=cell.start, end=cell.end, page=r.page,
+                parent_code=parent, parent_name=names.get(parent) if parent else None,
+                lei_name=names.get(r.code[:3]), origin="table", half_ulp=half, table_id=t.table_id,
             ))
     return out, totals
 
@@ -471,11 +428,11 @@ class Functional:
     totals: tuple[TableTotal, ...] = ()
 
 
-def extract(text: Text, amounts: Sequence[Amount], default_measure: str | None,
+def extract(text: Text, tables: Sequence[tm.Table], amounts: Sequence[Amount], default_measure: str | None,
             inferred_units: dict[int, str] | None = None) -> Functional:
-    """All functional lines of a document (prose and tables, codes filled from the document) and
-    the 合计 rows of its functional tables."""
-    table_lines, totals = tables_to_lines(text, amounts, default_measure, inferred_units)
+    """All functional lines of a document (prose, and the rows of its tables as the table model
+    reads them; codes filled from the document) and the 合计 rows of its functional tables."""
+    table_lines, totals = tables_to_lines(tables, amounts, default_measure, inferred_units)
     lines = prose_to_lines(text.text, amounts, default_measure) + table_lines
     lines.sort(key=lambda ln: ln.start)
     return Functional(tuple(fill_codes(lines)), tuple(totals))

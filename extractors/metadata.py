@@ -2,7 +2,10 @@
 
 Names are found by how they are used, not from a gazetteer: a county is a 2–6 character name
 ending in 县/区/旗 that stands in front of a government body ("米易县人大常委会") or after a city
-("曲靖市沾益区"), and the one used most often wins.
+("曲靖市沾益区"), and the one used most often wins; among equals the one the title or the 部门名称
+field names, then one the text uses whole (at a name boundary: 平潭综合实验区, of which 实验区 is only
+a piece). A county used less than half as often as its city is a district the city's body
+mentions, not the document's. Provinces are a closed list (schemas/metadata.toml).
 """
 from __future__ import annotations
 
@@ -26,6 +29,9 @@ class _Vocab:
     kinds: tuple[dict, ...]
     title_words: tuple[str, ...]
     title_max: int
+    not_in_title: str
+    cover_lines: int
+    not_place_starts: tuple[str, ...]
     title_dept: regex.Pattern
     title_label: regex.Pattern
     org_end: regex.Pattern
@@ -33,6 +39,9 @@ class _Vocab:
     stop: frozenset[str]
     not_counties: tuple[str, ...]
     not_suffixes: tuple[str, ...]
+    provinces: frozenset[str]
+    county_share: float
+    org_qualifiers: tuple[str, ...]
 
 
 def _alt(words) -> str:
@@ -53,6 +62,9 @@ def vocab() -> _Vocab:
         kinds=tuple(d["kind"]),
         title_words=tuple(d["title_words"]),
         title_max=int(d["title_max"]),
+        not_in_title=d["not_in_title"],
+        cover_lines=int(d["cover_lines"]),
+        not_place_starts=tuple(d["not_place_starts"]),
         # the longest name the title starts with: "…三甲医院建设指挥部部门决算说明" is the 指挥部's
         title_dept=regex.compile(rf"(?P<dept>.{{2,40}}(?:{_alt(d['org_suffixes'])}))(?:部门|单位|本级|机关)?"),
         title_label=regex.compile(rf"^\s*(?:{_alt(d['title_labels'])})\s*[:：]\s*"),
@@ -61,6 +73,9 @@ def vocab() -> _Vocab:
         stop=frozenset(d["not_in_name"]),
         not_counties=tuple(d["not_counties"]),
         not_suffixes=tuple(d["not_suffixes"]),
+        provinces=frozenset(d["provinces"]),
+        county_share=float(d["county_share"]),
+        org_qualifiers=tuple(d["org_qualifiers"]),
     )
 
 
@@ -118,15 +133,28 @@ def _years(text: str):
 def _title(text: Text) -> str | None:
     v = vocab()
     first = None
+    cover: list[str] | None = []  # the short lines the text starts with, until a table
     for b in text.blocks[:15]:
-        if b.kind != "paragraph":
-            continue
-        line = text.text[b.start:b.end].strip()
+        # a one-page form may print its title only as its table's caption ("部门整体绩效自评表
+        # （2024年度）"): a caption is a title line too, but never the first line of a text
+        line = (b.caption or "") if b.kind == "table" else text.text[b.start:b.end]
+        line = line.strip()
+        if b.kind == "table":
+            cover = None
         if not line:
             continue
-        first = first or line
+        if b.kind == "paragraph":
+            first = first or line
         if len(line) <= v.title_max and any(w in line for w in v.title_words) and not line.endswith("。"):
+            # a cover sets its title over short lines ("2026年" / "广州市人民政府国有资产监督管理委员会部"
+            # / "门预算"): the lines before the one with a title word are the title's start
+            whole = "".join((cover or []) + [line])
+            if cover and len(cover) <= v.cover_lines and b.kind == "paragraph" and len(whole) <= v.title_max and not any(
+                    c in "".join(cover) for c in v.not_in_title):
+                return whole
             return line
+        if cover is not None:
+            cover.append(line)
     return first[: v.title_max] if first else None
 
 
@@ -186,16 +214,22 @@ def _names_before(s: str, i: int, stop: frozenset[str]) -> tuple[tuple[str, int]
     return tuple((s[k:], k) for k in range(i - 2, j - 1, -1))
 
 
+def _name_char(c: str, stop: frozenset[str]) -> bool:
+    return "\u4e00" <= c <= "\u9fff" and c not in stop
+
+
 @lru_cache(maxsize=64)
 def _scorer(must_follow: tuple[str, ...], before: str, stop: frozenset[str]):
-    """(score, score1, width): score(ctx, at, end) gives the names before the suffix ctx[at:end], each once
-    for a body that follows and once for a larger unit before it. ctx holds up to 7 characters
-    before the suffix (fewer only at the start of the text) and `width` after it, all that decides
-    the score: it is cached, as the same contexts come back often."""
+    """(score, score1, width): score(ctx, at, end) gives (name, whole) for the names before the
+    suffix ctx[at:end], each once for a body that follows and once for a larger unit before it;
+    `whole` says the name starts at a name boundary (the text's start, or a character that stands
+    in no name: "2016年度平潭综合实验区…" has 平潭综合实验区 whole, 实验区 only as a piece of it). ctx
+    holds up to 7 characters before the suffix (fewer only at the start of the text) and `width`
+    after it, all that decides the score: it is cached, as the same contexts come back often."""
     width = max(map(len, must_follow), default=0)
 
     @lru_cache(maxsize=8192)
-    def score(ctx: str, at: int, end: int) -> tuple[str, ...]:
+    def score(ctx: str, at: int, end: int) -> tuple[tuple[str, bool], ...]:
         followed = bool(must_follow) and ctx.startswith(must_follow, end)
         if not followed and not before:
             return ()
@@ -204,11 +238,12 @@ def _scorer(must_follow: tuple[str, ...], before: str, stop: frozenset[str]):
         for name, k in _names_before(ctx[cut:end], at - cut, stop):
             start = k + cut  # in ctx; 0 only at the start of the text
             n = followed + (1 if before and start > 0 and ctx[start - 1] in before else 0)
-            out.extend([name] * n)
+            whole = start == 0 or not _name_char(ctx[start - 1], stop)
+            out.extend([(name, whole)] * n)
         return tuple(out)
 
     @lru_cache(maxsize=8192)
-    def score1(ctx: str) -> tuple[str, ...]:
+    def score1(ctx: str) -> tuple[tuple[str, bool], ...]:
         """score(ctx, 7, 8): a one-character suffix after 7 characters, the common case (a single
         string argument makes the quickest cache key)."""
         return score(ctx, 7, 8)
@@ -217,9 +252,11 @@ def _scorer(must_follow: tuple[str, ...], before: str, stop: frozenset[str]):
 
 
 def _best_place(kind: str, s: str, must_follow: tuple[str, ...], before: str = "", title: str = "",
-                exclude: tuple[str, ...] = ()) -> str | None:
+                exclude: tuple[str, ...] = (), only: frozenset[str] = frozenset(), body: str = "") -> str | None:
     """The name used most often in front of a body ("米易县人大…") or after a larger unit ("曲靖市沾益区");
-    a name the title starts with (after larger units) counts too."""
+    a name the title or the body's name (`body`, as a 部门名称 field states it) starts with (after
+    larger units) counts too. Names ending with one of `exclude` are none; where `only` is given, a
+    name must be one of those."""
     v = vocab()
     words = v.suffixes[kind]
     # Each name before each suffix, once per point it scores, in the order the text uses them (a
@@ -232,33 +269,52 @@ def _best_place(kind: str, s: str, must_follow: tuple[str, ...], before: str = "
         for i, end in _suffix_spans(s, words)
         if not s.startswith(v.not_suffixes, i)
     ]
-    counts = Counter([name for names in scored for name in names])
-    head = _TITLE_HEAD.sub("", title)
-    for name, start, _end in _candidates(head, words, v.stop):
-        if _PLACE_PREFIX.fullmatch(head[:start]):
-            counts[name] += 2
-    for name in [n for n in counts if n.endswith(exclude)] if exclude else []:
-        del counts[name]
-    if not counts:
+    counts = Counter([name for names in scored for name, _whole in names])
+    whole = {name for names in scored for name, w in names if w}
+    titled = set()
+    for head in (_TITLE_HEAD.sub("", title), body):
+        for name, start, _end in _candidates(head, words, v.stop):
+            if _PLACE_PREFIX.fullmatch(head[:start]):
+                counts[name] += 2
+                titled.add(name)
+    return choose_place(counts, whole, titled, exclude, only)
+
+
+def choose_place(counts: Counter, whole: set[str], titled: set[str], exclude: tuple[str, ...] = (),
+                 only: frozenset[str] = frozenset()) -> str | None:
+    """The name used most often; among equals one the title names, else one the text also uses whole
+    (at a name boundary: 实验区 is a piece of 平潭综合实验区, used whole), else the shortest ("成米易县"
+    is also used once; the true name is used more often, or is the shorter of equals)."""
+    starts = vocab().not_place_starts
+    names = [n for n in counts if not (exclude and n.endswith(exclude)) and (not only or n in only) and not n.startswith(starts)]
+    if not names:
         return None
-    top = max(counts.values())
-    # "成米易县" is also used once; the true name is used more often, or is the shorter of equals
-    return min((name for name, n in counts.items() if n == top), key=len)
+    top = max(counts[n] for n in names)
+    best = [n for n in names if counts[n] == top]
+    return min(best, key=lambda n: (n not in titled, n not in whole, len(n)))
 
 
 _TITLE_HEAD = regex.compile(r"^[\d\s年度]*")
 _PLACE_PREFIX = regex.compile(r"(?:\p{Han}{2,4}?(?:省|自治区|市|州|盟))*")
 
 
-def _department(text: str, title: str | None, county: str | None) -> str | None:
-    v = vocab()
+def _field_body(text: str) -> str | None:
+    """The body a 部门名称/单位 field names, as printed."""
     m = _field(text, 20000)
     if m:
         value = m["value"].strip()
         value = value[:-2] if value.endswith("部门") and len(value) > 6 else value
-        # a body's name ends with one of its words: "单位名称\t“三公”经费合计" is a table's header row
-        if value.endswith(v.org_suffixes):
+        # a body's name ends with one of its words: "单位名称\t“三公”经费合计" is a table's header row;
+        # a qualifier may follow ("单位：无锡市交通运输局（本级）": the unit budget of the 本级 only)
+        if _unqualified(value).endswith(vocab().org_suffixes):
             return value
+    return None
+
+
+def _department(text: str, title: str | None, county: str | None, field: str | None = None) -> str | None:
+    v = vocab()
+    if field:
+        return field
     if title:
         t = v.year.sub("", v.title_label.sub("", title))
         t = _TITLE_HEAD.sub("", t)
@@ -279,6 +335,13 @@ def _department(text: str, title: str | None, county: str | None) -> str | None:
             good = [c for c, n in counts.items() if n * 2 >= top and n >= 1]
             return max(good, key=lambda c: (len(c), counts[c]))
     return None
+
+
+def _unqualified(name: str) -> str:
+    for q in vocab().org_qualifiers:
+        if name.endswith(q):
+            return name[: -len(q)]
+    return name
 
 
 @lru_cache(maxsize=4096)
@@ -328,10 +391,16 @@ def text_to_metadata(text: Text, headings: str = "") -> Metadata:
     s = text.text
     title = _title(text)
     t = title or ""
-    county = _best_place("county", s, v.org_starts, before="市州", title=t, exclude=v.not_counties)
-    city = _best_place("city", s, v.org_starts + ((county,) if county else ()), title=t)
-    province = _best_place("province", s, v.org_starts + ((city,) if city else ()) + ((county,) if county else ()), title=t)
-    department = _department(s, title, county)
+    body = _field_body(s)
+    county = _best_place("county", s, v.org_starts, before="市州", title=t, exclude=v.not_counties, body=body or "")
+    city = _best_place("city", s, v.org_starts + ((county,) if county else ()), title=t, body=body or "")
+    if county and city and s.count(county) < v.county_share * s.count(city):
+        # a city's body names its districts now and then (广州市生态环境局: 黄埔区 30 times, 广州市
+        # 387), a county's body names its county all the time (普陀区 22, 上海市 23)
+        county = None
+    province = _best_place("province", s, v.org_starts + ((city,) if city else ()) + ((county,) if county else ()),
+                           title=t, only=v.provinces, body=body or "")
+    department = _department(s, title, county, body)
     if department:
         # "四川省资阳市乐至县财政局" -> "乐至县财政局": the places have their own columns
         for place in (province, city):

@@ -433,22 +433,25 @@ def _right_cell_unit(right: str) -> str | None:
 
 
 def _column_unit(grid: list[list[Cell]], flags: list[bool], r: int, col: int, t_unit: str | None,
-                 v: _Vocab) -> tuple[str | None, str | None]:
-    """(column header, unit or _SKIP or None) of the numbers in column `col` below the header rows
-    nearest above row r: the same for every row under those header rows (and for row r itself
-    when the row above it is the nearest header row, or when there is none: r = 0)."""
+                 v: _Vocab) -> tuple[str | None, str | None, int | None]:
+    """(column header, unit or _SKIP or None, the year the headers print) of the numbers in column
+    `col` below the header rows nearest above row r: the same for every row under those header rows
+    (and for row r itself when the row above it is the nearest header row, or when there is none:
+    r = 0)."""
     chain, header_row_unit = tm.headers_above(grid, flags, r, col)
     col_header = chain[0] if chain else None
     chain_unit = next((u for u in map(units.header_unit, chain) if u), None)
     if chain_unit:
         unit = chain_unit
-    elif col_header and _never_money(col_header):
+    elif col_header and (_never_money(col_header) or tm.chain_role(tuple(reversed(chain))) == "code"):
+        # 序号/编码 columns, and a code column as the table model reads its header ("科目编码 / 类":
+        # 502 under it is a 类 code, not 502 万元)
         unit = _SKIP
     elif chain or not header_row_unit:
         unit = header_row_unit or t_unit
     else:
         unit = None
-    return col_header, unit
+    return col_header, unit, tm.header_year(grid, flags, r, col)
 
 
 @lru_cache(maxsize=1 << 14)
@@ -488,8 +491,8 @@ def table_amounts(text: str, block: Block, fiscal_year: int | None, table_id: in
     t_unit = tm.table_unit(block)
     page = block.page
     out: list[dict] = []
-    # (header row, column) -> (column header, unit or _SKIP or None, the header's measure)
-    columns: dict[tuple[int | None, int], tuple[str | None, str | None, str | None]] = {}
+    # (header row, column) -> (column header, unit or _SKIP or None, the header's measure, its year)
+    columns: dict[tuple[int | None, int], tuple[str | None, str | None, str | None, int | None]] = {}
     contexts: dict[tuple[str | None, str | None], str] = {}
     alignments: dict[tuple[int | None, tuple[int, ...]], dict[int, int] | None] = {}
     header_at = None  # the nearest header row above row r
@@ -533,9 +536,9 @@ def table_amounts(text: str, block: Block, fiscal_year: int | None, table_id: in
                     # read from just below the nearest header row: the rows between it and r are
                     # no header rows, so _headers_above finds the same ones without walking them
                     below = 0 if header_at is None else header_at + 1
-                    col_header, unit = _column_unit(grid, flags, below, col, t_unit, v)
-                    column = columns[key] = col_header, unit, _label_measure(col_header or "")
-                col_header, unit, measure = column
+                    col_header, unit, col_year = _column_unit(grid, flags, below, col, t_unit, v)
+                    column = columns[key] = col_header, unit, _label_measure(col_header or ""), col_year
+                col_header, unit, measure, col_year = column
                 if i + 1 < len(row):
                     right = _right_cell_unit(row[i + 1].text)
                     if right is not None:
@@ -551,7 +554,7 @@ def table_amounts(text: str, block: Block, fiscal_year: int | None, table_id: in
                         out.append({
                             "amount_id": None, "section_id": None, "label": row_label or col_header or "",
                             "value_text": t, "value": value, "unit": unit, "amount_yuan": amount_yuan,
-                            "amount_wan": amount_wan, "share_pct": None, "change_pct": None, "year": None,
+                            "amount_wan": amount_wan, "share_pct": None, "change_pct": None, "year": col_year,
                             "measure": measure or _label_measure(row_label or ""), "table_id": table_id,
                             "row": c.row, "col": c.col, "start": c.start, "end": c.end, "page": page,
                             "context": context,

@@ -17,7 +17,7 @@ import regex
 from extractors import units as units_mod
 from pipeline import table_model as tm
 from pipeline.records import Text
-from schemas.vocab import read_toml
+from schemas.vocab import numbering, read_toml
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,9 @@ def vocab() -> Vocab:
     mw = dict(d["measure_words"])
     not_measure = tuple(mw.pop("not_measure", ()))
     words = tuple((w, m) for m, ws in mw.items() for w in ws)
-    return Vocab(kinds, regex.compile(d["numbering"], regex.VERBOSE), words, not_measure)
+    # a title's number (schemas/headings.toml [numbering]), or an 附件 number alone ("附件1：收支总表")
+    numbered = regex.compile(rf"^\s*(?:{numbering().table}|附件\s*\d*\s*[:：]?)?\s*", regex.VERBOSE)
+    return Vocab(kinds, numbered, words, not_measure)
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,7 @@ def table_lines(text: Text, table: tm.Table, fiscal_year: int | None, doc_measur
                 statement=kind.key, statement_title=title, table_id=table.table_id, row=r.index, col=c.index,
                 code=code, name=name, classification=_classification(kind, code), level=level,
                 column_role=role, column_header=c.header, measure=cm or measure,
-                year=(year - 1 if cm == "prior_year" and year else year), value=v, unit=u, amount_wan=wan,
+                year=c.year or (year - 1 if cm == "prior_year" and year else year), value=v, unit=u, amount_wan=wan,
                 page=r.page, start=cell.start, end=cell.end,
             ))
     return out

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import regex
 
-from schemas.vocab import read_toml
+from schemas.vocab import numbering, read_toml
 
 
 @dataclass(frozen=True)
@@ -86,12 +86,10 @@ def tokenizer():
 
 
 _MARKERS = regex.compile(
-    r"""
+    rf"""
     ^(?:\s*
         (?: 其中\s*[:：]?                         # 其中：
-          | [（(]\s*[一二三四五六七八九十\d]{1,3}\s*[）)]   # （一） (1)
-          | [一二三四五六七八九十\d]{1,3}\s*[、.．]\s*(?!\d)  # 一、 1.
-          | 第[一二三四五六七八九十]+部分
+          | {numbering().item}                    # 一、 （一） (1) 1. 第一部分: schemas/headings.toml
         )
     )+
     """,

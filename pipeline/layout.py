@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from pipeline.records import Grid, Para
+from schemas.vocab import numbering
 
 # A page needs at least this many horizontal/vertical rulings (two rectangles, or a small grid)
 # before the table finder runs; a lone rule or a framed box cannot be a table of 2+ cells.
@@ -62,19 +63,9 @@ PAGE_NUMBER = re.compile(
 
 # A line that starts with an outline number opens a new paragraph even when the line above
 # runs to the right margin (a table of contents, a list of items).
-OUTLINE_START = re.compile(
-    r"""
-    ^\s*(?:
-        第[一二三四五六七八九十百]+(?P<part>部分|章|节)       # 第一部分, 第二章
-      | (?P<cn>[一二三四五六七八九十]+)[、.．]                # 一、
-      | [（(](?P<cn_paren>[一二三四五六七八九十]+)[）)]       # （一）
-      | (?P<num>\d{1,2})[、.．](?!\d)                       # 1、 2.  (not 1.5)
-      | [（(](?P<num_paren>\d{1,2})[）)]                     # （1）
-      | 附件\s*\d*                                          # 附件1
-    )
-    """,
-    re.VERBOSE,
-)
+# A line that starts with an outline number opens a new paragraph even when the line above
+# runs to the right margin (a table of contents, a list of items): schemas/headings.toml [numbering]
+OUTLINE_START = re.compile(rf"^\s*(?:{numbering().item})", re.VERBOSE)
 
 
 class Glyph(NamedTuple):

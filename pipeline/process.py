@@ -174,7 +174,7 @@ def resolve_and_check(text, ex, projects=()) -> tuple:
         except Exception as e:  # noqa: BLE001 - a defect in one table must not cost the document
             unreadable.append(Unreadable(t.table_id, t.page, describe_error(e)))
     res = resolve.with_statements(res, statement_checks.statement_facts(st_lines), m)
-    func = functional.extract(text, ex.amounts, resolve.default_measure(m), units)
+    func = functional.extract(text, ex.table_models, ex.amounts, resolve.default_measure(m), units)
     return res, list(func.lines), check.check(res, ex.amounts, func, projects, text.text), st_lines, unreadable
 
 

@@ -24,10 +24,9 @@ from extractors.statements import StatementLine, kind_of_shape, kind_of_title
 from extractors.statements import vocab as kinds_vocab
 from pipeline import table_model as tm
 from pipeline.check import Check, compare
-from schemas.vocab import read_toml
+from schemas.vocab import numbering, read_toml
 
 ZERO = Decimal(0)
-LEVEL_OF = {3: "类", 5: "款", 7: "项"}
 
 
 @dataclass(frozen=True)
@@ -106,8 +105,8 @@ def vocab() -> Vocab:
     return Vocab(ids, frozenset(tm.squash(n) for n in d["lines"]["total_names"]), cross, prose, present, facts)
 
 
-# a line name's numbering: 一、 （二） 1. 3、
-_ORDINAL = regex.compile(r"""(?x) ^ (?: [（(] (?:[一二三四五六七八九十]+|\d+) [)）] [、.．]? | (?:[一二三四五六七八九十]+|\d+) [、.．] ) """)
+# a line name's numbering: 一、 （二） 1. 3、 (schemas/headings.toml [numbering])
+_ORDINAL = regex.compile(rf"^(?:{numbering().item})", regex.VERBOSE)
 
 
 def line_name(ln: StatementLine) -> str:
@@ -256,7 +255,7 @@ def children_checks(lines: Sequence[StatementLine]) -> list[Check]:
                 if codes_by_row.setdefault(ln.row, ln.code) != ln.code:
                     dup = True  # two labels on a row (side-by-side halves): read per column below
         for col, group in _column_groups(mine).items():
-            coded = [ln for ln in group if ln.code and len(ln.code) in LEVEL_OF]
+            coded = [ln for ln in group if ln.code and len(ln.code) in tm.LEVELS]
             by_code: dict[str, StatementLine] = {}
             if len({ln.code for ln in coded}) != len(coded):
                 continue  # a code printed twice in one column (one block per unit): not one statement

@@ -40,7 +40,7 @@ import regex
 
 from extractors import units
 from pipeline.records import Block, Cell, Text
-from schemas.vocab import read_toml
+from schemas.vocab import numbering, read_toml
 
 _SPACE = re.compile(r"[\s\u3000\"“”'‘’]+")
 
@@ -50,12 +50,29 @@ _INDEX_CELL = re.compile(r"""(?x) ^ (?: \*+ | 栏次 | 行次 | [A-Za-z] | \d{1,
 FIGURE = re.compile(r"""(?x) ^ (?P<sign>[-−])? (?P<number> (?:\d{1,3}(?:,\d{3})+|\d+) (?:\.\d+)? ) $""")
 _FIGURE = FIGURE
 # A classification code, alone or before its name: 201 / 20103 / 2010301 / 301 / 30101
-_CODE = re.compile(r"""(?x) ^ [\[【]? (?P<code>[1-9]\d{2}(?:\d{2}){0,2}) [\]】]? (?:\s+|(?=[^\d\s]))? (?P<rest>.*) $""")
+_CODE = re.compile(r"""(?x) ^ [\[【]? (?P<code>[1-9]\d{2}(?:\d{2}){0,2}) (?!\d) [\]】]? (?:\s+|(?=[^\d\s]))? (?P<rest>.*) $""")
 # The first cell of a data row even where the table prints no figure (an empty template):
 # 合计 / 总计 / 一、… / （一）…
-_LABEL_ROW = re.compile(r"""(?x) ^ \s* (?: 合\s*计 | 总\s*计 | [一二三四五六七八九十]+、 | [（(][一二三四五六七八九十]+[)）] ) """)
+_LABEL_ROW = regex.compile(rf"""(?x) ^ \s* (?: 合\s*计 | 总\s*计 | {numbering().item} ) """)
 _PART = re.compile(r"^\d{1,3}$")
-LEVELS = {3: "类", 5: "款", 7: "项"}
+
+
+def _levels() -> dict[int, str]:
+    """A classification code's length -> its level ({3: 类, 5: 款, 7: 项}): extractors/functional.toml
+    [code], the one statement of how codes grow."""
+    code = read_toml("extractors", "functional.toml")["code"]
+    out, n = {}, 0
+    for level in code["levels"]:
+        n += int(code["digits"][level])
+        out[n] = level
+    return out
+
+
+LEVELS = _levels()
+# A column header that is a year and a measure ("2025年预算数", "2026年 预算数", "2024年度决算数
+# （万元）"): the column's figures are of that year. A longer cell that holds a year (a project
+# "…-2022年政府工作专项经费" in a form row above the figures) is no such header.
+_HEADER_YEAR = re.compile(r"^\s*(?P<year>(?:19|20)\d{2})\s*年(?:度)?[^\d]{0,12}$")
 
 
 def squash(s: str) -> str:
@@ -172,6 +189,7 @@ class Column:
     chain: tuple[str, ...]  # header texts, top level first, as printed
     role: str | None
     measure: str | None = None  # budget / actual / … where the header says
+    year: int | None = None  # the year the header prints ("2025年预算数" beside "2026年预算数")
 
     @property
     def header(self) -> str:
@@ -235,6 +253,13 @@ def _has_figure(texts: list[str]) -> bool:
         _FIGURE.match(t) and ("." in t or "," in t) for t in texts)
 
 
+def _heads_columns(texts) -> bool:
+    """Whether cells name columns (a role's header word): "合计 | 因公出国（境）费 | 公务接待费" under
+    "2026年预算数" is the second header row of a 三公 table, not its 合计 data row."""
+    rs = roles()
+    return any(rs.of(t) not in (None, "name", "code") for t in texts if t and t.strip() and not _FIGURE.match(t.strip()))
+
+
 def header_row_count(grid: list[list[str]], limit: int = 6) -> int:
     """How many leading rows are header: up to the first row with a figure (a column-number row
     counts as header). 0 when the first row already holds figures."""
@@ -244,10 +269,19 @@ def header_row_count(grid: list[list[str]], limit: int = 6) -> int:
             n += 1
             break
         if _has_figure(texts) or (texts and _CODE.match(texts[0] or "") and texts[0][:1].isdigit()) \
-                or (n and texts and _LABEL_ROW.match(texts[0] or "")):
+                or (n and texts and _LABEL_ROW.match(texts[0] or "") and not _heads_columns(texts[1:])):
             break
         n += 1
     return n
+
+
+def chain_year(chain) -> int | None:
+    """The year a column's header chain prints, nearest the leaf first, or None."""
+    for h in reversed(tuple(chain)):
+        m = _HEADER_YEAR.match(h) if h else None
+        if m:
+            return int(m["year"])
+    return None
 
 
 def header_chains(grid: list[list[str]], n_header: int, n_cols: int) -> list[tuple[str, ...]]:
@@ -323,7 +357,7 @@ def build(block: Block, table_id: int, block_id: int, title: str | None, unit: s
     h = header_row_count(grid)
     chains = header_chains(grid, h, n_cols) if h else [() for _ in range(n_cols)]
     rs = roles()
-    cols = tuple(Column(i, chains[i], _role(chains, i, rs), chain_role_measure(chains[i])[1])
+    cols = tuple(Column(i, chains[i], _role(chains, i, rs), chain_role_measure(chains[i])[1], chain_year(chains[i]))
                  for i in range(n_cols))
     return Table(table_id, (block_id,), title, block.page, skip + h, cols, tuple(_rows(block, skip + h, cols)),
                  table_unit(block) or unit)
@@ -369,16 +403,55 @@ def _rows(block: Block, start: int, cols: tuple[Column, ...]) -> list[Row]:
     return out
 
 
-def _title_of(text: Text, i: int) -> str | None:
+# --- titles --------------------------------------------------------------------------------------
+# How a table is titled, for every reader: `title_of` the title as printed (its caption, else the
+# short line above it: the Table's title, which statements match), `title_line` the part of it
+# that names the table (what resolve's label matching and scopes read).
+
+# how a table's title ends: "…情况表", "…总表", "…表（按功能分类科目）"
+TITLE_TAIL = regex.compile(r"(?:情况)?(?:总表|明细表|一览表|表)(?:[（(][^（()）]{1,20}[)）])?$")
+# "单位：万元", "(单位：万元)", "金额单位：元" in a caption: the unit, not the title
+_UNIT_PART = regex.compile(r"[（(]?\s*(?:金额)?单位\s*[:：]\s*\S*?元\s*[)）]?")
+
+
+def title_of(text: Text, i: int) -> str | None:
+    """The title of table block i as printed: its caption, else the short paragraph just above it
+    (a unit line "单位：万元" between them skipped; a note under the previous table, "注：…", is no
+    title); None when neither names it."""
     b = text.blocks[i]
-    if b.caption:
+    if b.caption and _caption_line(b.caption):
         return b.caption
-    if i > 0 and text.blocks[i - 1].kind == "paragraph":
-        p = text.blocks[i - 1]
+    for j in range(i - 1, max(-1, i - 3), -1):
+        p = text.blocks[j]
+        if p.kind != "paragraph":
+            break
         s = text.text[p.start:p.end].strip()
-        if 0 < len(s) <= 80 and not s.startswith(roles().note_prefixes):
+        if not s or units.header_unit(s):
+            continue
+        if len(s) <= 80 and not s.startswith(roles().note_prefixes):
             return s
+        break
     return None
+
+
+def title_line(text: Text, i: int) -> str | None:
+    """The part of table block i's title that names the table: of a caption, its last line naming
+    a table ("十、…“三公”经费支出预算表 2026年度…“三公”经费支出预算表 单位：万元" -> the second; "…
+    编制部门：某局 单位：元": the last part that does; the unit parts dropped); else the line above it
+    (`title_of`), whole."""
+    b = text.blocks[i]
+    return (_caption_line(b.caption) if b.caption else None) or title_of(text, i)
+
+
+@lru_cache(maxsize=4096)
+def _caption_line(caption: str) -> str | None:
+    """A caption's line naming the table, or None when it holds only a unit ("单位：万元") or is a
+    note ("注：本表反映…", under the table before)."""
+    if caption.lstrip().startswith(roles().note_prefixes):
+        return None
+    lines = [ln for ln in _UNIT_PART.sub(" ", caption).split() if not units.header_unit(ln)]
+    titled = [ln for ln in lines if TITLE_TAIL.search(ln) and not numbering().table_only.match(ln)]
+    return (titled or lines or [None])[-1]
 
 
 def _continues(prev: Table, block: Block, title: str | None) -> bool:
@@ -421,7 +494,7 @@ def read_tables(text: Text, units: dict[int, str] | None = None) -> tuple[list[T
 
 def _add(out: list[Table], text: Text, i: int, b: Block, table_id: int, unit: str | None) -> None:
     """Block i as a new `Table` of `out`, or joined to the last one that it continues."""
-    t = build(b, table_id, i, _title_of(text, i), unit)
+    t = build(b, table_id, i, title_of(text, i), unit)
     if out and t.header_rows == 0 and _continues(out[-1], b, b.caption):
         prev = out[-1]
         out[-1] = Table(prev.table_id, prev.block_ids + (i,), prev.title, prev.page, prev.header_rows,
@@ -607,6 +680,27 @@ def headers_above(grid: list[list[Cell]], flags: list[bool], r: int, col: int) -
                 chain.append(c.text)
                 break
     return chain, row_unit
+
+
+def header_year(grid: list[list[Cell]], flags: list[bool], r: int, col: int) -> int | None:
+    """The year the header rows above a cell print over its column ("2025年预算数" spanning the left
+    half of a 三公 table, "2026年预算数" the right): every header row of the block above row r, the
+    cell of the column or the merged cell printed to its left."""
+    seen = False
+    for above in range(r - 1, -1, -1):
+        if not flags[above]:
+            if seen:
+                break
+            continue
+        seen = True
+        row = grid[above]
+        for c in reversed(row[: min(col + 1, len(row))]):
+            if c.text:
+                m = _HEADER_YEAR.match(c.text)
+                if m:
+                    return int(m["year"])
+                break
+    return None
 
 
 @lru_cache(maxsize=1 << 14)

@@ -195,7 +195,7 @@ class TableView:
     def _title_key(self) -> LabelMatch | None:
         if not self.title:
             return None
-        title = _TITLE_TAIL.sub("", clean(self.title))
+        title = tm.TITLE_TAIL.sub("", clean(self.title))
         m = match_label(title)
         if m:
             return m
@@ -205,35 +205,6 @@ class TableView:
             ):
                 return LabelMatch(spec.key, 0, title)
         return None
-
-
-# how a table's title ends: "…情况表", "…总表", "…表（按功能分类科目）"
-_TITLE_TAIL = regex.compile(r"(?:情况)?(?:总表|明细表|一览表|表)(?:[（(][^（()）]{1,20}[)）])?$")
-# a caption part that only numbers the table ("表5", "公开05表", "附表3-1"): no title by itself
-_NUMBER_ONLY = regex.compile(r"^(?:附件\s*\d*\s*[:：]?)?(?:部门|预算|决算|公开)*(?:附)?表?\s*[一二三四五六七八九十\d]+(?:[-—－]\d+)?表?[:：.、．]?$")
-
-
-# "单位：万元", "(单位：万元)", "金额单位：元" in a caption: the unit, not the title
-_UNIT_PART = regex.compile(r"[（(]?\s*(?:金额)?单位\s*[:：]\s*\S*?元\s*[)）]?")
-
-
-def _table_title(text: Text, i: int) -> str | None:
-    b = text.blocks[i]
-    if b.caption:
-        # "十、…“三公”经费支出预算表 2026年度…“三公”经费支出预算表 单位：万元": the last title line
-        # ("… 编制部门：某局 单位：元": the title is the last part that names a table)
-        lines = [ln for ln in _UNIT_PART.sub(" ", b.caption).split() if not units.header_unit(ln)]
-        titled = [ln for ln in lines if _TITLE_TAIL.search(ln) and not _NUMBER_ONLY.match(ln)]
-        if titled or lines:
-            return (titled or lines)[-1]
-    for j in range(i - 1, max(-1, i - 3), -1):
-        p = text.blocks[j]
-        if p.kind != "paragraph":
-            break
-        line = text.text[p.start:p.end].strip()
-        if line and not units.header_unit(line) and len(line) <= 60:
-            return line
-    return b.caption
 
 
 def _unit_line(text: Text, i: int) -> tuple[str, str] | None:
@@ -253,7 +224,7 @@ def table_views(text: Text) -> list[TableView]:
     out = []
     for i, b in enumerate(text.blocks):
         if b.kind == "table":
-            out.append(TableView(len(out) + 1, b, b.grid(), _table_title(text, i), _unit_line(text, i)))
+            out.append(TableView(len(out) + 1, b, b.grid(), tm.title_line(text, i), _unit_line(text, i)))
     return out
 
 

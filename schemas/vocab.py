@@ -60,6 +60,22 @@ def heading_style_pattern() -> tuple[regex.Pattern, tuple[int, ...]]:
 
 
 @dataclass(frozen=True)
+class Numbering:
+    """schemas/headings.toml [numbering]: the pattern sources (verbose, no groups) every reader builds
+    its own patterns on, and the ones read as they are."""
+    item: str  # one outline number: 一、 （一） 1. (1) 第一部分 附件1
+    table: str  # a table's number before its title: 表一 附表3-1 公开表六
+    table_only: regex.Pattern  # a whole caption part that only numbers a table
+
+
+@lru_cache(maxsize=1)
+def numbering() -> Numbering:
+    data = read_toml("schemas", "headings.toml")["numbering"]
+    return Numbering(item=data["item"], table=data["table"],
+                     table_only=regex.compile(rf"^(?:{data['table_only']})$", regex.VERBOSE))
+
+
+@dataclass(frozen=True)
 class Noise:
     drop_line: tuple[regex.Pattern, ...]
     strip: regex.Pattern

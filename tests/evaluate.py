@@ -8,9 +8,9 @@ into .eval/out/, then:
    matches, misses and wrong values (a produced value that differs from gold; worse than a miss,
    counted and listed apart), each miss and wrong value with the gold's evidence and what the
    pipeline produced (with its page);
- - reports coverage over ../shared/samples/cities/: per report, the DESIGN §5 keys resolved, the
-   statements found, the checks passed / failed, status and error, kind and fiscal year against
-   gold/samples/cities.tsv;
+ - reports coverage over ../shared/samples/ (cities/ and the rest): per report, the DESIGN §5
+   keys resolved, the statements found, the checks passed / failed, status and error, kind and
+   fiscal year against gold/samples/cities.tsv and tests/eval_samples.toml;
  - gives every figure for the tuned and the held-out split (tests/eval_holdout.toml) apart.
 
 Prints the summary, writes .eval/report.md (every miss and wrong value) and .eval/summary.json;
@@ -40,6 +40,8 @@ GOLD_DIR = SHARED / "gold"
 SAMPLES = SHARED / "samples"
 CITIES = SAMPLES / "cities"
 HOLDOUT_FILE = Path(__file__).with_name("eval_holdout.toml")
+# What the samples outside cities/ really are (cities.tsv's columns for them)
+SAMPLES_FILE = Path(__file__).with_name("eval_samples.toml")
 # Expectations for the samples issue 17 names that have no file in ../shared/gold (宁德, 长沙, the
 # other 广州 target table), copied from the sample tests that hold them (each says its origin).
 EXTRA_GOLD = Path(__file__).with_name("eval_gold")
@@ -103,6 +105,13 @@ def load_gold(gold_dir: Path = GOLD_DIR, extra: Path = EXTRA_GOLD) -> list[GoldD
 def load_cities_tsv(path: Path = GOLD_DIR / "samples" / "cities.tsv") -> dict[str, dict]:
     with path.open(encoding="utf-8", newline="") as fh:
         return {r["file"]: r for r in csv.DictReader(fh, delimiter="\t")}
+
+
+def load_samples(path: Path = SAMPLES_FILE) -> dict[str, dict]:
+    """The other samples' rows, keyed by their path under ../shared/samples, in cities.tsv's shape."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {s["file"]: {"file": s["file"], "kind": s["kind"], "fiscal_year": str(s["fiscal_year"]),
+                        "prose_only": bool(s.get("prose_only", False))} for s in data["sample"]}
 
 
 def load_holdout(path: Path = HOLDOUT_FILE) -> tuple[frozenset[str], frozenset[str]]:
@@ -444,6 +453,7 @@ class Coverage:
     year: int | None
     year_ok: bool | None  # None: cities.tsv gives no year (not_fiscal)
     pages: int | None = None
+    prose_only: bool = False  # the sample holds no tables (its SOURCES.md says so): no statement expected
     extra: dict = field(default_factory=dict)
 
 
@@ -477,6 +487,7 @@ def coverage_of(file: str, split: str, doc_id: str, o: Output, tsv: dict) -> Cov
         year_expected=tsv.get("fiscal_year", ""), year=year,
         year_ok=str(year) == str(tsv["fiscal_year"]) if tsv.get("fiscal_year") else None,
         pages=None if d is None or pd.isna(d["n_pages"]) else int(d["n_pages"]),
+        prose_only=bool(tsv.get("prose_only", False)),
     )
 
 
@@ -496,7 +507,9 @@ def coverage_summary(cov: list[Coverage]) -> dict:
         "all_required": sum(not c.required_missing for c in fiscal),
         "checks_pass": sum(c.checks_pass for c in cov),
         "checks_fail": sum(len(c.checks_fail) for c in cov),
-        "with_statements": None if any(c.statements is None for c in cov) else sum(bool(c.statements) for c in cov),
+        # of the budgets and final accounts that print tables (not prose-only page text)
+        "with_statements": None if any(c.statements is None for c in cov) else
+        f"{sum(bool(c.statements) for c in fiscal if not c.prose_only)}/{sum(not c.prose_only for c in fiscal)}",
     }
 
 
@@ -570,7 +583,7 @@ def _detail_lines(items: list[Item], splits: dict[str, str], cov: list[Coverage]
         for k in sorted(k for k in t if k.startswith("facts.")):
             c = t[k]
             out.append(f"| {split} | {k[6:]} | {c['n']} | {c[MATCH]} | {c[MISS]} | {c[WRONG]} |")
-    out += ["", "## Coverage of ../shared/samples/cities/", ""]
+    out += ["", "## Coverage of ../shared/samples/ (cities/, then the others)", ""]
     for c in cov:
         out.append(f"### {c.file} [{c.split}] — {c.status}{': ' + c.error if c.error else ''}")
         out.append(f"- kind: expected {c.kind_expected}, got {c.kinds} {'ok' if c.kind_ok else 'DIFFERS'}; "
@@ -600,7 +613,9 @@ def main(argv: list[str] | None = None) -> int:
     holdout = load_holdout()
     tsv = load_cities_tsv()
     city_files = sorted(p for p in CITIES.iterdir() if p.name in tsv)
-    paths = sorted({*(g.path for g in gold_docs), *city_files})
+    others = load_samples()
+    other_files = [SAMPLES / rel for rel in others]
+    paths = sorted({*(g.path for g in gold_docs), *city_files, *other_files})
     missing = [p for p in paths if not p.is_file()]
     if missing:
         print("missing documents: " + ", ".join(map(str, missing)), file=sys.stderr)
@@ -616,6 +631,8 @@ def main(argv: list[str] | None = None) -> int:
         splits[gd.name] = TUNED if gd.rel.startswith("corpus/") else split_of(gd.rel, holdout)
         items += score_doc(gd, doc_id_of(gd.path), o)
     cov = [coverage_of(p.name, split_of("cities/" + p.name, holdout), doc_id_of(p), o, tsv[p.name]) for p in city_files]
+    cov += [coverage_of(rel, split_of(rel, holdout), doc_id_of(SAMPLES / rel), o, row)
+            for rel, row in others.items() if (SAMPLES / rel).is_file()]
     total_s = time.monotonic() - t0
     by_split = {s: tally([i for i in items if splits[i.doc] == s]) for s in SPLITS}
     cov_split = {s: coverage_summary([c for c in cov if c.split == s]) for s in SPLITS}

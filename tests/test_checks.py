@@ -267,7 +267,7 @@ def _functional_checks_of(text: str):
 
     t, ex = snippet(text)
     res = resolve.resolve(t, ex.amounts, ex.metadata)
-    lines = functional.extract(t, ex.amounts, resolve.default_measure(ex.metadata))
+    lines = functional.extract(t, ex.table_models, ex.amounts, resolve.default_measure(ex.metadata))
     return check.functional_checks(lines, res.facts, ex.amounts, t.text)
 
 
@@ -314,7 +314,7 @@ def _table_functional_checks(total: str):
             "201\t一般公共服务支出\t264.87\t62.63\t202.24\n208\t社会保障和就业支出\t10.82\t10.82\t\n"
             "20805\t行政事业单位养老支出\t10.82\t10.82\t\n")
     t, ex = snippet(text)
-    return check.functional_checks(functional.extract(t, ex.amounts, "actual"), [], ex.amounts, t.text)
+    return check.functional_checks(functional.extract(t, ex.table_models, ex.amounts, "actual"), [], ex.amounts, t.text)
 
 
 def test_functional_table_lei_sum_against_its_own_total_row():

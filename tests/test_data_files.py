@@ -131,6 +131,12 @@ def test_metadata_vocabulary():
         # a longer suffix ending in the same character as a shorter one is tried first
         for i, w in enumerate(words):
             assert not any(w.endswith(shorter) for shorter in words[:i]), (w, words)
+    # 23 provinces and 5 autonomous regions, each a name the province suffixes end
+    provinces = d["provinces"]
+    assert len(provinces) == len(set(provinces)) == 28
+    assert all(p.endswith(tuple(suffixes["province"])) for p in provinces)
+    assert 0 < d["county_share"] <= 1
+    assert all(regex.fullmatch(r"[（(]\p{Han}+[）)]", q) for q in d["org_qualifiers"])
 
 
 def test_every_column_is_described():
@@ -211,3 +217,49 @@ def test_the_pipeline_leaves_the_shared_data_files_as_they_are_written():
         if read_toml(package, name) != tomllib.loads((ROOT / package / name).read_text("utf-8"))
     ]
     assert changed == []
+
+
+# --- numbering: one spelling (schemas/headings.toml [numbering]) -------------------------------------
+
+ITEM_NUMBERS = [
+    # (id, text, the number it starts with or None)
+    ("seed-cn", "一、部门基本情况", "一、"), ("seed-cn-paren", "（二）收入情况", "（二）"),
+    ("seed-arabic", "1.履职效能", "1."), ("seed-arabic-comma", "3、公务接待费", "3、"),
+    ("seed-arabic-paren", "(1)数量指标", "(1)"), ("seed-part", "第一部分 部门概况", "第一部分"),
+    ("sample-annex", "附件2：项目绩效目标表", "附件2："), ("sample-paren-stop", "（一）、行政运行", "（一）、"),
+    ("seed-decimal-is-no-number", "1.5万元", None), ("seed-date-is-no-number", "2024.12", None),
+    ("seed-no-number", "一般公共预算支出", None),
+]
+TABLE_NUMBERS = [
+    ("seed-table-one", "表一 收支总表", "表一"), ("sample-annex-table", "附表3-1：项目支出表", "附表3-1："),
+    ("sample-open-table", "公开表六 一般公共预算“三公”经费支出情况表", "公开表六"),
+    ("sample-annex-then-table", "附件1：表2 收入总表", "附件1：表2"), ("seed-no-table-number", "一般公共预算支出表", None),
+]
+
+
+@pytest.mark.parametrize("text, want", [c[1:] for c in ITEM_NUMBERS], ids=[c[0] for c in ITEM_NUMBERS])
+def test_item_numbering(text, want):
+    from schemas.vocab import numbering
+
+    m = regex.match(rf"(?:{numbering().item})", text, regex.VERBOSE)
+    assert (m.group(0).strip() if m else None) == want
+
+
+@pytest.mark.parametrize("text, want", [c[1:] for c in TABLE_NUMBERS], ids=[c[0] for c in TABLE_NUMBERS])
+def test_table_numbering(text, want):
+    from schemas.vocab import numbering
+
+    m = regex.match(rf"(?:{numbering().table})", text, regex.VERBOSE)
+    assert (m.group(0).strip() if m else None) == want
+    if want:
+        assert numbering().table_only.match(want)
+
+
+def test_numbering_is_spelled_once():
+    """No module spells an outline number of its own ("[一二三四五六七八九十]…、" outside the data)."""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    spelled = [str(p.relative_to(root)) for d in ("pipeline", "extractors") for p in (root / d).glob("*.py")
+               if "[一二三四五六七八九十]" in p.read_text("utf-8") and "、" in p.read_text("utf-8")]
+    assert spelled == [], spelled

@@ -154,3 +154,19 @@ def test_gold_files_parse():
             assert ev.column_role(line["column"]) is not None, (d.name, line["column"])
     tsv = ev.load_cities_tsv()
     assert all(r["kind"] for r in tsv.values()) and len(tsv) >= 60
+
+
+def test_every_sample_outside_cities_is_covered():
+    """The coverage report holds every document of ../shared/samples/ (cities/ through cities.tsv,
+    the others through tests/eval_samples.toml): a sample added to the folder without a row here
+    would be left out of the Done-when figures silently."""
+    if not ev.SAMPLES.is_dir():
+        pytest.skip(f"no samples at {ev.SAMPLES} (../shared beside the checkout)")
+    rows = ev.load_samples()
+    on_disk = {str(p.relative_to(ev.SAMPLES)) for p in ev.SAMPLES.rglob("*")
+               if p.is_file() and p.name != "SOURCES.md" and ev.CITIES not in p.parents}
+    assert on_disk == set(rows)
+    from schemas.vocab import read_toml
+
+    kinds = {k["name"] for k in read_toml("schemas", "metadata.toml")["kind"]} | set(ev.KIND_OF_GOLD)
+    assert all(r["kind"] in kinds and r["fiscal_year"].isdigit() for r in rows.values())

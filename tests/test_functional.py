@@ -56,7 +56,7 @@ def test_seed_004_gold(corpus_out):
 
 def _lines(text: str):
     t, ex = snippet(text)
-    return list(functional.extract(t, ex.amounts, resolve.default_measure(ex.metadata)).lines)
+    return list(functional.extract(t, ex.table_models, ex.amounts, resolve.default_measure(ex.metadata)).lines)
 
 
 PROSE = [
@@ -147,7 +147,7 @@ def test_economic_lines_are_not_functional():
 
 def test_table_total_row():
     t, ex = snippet(TABLE.replace("科目名称\t本年支出合计\t基本支出\t项目支出\n", "科目名称\t本年支出合计\t基本支出\t项目支出\n合计\t\t264.87\t62.63\t202.24\n"))
-    func = functional.extract(t, ex.amounts, "actual")
+    func = functional.extract(t, ex.table_models, ex.amounts, "actual")
     (total,) = func.totals
     assert str(total.amount_wan) == "264.87" and total.table_id == 1
 
@@ -157,8 +157,7 @@ def test_functional_data_file():
 
     data = read_toml("extractors", "functional.toml")
     assert data["code"]["first_digit"].isdigit()
-    for group in (data["prose"]["after_level"], data["table"]["headers"], data["table"]["amount_headers"],
-                  data["table"]["total_labels"]):
+    for group in (data["prose"]["after_level"], data["table"]["total_labels"]):
         assert len(group) == len(set(group))
     assert not set(data["prose"]["lei"]) & set(data["table"]["total_labels"])
 
@@ -233,6 +232,26 @@ def test_closers_are_every_closing_bracket():
     assert functional._closers(text) == [i for i, ch in enumerate(text) if ch in "）)"]
 
 
-def test_header_words_hold_no_newline():
-    """_is_functional_table searches the header cells joined by newlines."""
-    assert not any("\n" in h for h in functional.vocab().table_headers)
+def test_functional_reads_no_header_of_its_own():
+    """Headers are read by the table model alone: functional.toml holds no header words."""
+    data = functional.read_toml("extractors", "functional.toml")
+    assert set(data["table"]) == {"total_labels"}
+
+
+# --- samples: tables read through the table model ----------------------------------------------
+
+GZJT = "cities/广州__2026年广州市交通运输局部门预算.pdf"
+
+
+def test_a_header_wrapped_over_two_lines_still_makes_a_functional_table():
+    """广州交通 p15 表5 一般公共预算支出情况表 heads its label column "功能科目\\n名称": the old header
+    search (科目名称 in the joined cells) missed it and the table gave no functional line; the table
+    model reads the wrapped header, so its 201 / 20132 / 2013299 rows are lines."""
+    from tests.test_table_model import _sample_tables
+
+    tables = [t for t in _sample_tables(GZJT) if t.page == 15]
+    lines, totals = functional.tables_to_lines(tables, [], "budget")
+    got = [(ln.code, ln.level, ln.name, str(ln.amount_wan), ln.page) for ln in lines[:3]]
+    assert got == [("201", "类", "一般公共服务支出", "16.25", 15), ("20132", "款", "组织事务", "16.25", 15),
+                   ("2013299", "项", "其他组织事务支出", "16.25", 15)]
+    assert totals and totals[0].table_id == tables[0].table_id

@@ -231,3 +231,29 @@ def test_a_comparison_lends_its_year_to_no_later_item():
     res = _run("county/平潭_三甲医院建设指挥部_2016_部门决算说明.txt")
     prior = [(r["key"], r["value"]) for r in res.rows.get("facts", []) if r["measure"] == "prior_year"]
     assert prior == [], prior
+
+
+# --- a header that prints the year (issue 16, a two-row header read into the wrong column) ---------
+# 烟台 公开表7 一般公共预算“三公”经费支出情况表 (HTML): three header rows, "2025年预算数" over the left six
+# columns and "2026年预算数" over the right six, then 合计 | 因公出国（境）经费 | 公务用车购置及运行维护费 |
+# 公务接待费, then 小计 | 购置 | 运行维护. The 合计 header row once ended the header (a 合计 data row)
+# and the figures took no year: 2025's 28.10 was this year's 三公 total (the prose says 25.02); and
+# the 公开表6 row "30217 公务接待费 | 502 | 01 | 公务接待费 | 3.00" gave 502 (the 类 code under 科目编码)
+# as 502 万元 of 公务接待费.
+YEAR_COLUMNS = [
+    ("sample-烟台-三公-two-years", "烟台市退役军人事务局_2026_部门预算.html", [
+        ("three_public_total", "budget", 2026, "25.02"), ("three_public_total", "prior_year", 2025, "28.10"),
+        ("three_public_vehicle", "budget", 2026, "17.40"), ("three_public_reception", "budget", 2026, "7.62"),
+        ("three_public_reception", "prior_year", 2025, "8.20"),
+    ]),
+]
+
+
+@pytest.mark.parametrize("name, want", [c[1:] for c in YEAR_COLUMNS], ids=[c[0] for c in YEAR_COLUMNS])
+def test_a_column_header_year_is_the_figures_year(name, want):
+    res = _run(name)
+    got = {(r["key"], r["measure"], r["year"]): r["value"] for r in res.rows.get("facts", [])}
+    for key, measure, year, value in want:
+        assert Decimal(got[(key, measure, year)]) == Decimal(value), (key, measure, year, got.get((key, measure, year)))
+    cands = [c for c in res.rows.get("checks", []) if c["check"] == "fact_candidates_agree" and "502" in (c["detail"] or "")]
+    assert not cands
