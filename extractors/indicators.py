@@ -1,7 +1,8 @@
 """Performance-indicator tables -> `Indicator` rows.
 
 A table block may hold several form sections; an indicator part starts at a header row found by
-its vocabulary (indicator_headers.toml) and runs until a row that opens another form section.
+the table model's column roles
+(pipeline/table_model.py `evaluation_roles`; detection in indicator_headers.toml) and runs until a row that opens another form section.
 Rows keep their empty (merged) cells in most layouts and are read by position; a row that lost
 its empty cells (flattened PDF text: no 度量单位 on a 定性 row, no merged 一级指标) is aligned to
 the header by what its cells contain. Merged 一级/二级指标 cells fill down.
@@ -42,11 +43,11 @@ from extractors.subjects import (
     table_subject,
 )
 from pipeline.records import Block, Cell, Indicator, Text
+from pipeline.table_model import evaluation_headers, evaluation_roles, header_label
 from pipeline.textutil import new_record
 
 _NO_VALUE = {"", "/", "-", "—", "－", "——", "--"}
 
-_PAREN_TAIL = regex.compile(r"[（(][^（）()]*[)）]\s*$")
 _WEIGHT_IN_NAME = regex.compile(
     r"""
     [（(]\s*
@@ -82,18 +83,9 @@ class TablePart:
 # --- vocabulary ----------------------------------------------------------------------------------
 
 
-def role_map(roles: list[dict]) -> dict[str, str]:
-    """header text -> role name, from a vocabulary's ordered [[role]] list (first role wins)."""
-    out: dict[str, str] = {}
-    for role in roles:
-        for h in role["headers"]:
-            out.setdefault(h, role["name"])
-    return out
-
-
-@lru_cache(maxsize=1)
 def _header_roles() -> dict[str, str]:
-    return role_map(vocabulary()["role"])
+    """header label -> role of an indicator table (the table model's evaluation roles)."""
+    return evaluation_roles("indicator")
 
 
 @lru_cache(maxsize=1)
@@ -114,8 +106,7 @@ def _level1_names() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _level3_headers() -> tuple[str, ...]:
-    required = vocabulary()["detect"]["required"]
-    return tuple(h for role in vocabulary()["role"] if role["name"] == required for h in role["headers"])
+    return evaluation_headers("indicator", vocabulary()["detect"]["required"])
 
 
 @lru_cache(maxsize=1)
@@ -127,17 +118,6 @@ def _implied_level1() -> dict[str, str]:
 def _nature_words() -> tuple[frozenset[str], frozenset[str]]:
     n = vocabulary()["nature"]
     return frozenset(n["qualitative"]), frozenset(n["quantitative"])
-
-
-@lru_cache(maxsize=8192)
-def header_label(cell_text: str) -> str:
-    """A header cell as compared with the vocabulary: no spaces, tags or trailing parenthesis."""
-    s = compact(cell_text)
-    while True:
-        t = _PAREN_TAIL.sub("", s)
-        if t == s:
-            return s
-        s = t
 
 
 def header_role(cell_text: str) -> str | None:
@@ -498,7 +478,7 @@ def _compat(role: str | None, v: str) -> float:
         return bonus + (2.0 if pv is not None and (pv.is_numeric or pv.operator) else 0.6)
     if role == "unit":
         return 2.5 if looks_like_unit(v) else -4.0
-    if role == "actual":
+    if role == "achieved":
         return 1.5 if (pv is not None and pv.is_numeric) else 0.8
     if role in ("weight", "score"):
         if v.strip() in _NO_VALUE:
@@ -623,7 +603,7 @@ def _part_indicators(
         if not l3 or header_label(l3) in header_words:
             continue
         target = parse_value(_clean(v.get("target")))
-        actual = parse_value(_clean(v.get("actual")))
+        actual = parse_value(_clean(v.get("achieved")))
         unit_col = _clean(v.get("unit"))
         unit_col = unit_col if unit_col and looks_like_unit(unit_col) else None
         weight = parse_number(_clean(v.get("weight")) or "")

@@ -73,8 +73,9 @@ def is_department_phrase(s: str) -> bool:
     return any(w in s for w in vocabulary()["words"]["department"])
 
 
-def clean_name(s: str) -> tuple[str | None, str]:
-    """(code, name) of a project phrase: numbering, code, quotes and the 项目 suffix removed."""
+def clean_name(s: str, keep_suffix: bool = False) -> tuple[str | None, str]:
+    """(code, name) of a project phrase: numbering, code, quotes and the 项目 suffix removed (the
+    suffix kept with `keep_suffix`: a name cell prints the project's name whole)."""
     words = vocabulary()["words"]
     s = compact(s).strip("“”\"'《》·:：,，;；。")
     s = _compiled()["numbering"].sub("", s, count=1)
@@ -82,7 +83,7 @@ def clean_name(s: str) -> tuple[str | None, str]:
         if s.startswith(lead):
             s = s[len(lead):].lstrip("，,：:")
     code, s = split_code(s)
-    for suffix in words["project_suffixes"]:
+    for suffix in () if keep_suffix else words["project_suffixes"]:
         if s.endswith(suffix) and len(s) > len(suffix) + 1:
             s = s[: -len(suffix)]
             break

@@ -16,6 +16,7 @@ from extractors.indicator_values import parse_value, vocabulary
 from extractors.indicators import text_to_indicators
 from extractors.subjects import vocabulary as subject_vocabulary
 from pipeline.prefilter import required_chars
+from pipeline.table_model import evaluation_roles
 from tests.textbuild import make_text, rows
 
 D = Decimal
@@ -314,7 +315,7 @@ def test_flattened_row_keeps_note_and_raw():
 
 def test_header_and_total_rows_are_never_indicators():
     tables = [SEED_001_TABLE, SEED_002_PROJECT_TABLE, SEED_004_TABLE, SAMPLE_NINGDE_TABLE, SYNTHETIC_SCORING]
-    vocab_headers = {h for role in vocabulary()["role"] for h in role["headers"]}
+    vocab_headers = set(evaluation_roles("indicator"))
     for table in tables:
         for i in text_to_indicators(make_text(table), None):
             assert i.level3 not in vocab_headers
@@ -359,10 +360,8 @@ def test_no_indicator_table_no_rows():
 
 def test_indicator_vocabulary_is_valid():
     v = vocabulary()
-    names = [r["name"] for r in v["role"]]
-    assert len(names) == len(set(names)), "a role is declared twice"
-    headers = [h for r in v["role"] for h in r["headers"]]
-    assert len(headers) == len(set(headers)), "a header belongs to two roles"
+    names = set(evaluation_roles("indicator").values())  # the table model's roles (their file's test)
+    headers = list(evaluation_roles("indicator"))
     assert v["detect"]["required"] in names
     assert set(v["detect"]["with_any"]) <= set(names)
     assert set(v["operators"].values()) <= {"≥", "≤", "=", ">", "<"}
@@ -446,7 +445,7 @@ def test_seed_indicator_count_exact(seed):
 
 
 def _header_words() -> set[str]:
-    return {h for role in vocabulary()["role"] for h in role["headers"]}
+    return set(evaluation_roles("indicator"))
 
 
 def _quality(df):
