@@ -31,6 +31,7 @@ from extractors.indicator_values import (
 )
 from extractors.subjects import (
     Subject,
+    clean_name,
     _block_starts,
     block_firsts,
     block_rows,
@@ -43,7 +44,7 @@ from extractors.subjects import (
     table_subject,
 )
 from pipeline.records import Block, Cell, Indicator, Text
-from pipeline.table_model import evaluation_headers, evaluation_roles, header_label
+from pipeline.table_model import evaluation_headers, evaluation_roles, evaluation_row_roles, header_label
 from pipeline.textutil import new_record
 
 _NO_VALUE = {"", "/", "-", "—", "－", "——", "--"}
@@ -642,8 +643,97 @@ def _part_indicators(
     return out, (prev_l1, prev_l2)
 
 
+# --- indicators written as running text in one cell ---------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _cell_list() -> dict:
+    v = vocabulary()["cell_list"]
+    return {
+        "item": regex.compile(v["item"], regex.VERBOSE),
+        "field": regex.compile(v["field_separator"]),
+        "named": regex.compile(v["named_field"], regex.VERBOSE),
+        "numbering": regex.compile(v["level_numbering"], regex.VERBOSE),
+        "trim": v["trim"],
+    }
+
+
+def cell_list_fields(cell: str) -> list[dict[str, str]]:
+    """The indicators of one cell of running text ("1、1-产出指标；11-数量指标；汇聚数据量；年度指标值:
+    ≥10亿条。2、…"), each as role -> text (level1, level2, level3 and the named columns' roles)."""
+    c = _cell_list()
+    roles = _header_roles()
+    out = []
+    for item in c["item"].split(cell.strip()):
+        fields = [f.strip(c["trim"]) for f in c["field"].split(item.strip().strip(c["trim"]))]
+        levels: list[str] = []
+        got: dict[str, str] = {}
+        for f in filter(None, fields):
+            m = c["named"].match(f)
+            role = roles.get(header_label(m["name"])) if m else None
+            if role is not None:
+                got.setdefault(role, m["value"].strip(c["trim"]))
+            elif not got:  # the level names come before the named values
+                levels.append(c["numbering"].sub("", f))
+        if levels and got:
+            got.update(zip(("level1", "level2", "level3")[-len(levels):] if len(levels) < 3 else
+                           ("level1", "level2", "level3"), levels[-3:]))
+            out.append(got)
+    return out
+
+
+def _cell_list_indicators(text: Text, start_id: int, numbers: dict[int, int]) -> list[Indicator]:
+    """Indicators of the tables with one project per row and its indicators as running text in a
+    cell (a 项目支出绩效目标表: 项目名称 | 总计 | … | 绩效指标), each tagged with its row's project."""
+    out: list[Indicator] = []
+    words = evaluation_headers("project", "indicator_text")
+    name_col = text_col = width = None  # a table's rows go on in the next block of its width (a page break)
+    for block in text.blocks:
+        if block.kind != "table":
+            continue
+        if block.n_cols != width:
+            name_col = text_col = width = None
+        if text_col is None and not may_hold(text, block, words):
+            continue
+        rows = block_rows(block, text)
+        labels, _ = block_labels(block, text)
+        for r, cells in enumerate(rows):
+            roles = evaluation_row_roles(labels[r], "project", first_wins=True)
+            found = {role: c for c, role in roles.items()}
+            if "project_name" in found and "indicator_text" in found:
+                name_col, text_col, width = found["project_name"], found["indicator_text"], block.n_cols
+                continue
+            if text_col is None or text_col >= len(cells) or not cells[text_col].strip():
+                continue
+            _, subject = clean_name(cells[name_col], keep_suffix=True) if name_col < len(cells) else (None, "")
+            for v in cell_list_fields(cells[text_col]):
+                target = parse_value(_clean(v.get("target")))
+                actual = parse_value(_clean(v.get("achieved")))
+                out.append(new_record(Indicator, {
+                    "indicator_id": start_id + len(out),
+                    "table_id": numbers.get(block.block_id),
+                    "subject": subject or None,
+                    "level1": v.get("level1"),
+                    "level2": v.get("level2"),
+                    "level3": v["level3"],
+                    "operator": _operator(None, target),
+                    "target_raw": target.raw if target else None,
+                    "target_value": target.number if target else None,
+                    "target_unit": target.unit if target is not None and target.is_numeric else None,
+                    "actual_raw": actual.raw if actual else None,
+                    "actual_value": actual.number if actual else None,
+                    "actual_unit": actual.unit if actual is not None and actual.is_numeric else None,
+                    "weight": None,
+                    "score": None,
+                    "note": None,
+                    "page": block.page,
+                }))
+    return out
+
+
 def text_to_indicators(text: Text, doc_subject: str | None) -> list[Indicator]:
-    """Every indicator row of every indicator table of a document."""
+    """Every indicator row of every indicator table of a document, then those written as running
+    text in the cells of a project table."""
     out: list[Indicator] = []
     numbers = table_numbers(text)
     levels: tuple[str | None, str | None] = (None, None)
@@ -652,6 +742,7 @@ def text_to_indicators(text: Text, doc_subject: str | None) -> list[Indicator]:
             text, part, len(out) + 1, numbers.get(part.block.block_id), levels if part.continues else (None, None)
         )
         out.extend(found)
+    out.extend(_cell_list_indicators(text, len(out) + 1, numbers))
     return out
 
 

@@ -168,7 +168,7 @@ def evaluation_row_roles(labels: list[str], table: str, first_wins: bool = False
     roles = evaluation_roles(table)
     out: dict[int, str] = {}
     for i, label in enumerate(labels):
-        r = roles.get(label)
+        r = roles.get(label) or (roles.get(label.rstrip("：:")) if label.endswith(("：", ":")) else None)  # "总计："
         if r is not None and not (first_wins and r in out.values()):
             out[i] = r
     return out

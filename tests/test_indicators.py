@@ -345,6 +345,55 @@ def test_subject_from_heading_above_the_table():
     assert i.subject == "米易县人大常委会办公室"
 
 
+# 广州 政务服务和数据管理局 2026 项目支出绩效目标表 p1 (abridged): a project per row, its indicators as
+# running text in its 绩效指标 cell; each indicator is its row's project's.
+SAMPLE_GUANGZHOU_TARGETS = rows(
+    """
+项目名称（资金使用单位）|总计|财政拨款|财政专户拨款|其他资金|绩效目标|绩效指标
+合计|86,246.64|86,246.64|||||
+广州市政务服务和数据管理局|16,926.32|16,926.32|||||
+广州市政务服务和数据管理局数字政府运营中心穗智管运营服务项目|1,391.47|1,391.47|||通过“穗智管”运营服务项目的开展|1、1-产出指标；11-数量指标；会议活动保障次数；实施周期指标值:每年≥20场；年度指标值:每年≥20场。2、1-产出指标；11-数量指标；汇聚数据量；实施周期指标值:≥10亿条；年度指标值:≥10亿条。3、1-产出指标；12-质量指标；保障场地正常运行；实施周期指标值:≥99.5%；年度指标值:≥99.5%。
+广州12345政务服务便民热线平台运营项目|12,000.00|12,000.00|||通过实施2026年度广州12345热线平台运营项目|1、1-产出指标；12-质量指标；咨询事项一次性解答率.；实施周期指标值:≥85%；年度指标值:≥85%。2、3-满意度指标；31-服务对象满意度；受理服务满意度；实施周期指标值:≥95%；年度指标值:≥95%。3、2-效益指标；21-经济效益；服务成果转化；实施周期指标值:≥10；年度指标值:≥5。
+"""
+)
+
+
+def test_indicators_as_running_text_in_a_cell():
+    got = [(i.subject, i.level1, i.level2, i.level3, i.operator, i.target_value, i.target_unit)
+           for i in text_to_indicators(make_text(SAMPLE_GUANGZHOU_TARGETS), "广州市政务服务和数据管理局")]
+    suizhi, hotline = "广州市政务服务和数据管理局数字政府运营中心穗智管运营服务项目", "广州12345政务服务便民热线平台运营项目"
+    assert got == [
+        (suizhi, "产出指标", "数量指标", "会议活动保障次数", "≥", Decimal(20), "场"),
+        (suizhi, "产出指标", "数量指标", "汇聚数据量", "≥", Decimal(10), "亿条"),
+        (suizhi, "产出指标", "质量指标", "保障场地正常运行", "≥", Decimal("99.5"), "%"),
+        (hotline, "产出指标", "质量指标", "咨询事项一次性解答率", "≥", Decimal(85), "%"),
+        (hotline, "满意度指标", "服务对象满意度", "受理服务满意度", "≥", Decimal(95), "%"),
+        (hotline, "效益指标", "经济效益", "服务成果转化", "≥", Decimal(5), None),  # the year's, not the period's
+    ]
+
+
+# 广州 2026 生态环境局部门预算 p1 (abridged): the same table with "总计：", items numbered "1." or "2、"
+# after a ；, fields split at ， as well.
+SAMPLE_GUANGZHOU_ECOLOGY_TARGETS = rows(
+    """
+项目名称（资金使用单位）|总计：|财政拨款|财政专户拨款|其他资金|绩效目标|绩效指标
+合计：|37,367.86|35,790.09||1,577.77|||
+广州市镇（街）园区环保监督检查员经费（越秀区）|238.00|238.00|||通过开展广州市建立镇（街）园区环境保护监督检查员队伍|1.1-产出指标，11-数量指标，项目专职环保员数量；实施周期指标值：≦核定人数，年度指标值：≦核定人数；2、1-产出指标，12-质量指标，环境应急事件响应率；实施周期指标值：100%，年度指标值：100%;3、1-产出指标，12-质量指标，专职环保员队伍管理规范化；实施周期指标值：考察是
+"""
+)
+
+
+def test_indicators_as_running_text_items_after_a_semicolon():
+    got = [(i.subject, i.level1, i.level2, i.level3, i.target_raw, i.target_value)
+           for i in text_to_indicators(make_text(SAMPLE_GUANGZHOU_ECOLOGY_TARGETS), "广州市生态环境局")]
+    name = "广州市镇（街）园区环保监督检查员经费（越秀区）"
+    assert got == [
+        (name, "产出指标", "数量指标", "项目专职环保员数量", "≦核定人数", None),
+        (name, "产出指标", "质量指标", "环境应急事件响应率", "100%", Decimal(100)),
+        (name, "产出指标", "质量指标", "专职环保员队伍管理规范化", None, None),  # its 年度指标值 lost in the cell
+    ]
+
+
 def test_no_indicator_table_no_rows():
     table = rows(
         """

@@ -219,6 +219,17 @@ EXAMPLES = {
         [("广州市政务服务和数据管理局数字政府运营中心穗智管运营服务项目", None, D("1391.47"), None, None, None, None, None),
          ("政务信息化项目管理经费", None, D("365.50"), None, None, None, None, None)],
     ),
+    "sample:广州 生态环境局 目标表, 总计：": (
+        [rows(
+            """
+项目名称（资金使用单位）|总计：|财政拨款|财政专户拨款|其他资金|绩效目标|绩效指标
+合计：|37,367.86|35,790.09||1,577.77|||
+广州市生态环境局|12,887.86|12,887.86|||||
+广州市镇（街）园区环保监督检查员经费（越秀区）|238.00|238.00|||通过开展|1.1-产出指标，11-数量指标，项目专职环保员数量；年度指标值：≦核定人数
+"""
+        )],
+        [("广州市镇（街）园区环保监督检查员经费（越秀区）", None, D("238.00"), None, None, None, None, None)],
+    ),
     # a two-row header: 项目名称 and 全年执行数 merged down, 预算数（元） spanning 年初 | 全年 (its unit
     # is theirs), 执行率 before the amounts
     "synthetic:two-row header in 元, columns in another order": (
