@@ -19,7 +19,7 @@ import regex
 
 from pipeline.prefilter import edge_chars, required_chars, required_literal
 from pipeline.records import Block, Text
-from schemas.vocab import read_toml
+from schemas.vocab import numbering, read_toml
 
 DEPARTMENT = "department"
 PROJECT = "project"
@@ -53,7 +53,7 @@ def _compiled() -> dict:
         headings.append((h["scope"], regex.compile(h["pattern"], regex.VERBOSE), after))
     return {
         "code": regex.compile(v["patterns"]["code"], regex.VERBOSE),
-        "numbering": regex.compile(v["patterns"]["numbering"], regex.VERBOSE),
+        "numbering": regex.compile(rf"^\s*(?:{numbering().item}|{v['patterns']['enumerator']})\s*", regex.VERBOSE),
         "headings": headings,
         "space": regex.compile(r"\s+"),
         "tags": regex.compile(_TAGS),
