@@ -120,6 +120,14 @@ def sum_checks(facts: Sequence[Fact]) -> list[Check]:
                 out.append(Check(rule.name, "skip", total.value if total else None, None, None,
                                  f"{rule.what} [{m}]: not stated: {', '.join(missing)}"))
                 continue
+            read_in = {f.statement for f in (total, *parts) if f.statement}
+            if len(read_in) > 1:
+                # figures of two statements: the 一般公共预算基本支出表's 人员经费 against the 支出总表's
+                # 基本支出 (all funds) are not one scope; each statement's own lines are checked
+                # (statement_identity) and the statements against each other (statements_agree)
+                out.append(Check(rule.name, "skip", total.value, None, None,
+                                 f"{rule.what} [{m}]: read in different statements ({', '.join(sorted(read_in))})"))
+                continue
             observed = sum((p.value for p in parts), ZERO)
             rounding = total.half_ulp + sum((p.half_ulp for p in parts), ZERO)
             detail = f"{rule.what} [{m}]: " + " + ".join(_ev(p) for p in parts) + " vs " + _ev(total)
@@ -127,6 +135,13 @@ def sum_checks(facts: Sequence[Fact]) -> list[Check]:
         if not done:
             out.append(Check(rule.name, "skip", None, None, None, f"{rule.what}: none of the figures is stated"))
     return out
+
+
+def _tier(f: Fact) -> int:
+    """A fact's tier for comparison: a statement line's (resolve.STATEMENT_TIER) is a synonym's (0):
+    the figures a statement prints are compared with the other figures named for the key; a
+    fallback (1) never is."""
+    return max(f.tier, 0)
 
 
 def agreement_checks(candidates: Sequence[Fact], facts: Sequence[Fact],
@@ -140,7 +155,7 @@ def agreement_checks(candidates: Sequence[Fact], facts: Sequence[Fact],
     seen: set[tuple] = set()
     for c in candidates:
         f = chosen.get((c.key, c.measure))
-        if f is None or c is f or c.tier != f.tier:
+        if f is None or c is f or _tier(c) != _tier(f):
             continue
         if (c.start, c.end) == (f.start, f.end):
             continue

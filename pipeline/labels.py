@@ -49,6 +49,8 @@ class _Vocab:
     code_row: regex.Pattern
     staff_units: tuple[str, ...]
     zero: tuple[tuple[regex.Pattern, tuple[str, ...]], ...] = ()
+    code_label: regex.Pattern | None = None  # a label that starts with its code in brackets
+    project_statements: frozenset[str] = frozenset()  # statement kinds whose rows are projects
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,8 @@ def vocab() -> _Vocab:
         code_row=regex.compile(data["match"]["code_row"]),
         staff_units=tuple(data["staff"]["units"]),
         zero=tuple((regex.compile(z["pattern"]), tuple(z["keys"])) for z in data.get("zero", ())),
+        code_label=regex.compile(data["match"]["code_label"]),
+        project_statements=frozenset(data["match"]["project_statements"]),
     )
 
 
