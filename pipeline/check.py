@@ -248,14 +248,16 @@ def share_checks(amounts: Sequence[Amount], text: str) -> list[Check]:
     cur_sentence = None
     sentences = _Sentences(text)
     starts: dict[int, int] = {}  # a share's offset -> its sentence's start
+    last_line = None  # the sentence bounds of the last share, a line break ending it
     for a in amounts:
         if a.share_pct is None or a.table_id is not None:
             continue
-        s = sentences.bounds(a.start)
+        s = line = sentences.bounds(a.start)
         starts[a.start] = s[0]
-        if cur and s != cur_sentence and _wrapped(text, cur[-1].end, a.start, rule.wrap_ends):
-            s = cur_sentence  # a line break inside the enumeration (a PDF line wrapped after "…占7.32%；")
-            starts[a.start] = starts[cur[0].start]
+        if cur and (line == last_line or _wrapped(text, cur[-1].end, a.start, rule.wrap_ends)):
+            s = cur_sentence  # on the line of the last share, or past a line break inside the enumeration
+            starts[a.start] = starts[cur[0].start]  # (a PDF line wrapped after "…占7.32%；")
+        last_line = line
         nested = bool(cur) and s == cur_sentence and any(w in text[cur[-1].end:a.start] for w in rule.nested_words)
         if s != cur_sentence or nested:
             if len(cur) >= 2:
@@ -291,6 +293,19 @@ def _sign_before(text: str, lo: int, pos: int) -> Decimal:
         if i > best:
             best, sign = i, sg
     return Decimal(sign)
+
+
+_STOP_BEFORE = regex.compile(r"[。！？]", regex.REVERSE)
+
+
+def _stop_before(text: str, pos: int) -> int:
+    """After the last 。！？ before `pos` (a line break does not end an aside: 广州 2026 卫生健康委
+    p? "（公务用车购置费331万元，…；\n公务用车运行维护费370.34万元，…。）比上年增加66.79万元，增长10.5%"
+    is the change of the 701.34 before the parenthesis), looked for no further back than money's
+    `max_lookback`."""
+    lo = max(0, pos - money.vocab().max_lookback)
+    before = _STOP_BEFORE.search(text, lo, pos)
+    return before.end() if before else lo
 
 
 def _in_parentheses(text: str, lo: int, pos: int) -> bool:
@@ -347,7 +362,7 @@ def change_checks(amounts: Sequence[Amount], text: str) -> list[Check]:
                 ))
             pending_prior = None
             continue
-        if _in_parentheses(text, _sentence_start(text, a.start), a.start):
+        if _in_parentheses(text, _stop_before(text, a.start), a.start):
             continue  # "（经人大批准的年初预算收入880.51万元）": an aside, not the subject
         current, pending_prior = a, None
     return out

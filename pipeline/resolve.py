@@ -85,8 +85,8 @@ def _measure_year(measure: str | None, year: int | None, meta: Metadata) -> tupl
 
 
 def _amount_fact(a: Amount, m: LabelMatch, meta: Metadata, origin: str, measure: str | None,
-                 evidence: str) -> Fact | None:
-    my = _measure_year(measure, a.year, meta)
+                 evidence: str, year: int | None = None) -> Fact | None:
+    my = _measure_year(measure, a.year if a.year is not None else year, meta)
     if my is None:
         return None
     spec = vocab().keys[m.key]
@@ -141,6 +141,19 @@ def _cell_measure(t: TableView, r: int, i: int, chain: list[str], row_label: str
     return None
 
 
+_HEADER_YEAR = regex.compile(r"(?P<year>(?:19|20)\d{2})\s*年")
+
+
+def _cell_year(t: TableView, r: int, i: int, chain: list[str]) -> int | None:
+    """The year a cell's column headers state ("2025年预算数 / 合计" over the 上年 half of a 三公
+    table: 烟台 2026 公开表7), or None."""
+    for h in [*chain, t.group_header(r, i), *t.spanning_headers(r, i)]:
+        m = _HEADER_YEAR.search(h) if h else None
+        if m:
+            return int(m["year"])
+    return None
+
+
 def _skip_row(row: list[Cell], nums: list[str] | None = None) -> bool:
     """A classification line (its first cell a code) or a row that numbers the columns. `nums`:
     the texts of the row's numeric cells in order, when the caller has them (a numeric text is
@@ -154,6 +167,9 @@ def _skip_row(row: list[Cell], nums: list[str] | None = None) -> bool:
         return True  # "30217 | 公务接待费 | 41.95"; not "13045 | 2000" (figures in 元)
     if vocab().code_label.match(filled[0]):
         return True  # "[30217]公务接待费 | 3.40"
+    if (vocab().code_row.match(filled[0]) and len(filled) > 2 and vocab().code_part.match(filled[1])
+            and filled[2] not in nums):
+        return True  # the code split over 类 | 款 columns: "302 | 17 | 公务接待费 | 502 | 06 | … | 3.00"
     return len(nums) >= 2 and nums[0] == "1" and nums == [str(k) for k in range(1, len(nums) + 1)]
 
 
@@ -213,8 +229,8 @@ def _table_candidates(text: Text, tables: Sequence[TableView], amounts: Sequence
                 m, label, chain = _cell_key(t, r, i, row_label)
                 if m is None or keys[m.key].unit == "人":
                     continue
-                if chain and any(w in chain[0] for w in v.index_headers):
-                    continue
+                if any(w in h for h in chain for w in v.index_headers):
+                    continue  # a column that numbers the rows or prints their codes (科目编码 / 类)
                 if t.scope() - set(keys[m.key].accept):
                     continue  # a table of 财政拨款 / 政府性基金 … money only
                 scope = _chain_scope(tuple(chain)) if label not in chain else frozenset()
@@ -226,9 +242,10 @@ def _table_candidates(text: Text, tables: Sequence[TableView], amounts: Sequence
                     if beside_total:
                         continue  # 一般公共预算 beside 合计 (广州 2026 表8 “三公”经费 74.83 | 42.79 | 0 | 32.04): a part
                 measure = _cell_measure(t, r, i, chain, row_label)  # the same headers money reads
+                year = _cell_year(t, r, i, chain)
                 a = row_amounts.get(c.col)
                 if a is not None:
-                    f = _amount_fact(a, m, meta, TABLE, measure, table_context(t, label, chain, c))
+                    f = _amount_fact(a, m, meta, TABLE, measure, table_context(t, label, chain, c), year)
                     if f:
                         out.append(f)
                         placed.append((f, r))
@@ -240,7 +257,7 @@ def _table_candidates(text: Text, tables: Sequence[TableView], amounts: Sequence
                     continue
                 if m_num["sign"]:
                     value = -value
-                my = _measure_year(measure, None, meta)
+                my = _measure_year(measure, year, meta)
                 if my is None:
                     continue
                 out.append(fact(

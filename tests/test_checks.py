@@ -157,10 +157,22 @@ def test_shares_over_a_wrapped_line_and_of_a_nil_total():
     wrapped = ("其中，因公出国（境）费支出 23.27 万元，占“三公”经费的 60.8%；公务用车购置及运行维护费支出 2.8 万元，"
                "占“三公”经费的 7.32%；\n公务接待费支出 12.2 万元，占“三公”经费的 31.88%。\n")
     assert _statuses(_checks_of(wrapped), "shares_sum_100") == ["pass"]
+    # 杭州 2026 司法局 p6: the break after the first item, two more on the next line
+    wrapped = ("一般公共服务（类）支出 12,868.19 万元，占 14.0%；\n公共安全（类）支出 69,081.15 万元，占 75.2%；"
+               "社会保障和就业（类）支出 7,458.52 万元，占 8.1%；卫生健康（类）支出2,434.95万元，占2.7%。\n")
+    assert _statuses(_checks_of(wrapped), "shares_sum_100") == ["pass"]
     # 无锡 2026 城市管理和综合执法局: every figure 0, every share 0%
     nil = ("其中，因公出国（境）费支出 0 万元，占“三公”经费的 0%；公务用车购置及运行维护费支出 0 万元，占“三公”经费的 0%；"
            "公务接待费支出0万元，占“三公”经费的0%。\n")
     assert _statuses(_checks_of(nil), "shares_sum_100") == ["skip"]
+
+
+def test_a_change_after_an_aside_over_a_line_break_is_the_figure_before_it():
+    # 广州 2026 卫生健康委员会 p? (the parenthesis wraps onto a second PDF line): 66.79 / 10.5% is the
+    # change of 公务用车购置及运行维护费 701.34, not of the 370.34 inside the parenthesis
+    text = ("公务用车购置及运行维护费701.34万元（公务用车购置费331万元，比上年增加119.15万元；\n"
+            "公务用车运行维护费370.34万元，比上年减少52.36万元。）比上年增加66.79万元，增长10.5%，主要原因是更新购置采血车辆。\n")
+    assert _statuses(_checks_of(text), "change_pct_matches") == ["pass"]
 
 
 def test_prior_plus_change_pass_and_fail():

@@ -241,6 +241,14 @@ NOT_FAILED = [
      "personnel_plus_public_eq_basic", ""),
     ("杭州-交通-p32-人员经费-vs-p26-基本支出", "cities/杭州__2026年杭州市交通运输局部门预算.pdf",
      "personnel_plus_public_eq_basic", ""),
+    # 烟台 2026 公开表6: the codes split over 类 | 款 columns twice ("302 | 17 | 公务接待费 | 502 | 06 |
+    # 公务接待费 | 3.00"): the 502 and the 06 were read as 公务接待费, and the line itself (the 基本支出
+    # part) as a key figure
+    ("烟台-公开表6-科目编码-类|款-公务接待费", "烟台市退役军人事务局_2026_部门预算.html",
+     "fact_candidates_agree", "three_public_reception"),
+    # 烟台 2026 公开表7: "2025年预算数 | 2026年预算数" halves; the 2025 half (28.10) was this year's
+    ("烟台-公开表7-2025年预算数-是上年", "烟台市退役军人事务局_2026_部门预算.html",
+     "prose_table_agree", "three_public_total"),
 ]
 
 
