@@ -300,7 +300,7 @@ _STOP_BEFORE = regex.compile(r"[。！？]", regex.REVERSE)
 
 def _stop_before(text: str, pos: int) -> int:
     """After the last 。！？ before `pos` (a line break does not end an aside: 广州 2026 卫生健康委
-    p? "（公务用车购置费331万元，…；\n公务用车运行维护费370.34万元，…。）比上年增加66.79万元，增长10.5%"
+    p114 "（公务用车购置费331万元，…；\n公务用车运行维护费370.34万元，…。）比上年增加66.79万元，增长10.5%"
     is the change of the 701.34 before the parenthesis), looked for no further back than money's
     `max_lookback`."""
     lo = max(0, pos - money.vocab().max_lookback)
@@ -545,7 +545,13 @@ def unit_statement_checks(amounts: Sequence[Amount]) -> list[Check]:
     """A figure stated in 万元 and, under the same label and measure, in another money unit."""
     out = []
     by: dict[tuple, list[Amount]] = {}
+    seen_rows: set[tuple] = set()
     for a in amounts:
+        if a.table_id is not None and a.row is not None:
+            if (a.table_id, a.row, a.measure) in seen_rows:
+                continue  # a table row states its label's figure of a measure once, first (合计);
+                # the other columns are its parts (上海 2024 表8 公务接待费 13,500 | 0 | 13,500 in 元)
+            seen_rows.add((a.table_id, a.row, a.measure))
         label = _statement_label(a.label)
         if label is not None:
             by.setdefault((label, a.measure), []).append(a)

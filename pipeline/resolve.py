@@ -117,7 +117,9 @@ def _cell_key(t: TableView, r: int, i: int, row_label: str | None) -> tuple[Labe
     if key:
         return LabelMatch(key, 0, chain[0] if chain else "合计"), chain[0] if chain else "合计", chain
     m = t.title_key() if row_label else None
-    if m and vocab().keys[m.key].unit != "人":
+    if m and vocab().keys[m.key].unit != "人" and (not chain or takes_column_key(chain[0])):
+        # the total row's figure in its total column, not in a column of a part (事业收入 beside 合计:
+        # 上海 2024 表2; 公务用车购置费 in a 三公 table: 杭州 2026 表7)
         return m, f"{t.title} / {row_label}", chain
     return None, row_label, chain
 
@@ -233,14 +235,17 @@ def _table_candidates(text: Text, tables: Sequence[TableView], amounts: Sequence
                     continue  # a column that numbers the rows or prints their codes (科目编码 / 类)
                 if t.scope() - set(keys[m.key].accept):
                     continue  # a table of 财政拨款 / 政府性基金 … money only
-                scope = _chain_scope(tuple(chain)) if label not in chain else frozenset()
+                row_key = label not in chain  # the row's (or the title's) key, not its column's
+                scope = _chain_scope(tuple(chain)) if row_key else frozenset()
                 if scope - set(keys[m.key].accept):
                     continue  # the row's (or title's) key in a column of part of the money (政府性基金预算 beside 合计)
-                if scope:
+                if row_key and not (chain and is_total_label(chain[0]) and not scope):
                     if beside_total is None:
                         beside_total = _has_total_column(t, r, figures)
                     if beside_total:
-                        continue  # 一般公共预算 beside 合计 (广州 2026 表8 “三公”经费 74.83 | 42.79 | 0 | 32.04): a part
+                        # a column beside the row's 合计 holds a part of it: 一般公共预算 (广州 2026 表8
+                        # “三公”经费 74.83 | 42.79 | 0 | 32.04), 人员经费 | 公用经费 (上海 2024 表8 公务接待费)
+                        continue
                 measure = _cell_measure(t, r, i, chain, row_label)  # the same headers money reads
                 year = _cell_year(t, r, i, chain)
                 a = row_amounts.get(c.col)

@@ -153,7 +153,7 @@ def test_shares_nested_and_partial():
 
 
 def test_shares_over_a_wrapped_line_and_of_a_nil_total():
-    # 无锡 2026 发展和改革局 p?: the enumeration goes on after a PDF line break that follows "；"
+    # 无锡 2026 发展和改革局 p36: the enumeration goes on after a PDF line break that follows "；"
     wrapped = ("其中，因公出国（境）费支出 23.27 万元，占“三公”经费的 60.8%；公务用车购置及运行维护费支出 2.8 万元，"
                "占“三公”经费的 7.32%；\n公务接待费支出 12.2 万元，占“三公”经费的 31.88%。\n")
     assert _statuses(_checks_of(wrapped), "shares_sum_100") == ["pass"]
@@ -168,7 +168,7 @@ def test_shares_over_a_wrapped_line_and_of_a_nil_total():
 
 
 def test_a_change_after_an_aside_over_a_line_break_is_the_figure_before_it():
-    # 广州 2026 卫生健康委员会 p? (the parenthesis wraps onto a second PDF line): 66.79 / 10.5% is the
+    # 广州 2026 卫生健康委员会 p114 (the parenthesis wraps onto a second PDF line): 66.79 / 10.5% is the
     # change of 公务用车购置及运行维护费 701.34, not of the 370.34 inside the parenthesis
     text = ("公务用车购置及运行维护费701.34万元（公务用车购置费331万元，比上年增加119.15万元；\n"
             "公务用车运行维护费370.34万元，比上年减少52.36万元。）比上年增加66.79万元，增长10.5%，主要原因是更新购置采血车辆。\n")

@@ -249,6 +249,15 @@ NOT_FAILED = [
     # 烟台 2026 公开表7: "2025年预算数 | 2026年预算数" halves; the 2025 half (28.10) was this year's
     ("烟台-公开表7-2025年预算数-是上年", "烟台市退役军人事务局_2026_部门预算.html",
      "prose_table_agree", "three_public_total"),
+    # 上海 2024 万里 表2: the 合计 row of a 收入预算总表 (its title names income_total) is the key in its
+    # 合计 column, not in 事业收入 | 其他收入 beside it (0); 表8 公务接待费 13,500 | 0 | 13,500 (元): the
+    # row's figure is its first, the others are parts (人员经费 0)
+    ("上海-万里-表2-合计行-事业收入列", "上海普陀万里街道办事处_2024_部门预算.pdf",
+     "fact_candidates_agree", "income_total"),
+    ("上海-万里-表8-公务接待费-人员经费列", "上海普陀万里街道办事处_2024_部门预算.pdf",
+     "fact_candidates_agree", "three_public_reception"),
+    ("上海-万里-表8-公务接待费-元-vs-万元", "上海普陀万里街道办事处_2024_部门预算.pdf",
+     "unit_statements_agree", "公务接待费"),
 ]
 
 
