@@ -49,6 +49,9 @@ class _Vocab:
     code_row: regex.Pattern
     staff_units: tuple[str, ...]
     zero: tuple[tuple[regex.Pattern, tuple[str, ...]], ...] = ()
+    code_label: regex.Pattern | None = None  # a label that starts with its code in brackets
+    code_part: regex.Pattern | None = None  # the 款 (项) part of a code split over columns
+    project_statements: frozenset[str] = frozenset()  # statement kinds whose rows are projects
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,9 @@ def vocab() -> _Vocab:
         code_row=regex.compile(data["match"]["code_row"]),
         staff_units=tuple(data["staff"]["units"]),
         zero=tuple((regex.compile(z["pattern"]), tuple(z["keys"])) for z in data.get("zero", ())),
+        code_label=regex.compile(data["match"]["code_label"]),
+        code_part=regex.compile(data["match"]["code_part"]),
+        project_statements=frozenset(data["match"]["project_statements"]),
     )
 
 
