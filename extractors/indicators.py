@@ -1,7 +1,8 @@
 """Performance-indicator tables -> `Indicator` rows.
 
 A table block may hold several form sections; an indicator part starts at a header row found by
-its vocabulary (indicator_headers.toml) and runs until a row that opens another form section.
+the table model's column roles
+(pipeline/table_model.py `evaluation_roles`; detection in indicator_headers.toml) and runs until a row that opens another form section.
 Rows keep their empty (merged) cells in most layouts and are read by position; a row that lost
 its empty cells (flattened PDF text: no 度量单位 on a 定性 row, no merged 一级指标) is aligned to
 the header by what its cells contain. Merged 一级/二级指标 cells fill down.
@@ -30,6 +31,7 @@ from extractors.indicator_values import (
 )
 from extractors.subjects import (
     Subject,
+    clean_name,
     _block_starts,
     block_firsts,
     block_rows,
@@ -42,11 +44,11 @@ from extractors.subjects import (
     table_subject,
 )
 from pipeline.records import Block, Cell, Indicator, Text
+from pipeline.table_model import evaluation_headers, evaluation_roles, evaluation_row_roles, header_label
 from pipeline.textutil import new_record
 
 _NO_VALUE = {"", "/", "-", "—", "－", "——", "--"}
 
-_PAREN_TAIL = regex.compile(r"[（(][^（）()]*[)）]\s*$")
 _WEIGHT_IN_NAME = regex.compile(
     r"""
     [（(]\s*
@@ -82,18 +84,9 @@ class TablePart:
 # --- vocabulary ----------------------------------------------------------------------------------
 
 
-def role_map(roles: list[dict]) -> dict[str, str]:
-    """header text -> role name, from a vocabulary's ordered [[role]] list (first role wins)."""
-    out: dict[str, str] = {}
-    for role in roles:
-        for h in role["headers"]:
-            out.setdefault(h, role["name"])
-    return out
-
-
-@lru_cache(maxsize=1)
 def _header_roles() -> dict[str, str]:
-    return role_map(vocabulary()["role"])
+    """header label -> role of an indicator table (the table model's evaluation roles)."""
+    return evaluation_roles("indicator")
 
 
 @lru_cache(maxsize=1)
@@ -114,8 +107,7 @@ def _level1_names() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _level3_headers() -> tuple[str, ...]:
-    required = vocabulary()["detect"]["required"]
-    return tuple(h for role in vocabulary()["role"] if role["name"] == required for h in role["headers"])
+    return evaluation_headers("indicator", vocabulary()["detect"]["required"])
 
 
 @lru_cache(maxsize=1)
@@ -127,17 +119,6 @@ def _implied_level1() -> dict[str, str]:
 def _nature_words() -> tuple[frozenset[str], frozenset[str]]:
     n = vocabulary()["nature"]
     return frozenset(n["qualitative"]), frozenset(n["quantitative"])
-
-
-@lru_cache(maxsize=8192)
-def header_label(cell_text: str) -> str:
-    """A header cell as compared with the vocabulary: no spaces, tags or trailing parenthesis."""
-    s = compact(cell_text)
-    while True:
-        t = _PAREN_TAIL.sub("", s)
-        if t == s:
-            return s
-        s = t
 
 
 def header_role(cell_text: str) -> str | None:
@@ -498,7 +479,7 @@ def _compat(role: str | None, v: str) -> float:
         return bonus + (2.0 if pv is not None and (pv.is_numeric or pv.operator) else 0.6)
     if role == "unit":
         return 2.5 if looks_like_unit(v) else -4.0
-    if role == "actual":
+    if role == "achieved":
         return 1.5 if (pv is not None and pv.is_numeric) else 0.8
     if role in ("weight", "score"):
         if v.strip() in _NO_VALUE:
@@ -623,7 +604,7 @@ def _part_indicators(
         if not l3 or header_label(l3) in header_words:
             continue
         target = parse_value(_clean(v.get("target")))
-        actual = parse_value(_clean(v.get("actual")))
+        actual = parse_value(_clean(v.get("achieved")))
         unit_col = _clean(v.get("unit"))
         unit_col = unit_col if unit_col and looks_like_unit(unit_col) else None
         weight = parse_number(_clean(v.get("weight")) or "")
@@ -662,8 +643,97 @@ def _part_indicators(
     return out, (prev_l1, prev_l2)
 
 
+# --- indicators written as running text in one cell ---------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _cell_list() -> dict:
+    v = vocabulary()["cell_list"]
+    return {
+        "item": regex.compile(v["item"], regex.VERBOSE),
+        "field": regex.compile(v["field_separator"]),
+        "named": regex.compile(v["named_field"], regex.VERBOSE),
+        "numbering": regex.compile(v["level_numbering"], regex.VERBOSE),
+        "trim": v["trim"],
+    }
+
+
+def cell_list_fields(cell: str) -> list[dict[str, str]]:
+    """The indicators of one cell of running text ("1、1-产出指标；11-数量指标；汇聚数据量；年度指标值:
+    ≥10亿条。2、…"), each as role -> text (level1, level2, level3 and the named columns' roles)."""
+    c = _cell_list()
+    roles = _header_roles()
+    out = []
+    for item in c["item"].split(cell.strip()):
+        fields = [f.strip(c["trim"]) for f in c["field"].split(item.strip().strip(c["trim"]))]
+        levels: list[str] = []
+        got: dict[str, str] = {}
+        for f in filter(None, fields):
+            m = c["named"].match(f)
+            role = roles.get(header_label(m["name"])) if m else None
+            if role is not None:
+                got.setdefault(role, m["value"].strip(c["trim"]))
+            elif not got:  # the level names come before the named values
+                levels.append(c["numbering"].sub("", f))
+        if levels and got:
+            got.update(zip(("level1", "level2", "level3")[-len(levels):] if len(levels) < 3 else
+                           ("level1", "level2", "level3"), levels[-3:]))
+            out.append(got)
+    return out
+
+
+def _cell_list_indicators(text: Text, start_id: int, numbers: dict[int, int]) -> list[Indicator]:
+    """Indicators of the tables with one project per row and its indicators as running text in a
+    cell (a 项目支出绩效目标表: 项目名称 | 总计 | … | 绩效指标), each tagged with its row's project."""
+    out: list[Indicator] = []
+    words = evaluation_headers("project", "indicator_text")
+    name_col = text_col = width = None  # a table's rows go on in the next block of its width (a page break)
+    for block in text.blocks:
+        if block.kind != "table":
+            continue
+        if block.n_cols != width:
+            name_col = text_col = width = None
+        if text_col is None and not may_hold(text, block, words):
+            continue
+        rows = block_rows(block, text)
+        labels, _ = block_labels(block, text)
+        for r, cells in enumerate(rows):
+            roles = evaluation_row_roles(labels[r], "project", first_wins=True)
+            found = {role: c for c, role in roles.items()}
+            if "project_name" in found and "indicator_text" in found:
+                name_col, text_col, width = found["project_name"], found["indicator_text"], block.n_cols
+                continue
+            if text_col is None or text_col >= len(cells) or not cells[text_col].strip():
+                continue
+            _, subject = clean_name(cells[name_col], keep_suffix=True) if name_col < len(cells) else (None, "")
+            for v in cell_list_fields(cells[text_col]):
+                target = parse_value(_clean(v.get("target")))
+                actual = parse_value(_clean(v.get("achieved")))
+                out.append(new_record(Indicator, {
+                    "indicator_id": start_id + len(out),
+                    "table_id": numbers.get(block.block_id),
+                    "subject": subject or None,
+                    "level1": v.get("level1"),
+                    "level2": v.get("level2"),
+                    "level3": v["level3"],
+                    "operator": _operator(None, target),
+                    "target_raw": target.raw if target else None,
+                    "target_value": target.number if target else None,
+                    "target_unit": target.unit if target is not None and target.is_numeric else None,
+                    "actual_raw": actual.raw if actual else None,
+                    "actual_value": actual.number if actual else None,
+                    "actual_unit": actual.unit if actual is not None and actual.is_numeric else None,
+                    "weight": None,
+                    "score": None,
+                    "note": None,
+                    "page": block.page,
+                }))
+    return out
+
+
 def text_to_indicators(text: Text, doc_subject: str | None) -> list[Indicator]:
-    """Every indicator row of every indicator table of a document."""
+    """Every indicator row of every indicator table of a document, then those written as running
+    text in the cells of a project table."""
     out: list[Indicator] = []
     numbers = table_numbers(text)
     levels: tuple[str | None, str | None] = (None, None)
@@ -672,6 +742,7 @@ def text_to_indicators(text: Text, doc_subject: str | None) -> list[Indicator]:
             text, part, len(out) + 1, numbers.get(part.block.block_id), levels if part.continues else (None, None)
         )
         out.extend(found)
+    out.extend(_cell_list_indicators(text, len(out) + 1, numbers))
     return out
 
 

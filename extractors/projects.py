@@ -1,7 +1,8 @@
 """Projects and their budget execution -> `Project` rows.
 
 Three sources, merged per project (tables win over prose, prose fills what tables leave empty):
-- budget-execution tables found by their headers (project_headers.toml): a form with a total row
+- budget-execution tables found by their column roles (the table model's evaluation roles,
+  pipeline/table_model.py; detection in project_headers.toml): a form with a total row
   ("年度资金总额 | 10.56 | 10.56 | 10.56 | 10 | 100.00% | 10") for the project the form is about,
   or a table with one project per row (任务名称 | 批复金额 | 实际支出金额 | 预算执行率);
 - prose: "项目全年预算数25.91万元，执行数为25.91万元", "该资金计划 26.07 万元";
@@ -25,11 +26,9 @@ from extractors.indicators import (
     block_labels,
     block_rows,
     find_parts,
-    header_label,
     is_header_labels,
     may_hold,
     paragraphs_holding,
-    role_map,
     same,
     subject_at,
     subject_of_table,
@@ -37,6 +36,7 @@ from extractors.indicators import (
 from extractors.scores import sentence_ends, sentence_span, squeeze, text_to_scores
 from extractors.subjects import DEPARTMENT, PROJECT, SubjectIndex, clean_name
 from pipeline.records import Block, Project, Score, Text
+from pipeline.table_model import evaluation_chain_roles, evaluation_roles, evaluation_row_roles, header_chains, header_label
 from schemas.vocab import read_toml
 
 MONEY_FIELDS = ("budget_initial", "budget_adjusted", "executed")
@@ -51,9 +51,9 @@ def vocabulary() -> dict:
     return read_toml("extractors", "project_headers.toml")
 
 
-@lru_cache(maxsize=1)
 def _roles() -> dict[str, str]:
-    return role_map(vocabulary()["role"])
+    """header label -> role of a budget-execution table (the table model's evaluation roles)."""
+    return evaluation_roles("project")
 
 
 @lru_cache(maxsize=1)
@@ -112,18 +112,50 @@ def unit_in(s: str) -> str | None:
 # --- tables --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Header:
+    roles: dict[int, str]  # column -> role (budget_initial … for the money columns)
+    units: dict[int, str]  # column -> the header text that may state its unit (both rows)
+    target_table: bool = False  # a 绩效目标表: one project per row, its 绩效指标 beside
+    indicator_col: int | None = None
+
+
 def _header_roles(labels: list[str]) -> dict[int, str]:
     """Column -> role of a row, from its cells' `block_labels` (a blank cell's label is "", no
     header); the first column of a role wins."""
-    roles: dict[int, str] = {}
     if _role_keys().isdisjoint(labels):
-        return roles
-    get = _roles().get
-    for i, label in enumerate(labels):
-        r = get(label)
-        if r is not None and r not in roles.values():
-            roles[i] = r
-    return roles
+        return {}
+    return evaluation_row_roles(labels, "project", first_wins=True)
+
+
+def _header(rows: list[list[str]], labels: list[list[str]], r: int) -> _Header | None:
+    """The header of a budget-execution table at row r, or None: the row's own column roles, or
+    those of a two-row header (the row and the one above: "预算数（百元） | | 执行数" over "年初 |
+    全年"; a 项目名称 cell merged down) where the row alone names fewer."""
+    roles = _header_roles(labels[r])
+    texts = {c: rows[r][c] for c in roles}
+    if r > 0 and not any(parse_number(c) is not None for c in rows[r - 1] if c.strip()) and \
+            not _role_keys().isdisjoint(labels[r - 1]):
+        both = evaluation_chain_roles(labels[r - 1], labels[r], "project")
+        if len(both) > len(roles) and set(roles.values()) <= set(both.values()):
+            chains = header_chains([rows[r - 1], rows[r]], 2, max(len(rows[r - 1]), len(rows[r])))
+            roles, texts = both, {c: " ".join(chains[c]) for c in both}
+    if not roles:
+        return None
+    found = set(roles.values())
+    target = {"project_name", "requested", "indicator_text"} <= found and \
+        found.isdisjoint(vocabulary()["detect"]["money_roles"])
+    indicator_col = next((c for c, role in roles.items() if role == "indicator_text"), None)
+    kept: dict[int, str] = {}
+    for c, role in roles.items():
+        if role == "requested":
+            if target:
+                kept[c] = "budget_initial"  # 总计 of a target table: the budget asked for
+        elif role != "indicator_text":
+            kept[c] = role
+    if not (target or _is_header(kept)):
+        return None
+    return _Header(kept, {c: texts.get(c, "") for c in kept}, target, indicator_col)
 
 
 @lru_cache(maxsize=1)
@@ -151,7 +183,7 @@ def _table_unit(block: Block, rows: list[list[str]], r: int) -> str:
 
 
 def _values(roles: dict[int, str], cells: list[str], label_col: int) -> dict[str, str]:
-    money_roles = [(c, r) for c, r in sorted(roles.items()) if r != "name"]
+    money_roles = [(c, r) for c, r in sorted(roles.items()) if r != "project_name"]
     after = [c.strip() for c in cells[label_col + 1:] if c.strip()]
     if len(after) == len(money_roles):
         return {r: v for (_, r), v in zip(money_roles, after)}
@@ -161,11 +193,14 @@ def _values(roles: dict[int, str], cells: list[str], label_col: int) -> dict[str
 def _convert(vals: dict[str, str], col_units: dict[str, str]) -> dict[str, Decimal]:
     """Cell texts -> 万元 (money, by each column's unit) and percent (rate)."""
     out: dict[str, Decimal] = {}
-    for role in (*MONEY_FIELDS, "rate"):
+    for role in (*MONEY_FIELDS, "execution_rate"):
         n = parse_number(vals.get(role, ""))
         if n is None:
             continue
-        out[role] = n if role == "rate" else to_wan(n, col_units[role])
+        if role == "execution_rate":
+            out["rate"] = n
+        else:
+            out[role] = to_wan(n, col_units[role])
     return out
 
 
@@ -184,14 +219,15 @@ def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
         # a declared total has a cell reading as its label, so the block's text holds the label
         declares = may_hold(text, block, declared_words)
         roles: dict[int, str] | None = None
+        header: _Header | None = None
         col_units: dict[str, str] = {}
         for r, cells in enumerate(rows):
-            # most rows name no header at all: `_header_roles` would give {}
-            rr = _header_roles(labels[r]) if not role_keys.isdisjoint(labels[r]) else None
-            if rr and _is_header(rr):
-                roles = rr
+            # most rows name no header at all: `_header` would give None
+            hh = _header(rows, labels, r) if not role_keys.isdisjoint(labels[r]) else None
+            if hh is not None:
+                header, roles = hh, hh.roles
                 unit = _table_unit(block, rows, r)
-                col_units = {role: unit_in(cells[c]) or unit for c, role in rr.items()}
+                col_units = {role: unit_in(hh.units[c]) or unit for c, role in roles.items()}
                 continue
             if roles is None:
                 if not declares:
@@ -211,7 +247,7 @@ def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
                 continue
             label = firsts[r]  # the label of the first non-blank cell
             page = block.page
-            name_col = next((c for c, role in roles.items() if role == "name"), None)
+            name_col = next((c for c, role in roles.items() if role == "project_name"), None)
             if name_col is not None:
                 name_text = cells[name_col].strip() if name_col < len(cells) else ""
                 if label in total_labels or header_label(name_text) in total_labels:
@@ -223,9 +259,11 @@ def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
                     continue
                 if not name_text or label.startswith(part_prefixes):
                     continue
+                if header.target_table and not _cell(cells, header.indicator_col):
+                    continue  # a unit's subtotal between its projects: it has no indicators
                 values = _convert(_values(roles, cells, name_col), col_units)
                 if values:
-                    code, name = clean_name(name_text)
+                    code, name = clean_name(name_text, keep_suffix=True)  # as printed: 穗智管运营服务项目
                     found.append(_Found(name, code, page, values))
                 continue
             if label not in total_labels:
@@ -241,11 +279,16 @@ def _table_projects(text: Text, doc_subject: str | None) -> list[_Found]:
     return found
 
 
+def _cell(cells: list[str], col: int | None) -> str:
+    return cells[col].strip() if col is not None and col < len(cells) else ""
+
+
 @lru_cache(maxsize=1)
 def _table_words() -> tuple[str, ...]:
     """Labels a table needs one of to give anything: a header row has an `executed` column or a
-    `budget_initial` one (`_is_header`); a declared total has its label."""
-    headers = [h for h, role in _roles().items() if role in ("executed", "budget_initial")]
+    `budget_initial` one (`_is_header`), or is a target table's with its `indicator_text`; a
+    declared total has its label."""
+    headers = [h for h, role in _roles().items() if role in ("executed", "budget_initial", "indicator_text")]
     return tuple(sorted(set(headers) | set(vocabulary()["rows"]["declared_total_labels"]), key=len))
 
 

@@ -19,7 +19,7 @@ import regex
 
 from pipeline.prefilter import edge_chars, required_chars, required_literal
 from pipeline.records import Block, Text
-from schemas.vocab import read_toml
+from schemas.vocab import numbering, read_toml
 
 DEPARTMENT = "department"
 PROJECT = "project"
@@ -30,6 +30,10 @@ class Subject:
     name: str | None
     scope: str  # department | project
     code: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.name:  # a department or project name, never the form fields after it
+            object.__setattr__(self, "name", cut_form_labels(self.name) or None)
 
 
 def vocabulary() -> dict:
@@ -49,11 +53,25 @@ def _compiled() -> dict:
         headings.append((h["scope"], regex.compile(h["pattern"], regex.VERBOSE), after))
     return {
         "code": regex.compile(v["patterns"]["code"], regex.VERBOSE),
-        "numbering": regex.compile(v["patterns"]["numbering"], regex.VERBOSE),
+        "numbering": regex.compile(rf"^\s*(?:{numbering().item}|{v['patterns']['enumerator']})\s*", regex.VERBOSE),
         "headings": headings,
         "space": regex.compile(r"\s+"),
         "tags": regex.compile(_TAGS),
     }
+
+
+@lru_cache(maxsize=1)
+def form_labels() -> tuple[str, ...]:
+    """Labels of a form's fields (subjects.toml [form_labels]): never part of a subject."""
+    return tuple(vocabulary()["form_labels"]["words"])
+
+
+@lru_cache(maxsize=8192)
+def cut_form_labels(name: str) -> str:
+    """A subject read off a form row or line, cut before the first form label it runs on into
+    ("县人大办 预算单位编码：102 自评等级：" -> "县人大办"); "" when it starts with one."""
+    cut = min((i for i in (name.find(w) for w in form_labels()) if i >= 0), default=-1)
+    return name if cut < 0 else name[:cut].rstrip(" \t：:，,；;|/")
 
 
 def compact(s: str) -> str:
@@ -73,8 +91,9 @@ def is_department_phrase(s: str) -> bool:
     return any(w in s for w in vocabulary()["words"]["department"])
 
 
-def clean_name(s: str) -> tuple[str | None, str]:
-    """(code, name) of a project phrase: numbering, code, quotes and the 项目 suffix removed."""
+def clean_name(s: str, keep_suffix: bool = False) -> tuple[str | None, str]:
+    """(code, name) of a project phrase: numbering, code, quotes and the 项目 suffix removed (the
+    suffix kept with `keep_suffix`: a name cell prints the project's name whole)."""
     words = vocabulary()["words"]
     s = compact(s).strip("“”\"'《》·:：,，;；。")
     s = _compiled()["numbering"].sub("", s, count=1)
@@ -82,7 +101,8 @@ def clean_name(s: str) -> tuple[str | None, str]:
         if s.startswith(lead):
             s = s[len(lead):].lstrip("，,：:")
     code, s = split_code(s)
-    for suffix in words["project_suffixes"]:
+    s = cut_form_labels(s)
+    for suffix in () if keep_suffix else words["project_suffixes"]:
         if s.endswith(suffix) and len(s) > len(suffix) + 1:
             s = s[: -len(suffix)]
             break

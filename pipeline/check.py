@@ -59,6 +59,7 @@ class Rule:
     parts: tuple[str, ...] = ()
     partial_words: tuple[str, ...] = ()
     nested_words: tuple[str, ...] = ()
+    wrap_ends: tuple[str, ...] = ()
 
     def tolerance(self, rounding: Decimal) -> Decimal:
         return self.factor * rounding + self.floor
@@ -71,7 +72,7 @@ def rules() -> dict[str, Rule]:
         out[c["name"]] = Rule(
             name=c["name"], what=c["what"], factor=Decimal(str(c["factor"])), floor=Decimal(c["floor"]),
             total=c.get("total"), parts=tuple(c.get("parts", ())), partial_words=tuple(c.get("partial_words", ())),
-            nested_words=tuple(c.get("nested_words", ())),
+            nested_words=tuple(c.get("nested_words", ())), wrap_ends=tuple(c.get("wrap_ends", ())),
         )
     return out
 
@@ -120,6 +121,14 @@ def sum_checks(facts: Sequence[Fact]) -> list[Check]:
                 out.append(Check(rule.name, "skip", total.value if total else None, None, None,
                                  f"{rule.what} [{m}]: not stated: {', '.join(missing)}"))
                 continue
+            read_in = {f.statement for f in (total, *parts) if f.statement}
+            if len(read_in) > 1:
+                # figures of two statements: the 一般公共预算基本支出表's 人员经费 against the 支出总表's
+                # 基本支出 (all funds) are not one scope; each statement's own lines are checked
+                # (statement_identity) and the statements against each other (statements_agree)
+                out.append(Check(rule.name, "skip", total.value, None, None,
+                                 f"{rule.what} [{m}]: read in different statements ({', '.join(sorted(read_in))})"))
+                continue
             observed = sum((p.value for p in parts), ZERO)
             rounding = total.half_ulp + sum((p.half_ulp for p in parts), ZERO)
             detail = f"{rule.what} [{m}]: " + " + ".join(_ev(p) for p in parts) + " vs " + _ev(total)
@@ -127,6 +136,13 @@ def sum_checks(facts: Sequence[Fact]) -> list[Check]:
         if not done:
             out.append(Check(rule.name, "skip", None, None, None, f"{rule.what}: none of the figures is stated"))
     return out
+
+
+def _tier(f: Fact) -> int:
+    """A fact's tier for comparison: a statement line's (resolve.STATEMENT_TIER) is a synonym's (0):
+    the figures a statement prints are compared with the other figures named for the key; a
+    fallback (1) never is."""
+    return max(f.tier, 0)
 
 
 def agreement_checks(candidates: Sequence[Fact], facts: Sequence[Fact],
@@ -140,7 +156,7 @@ def agreement_checks(candidates: Sequence[Fact], facts: Sequence[Fact],
     seen: set[tuple] = set()
     for c in candidates:
         f = chosen.get((c.key, c.measure))
-        if f is None or c is f or c.tier != f.tier:
+        if f is None or c is f or _tier(c) != _tier(f):
             continue
         if (c.start, c.end) == (f.start, f.end):
             continue
@@ -214,6 +230,15 @@ def _sentence_start(text: str, pos: int) -> int:
     return before.end() if before else lo
 
 
+def _wrapped(text: str, end: int, start: int, wrap_ends: Sequence[str]) -> bool:
+    """Between two figures, one line break after a line that ends in a word that goes on (；，、)."""
+    gap = text[end:start]
+    if gap.count("\n") != 1:
+        return False
+    line = gap[:gap.index("\n")].rstrip()
+    return bool(line) and line[-1] in wrap_ends
+
+
 def share_checks(amounts: Sequence[Amount], text: str) -> list[Check]:
     """Shares (占…%) of the figures of one enumeration (one sentence, ≥ 2 shares, a share after
     其中 belongs to the item before it) sum to 100%."""
@@ -223,11 +248,16 @@ def share_checks(amounts: Sequence[Amount], text: str) -> list[Check]:
     cur_sentence = None
     sentences = _Sentences(text)
     starts: dict[int, int] = {}  # a share's offset -> its sentence's start
+    last_line = None  # the sentence bounds of the last share, a line break ending it
     for a in amounts:
         if a.share_pct is None or a.table_id is not None:
             continue
-        s = sentences.bounds(a.start)
+        s = line = sentences.bounds(a.start)
         starts[a.start] = s[0]
+        if cur and (line == last_line or _wrapped(text, cur[-1].end, a.start, rule.wrap_ends)):
+            s = cur_sentence  # on the line of the last share, or past a line break inside the enumeration
+            starts[a.start] = starts[cur[0].start]  # (a PDF line wrapped after "…占7.32%；")
+        last_line = line
         nested = bool(cur) and s == cur_sentence and any(w in text[cur[-1].end:a.start] for w in rule.nested_words)
         if s != cur_sentence or nested:
             if len(cur) >= 2:
@@ -244,6 +274,10 @@ def share_checks(amounts: Sequence[Amount], text: str) -> list[Check]:
         rounding = sum((units.half_last_digit(a.share_pct) for a in g), ZERO)
         lo = starts[g[0].start]
         detail = "shares " + " + ".join(f"{a.label} {_fmt(a.share_pct)}% (amount {a.amount_id})" for a in g)
+        if all(a.value == 0 for a in g):
+            # "因公出国（境）费支出 0 万元，占“三公”经费的 0%；…" (无锡 2026): the shares of a nil total
+            out.append(Check(rule.name, "skip", HUNDRED, total, None, detail + "; every figure is 0"))
+            continue
         c = compare(rule.name, HUNDRED, total, rounding, detail)
         if c.status == "fail" and total < HUNDRED and any(w in text[lo:g[0].start] for w in rule.partial_words):
             c = Check(c.check, "skip", c.expected, c.observed, c.diff, c.detail + "; the enumeration may be partial")
@@ -259,6 +293,19 @@ def _sign_before(text: str, lo: int, pos: int) -> Decimal:
         if i > best:
             best, sign = i, sg
     return Decimal(sign)
+
+
+_STOP_BEFORE = regex.compile(r"[。！？]", regex.REVERSE)
+
+
+def _stop_before(text: str, pos: int) -> int:
+    """After the last 。！？ before `pos` (a line break does not end an aside: 广州 2026 卫生健康委
+    p114 "（公务用车购置费331万元，…；\n公务用车运行维护费370.34万元，…。）比上年增加66.79万元，增长10.5%"
+    is the change of the 701.34 before the parenthesis), looked for no further back than money's
+    `max_lookback`."""
+    lo = max(0, pos - money.vocab().max_lookback)
+    before = _STOP_BEFORE.search(text, lo, pos)
+    return before.end() if before else lo
 
 
 def _in_parentheses(text: str, lo: int, pos: int) -> bool:
@@ -315,7 +362,7 @@ def change_checks(amounts: Sequence[Amount], text: str) -> list[Check]:
                 ))
             pending_prior = None
             continue
-        if _in_parentheses(text, _sentence_start(text, a.start), a.start):
+        if _in_parentheses(text, _stop_before(text, a.start), a.start):
             continue  # "（经人大批准的年初预算收入880.51万元）": an aside, not the subject
         current, pending_prior = a, None
     return out
@@ -498,7 +545,13 @@ def unit_statement_checks(amounts: Sequence[Amount]) -> list[Check]:
     """A figure stated in 万元 and, under the same label and measure, in another money unit."""
     out = []
     by: dict[tuple, list[Amount]] = {}
+    seen_rows: set[tuple] = set()
     for a in amounts:
+        if a.table_id is not None and a.row is not None:
+            if (a.table_id, a.row, a.measure) in seen_rows:
+                continue  # a table row states its label's figure of a measure once, first (合计);
+                # the other columns are its parts (上海 2024 表8 公务接待费 13,500 | 0 | 13,500 in 元)
+            seen_rows.add((a.table_id, a.row, a.measure))
         label = _statement_label(a.label)
         if label is not None:
             by.setdefault((label, a.measure), []).append(a)

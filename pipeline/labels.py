@@ -60,6 +60,9 @@ class _Vocab:
     staff_units: tuple[str, ...]
     zero: tuple[tuple[regex.Pattern, tuple[str, ...]], ...] = ()
     nil_parts: tuple[NilPart, ...] = ()
+    code_label: regex.Pattern | None = None  # a label that starts with its code in brackets
+    code_part: regex.Pattern | None = None  # the 款 (项) part of a code split over columns
+    project_statements: frozenset[str] = frozenset()  # statement kinds whose rows are projects
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,9 @@ def vocab() -> _Vocab:
                     frozenset("".join(words(w, connectors)) for w in n["parts"]))
             for n in data.get("nil_part", ())
         ),
+        code_label=regex.compile(data["match"]["code_label"]),
+        code_part=regex.compile(data["match"]["code_part"]),
+        project_statements=frozenset(data["match"]["project_statements"]),
     )
 
 

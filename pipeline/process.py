@@ -173,7 +173,7 @@ def resolve_and_check(text, ex, projects=()) -> tuple:
             st_lines.extend(statements.text_to_statement_lines(text, [t], m.fiscal_year, resolve.default_measure(m), units))
         except Exception as e:  # noqa: BLE001 - a defect in one table must not cost the document
             unreadable.append(Unreadable(t.table_id, t.page, describe_error(e)))
-    res = resolve.with_statements(res, statement_checks.statement_facts(st_lines), m)
+    res = resolve.with_statements(res, statement_checks.statement_facts(st_lines), m, statement_checks.table_spans(st_lines))
     func = functional.extract(text, ex.table_models, ex.amounts, resolve.default_measure(m), units)
     return res, list(func.lines), check.check(res, ex.amounts, func, projects, text.text), st_lines, unreadable
 

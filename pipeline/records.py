@@ -320,6 +320,7 @@ class Fact:
     tier: int = 0
     year_stated: bool = False
     half_ulp: Decimal = Decimal("0.005")  # half the last printed digit, in `unit`
+    statement: str | None = None  # the standard statement kind it was read from (statement_checks.statement_facts)
 
     def row(self, doc_id: str) -> dict:
         return {
@@ -331,12 +332,12 @@ class Fact:
 
 def fact(key: str, value: Decimal, unit: str, measure: str | None, year: int | None, amount_id: int | None,
           start: int, end: int, page: int | None, evidence: str, origin: str = PROSE, tier: int = 0,
-          year_stated: bool = False, half_ulp: Decimal = Decimal("0.005")) -> Fact:
+          year_stated: bool = False, half_ulp: Decimal = Decimal("0.005"), statement: str | None = None) -> Fact:
     """Fact(...) built as textutil.new_record builds a record (every field, in order), not through
     the frozen __init__ (~0.3 µs a field): candidates are made by the dozen per document.
     tests/test_facts.py checks it equals Fact(...)."""
     return new_record(Fact, {
         "key": key, "value": value, "unit": unit, "measure": measure, "year": year, "amount_id": amount_id,
         "start": start, "end": end, "page": page, "evidence": evidence, "origin": origin, "tier": tier,
-        "year_stated": year_stated, "half_ulp": half_ulp,
+        "year_stated": year_stated, "half_ulp": half_ulp, "statement": statement,
     })

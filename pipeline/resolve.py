@@ -38,7 +38,9 @@ import regex
 from extractors import money, units
 from pipeline import prefilter
 from pipeline import table_model as tm
-from pipeline.labels import LabelMatch, is_nil_part, match_label, nil_part_whole, takes_column_key, title_scope, vocab
+from extractors.statements import kind_of_title
+from pipeline.labels import (LabelMatch, is_nil_part, is_total_label, match_label, nil_part_whole, takes_column_key,
+                             title_scope, vocab)
 from pipeline.records import PROSE, TABLE, Amount, Cell, Fact, Metadata, Text, fact
 from pipeline.staff import staff_prose, staff_tables
 from pipeline.table_units import UnitInference, infer_table_units
@@ -86,8 +88,8 @@ def _measure_year(measure: str | None, year: int | None, meta: Metadata) -> tupl
 
 
 def _amount_fact(a: Amount, m: LabelMatch, meta: Metadata, origin: str, measure: str | None,
-                 evidence: str) -> Fact | None:
-    my = _measure_year(measure, a.year, meta)
+                 evidence: str, year: int | None = None) -> Fact | None:
+    my = _measure_year(measure, a.year if a.year is not None else year, meta)
     if my is None:
         return None
     spec = vocab().keys[m.key]
@@ -118,7 +120,9 @@ def _cell_key(t: TableView, r: int, i: int, row_label: str | None) -> tuple[Labe
     if key:
         return LabelMatch(key, 0, chain[0] if chain else "合计"), chain[0] if chain else "合计", chain
     m = t.title_key() if row_label else None
-    if m and vocab().keys[m.key].unit != "人":
+    if m and vocab().keys[m.key].unit != "人" and (not chain or takes_column_key(chain[0])):
+        # the total row's figure in its total column, not in a column of a part (事业收入 beside 合计:
+        # 上海 2024 表2; 公务用车购置费 in a 三公 table: 杭州 2026 表7)
         return m, f"{t.title} / {row_label}", chain
     return None, row_label, chain
 
@@ -142,6 +146,12 @@ def _cell_measure(t: TableView, r: int, i: int, chain: list[str], row_label: str
     return None
 
 
+def _cell_year(t: TableView, r: int, i: int) -> int | None:
+    """The year a cell's column headers state ("2025年预算数 / 合计" over the 上年 half of a 三公
+    table: 烟台 2026 公开表7), as the table model reads it (money's amounts carry the same)."""
+    return tm.header_year(t.grid, t.flags, r, i)
+
+
 def _skip_row(row: list[Cell], nums: list[str] | None = None) -> bool:
     """A classification line (its first cell a code) or a row that numbers the columns. `nums`:
     the texts of the row's numeric cells in order, when the caller has them (a numeric text is
@@ -153,6 +163,11 @@ def _skip_row(row: list[Cell], nums: list[str] | None = None) -> bool:
         nums = [x for x in filled if figure_match(x)]
     if vocab().code_row.match(filled[0]) and len(filled) > 1 and filled[1] not in nums:
         return True  # "30217 | 公务接待费 | 41.95"; not "13045 | 2000" (figures in 元)
+    if vocab().code_label.match(filled[0]):
+        return True  # "[30217]公务接待费 | 3.40"
+    if (vocab().code_row.match(filled[0]) and len(filled) > 2 and vocab().code_part.match(filled[1])
+            and filled[2] not in nums):
+        return True  # the code split over 类 | 款 columns: "302 | 17 | 公务接待费 | 502 | 06 | … | 3.00"
     return len(nums) >= 2 and nums[0] == "1" and nums == [str(k) for k in range(1, len(nums) + 1)]
 
 
@@ -170,6 +185,7 @@ def _table_candidates(text: Text, tables: Sequence[TableView], amounts: Sequence
             continue  # every cell below would need an amount or an inferred unit: no fact, no blank part
         placed: list[tuple[Fact, int]] = []  # this table's facts with their row
         grid = t.grid
+        projects = _rows_are_projects(t)
         # without an inferred unit only the cells money read give a fact: only their rows are read
         rows = range(len(grid)) if inf is not None else sorted(r for r in table_amounts if r is not None and 0 <= r < len(grid))
         for r in rows:
@@ -204,20 +220,33 @@ def _table_candidates(text: Text, tables: Sequence[TableView], amounts: Sequence
                         named.append((f, row_label))
             if not named or _skip_row(row, [c.text for _, c, _ in figures]):
                 continue
+            if projects and not is_total_label(named[0][1] or ""):
+                continue  # a project of a 项目支出 statement, whatever its name
+            beside_total = None  # whether the row prints a figure in a column of all the money (合计)
             for (i, c, m_num), row_label in named:
                 m, label, chain = _cell_key(t, r, i, row_label)
                 if m is None or keys[m.key].unit == "人":
                     continue
-                if chain and any(w in chain[0] for w in v.index_headers):
-                    continue
+                if any(w in h for h in chain for w in v.index_headers):
+                    continue  # a column that numbers the rows or prints their codes (科目编码 / 类)
                 if t.scope() - set(keys[m.key].accept):
                     continue  # a table of 财政拨款 / 政府性基金 … money only
-                if label not in chain and _chain_scope(tuple(chain)) - set(keys[m.key].accept):
+                row_key = label not in chain  # the row's (or the title's) key, not its column's
+                scope = _chain_scope(tuple(chain)) if row_key else frozenset()
+                if scope - set(keys[m.key].accept):
                     continue  # the row's (or title's) key in a column of part of the money (政府性基金预算 beside 合计)
+                if row_key and not (chain and is_total_label(chain[0]) and not scope):
+                    if beside_total is None:
+                        beside_total = _has_total_column(t, r, figures)
+                    if beside_total:
+                        # a column beside the row's 合计 holds a part of it: 一般公共预算 (广州 2026 表8
+                        # “三公”经费 74.83 | 42.79 | 0 | 32.04), 人员经费 | 公用经费 (上海 2024 表8 公务接待费)
+                        continue
                 measure = _cell_measure(t, r, i, chain, row_label)  # the same headers money reads
+                year = _cell_year(t, r, i)
                 a = row_amounts.get(c.col)
                 if a is not None:
-                    f = _amount_fact(a, m, meta, TABLE, measure, table_context(t, label, chain, c))
+                    f = _amount_fact(a, m, meta, TABLE, measure, table_context(t, label, chain, c), year)
                     if f:
                         out.append(f)
                         placed.append((f, r))
@@ -229,7 +258,7 @@ def _table_candidates(text: Text, tables: Sequence[TableView], amounts: Sequence
                     continue
                 if m_num["sign"]:
                     value = -value
-                my = _measure_year(measure, None, meta)
+                my = _measure_year(measure, year, meta)
                 if my is None:
                     continue
                 out.append(fact(
@@ -241,6 +270,21 @@ def _table_candidates(text: Text, tables: Sequence[TableView], amounts: Sequence
                 placed.append((out[-1], r))
         out.extend(_blank_parts(t, placed))
     return out
+
+
+def _rows_are_projects(t: TableView) -> bool:
+    """A statement whose rows are projects (facts.toml project_statements: the 项目支出 statement)."""
+    kind = kind_of_title(t.title)
+    return kind is not None and kind.key in vocab().project_statements
+
+
+def _has_total_column(t: TableView, r: int, figures: Sequence[tuple]) -> bool:
+    """Row r prints a figure in a total column (合计 / 总计 …) whose headers name no scope word."""
+    for i, _, _ in figures:
+        chain = t.headers(r, i)
+        if chain and is_total_label(chain[0]) and not _chain_scope(tuple(chain)):
+            return True
+    return False
 
 
 def _blank_parts(t: TableView, placed: Sequence[tuple[Fact, int]]) -> list[Fact]:
@@ -412,14 +456,19 @@ def resolve(text: Text, amounts: Sequence[Amount], meta: Metadata) -> Resolved:
 STATEMENT_TIER = -1  # a statement line beats any other candidate of its key and measure
 
 
-def with_statements(res: Resolved, found: Sequence[tuple[str, object]], meta: Metadata) -> Resolved:
+def with_statements(res: Resolved, found: Sequence[tuple[str, object]], meta: Metadata,
+                    spans: dict[int, tuple[int, int]] | None = None) -> Resolved:
     """`res` with the key figures the standard statements print (statement_checks.statement_facts:
     (key, statement line)) as candidates that win their key and measure; the others stay candidates,
-    so `check` compares them with the statement's."""
+    so `check` compares them with the statement's. `spans`: each statement table's text span (first
+    to last of its lines); resolve's own candidates for a key and measure read inside the table the
+    statement fact comes from are dropped: the table model (statement lines) is the one reading of
+    that table, and a second reading of its headers is no second figure of the document (杭州 2026
+    表7: resolve read the 公务用车购置费 cell of the 合计 row as the “三公” total)."""
     if not found:
         return res
     by_cell = {(c.start, c.end): c.amount_id for c in res.candidates if c.amount_id is not None}
-    extra = []
+    extra, inside = [], []
     for key, ln in found:
         my = _measure_year(ln.measure, ln.year, meta)
         if my is None:
@@ -431,7 +480,13 @@ def with_statements(res: Resolved, found: Sequence[tuple[str, object]], meta: Me
             key=key, value=units.to_wan(ln.value, ln.unit), unit="万元", measure=measure, year=year,
             amount_id=by_cell.get((ln.start, ln.end)), start=ln.start, end=ln.end, page=ln.page,
             evidence=evidence, origin=TABLE, tier=STATEMENT_TIER, year_stated=stated,
-            half_ulp=units.half_last_digit(ln.value, ln.unit),
+            half_ulp=units.half_last_digit(ln.value, ln.unit), statement=ln.statement,
         ))
-    candidates = sorted([*res.candidates, *extra], key=lambda f: f.start)
+        span = (spans or {}).get(ln.table_id)
+        if span is not None:
+            inside.append((key, measure, span))
+    kept = [c for c in res.candidates
+            if not (c.origin == TABLE and any(c.key == k and c.measure == m and a <= c.start and c.end <= b
+                                              for k, m, (a, b) in inside))]
+    candidates = sorted([*kept, *extra], key=lambda f: f.start)
     return Resolved(tuple(select(candidates)), tuple(candidates), res.unit_inferences)

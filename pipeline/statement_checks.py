@@ -13,7 +13,7 @@ for a 决算 or a 预算). Every detail names the figures with their table and p
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 
@@ -45,6 +45,7 @@ class Selector:
     side: str | None = None
     table_roles: tuple[str, ...] = ()
     table_without: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()  # the figure is the sum of the line's cells of these roles (all printed)
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,8 @@ def parse_identity(text: str) -> Identity:
 
 def _selectors(items: Iterable[dict]) -> tuple[Selector, ...]:
     return tuple(Selector(d["statement"], tuple(tm.squash(n) for n in d.get("names", ())), tuple(d.get("roles", ())),
-                          d.get("side"), tuple(d.get("table_roles", ())), tuple(d.get("table_without", ())))
+                          d.get("side"), tuple(d.get("table_roles", ())), tuple(d.get("table_without", ())),
+                          tuple(d.get("parts", ())))
                  for d in items)
 
 
@@ -337,8 +339,9 @@ def _select(sel: Selector, tables: dict[str, list[StatementLine]]) -> dict[str |
     roles = {ln.column_role for ln in table}
     if not set(sel.table_roles) <= roles or set(sel.table_without) & roles:
         return {}
+    wanted = sel.parts or sel.roles
     mine = [ln for ln in table
-            if (not sel.roles or ln.column_role in sel.roles)
+            if (not wanted or ln.column_role in wanted)
             and (sel.side is None or sel.side in ln.column_header.split("/")[0])]
     if sel.names:
         for name in sel.names:
@@ -348,9 +351,34 @@ def _select(sel: Selector, tables: dict[str, list[StatementLine]]) -> dict[str |
                 break
         else:
             return {}
+    if sel.parts:
+        return _sum_parts(mine, sel.parts)
     out: dict[str | None, StatementLine] = {}
     for ln in sorted(mine, key=lambda x: (x.row, x.col)):
         out.setdefault(ln.measure, ln)
+    return out
+
+
+def _sum_parts(mine: Sequence[StatementLine], parts: Sequence[str]) -> dict[str | None, StatementLine]:
+    """Per measure, the first line (reading order) that prints a cell of every role of `parts`, in
+    one unit, as one line whose value is their sum (the 支出总表 that splits 基本支出 into 人员支出 |
+    日常公用支出 and prints no 基本支出 column: 杭州 2026 表3)."""
+    rows: dict[tuple, dict[str, StatementLine]] = {}
+    for ln in sorted(mine, key=lambda x: (x.row, x.col)):
+        rows.setdefault((ln.row, ln.measure), {}).setdefault(ln.column_role, ln)
+    out: dict[str | None, StatementLine] = {}
+    for (_, measure), by_role in rows.items():
+        if measure in out or not all(p in by_role for p in parts):
+            continue
+        cells = [by_role[p] for p in parts]
+        if len({c.unit for c in cells}) != 1:
+            continue
+        wan = [c.amount_wan for c in cells]
+        out[measure] = replace(
+            cells[0], value=sum((c.value for c in cells), ZERO), column_role="+".join(parts),
+            column_header=" + ".join(c.column_header for c in cells),
+            amount_wan=None if None in wan else sum(wan, ZERO),
+            start=min(c.start for c in cells), end=max(c.end for c in cells))
     return out
 
 
@@ -398,6 +426,15 @@ def statement_facts(lines: Sequence[StatementLine]) -> list[tuple[str, Statement
         for measure, ln in sorted(_select_first(rule.line, tables).items(), key=lambda x: str(x[0])):
             if ln.unit is not None:
                 out.append((rule.key, ln))
+    return out
+
+
+def table_spans(lines: Sequence[StatementLine]) -> dict[int, tuple[int, int]]:
+    """Each statement table's text span: from its first line's start to its last line's end."""
+    out: dict[int, tuple[int, int]] = {}
+    for ln in lines:
+        a, b = out.get(ln.table_id, (ln.start, ln.end))
+        out[ln.table_id] = (min(a, ln.start), max(b, ln.end))
     return out
 
 

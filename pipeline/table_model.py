@@ -138,6 +138,76 @@ def roles() -> Roles:
     )
 
 
+# --- evaluation tables --------------------------------------------------------------------------
+# 绩效自评表, 项目支出绩效自评表, 绩效目标表 and 计分表 name their columns in words of their own
+# (schemas/columns.toml [[evaluation_role]]); projects and indicators ask for their columns here.
+
+_PAREN_TAIL = regex.compile(r"[（(][^（）()]*[)）]\s*$")
+EVALUATION_TABLES = ("project", "indicator")
+
+
+@lru_cache(maxsize=8192)
+def header_label(cell_text: str) -> str:
+    """A header cell as an evaluation table's vocabulary compares it: no whitespace, tags or
+    trailing parenthesis ("预算额（百元）" -> 预算额, "绩效指标（90分）" -> 绩效指标)."""
+    from extractors.subjects import compact  # the labels of the subjects compare alike
+
+    s = compact(cell_text)
+    while True:
+        t = _PAREN_TAIL.sub("", s)
+        if t == s:
+            return s
+        s = t
+
+
+@lru_cache(maxsize=len(EVALUATION_TABLES))
+def evaluation_roles(table: str) -> dict[str, str]:
+    """header label -> column role of one kind of evaluation table ("project": budget execution,
+    "indicator": indicator rows), from schemas/columns.toml; the first role listing a header wins."""
+    if table not in EVALUATION_TABLES:
+        raise ValueError(f"no evaluation table {table!r}: one of {EVALUATION_TABLES}")
+    out: dict[str, str] = {}
+    for r in read_toml("schemas", "columns.toml")["evaluation_role"]:
+        if table in r["tables"]:
+            for h in r["headers"]:
+                out.setdefault(h, r["name"])
+    return out
+
+
+def evaluation_headers(table: str, role: str) -> tuple[str, ...]:
+    """The header labels of one role of an evaluation table, as listed."""
+    return tuple(h for h, r in evaluation_roles(table).items() if r == role)
+
+
+def evaluation_row_roles(labels: list[str], table: str, first_wins: bool = False) -> dict[int, str]:
+    """Column -> role of a header row of an evaluation table, from its cells' `header_label`s (a
+    blank cell's label is "", no header); with `first_wins` the first column of a role keeps it."""
+    roles = evaluation_roles(table)
+    out: dict[int, str] = {}
+    for i, label in enumerate(labels):
+        r = roles.get(label) or (roles.get(label.rstrip("：:")) if label.endswith(("：", ":")) else None)  # "总计："
+        if r is not None and not (first_wins and r in out.values()):
+            out[i] = r
+    return out
+
+
+def evaluation_chain_roles(upper: list[str], lower: list[str], table: str) -> dict[int, str]:
+    """Column -> role of a two-row header of an evaluation table (labels of the upper and the lower
+    row): a column takes its lower cell's role; where the lower cell is blank (the upper one merged
+    down: 项目名称, 全年执行数 beside 预算数 over 年初 | 全年) the upper cell's. A spanning upper cell
+    ("预算数（万元）" over 年初预算数 | 全年预算数) gives its children no role, only their unit."""
+    n = max(len(upper), len(lower))
+    up = list(upper) + [""] * (n - len(upper))
+    low = list(lower) + [""] * (n - len(lower))
+    roles = evaluation_roles(table)
+    out: dict[int, str] = {}
+    for i, (parent, leaf) in enumerate(zip(up, low)):
+        r = roles.get(leaf if leaf else parent)
+        if r is not None and r not in out.values():
+            out[i] = r
+    return out
+
+
 def chain_role(chain: tuple[str, ...], rs: Roles | None = None) -> str | None:
     """A column's role from its header chain: the leaf first; a generic leaf (小计) or a leaf
     without a role takes the nearest ancestor's role; a generic leaf with none is `total`."""

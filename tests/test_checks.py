@@ -72,6 +72,31 @@ def test_fact_candidates_agree_pass_and_fail():
     assert _statuses(check.agreement_checks([a, c], [a]), "fact_candidates_agree") == ["fail"]
 
 
+def test_a_statement_fact_is_compared_with_the_other_candidates():
+    # a statement line's fact (resolve.STATEMENT_TIER) against a synonym's candidate: compared (it
+    # was skipped as another tier, so a statement fact was never checked); a fallback never is
+    stmt = Fact("three_public_total", D("873.20"), "万元", "budget", 2026, None, 100, 106, 34, "表7 合计",
+                origin="table", tier=resolve.STATEMENT_TIER, statement="three_public")
+    prose = _f("three_public_total", "873.20", measure="budget", start=10)
+    other = _f("three_public_total", "421.30", measure="budget", start=20)
+    fallback = Fact("three_public_total", D("0"), "万元", "budget", 2026, None, 30, 31, None, "无三公经费", tier=1)
+    out = check.agreement_checks([prose, other, fallback, stmt], [stmt])
+    assert _statuses(out, "prose_table_agree") == ["pass", "fail"]
+
+
+def test_personnel_plus_public_is_not_checked_across_two_statements():
+    # 杭州 2026 交通运输局: 人员经费 67,627.51 + 公用经费 14,902.37 of the 一般公共预算基本支出表 (p32)
+    # against the 支出总表's all-funds 基本支出 89,793.26 (p26): two scopes, not one figure
+    def st(key, value, statement):
+        return Fact(key, D(value), "万元", "budget", 2026, None, 0, 5, None, key, origin="table",
+                    tier=resolve.STATEMENT_TIER, statement=statement)
+    facts = [st("expenditure_basic", "89793.26", "expenditure"), st("expenditure_personnel", "67627.51", "general_public_basic"),
+             st("expenditure_public", "14902.37", "general_public_basic")]
+    assert _statuses(check.sum_checks(facts), "personnel_plus_public_eq_basic") == ["skip"]
+    same = [st("expenditure_basic", "82529.88", "general_public_basic"), *facts[1:]]
+    assert _statuses(check.sum_checks(same), "personnel_plus_public_eq_basic") == ["pass"]
+
+
 def test_seed_001_project_236_vs_275_61_fails(corpus_out):
     docs = pd.read_parquet(corpus_out / "documents")
     doc_id = docs[docs.source_path.str.contains(seed_path("001").name)].doc_id.iloc[0]
@@ -125,6 +150,29 @@ def test_shares_nested_and_partial():
     assert _statuses(_checks_of(nested), "shares_sum_100") == []
     partial = "支出主要用于以下方面：一般公共服务支出794.82万元，占75.35%；住房保障支出58.22万元，占5.52%。\n"
     assert _statuses(_checks_of(partial), "shares_sum_100") == ["skip"]
+
+
+def test_shares_over_a_wrapped_line_and_of_a_nil_total():
+    # 无锡 2026 发展和改革局 p36: the enumeration goes on after a PDF line break that follows "；"
+    wrapped = ("其中，因公出国（境）费支出 23.27 万元，占“三公”经费的 60.8%；公务用车购置及运行维护费支出 2.8 万元，"
+               "占“三公”经费的 7.32%；\n公务接待费支出 12.2 万元，占“三公”经费的 31.88%。\n")
+    assert _statuses(_checks_of(wrapped), "shares_sum_100") == ["pass"]
+    # 杭州 2026 司法局 p6: the break after the first item, two more on the next line
+    wrapped = ("一般公共服务（类）支出 12,868.19 万元，占 14.0%；\n公共安全（类）支出 69,081.15 万元，占 75.2%；"
+               "社会保障和就业（类）支出 7,458.52 万元，占 8.1%；卫生健康（类）支出2,434.95万元，占2.7%。\n")
+    assert _statuses(_checks_of(wrapped), "shares_sum_100") == ["pass"]
+    # 无锡 2026 城市管理和综合执法局: every figure 0, every share 0%
+    nil = ("其中，因公出国（境）费支出 0 万元，占“三公”经费的 0%；公务用车购置及运行维护费支出 0 万元，占“三公”经费的 0%；"
+           "公务接待费支出0万元，占“三公”经费的0%。\n")
+    assert _statuses(_checks_of(nil), "shares_sum_100") == ["skip"]
+
+
+def test_a_change_after_an_aside_over_a_line_break_is_the_figure_before_it():
+    # 广州 2026 卫生健康委员会 p114 (the parenthesis wraps onto a second PDF line): 66.79 / 10.5% is the
+    # change of 公务用车购置及运行维护费 701.34, not of the 370.34 inside the parenthesis
+    text = ("公务用车购置及运行维护费701.34万元（公务用车购置费331万元，比上年增加119.15万元；\n"
+            "公务用车运行维护费370.34万元，比上年减少52.36万元。）比上年增加66.79万元，增长10.5%，主要原因是更新购置采血车辆。\n")
+    assert _statuses(_checks_of(text), "change_pct_matches") == ["pass"]
 
 
 def test_prior_plus_change_pass_and_fail():

@@ -227,6 +227,7 @@ ITEM_NUMBERS = [
     ("seed-arabic", "1.履职效能", "1."), ("seed-arabic-comma", "3、公务接待费", "3、"),
     ("seed-arabic-paren", "(1)数量指标", "(1)"), ("seed-part", "第一部分 部门概况", "第一部分"),
     ("sample-annex", "附件2：项目绩效目标表", "附件2："), ("sample-paren-stop", "（一）、行政运行", "（一）、"),
+    ("seed-number-before-a-year", "2.2022年度政府工作经费", "2."),
     ("seed-decimal-is-no-number", "1.5万元", None), ("seed-date-is-no-number", "2024.12", None),
     ("seed-no-number", "一般公共预算支出", None),
 ]

@@ -16,6 +16,7 @@ from extractors.indicator_values import parse_value, vocabulary
 from extractors.indicators import text_to_indicators
 from extractors.subjects import vocabulary as subject_vocabulary
 from pipeline.prefilter import required_chars
+from pipeline.table_model import evaluation_roles
 from tests.textbuild import make_text, rows
 
 D = Decimal
@@ -314,7 +315,7 @@ def test_flattened_row_keeps_note_and_raw():
 
 def test_header_and_total_rows_are_never_indicators():
     tables = [SEED_001_TABLE, SEED_002_PROJECT_TABLE, SEED_004_TABLE, SAMPLE_NINGDE_TABLE, SYNTHETIC_SCORING]
-    vocab_headers = {h for role in vocabulary()["role"] for h in role["headers"]}
+    vocab_headers = set(evaluation_roles("indicator"))
     for table in tables:
         for i in text_to_indicators(make_text(table), None):
             assert i.level3 not in vocab_headers
@@ -344,6 +345,55 @@ def test_subject_from_heading_above_the_table():
     assert i.subject == "米易县人大常委会办公室"
 
 
+# 广州 政务服务和数据管理局 2026 项目支出绩效目标表 p1 (abridged): a project per row, its indicators as
+# running text in its 绩效指标 cell; each indicator is its row's project's.
+SAMPLE_GUANGZHOU_TARGETS = rows(
+    """
+项目名称（资金使用单位）|总计|财政拨款|财政专户拨款|其他资金|绩效目标|绩效指标
+合计|86,246.64|86,246.64|||||
+广州市政务服务和数据管理局|16,926.32|16,926.32|||||
+广州市政务服务和数据管理局数字政府运营中心穗智管运营服务项目|1,391.47|1,391.47|||通过“穗智管”运营服务项目的开展|1、1-产出指标；11-数量指标；会议活动保障次数；实施周期指标值:每年≥20场；年度指标值:每年≥20场。2、1-产出指标；11-数量指标；汇聚数据量；实施周期指标值:≥10亿条；年度指标值:≥10亿条。3、1-产出指标；12-质量指标；保障场地正常运行；实施周期指标值:≥99.5%；年度指标值:≥99.5%。
+广州12345政务服务便民热线平台运营项目|12,000.00|12,000.00|||通过实施2026年度广州12345热线平台运营项目|1、1-产出指标；12-质量指标；咨询事项一次性解答率.；实施周期指标值:≥85%；年度指标值:≥85%。2、3-满意度指标；31-服务对象满意度；受理服务满意度；实施周期指标值:≥95%；年度指标值:≥95%。3、2-效益指标；21-经济效益；服务成果转化；实施周期指标值:≥10；年度指标值:≥5。
+"""
+)
+
+
+def test_indicators_as_running_text_in_a_cell():
+    got = [(i.subject, i.level1, i.level2, i.level3, i.operator, i.target_value, i.target_unit)
+           for i in text_to_indicators(make_text(SAMPLE_GUANGZHOU_TARGETS), "广州市政务服务和数据管理局")]
+    suizhi, hotline = "广州市政务服务和数据管理局数字政府运营中心穗智管运营服务项目", "广州12345政务服务便民热线平台运营项目"
+    assert got == [
+        (suizhi, "产出指标", "数量指标", "会议活动保障次数", "≥", Decimal(20), "场"),
+        (suizhi, "产出指标", "数量指标", "汇聚数据量", "≥", Decimal(10), "亿条"),
+        (suizhi, "产出指标", "质量指标", "保障场地正常运行", "≥", Decimal("99.5"), "%"),
+        (hotline, "产出指标", "质量指标", "咨询事项一次性解答率", "≥", Decimal(85), "%"),
+        (hotline, "满意度指标", "服务对象满意度", "受理服务满意度", "≥", Decimal(95), "%"),
+        (hotline, "效益指标", "经济效益", "服务成果转化", "≥", Decimal(5), None),  # the year's, not the period's
+    ]
+
+
+# 广州 2026 生态环境局部门预算 p1 (abridged): the same table with "总计：", items numbered "1." or "2、"
+# after a ；, fields split at ， as well.
+SAMPLE_GUANGZHOU_ECOLOGY_TARGETS = rows(
+    """
+项目名称（资金使用单位）|总计：|财政拨款|财政专户拨款|其他资金|绩效目标|绩效指标
+合计：|37,367.86|35,790.09||1,577.77|||
+广州市镇（街）园区环保监督检查员经费（越秀区）|238.00|238.00|||通过开展广州市建立镇（街）园区环境保护监督检查员队伍|1.1-产出指标，11-数量指标，项目专职环保员数量；实施周期指标值：≦核定人数，年度指标值：≦核定人数；2、1-产出指标，12-质量指标，环境应急事件响应率；实施周期指标值：100%，年度指标值：100%;3、1-产出指标，12-质量指标，专职环保员队伍管理规范化；实施周期指标值：考察是
+"""
+)
+
+
+def test_indicators_as_running_text_items_after_a_semicolon():
+    got = [(i.subject, i.level1, i.level2, i.level3, i.target_raw, i.target_value)
+           for i in text_to_indicators(make_text(SAMPLE_GUANGZHOU_ECOLOGY_TARGETS), "广州市生态环境局")]
+    name = "广州市镇（街）园区环保监督检查员经费（越秀区）"
+    assert got == [
+        (name, "产出指标", "数量指标", "项目专职环保员数量", "≦核定人数", None),
+        (name, "产出指标", "质量指标", "环境应急事件响应率", "100%", Decimal(100)),
+        (name, "产出指标", "质量指标", "专职环保员队伍管理规范化", None, None),  # its 年度指标值 lost in the cell
+    ]
+
+
 def test_no_indicator_table_no_rows():
     table = rows(
         """
@@ -359,10 +409,8 @@ def test_no_indicator_table_no_rows():
 
 def test_indicator_vocabulary_is_valid():
     v = vocabulary()
-    names = [r["name"] for r in v["role"]]
-    assert len(names) == len(set(names)), "a role is declared twice"
-    headers = [h for r in v["role"] for h in r["headers"]]
-    assert len(headers) == len(set(headers)), "a header belongs to two roles"
+    names = set(evaluation_roles("indicator").values())  # the table model's roles (their file's test)
+    headers = list(evaluation_roles("indicator"))
     assert v["detect"]["required"] in names
     assert set(v["detect"]["with_any"]) <= set(names)
     assert set(v["operators"].values()) <= {"≥", "≤", "=", ">", "<"}
@@ -446,7 +494,7 @@ def test_seed_indicator_count_exact(seed):
 
 
 def _header_words() -> set[str]:
-    return {h for role in vocabulary()["role"] for h in role["headers"]}
+    return set(evaluation_roles("indicator"))
 
 
 def _quality(df):

@@ -11,6 +11,7 @@ from extractors.projects import text_to_projects, to_wan, vocabulary
 from extractors.scores import squeeze
 from extractors.subjects import clean_name, same_subject
 from pipeline.prefilter import needs_one_of
+from pipeline.table_model import evaluation_roles
 from tests.test_indicators import SEED_002_PROJECT_TABLE
 from tests.textbuild import make_text, rows
 
@@ -202,6 +203,45 @@ EXAMPLES = {
         [SAMPLE_NINGDE_FUNDS],
         [],
     ),
+    # 广州 政务服务和数据管理局 2026 项目支出绩效目标表 p1 (abridged): one project per row, 总计 the
+    # budget asked for, the unit's own subtotal rows (no 绩效指标) and 合计 are no projects; a name
+    # as printed, 项目 included.
+    "sample:广州 目标表, 总计 is the budget asked for": (
+        [rows(
+            """
+项目名称（资金使用单位）|总计|财政拨款|财政专户拨款|其他资金|绩效目标|绩效指标
+合计|86,246.64|86,246.64|||||
+广州市政务服务和数据管理局|16,926.32|16,926.32|||||
+广州市政务服务和数据管理局数字政府运营中心穗智管运营服务项目|1,391.47|1,391.47|||通过“穗智管”运营服务项目的开展|1、1-产出指标；11-数量指标；汇聚数据量；实施周期指标值:≥10亿条；年度指标值:≥10亿条。
+政务信息化项目管理经费|365.50|365.50|||完成2026年度约400个全市信息化项目的立项|1、1-产出指标；11-数量指标；立项\\终验审核数量值；实施周期指标值:≥400个；年度指标值:≥400个。
+"""
+        )],
+        [("广州市政务服务和数据管理局数字政府运营中心穗智管运营服务项目", None, D("1391.47"), None, None, None, None, None),
+         ("政务信息化项目管理经费", None, D("365.50"), None, None, None, None, None)],
+    ),
+    "sample:广州 生态环境局 目标表, 总计：": (
+        [rows(
+            """
+项目名称（资金使用单位）|总计：|财政拨款|财政专户拨款|其他资金|绩效目标|绩效指标
+合计：|37,367.86|35,790.09||1,577.77|||
+广州市生态环境局|12,887.86|12,887.86|||||
+广州市镇（街）园区环保监督检查员经费（越秀区）|238.00|238.00|||通过开展|1.1-产出指标，11-数量指标，项目专职环保员数量；年度指标值：≦核定人数
+"""
+        )],
+        [("广州市镇（街）园区环保监督检查员经费（越秀区）", None, D("238.00"), None, None, None, None, None)],
+    ),
+    # a two-row header: 项目名称 and 全年执行数 merged down, 预算数（元） spanning 年初 | 全年 (its unit
+    # is theirs), 执行率 before the amounts
+    "synthetic:two-row header in 元, columns in another order": (
+        [rows(
+            """
+项目名称|执行率|预算数（元）||全年执行数（元）
+||年初预算数|全年预算数|
+乡村道路养护|95.83%|1,200,000|1,200,000|1,150,000
+"""
+        )],
+        [("乡村道路养护", None, D(120), D(120), D(115), D("95.83"), None, None)],
+    ),
 }
 
 
@@ -265,11 +305,8 @@ def test_same_subject(a, b, same):
 
 def test_project_vocabulary_is_valid():
     v = vocabulary()
-    names = [r["name"] for r in v["role"]]
-    assert len(names) == len(set(names))
-    headers = [h for r in v["role"] for h in r["headers"]]
-    assert len(headers) == len(set(headers)), "a header belongs to two roles"
-    assert set(v["detect"]["money_roles"]) <= set(names)
+    names = set(evaluation_roles("project").values())  # the table model's roles (their file's test)
+    assert set(v["detect"]["money_roles"]) <= names
     regex.compile(v["units"]["pattern"], regex.VERBOSE)
     fields = {"budget_initial", "budget_adjusted", "executed", "rate"}
     assert units.canonical_unit(v["units"]["default"]) == v["units"]["default"]

@@ -10,7 +10,7 @@ import regex
 from extractors.scores import MAX_SUBJECT, _anchor_re, patterns, squeeze, text_to_scores, vocabulary
 from pipeline.prefilter import needs_one_of
 from tests.test_indicators import SAMPLE_NINGDE_TABLE, SEED_002_PROJECT_TABLE, SEED_004_TABLE, SPACED_PARAGRAPHS
-from tests.textbuild import make_text
+from tests.textbuild import make_text, rows
 
 D = Decimal
 DEPT = "米易县人大常委会办公室"
@@ -396,3 +396,22 @@ def test_each_pattern_is_tried_only_with_one_of_its_own_anchors():
         assert needs_one_of(data["pattern"], list(p.needs)), p.name
         assert any(w in squeeze(data["example"])[0] for w in p.needs), p.name
     assert [p.needs for p in patterns()][:2] == [("得分",), ("得分", "评分")]
+
+
+# --- subjects are never form labels (issue 17 Deliver 2) -------------------------------------------
+# A county 部门整体自评表 whose form row runs on into its next fields (the issue's example, its
+# score subject was "县人大办 预算单位编码：102 自评等级："): the subject is the department alone.
+FORM_LABEL_SUBJECTS = [
+    ("自评表-form row", ["2023年度部门整体支出绩效自评表", rows("""
+预算单位|县人大办 预算单位编码：102 自评等级：
+自评得分|95
+""")], ("县人大办", "department", Decimal(95))),
+    ("自评表-form line", ["部门整体支出绩效自评表", "预算单位：县人大办 预算单位编码：102 自评等级：优", "自评得分为95分。"],
+     ("县人大办", "department", Decimal(95))),
+]
+
+
+@pytest.mark.parametrize("items,want", [c[1:] for c in FORM_LABEL_SUBJECTS], ids=[c[0] for c in FORM_LABEL_SUBJECTS])
+def test_a_subject_is_cut_before_the_form_labels_it_runs_on_into(items, want):
+    (s,) = text_to_scores(make_text(*items), None)
+    assert (s.subject, s.scope, s.score) == want

@@ -32,6 +32,43 @@ def test_column_roles_file_is_valid():
         assert set(k.get("shape", [])) <= set(names), k["key"]
 
 
+def test_evaluation_roles_file_is_valid():
+    roles = read_toml("schemas", "columns.toml")["evaluation_role"]
+    names = [r["name"] for r in roles]
+    assert len(names) == len(set(names)), "an evaluation role is defined twice"
+    for table in tm.EVALUATION_TABLES:
+        headers = [h for r in roles if table in r["tables"] for h in r["headers"]]
+        assert len(headers) == len(set(headers)), f"a header belongs to two roles of the {table} tables"
+        assert all(tm.header_label(h) == h for h in headers), "a header as header_label gives it"
+    assert all(set(r["tables"]) <= set(tm.EVALUATION_TABLES) and r["headers"] for r in roles)
+    # the roles the evaluation tables are read by (issue 17)
+    assert {"project_name", "budget_initial", "budget_adjusted", "executed", "execution_rate", "weight", "score",
+            "level1", "level2", "level3", "target", "achieved", "unit"} <= set(names)
+
+
+EVALUATION_HEADERS = [
+    # (id, upper header row, lower header row, table, the roles read)
+    ("自评表-一行", [], ["项目名称", "年初预算数（百元）", "全年预算数", "全年执行数", "分值", "执行率", "得分"], "project",
+     {0: "project_name", 1: "budget_initial", 2: "budget_adjusted", 3: "executed", 4: "weight",
+      5: "execution_rate", 6: "score"}),
+    ("自评表-列序不同", [], ["得分", "执行率", "全年执行数", "项 目 名 称", "年初预算数"], "project",
+     {0: "score", 1: "execution_rate", 2: "executed", 3: "project_name", 4: "budget_initial"}),
+    ("两行表头-预算数合并", ["项目名称", "预算数（万元）", "", "全年执行数"], ["", "年初预算数", "全年预算数", ""], "project",
+     {0: "project_name", 1: "budget_initial", 2: "budget_adjusted", 3: "executed"}),
+    ("指标表-两行表头", ["绩效指标", "", "", "年度指标值", "实际完成值"], ["一级指标", "二级指标", "三级指标", "", ""], "indicator",
+     {0: "level1", 1: "level2", 2: "level3", 3: "target", 4: "achieved"}),
+]
+
+
+@pytest.mark.parametrize("upper,lower,table,want", [e[1:] for e in EVALUATION_HEADERS], ids=[e[0] for e in EVALUATION_HEADERS])
+def test_evaluation_header_roles(upper, lower, table, want):
+    labels = [tm.header_label(c) for c in lower]
+    if upper:
+        assert tm.evaluation_chain_roles([tm.header_label(c) for c in upper], labels, table) == want
+    else:
+        assert tm.evaluation_row_roles(labels, table, first_wins=True) == want
+
+
 def test_statement_kinds_file_is_valid():
     data = read_toml("schemas", "statements.toml")
     keys = [k["key"] for k in data["kind"]]
