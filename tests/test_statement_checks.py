@@ -285,10 +285,12 @@ def _fact(value, measure="budget", origin="prose"):
 PROSE_CASES = [
     # (id, 三公 lines, candidates, statuses)
     # 广州信访局 p15: the parts as rows (行政经费 / “三公”经费 / 其中：…), funds as columns
-    ("sample-广州-rows", [L("three_public", 1, 1, "three_public_total", "444.39", name="行政经费"),
-                         L("three_public", 2, 1, "three_public_total", "4.80", name="“三公”经费")], [_fact("4.80")], ["pass"]),
-    ("constructed-rows-differ", [L("three_public", 1, 1, "three_public_total", "444.39", name="行政经费"),
-                                 L("three_public", 2, 1, "three_public_total", "4.80", name="“三公”经费")], [_fact("4.90")], ["fail"]),
+    # (its 合计 column is the funds' total: role total, the row's name says 行政经费 or “三公”经费)
+    ("sample-广州-rows", [L("three_public", 1, 1, "total", "444.39", name="行政经费"),
+                         L("three_public", 2, 1, "total", "4.80", name="“三公”经费")], [_fact("4.80")], ["pass"]),
+    ("constructed-rows-differ", [L("three_public", 1, 1, "total", "444.39", name="行政经费"),
+                                 L("three_public", 2, 1, "total", "4.80", name="“三公”经费")], [_fact("4.90")], ["fail"]),
+    ("constructed-rows-no-三公-line", [L("three_public", 1, 1, "total", "444.39", name="行政经费")], [_fact("4.80")], []),
     # 杭州气象局 p21: the parts as columns, one row for the department
     ("sample-杭州-columns", [L("three_public", 1, 1, "three_public_total", "13.13", name="杭州市气象局"),
                            L("three_public", 1, 2, "overseas", "0"), L("three_public", 1, 3, "reception", "2.13")],
