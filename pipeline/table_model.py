@@ -365,7 +365,8 @@ def _rows(block: Block, start: int, cols: tuple[Column, ...]) -> list[Row]:
             ([] if name_col is not None and code_cols and min(code_cols) > name_col else code_cols[:1])
         code, name = row_code(texts, mine, name_col)
         row_no = r[0].row if r else 0
-        out.append(Row(row_no, block.page, tuple(r), name, name_col, code, LEVELS.get(len(code)) if code else None))
+        out.append(Row(row_no, block.row_page(row_no), tuple(r), name, name_col, code,
+                       LEVELS.get(len(code)) if code else None))
     return out
 
 

@@ -398,7 +398,8 @@ CORRUPT_CASES = [
     # (id, statement, page, code or name, role, the new value, the check that must fail, detail fragment)
     ("sample-决算-corrupt-项", "expenditure", 8, "2013950", "total", "12.31", "statement_children_sum_eq_parent", "2013950 12.31 (p8)"),
     ("sample-决算-corrupt-basic", "general_public_expenditure", 12, "2013901", "basic", "52.32", "statement_identity", "basic 52.32"),
-    ("sample-决算-corrupt-类", "income", 6, "221", "total", "29.52", "statement_lei_sum_eq_total", "221 29.52 (p6)"),
+    # (221 住房保障支出 is printed on p7: the reader joins the table's part on p7 to p6, each row on its page)
+    ("sample-决算-corrupt-类", "income", 7, "221", "total", "29.52", "statement_lei_sum_eq_total", "221 29.52 (p7)"),
     ("sample-决算-corrupt-合计", "expenditure", 8, "合计", "total", "307.92", "statements_agree", "expenditure 表4 p8 合计 307.92"),
 ]
 

@@ -3,6 +3,7 @@ continued parts. Examples from real sample pages (read from ../shared, skipped w
 it is absent) and generated variants where no real page shows the case."""
 from __future__ import annotations
 
+import dataclasses
 from functools import lru_cache
 from pathlib import Path
 
@@ -97,8 +98,7 @@ def _block(rows, page, start=0, caption=None):
 
 
 def _text(blocks):
-    blocks = tuple(Block(i, b.kind, b.start, b.end, b.page, b.heading, b.caption, b.cells, b.n_rows, b.n_cols)
-                   for i, b in enumerate(blocks))
+    blocks = tuple(dataclasses.replace(b, block_id=i) for i, b in enumerate(blocks))
     return Text("x", "", blocks)
 
 
@@ -118,6 +118,17 @@ def test_continued_table_is_joined_and_rows_keep_their_page(second, n_rows):
     assert [r.page for r in t.rows] == [3, 4][:n_rows]
     assert [r.name for r in t.rows] == ["行政运行", "其他支出"]
     assert [c.role for c in t.columns] == ["name", "total", "basic", "project"]
+
+
+def test_a_table_the_reader_joined_over_pages_keeps_each_rows_page_and_continues():
+    """The reader joined pages 3-4 into one block (row_pages); the part on page 5 continues it."""
+    first = _block(HEADER + [("行政运行", "5.00", "5.00", "0.00"), ("一般行政管理事务", "1.00", "0.00", "1.00")], 3,
+                   caption="表5 一般公共预算支出表 单位：万元")
+    first = Block(0, "table", first.start, first.end, 3, caption=first.caption, cells=first.cells,
+                  n_rows=first.n_rows, n_cols=first.n_cols, row_pages=(3, 3, 4))
+    text = _text([first, _block([("其他支出", "2.00", "1.00", "1.00")], 5, start=first.end)])
+    (t,) = tm.text_to_tables(text)
+    assert [(r.name, r.page) for r in t.rows] == [("行政运行", 3), ("一般行政管理事务", 4), ("其他支出", 5)]
 
 
 # --- real pages ---------------------------------------------------------------------------------
@@ -165,6 +176,21 @@ def test_header_chains_on_real_pages(rel, page, word, want):
     for col, (header, role, measure) in want.items():
         c = t.columns[col]
         assert (c.header, c.role, c.measure) == (header, role, measure)
+
+
+GZWJ = "cities/广州__2026年广州市卫生健康委员会部门预算.pdf"
+
+
+def test_a_statement_over_many_pages_is_one_table_each_row_on_its_page():
+    """广州卫健委 表12 部门预算项目支出及其他支出预算表 runs from p31 to p113: the reader joins
+    pages 32-39 into one block, the model joins the rest (each part repeats the header rows)."""
+    (t,) = [t for t in _sample_tables(GZWJ) if "项目支出及其他支出预算表" in (t.title or "")]
+    pages = [r.page for r in t.rows]
+    assert (min(pages), max(pages)) == (31, 113) and pages == sorted(pages)
+    row = next(r for r in t.rows if r.name and "区块链" in r.name)  # printed on p35
+    assert row.page == 35
+    assert not [u for u in _sample_tables(GZWJ) if u.page and 32 <= u.page <= 113 and u.table_id != t.table_id
+                and [c.chain for c in u.columns] == [c.chain for c in t.columns]]
 
 
 def test_split_codes_on_a_real_page():
