@@ -154,10 +154,16 @@ def table_lines(text: Text, table: tm.Table, fiscal_year: int | None, doc_measur
     m = _YEAR.search(table.title or "")
     year = int(m["year"]) if m else fiscal_year
     money_cols = [c for c in table.columns if rs.money(c.role)]
+    # a column headed by a year (烟台 三公: 2025年预算数 | 2026年预算数 over the same parts): that
+    # year's figures, an earlier year than the table's the prior year's
+    col_years = {c.index: int(m["year"]) for c in money_cols if (m := _YEAR.search(c.header))}
+    this_year = year or max(col_years.values(), default=None)
     # a statement printing the parts of its total as columns (三公: 因公出国 | 公务用车 | 公务接待): its
     # 合计 column is the kind's `total_role`. Printed as rows (行政经费 / “三公”经费 / （一）因公出国…,
     # one column per fund), the 合计 column is the total of the funds; the row's name says what it is.
-    parts_as_columns = bool(kind.total_role) and any(c.role in kind.parts for c in money_cols)
+    # (江苏 09表 prints “三公”经费/小计 of its own beside a 合计 that adds 会议费 and 培训费)
+    parts_as_columns = bool(kind.total_role) and any(c.role in kind.parts for c in money_cols) \
+        and not any(c.role == kind.total_role for c in money_cols)
     out = []
     for r in table.rows:
         for c in money_cols:
@@ -185,12 +191,18 @@ def table_lines(text: Text, table: tm.Table, fiscal_year: int | None, doc_measur
             u = tm.cell_unit(table, r, c.index) or unit
             wan = units_mod.to_wan(v, u) if u else None
             cm = _COLUMN_MEASURE.get(c.measure or c.role or "")
+            line_year = year - 1 if cm == "prior_year" and year else year
+            cy = col_years.get(c.index)
+            if cy is not None and this_year is not None:
+                line_year = cy
+                if cy < this_year:
+                    cm = "prior_year"
             role = kind.total_role if parts_as_columns and c.role == "total" else c.role
             out.append(StatementLine(
                 statement=kind.key, statement_title=title, table_id=table.table_id, row=r.index, col=c.index,
                 code=code, name=name, classification=_classification(kind, code), level=level,
                 column_role=role, column_header=c.header, measure=cm or measure,
-                year=(year - 1 if cm == "prior_year" and year else year), value=v, unit=u, amount_wan=wan,
+                year=line_year, value=v, unit=u, amount_wan=wan,
                 page=r.page, start=cell.start, end=cell.end,
             ))
     return out

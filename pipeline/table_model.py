@@ -49,8 +49,9 @@ _INDEX_CELL = re.compile(r"""(?x) ^ (?: \*+ | 栏次 | 行次 | [A-Za-z] | \d{1,
 # A figure in a cell: 1,234.56 / -12 / 0.00 (not a code: codes are bare digits of 3, 5 or 7)
 FIGURE = re.compile(r"""(?x) ^ (?P<sign>[-−])? (?P<number> (?:\d{1,3}(?:,\d{3})+|\d+) (?:\.\d+)? ) $""")
 _FIGURE = FIGURE
-# A classification code, alone or before its name: 201 / 20103 / 2010301 / 301 / 30101
-_CODE = re.compile(r"""(?x) ^ [\[【]? (?P<code>[1-9]\d{2}(?:\d{2}){0,2}) [\]】]? (?:\s+|(?=[^\d\s]))? (?P<rest>.*) $""")
+# A classification code, alone or before its name: 201 / 20103 / 2010301 / 301 / 30101 (not the
+# first digits of a longer number: "2025年预算数" is a header, no code 202)
+_CODE = re.compile(r"""(?x) ^ [\[【]? (?P<code>[1-9]\d{2}(?:\d{2}){0,2}) (?!\d) [\]】]? (?:\s+|(?=[^\d\s]))? (?P<rest>.*) $""")
 # The first cell of a data row even where the table prints no figure (an empty template):
 # 合计 / 总计 / 一、… / （一）…
 _LABEL_ROW = re.compile(r"""(?x) ^ \s* (?: 合\s*计 | 总\s*计 | [一二三四五六七八九十]+、 | [（(][一二三四五六七八九十]+[)）] ) """)
@@ -235,6 +236,13 @@ def _has_figure(texts: list[str]) -> bool:
         _FIGURE.match(t) and ("." in t or "," in t) for t in texts)
 
 
+def _heads_columns(texts: list[str]) -> bool:
+    """A row starting 合计 that heads columns rather than totals them: two other cells at least name
+    things (因公出国（境）经费 | 公务接待费 beside 合计), none is a figure or a numbered line."""
+    others = [t for t in texts[1:] if t.strip() and not _LABEL_ROW.match(t)]
+    return len(others) >= 2 and not _has_figure(texts) and not any(_CODE.match(t) for t in others)
+
+
 def header_row_count(grid: list[list[str]], limit: int = 6) -> int:
     """How many leading rows are header: up to the first row with a figure (a column-number row
     counts as header). 0 when the first row already holds figures."""
@@ -244,7 +252,7 @@ def header_row_count(grid: list[list[str]], limit: int = 6) -> int:
             n += 1
             break
         if _has_figure(texts) or (texts and _CODE.match(texts[0] or "") and texts[0][:1].isdigit()) \
-                or (n and texts and _LABEL_ROW.match(texts[0] or "")):
+                or (n and texts and _LABEL_ROW.match(texts[0] or "") and not _heads_columns(texts)):
             break
         n += 1
     return n
@@ -260,11 +268,14 @@ def header_chains(grid: list[list[str]], n_header: int, n_cols: int) -> list[tup
         for c in range(1, n_cols):
             if not rows[lvl][c] and any(rows[k][c] for k in range(lvl + 1, len(rows))):
                 # a child below: the spanning parent is the nearest filled cell to the left on
-                # this level whose own column also has children (it spans, not a lone header)
+                # this level whose own column also has children (it spans, not a lone header),
+                # under the same parent one level up (公务接待费's empty middle cell is no part
+                # of the 公务用车运行维护费 printed left of it, under 公务用车购置及运行维护费)
                 p = c - 1
                 while p >= 0 and not rows[lvl][p]:
                     p -= 1
-                if p >= 0 and any(rows[k][p] for k in range(lvl + 1, len(rows))):
+                if p >= 0 and any(rows[k][p] for k in range(lvl + 1, len(rows))) and \
+                        (lvl == 0 or filled[lvl - 1][p] == filled[lvl - 1][c]):
                     filled[lvl][c] = filled[lvl][p]
     return [tuple(filled[lvl][c] for lvl in range(len(rows))) for c in range(n_cols)]
 

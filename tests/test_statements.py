@@ -71,6 +71,8 @@ FZGA = "cities/福州__2026年福州市公安局部门预算.pdf"
 HZQX = "cities/杭州__2026年杭州市气象局部门预算.pdf"
 WXXF = "cities/无锡__信访局_2026年部门预算.pdf"
 HZJT = "cities/杭州__2026年杭州市交通运输局部门预算.pdf"
+YT = "烟台市退役军人事务局_2026_部门预算.html"
+JS = "江苏省高级人民法院_2019_部门预算.pdf"
 GZBG = "cities/广州__2026年广州市人民政府办公厅部门预算.pdf"
 GZCG = "cities/广州__城市管理和综合执法局_2026年部门预算.pdf"
 
@@ -97,6 +99,7 @@ KIND_CASES = [
     ("sample-预算-收入总表-unit-row", WXXF, "budget", "income", 11, None, "无锡市人民来访接待中心", "income_general", "budget", "563.15", "万元"),
     ("sample-预算-基本支出-小计", HZJT, "budget", "general_public_expenditure", 31, None, "其他公路水路运输支出", "basic", "budget", "8464.39", "万元"),
     ("sample-预算-项目支出表-基金", HZJT, "budget", "project_expenditure", 37, None, "行业内相关政府补偿", "income_fund", "budget", "200000.00", "万元"),
+    ("sample-预算-三公-购置费", WL, "budget", "three_public", 31, None, None, "vehicle_purchase", "budget", "25", "万元"),
     ("sample-预算-三公-会议费", WXXF, "budget", "three_public", 21, None, None, "meeting", "budget", "0.44", "万元"),
     ("sample-预算-项目支出表", HZQX, "budget", "project_expenditure", 24, None, "气象业务建设", "total", "budget", "1097.02", "万元"),
     ("sample-预算-政府性基金", GZJT, "budget", "government_fund", 22, "212", "城乡社区支出", "total", "budget", "144843.77", "万元"),
@@ -118,6 +121,31 @@ def test_a_line_of_each_kind(rel, doc_measure, kind, page, code, name, role, mea
     ln = got[0]
     assert (ln.code, ln.measure, ln.value, ln.unit) == (code, measure, Decimal(value), unit)
     assert ln.amount_wan == Decimal(value) * {"元": Decimal(1), "万元": Decimal(10000)}[unit] / Decimal(10000)
+
+
+THREE_PUBLIC_CASES = [
+    # (id, sample, page, column header, role, measure, year, value)
+    # 烟台 公开表7 p20: 2025年预算数 | 2026年预算数 over the same parts: the earlier year is the prior year's
+    ("sample-two-years-prior", YT, 20, "2025年预算数/合计", "three_public_total", "prior_year", 2025, "28.10"),
+    ("sample-two-years-this", YT, 20, "2026年预算数/合计", "three_public_total", "budget", 2026, "25.02"),
+    ("sample-two-years-part", YT, 20, "2025年预算数/公务接待费", "reception", "prior_year", 2025, "8.20"),
+    # 江苏 公开09表 p14: the 合计 adds 会议费 and 培训费 to the “三公”经费 / 小计
+    ("sample-合计-with-会议费", JS, 14, "合计", "total", "budget", 2026, "2382.02"),
+    ("sample-三公-小计", JS, 14, "“三公”经费/小计", "three_public_total", "budget", 2026, "513.75"),
+]
+
+
+@pytest.mark.parametrize("rel, page, header, role, measure, year, value", [c[1:] for c in THREE_PUBLIC_CASES],
+                         ids=[c[0] for c in THREE_PUBLIC_CASES])
+def test_three_public_columns(rel, page, header, role, measure, year, value):
+    p = SAMPLES / rel
+    if not p.exists():
+        pytest.skip(f"sample {rel} is not in ../shared/samples ({SAMPLES})")
+    text = source_to_text(read_source(p))
+    lines = st.text_to_statement_lines(text, tm.text_to_tables(text), 2026, "budget")
+    got = [(ln.column_role, ln.measure, ln.year, ln.value) for ln in lines
+           if ln.statement == "three_public" and ln.page == page and ln.column_header == header]
+    assert got == [(role, measure, year, Decimal(value))]
 
 
 def test_a_三公_statement_printed_as_rows_has_no_三公_total_column():

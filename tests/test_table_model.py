@@ -75,6 +75,8 @@ CODE_CASES = [
     ("seed-split-three", ["201", "03", "01", "行政运行"], [0, 1, 2], 3, ("2010301", "行政运行")),
     ("seed-split-dropped-zero", ["301", "2", "津贴补贴"], [0, 1], 2, ("30102", "津贴补贴")),
     ("seed-no-code", ["合计", "5.00"], [], 0, (None, "合计")),
+    # 烟台 三公 p20: a year is no code 202 before "5年预算数"
+    ("sample-a-year-is-no-code", ["2025年预算数", "1.00"], [], 0, (None, "2025年预算数")),
 ]
 
 
@@ -150,6 +152,8 @@ HZQX = "cities/杭州__2026年杭州市气象局部门预算.pdf"
 SJ = "上海普陀区委社会工作部_2024_部门决算.pdf"
 WL = "上海普陀万里街道办事处_2024_部门预算.pdf"
 WX = "cities/无锡__信访局_2026年部门预算.pdf"
+YT = "烟台市退役军人事务局_2026_部门预算.html"
+JS = "江苏省高级人民法院_2019_部门预算.pdf"
 
 PAGE_CASES = [
     # (id, sample, page, title word, column -> (header, role, measure))
@@ -165,6 +169,20 @@ PAGE_CASES = [
     ("sample-split-code-类款项", WL, 11, "收入预算总表",
      {0: ("项目/功能分类科目编码/类", "code", None), 1: ("项目/功能分类科目编码/款", "code", None),
       4: ("收入预算/合计", "total", "budget")}),
+    # 公务接待费's empty middle cell is none of 公务用车运行维护费's, printed left of it under another parent
+    ("sample-spanning-parent-stays-under-its-own", SJ, 14, "三公",
+     {8: ("公务用车购置及运行维护费/公务用车运行维护费/预算数", "vehicle_running", "budget"),
+      10: ("公务接待费/预算数", "reception", "budget"), 11: ("公务接待费/决算数", "reception", "actual")}),
+    # a header row starting 合计 (合计 | 因公出国（境）经费 | …) under a year row (2025年预算数 | 2026年预算数)
+    ("sample-header-row-starting-合计", YT, 20, "三公",
+     {5: ("2025年预算数/公务接待费", "reception", None), 6: ("2026年预算数/合计", "total", "budget"),
+      9: ("2026年预算数/公务用车购置及运行维护费/公务用车购置经费", "vehicle_purchase", None)}),
+    ("sample-购置费-运行费-under-their-parent", WL, 31, "三公",
+     {4: ("2024年“三公”经费预算数/公务用车购置及运行费/购置费", "vehicle_purchase", None),
+      5: ("2024年“三公”经费预算数/公务用车购置及运行费/运行费", "vehicle_running", None)}),
+    # 江苏 09表: a 合计 of 三公, 会议费 and 培训费, and the 三公 经费's own 小计
+    ("sample-三公-subtotal-beside-会议费", JS, 14, "三公",
+     {0: ("合计", "total", None), 2: ("“三公”经费/小计", "three_public_total", None), 8: ("会议费", "meeting", None)}),
     ("sample-title-rows-inside-the-grid", WX, 11, "收入总表",
      {2: ("合计", "total", None), 4: ("本年收入/一般公共预算", "income_general", None)}),
 ]
