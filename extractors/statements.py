@@ -29,6 +29,12 @@ class Kind:
     shape: tuple[str, ...]
     name_words: tuple[str, ...]
     identities: tuple[str, ...]
+    total_role: str | None = None  # the role of the 合计 column of a table printing the parts as columns
+
+    @property
+    def parts(self) -> frozenset[str]:
+        """The roles of the parts of `total_role`: the kind's roles but the labels and the totals."""
+        return frozenset(self.roles) - {"code", "name", "total", self.total_role}
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,8 @@ def vocab() -> Vocab:
     d = read_toml("schemas", "statements.toml")
     kinds = tuple(
         Kind(k["key"], tuple(tm.squash(t) for t in k["titles"]), k["classification"], tuple(k.get("roles", [])),
-             tuple(k.get("shape", [])), tuple(k.get("name_words", [])), tuple(k.get("identities", [])))
+             tuple(k.get("shape", [])), tuple(k.get("name_words", [])), tuple(k.get("identities", [])),
+             k.get("total_role"))
         for k in d["kind"]
     )
     mw = dict(d["measure_words"])
@@ -149,6 +156,16 @@ def table_lines(text: Text, table: tm.Table, fiscal_year: int | None, doc_measur
     m = _YEAR.search(table.title or "")
     year = int(m["year"]) if m else fiscal_year
     money_cols = [c for c in table.columns if rs.money(c.role)]
+    # a column headed by a year (烟台 三公: 2025年预算数 | 2026年预算数 over the same parts): that
+    # year's figures, an earlier year than the table's the prior year's
+    col_years = {c.index: c.year for c in money_cols if c.year}  # the table model's (tm.chain_year)
+    this_year = year or max(col_years.values(), default=None)
+    # a statement printing the parts of its total as columns (三公: 因公出国 | 公务用车 | 公务接待): its
+    # 合计 column is the kind's `total_role`. Printed as rows (行政经费 / “三公”经费 / （一）因公出国…,
+    # one column per fund), the 合计 column is the total of the funds; the row's name says what it is.
+    # (江苏 09表 prints “三公”经费/小计 of its own beside a 合计 that adds 会议费 and 培训费)
+    parts_as_columns = bool(kind.total_role) and any(c.role in kind.parts for c in money_cols) \
+        and not any(c.role == kind.total_role for c in money_cols)
     out = []
     for r in table.rows:
         for c in money_cols:
@@ -176,12 +193,18 @@ def table_lines(text: Text, table: tm.Table, fiscal_year: int | None, doc_measur
             u = tm.cell_unit(table, r, c.index) or unit
             wan = units_mod.to_wan(v, u) if u else None
             cm = _COLUMN_MEASURE.get(c.measure or c.role or "")
-            role = "three_public_total" if kind.key == "three_public" and c.role == "total" else c.role
+            line_year = year - 1 if cm == "prior_year" and year else year
+            cy = col_years.get(c.index)
+            if cy is not None and this_year is not None:
+                line_year = cy
+                if cy < this_year:
+                    cm = "prior_year"
+            role = kind.total_role if parts_as_columns and c.role == "total" else c.role
             out.append(StatementLine(
                 statement=kind.key, statement_title=title, table_id=table.table_id, row=r.index, col=c.index,
                 code=code, name=name, classification=_classification(kind, code), level=level,
                 column_role=role, column_header=c.header, measure=cm or measure,
-                year=c.year or (year - 1 if cm == "prior_year" and year else year), value=v, unit=u, amount_wan=wan,
+                year=line_year, value=v, unit=u, amount_wan=wan,
                 page=r.page, start=cell.start, end=cell.end,
             ))
     return out

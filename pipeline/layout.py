@@ -275,7 +275,7 @@ def _drop_empty_columns(block: Para | Grid) -> Para | Grid:
     if len(keep) == len(block.rows[0]):
         return block
     rows = tuple(tuple(r[j] for j in keep) for r in block.rows)
-    return Grid(rows, page=block.page, caption=block.caption)
+    return Grid(rows, page=block.page, caption=block.caption, row_pages=block.row_pages)
 
 
 # --- glyphs to lines ------------------------------------------------------------------------
@@ -549,8 +549,10 @@ class _Flow:
             repeated = 0  # header rows repeated at the top of the continuation (at most all of last's)
             while repeated < min(len(rows) - 1, len(last.rows)) and rows[repeated] == last.rows[repeated]:
                 repeated += 1
+            pages = last.row_pages or (last.page,) * len(last.rows)
             self.blocks[-1] = Grid(
-                last.rows + tuple(rows[repeated:]), page=last.page, caption=last.caption
+                last.rows + tuple(rows[repeated:]), page=last.page, caption=last.caption,
+                row_pages=pages + (self.page.number,) * (len(rows) - repeated),
             )
         else:
             self.blocks.append(Grid(t.rows, page=self.page.number, caption=caption))

@@ -89,7 +89,7 @@ def decoded_to_text(doc_id: str, decoded: Decoded) -> Text:
                 # records built as textutil.new_record builds them, all at once: hundreds per document
                 values = [
                     {"block_id": i, "kind": "paragraph", "start": st, "end": st + n, "page": p.page, "heading": p.heading,
-                     "caption": None, "cells": (), "n_rows": 0, "n_cols": 0}
+                     "caption": None, "cells": (), "n_rows": 0, "n_cols": 0, "row_pages": ()}
                     for i, st, n, p in zip(count(len(blocks)), starts, lens, run)
                 ]
                 made = list(map(_new, repeat(Block, len(values))))
@@ -117,6 +117,7 @@ def decoded_to_text(doc_id: str, decoded: Decoded) -> Text:
             "block_id": len(blocks), "kind": "table", "start": start, "end": pos - 1, "page": raw.page,
             "heading": False, "caption": _caption(raw, previous), "cells": cells,
             "n_rows": len(raw.rows), "n_cols": max(map(len, raw.rows), default=0),
+            "row_pages": raw.row_pages if len(raw.row_pages) == len(raw.rows) else (),
         }))
         previous = raw
     text = "".join(pieces)

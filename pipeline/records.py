@@ -63,6 +63,8 @@ class Grid:
     caption: str | None = None
     # per cell, its offset in the decoded source text (text formats only), same shape as rows
     src: tuple[tuple[int | None, ...], ...] = ()
+    # each row's page, where the reader joined a table continued over pages (empty: all on `page`)
+    row_pages: tuple[int | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,12 @@ class Block:
     cells: tuple[Cell, ...] = ()
     n_rows: int = 0
     n_cols: int = 0
+    # each row's page, where the reader joined a table continued over pages (empty: all on `page`)
+    row_pages: tuple[int | None, ...] = ()
+
+    def row_page(self, row: int) -> int | None:
+        """The page row `row` of a table stands on."""
+        return self.row_pages[row] if row < len(self.row_pages) else self.page
 
     def grid(self) -> list[list[Cell]]:
         """The cells by row. Built once per block (several extractors ask); callers get the shared

@@ -49,7 +49,8 @@ _INDEX_CELL = re.compile(r"""(?x) ^ (?: \*+ | 栏次 | 行次 | [A-Za-z] | \d{1,
 # A figure in a cell: 1,234.56 / -12 / 0.00 (not a code: codes are bare digits of 3, 5 or 7)
 FIGURE = re.compile(r"""(?x) ^ (?P<sign>[-−])? (?P<number> (?:\d{1,3}(?:,\d{3})+|\d+) (?:\.\d+)? ) $""")
 _FIGURE = FIGURE
-# A classification code, alone or before its name: 201 / 20103 / 2010301 / 301 / 30101
+# A classification code, alone or before its name: 201 / 20103 / 2010301 / 301 / 30101 (not the
+# first digits of a longer number: "2025年预算数" is a header, no code 202)
 _CODE = re.compile(r"""(?x) ^ [\[【]? (?P<code>[1-9]\d{2}(?:\d{2}){0,2}) (?!\d) [\]】]? (?:\s+|(?=[^\d\s]))? (?P<rest>.*) $""")
 # The first cell of a data row even where the table prints no figure (an empty template):
 # 合计 / 总计 / 一、… / （一）…
@@ -364,11 +365,14 @@ def header_chains(grid: list[list[str]], n_header: int, n_cols: int) -> list[tup
         for c in range(1, n_cols):
             if not rows[lvl][c] and any(rows[k][c] for k in range(lvl + 1, len(rows))):
                 # a child below: the spanning parent is the nearest filled cell to the left on
-                # this level whose own column also has children (it spans, not a lone header)
+                # this level whose own column also has children (it spans, not a lone header),
+                # under the same parent one level up (公务接待费's empty middle cell is no part
+                # of the 公务用车运行维护费 printed left of it, under 公务用车购置及运行维护费)
                 p = c - 1
                 while p >= 0 and not rows[lvl][p]:
                     p -= 1
-                if p >= 0 and any(rows[k][p] for k in range(lvl + 1, len(rows))):
+                if p >= 0 and any(rows[k][p] for k in range(lvl + 1, len(rows))) and \
+                        (lvl == 0 or filled[lvl - 1][p] == filled[lvl - 1][c]):
                     filled[lvl][c] = filled[lvl][p]
     return [tuple(filled[lvl][c] for lvl in range(len(rows))) for c in range(n_cols)]
 
@@ -469,7 +473,8 @@ def _rows(block: Block, start: int, cols: tuple[Column, ...]) -> list[Row]:
             ([] if name_col is not None and code_cols and min(code_cols) > name_col else code_cols[:1])
         code, name = row_code(texts, mine, name_col)
         row_no = r[0].row if r else 0
-        out.append(Row(row_no, block.page, tuple(r), name, name_col, code, LEVELS.get(len(code)) if code else None))
+        out.append(Row(row_no, block.row_page(row_no), tuple(r), name, name_col, code,
+                       LEVELS.get(len(code)) if code else None))
     return out
 
 

@@ -52,30 +52,31 @@ SPLITS = (TUNED, HELD)
 REQUIRED_KEYS = ("income_total", "expenditure_total", "expenditure_basic", "expenditure_project", "three_public_total")
 MATCH, MISS, WRONG = "match", "miss", "wrong"
 
-# Gold's printed column header -> column role of statement_lines. TODO(issue 16 item 1): read the
-# roles and their header words from the table model's data file (schemas/columns.toml) once it
-# exists; `column_role` is the one place to switch.
-_COLUMN_ROLES = {
-    "预算数": "budget", "合计": "total", "小计": "total", "总计": "total", "金额": "total",
-    "基本支出": "basic", "项目支出": "project", "人员经费": "personnel", "公用经费": "public",
-    "其他收入": "other_income", "决算数": "actual", "执行数": "actual", "上年预算数": "prior_year",
-    "年初预算数": "initial_budget", "调整预算数": "adjusted_budget", "预算": "budget",
-    "一般公共预算": "general_public_budget", "政府性基金": "government_fund",
-    "人员支出": "personnel", "日常公用支出": "public", "“三公”经费": "three_public",
-    "公务用车购置费": "vehicle_purchase", "公务用车运行维护费": "vehicle_running",
-    "机关运行经费": "admin_running",
-}
+# Gold's printed column header -> column role of statement_lines: the table model's roles and their
+# header words (schemas/columns.toml), so that the eval and the pipeline share one vocabulary.
 
 
 def column_role(header: str | None) -> str | None:
-    """The column role of a printed header (None when not known)."""
+    """The money column role of a printed header (None when it names none: 备注, an empty header)."""
+    from pipeline import table_model as tm
+
     if not header:
         return None
-    h = "".join(str(header).split())
-    for words, role in sorted(_COLUMN_ROLES.items(), key=lambda kv: -len(kv[0])):
-        if words in h:
-            return role
-    return None
+    role = tm.chain_role((str(header),))
+    return role if tm.roles().money(role) else None
+
+
+def role_agrees(gold_column: str, role: str | None, column_header, measure) -> bool:
+    """A produced line's column (its role, header as printed and measure) is gold's printed column:
+    the same role, or the same leaf header (gold prints the leaf alone: 小计 under 基本支出), or, for a
+    bare 预算数 / 决算数 column, the line's measure on its total (or that measure's) column."""
+    from pipeline import table_model as tm
+
+    want = column_role(gold_column)
+    header = column_header if isinstance(column_header, str) else ""
+    leaf = tm.squash(header.split("/")[-1]) if header else ""
+    return ((want is not None and role == want) or (bool(leaf) and leaf == tm.squash(str(gold_column)))
+            or (want in ("budget", "actual") and measure == want and role in ("total", want)))
 
 
 # --- gold -----------------------------------------------------------------------------------------
@@ -374,7 +375,8 @@ def score_statement_lines(name: str, gold: dict, lines: pd.DataFrame | None) -> 
         else:
             same = lines[[_norm(g["name"]) == _norm(n) or _norm(g["name"]) in _norm(n) for n in lines["name"]]]
         if rc is not None:
-            same = same[same[rc] == role]
+            agree = [role_agrees(g["column"], r[rc], r.get("column_header"), r.get("measure")) for _, r in same.iterrows()]
+            same = same[pd.Series(agree, index=same.index, dtype=bool)]
         got = "; ".join(
             f"{_text(r.get('statement'))} {_text(r.get('code'))} {_text(r['name'])} [{r[rc] if rc else '?'}]: {r['amount_wan']}{_page(r)}"
             for _, r in same.head(6).iterrows()

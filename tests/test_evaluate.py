@@ -50,15 +50,26 @@ def test_a_wrong_fact_keeps_the_gold_evidence_and_what_was_produced():
 
 
 LINES = frame(
-    "statement code name column_role amount_wan page",
-    ("支出预算总表", "2040220", "执法办案", "project", D("23682.00"), 12),
-    ("支出预算总表", "2040201", "行政运行", "basic", D("34148.50"), 12),
-    ("收支预算总表", None, "上年结转结余", "budget", D("7600.00"), 10),
+    "statement code name column_role column_header measure amount_wan page",
+    ("支出预算总表", "2040220", "执法办案", "project", "项目支出", "budget", D("23682.00"), 12),
+    ("支出预算总表", "2040201", "行政运行", "basic", "基本支出", "budget", D("34148.50"), 12),
+    ("收支预算总表", None, "上年结转结余", "budget", "预算数", "budget", D("7600.00"), 10),
+    # the lines the eval once missed: gold's column read by a vocabulary of the eval's own
+    ("收入总表", None, "无锡市人民来访接待中心", "income_general", "本年收入/一般公共预算", "budget", D("563.15"), 11),
+    ("“三公”经费预算表", None, "杭州市气象局", "three_public_total", "“三公”经费合计", "budget", D("13.13"), 21),
+    ("一般公共预算支出预算表", None, "其他公路水路运输支出", "total", "合计", "budget", D("53522.29"), 31),
+    ("一般公共预算支出预算表", None, "其他公路水路运输支出", "basic", "基本支出/小计", "budget", D("8464.39"), 31),
+    ("项目支出预算表", None, "行业内相关政府补偿", "income_fund", "财政拨款收入/政府性基金", "budget", D("200000.00"), 37),
 )
 LINE_CASES = {
     "sample:泉州 code and role agree": ({"statement": "支出预算总表", "code": "2040220", "name": "执法办案", "column": "项目支出", "value": 23682.0, "page": 12}, ev.MATCH),
     "sample:泉州 a name without code": ({"statement": "收支预算总表", "code": None, "name": "上年结转结余", "column": "预算数", "value": 7600.0, "page": 10}, ev.MATCH),
     "synthetic:same line, other value": ({"statement": "支出预算总表", "code": "2040201", "name": "行政运行", "column": "基本支出", "value": 34148.58, "page": 12}, ev.WRONG),
+    "sample:无锡信访 p11 an income source column": ({"statement": "收入总表", "code": None, "name": "无锡市人民来访接待中心", "column": "一般公共预算", "value": 563.15, "page": 11}, ev.MATCH),
+    "sample:杭州气象 p21 the 三公 total column": ({"statement": "“三公”经费预算表", "code": None, "name": "杭州市气象局", "column": "“三公”经费合计", "value": 13.13, "page": 21}, ev.MATCH),
+    "sample:杭州交通 p31 小计 under 基本支出": ({"statement": "一般公共预算支出预算表", "code": None, "name": "其他公路水路运输支出", "column": "小计", "value": 8464.39, "page": 31}, ev.MATCH),
+    "sample:杭州交通 p37 政府性基金": ({"statement": "项目支出预算表", "code": None, "name": "行业内相关政府补偿", "column": "政府性基金", "value": 200000.0, "page": 37}, ev.MATCH),
+    "synthetic:小计 of neither value is wrong": ({"statement": "一般公共预算支出预算表", "code": None, "name": "其他公路水路运输支出", "column": "小计", "value": 8464.00, "page": 31}, ev.WRONG),
     "synthetic:same code, other role is a miss": ({"statement": "支出预算总表", "code": "2040220", "name": "执法办案", "column": "小计", "value": 12172.0, "page": 14}, ev.MISS),
 }
 
@@ -127,7 +138,8 @@ def test_tally_counts_per_table_and_fact_key():
     assert t["facts.income_total"]["miss"] == 1 and t["ALL"]["n"] == 3
 
 
-@pytest.mark.parametrize("header,role", [("预算数", "budget"), ("项目支出", "project"), ("小计", "total"), ("基本\n支出", "basic"), ("其他收入", "other_income"), ("备注", None)])
+@pytest.mark.parametrize("header,role", [("预算数", "budget"), ("项目支出", "project"), ("小计", "total"), ("基本\n支出", "basic"), ("其他收入", "income_other"),
+                                        ("“三公”经费合计", "three_public_total"), ("一般公共预算", "income_general"), ("备注", None)])
 def test_column_role(header, role):
     assert ev.column_role(header) == role
 

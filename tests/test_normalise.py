@@ -161,7 +161,7 @@ def test_table_caption_from_first_row():
         pytest.param(
             Block,
             {"block_id": 0, "kind": "table", "start": 0, "end": 5, "page": 2, "heading": False,
-             "caption": "表1", "cells": (), "n_rows": 0, "n_cols": 0},
+             "caption": "表1", "cells": (), "n_rows": 0, "n_cols": 0, "row_pages": ()},
             id="Block",
         ),
         pytest.param(

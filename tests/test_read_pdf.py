@@ -455,7 +455,7 @@ def test_table_continued_on_next_page_without_caption():
         render.Page([render.Table(72, 60, [200, 100], rest)]),
     ]
     (grid,) = read_pdf.decode(render.pdf(pages)).blocks
-    assert grid == Grid(tuple(map(tuple, first + rest)), page=1, caption="某某表")
+    assert grid == Grid(tuple(map(tuple, first + rest)), page=1, caption="某某表", row_pages=(1, 1, 1, 2, 2))
 
 
 def test_table_on_next_page_with_other_columns_is_a_new_table():
@@ -686,5 +686,5 @@ def test_continuation_repeating_every_row_of_the_first_part():
     # bug (issue 15, found by tests/test_fuzz.py): IndexError: tuple index out of range when
     # the repeated header rows of a continuation ran past the first part's rows
     assert read_pdf.decode(continuation_longer_than_its_first_part()).blocks == (
-        Grid((("项目", "金额"), ("合计", "3.00"), ("基本支出", "2.00"), ("项目支出", "1.00")), page=1),
+        Grid((("项目", "金额"), ("合计", "3.00"), ("基本支出", "2.00"), ("项目支出", "1.00")), page=1, row_pages=(1, 1, 2, 2)),
     )

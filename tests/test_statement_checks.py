@@ -285,10 +285,12 @@ def _fact(value, measure="budget", origin="prose"):
 PROSE_CASES = [
     # (id, 三公 lines, candidates, statuses)
     # 广州信访局 p15: the parts as rows (行政经费 / “三公”经费 / 其中：…), funds as columns
-    ("sample-广州-rows", [L("three_public", 1, 1, "three_public_total", "444.39", name="行政经费"),
-                         L("three_public", 2, 1, "three_public_total", "4.80", name="“三公”经费")], [_fact("4.80")], ["pass"]),
-    ("constructed-rows-differ", [L("three_public", 1, 1, "three_public_total", "444.39", name="行政经费"),
-                                 L("three_public", 2, 1, "three_public_total", "4.80", name="“三公”经费")], [_fact("4.90")], ["fail"]),
+    # (its 合计 column is the funds' total: role total, the row's name says 行政经费 or “三公”经费)
+    ("sample-广州-rows", [L("three_public", 1, 1, "total", "444.39", name="行政经费"),
+                         L("three_public", 2, 1, "total", "4.80", name="“三公”经费")], [_fact("4.80")], ["pass"]),
+    ("constructed-rows-differ", [L("three_public", 1, 1, "total", "444.39", name="行政经费"),
+                                 L("three_public", 2, 1, "total", "4.80", name="“三公”经费")], [_fact("4.90")], ["fail"]),
+    ("constructed-rows-no-三公-line", [L("three_public", 1, 1, "total", "444.39", name="行政经费")], [_fact("4.80")], []),
     # 杭州气象局 p21: the parts as columns, one row for the department
     ("sample-杭州-columns", [L("three_public", 1, 1, "three_public_total", "13.13", name="杭州市气象局"),
                            L("three_public", 1, 2, "overseas", "0"), L("three_public", 1, 3, "reception", "2.13")],
@@ -396,7 +398,8 @@ CORRUPT_CASES = [
     # (id, statement, page, code or name, role, the new value, the check that must fail, detail fragment)
     ("sample-决算-corrupt-项", "expenditure", 8, "2013950", "total", "12.31", "statement_children_sum_eq_parent", "2013950 12.31 (p8)"),
     ("sample-决算-corrupt-basic", "general_public_expenditure", 12, "2013901", "basic", "52.32", "statement_identity", "basic 52.32"),
-    ("sample-决算-corrupt-类", "income", 6, "221", "total", "29.52", "statement_lei_sum_eq_total", "221 29.52 (p6)"),
+    # (221 住房保障支出 is printed on p7: the reader joins the table's part on p7 to p6, each row on its page)
+    ("sample-决算-corrupt-类", "income", 7, "221", "total", "29.52", "statement_lei_sum_eq_total", "221 29.52 (p7)"),
     ("sample-决算-corrupt-合计", "expenditure", 8, "合计", "total", "307.92", "statements_agree", "expenditure 表4 p8 合计 307.92"),
 ]
 

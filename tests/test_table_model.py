@@ -3,6 +3,7 @@ continued parts. Examples from real sample pages (read from ../shared, skipped w
 it is absent) and generated variants where no real page shows the case."""
 from __future__ import annotations
 
+import dataclasses
 from functools import lru_cache
 from pathlib import Path
 
@@ -116,6 +117,8 @@ CODE_CASES = [
      (None, "2024年曲靖市人大代表履职能力提升专项资金")),
     ("bug-year-range-is-no-code", ["2026-2028年国省干线公路技术状况检测项目", "50.00"], [], 0,
      (None, "2026-2028年国省干线公路技术状况检测项目")),
+    # 烟台 三公 p20: a year is no code 202 before "5年预算数"
+    ("sample-a-year-is-no-code", ["2025年预算数", "1.00"], [], 0, (None, "2025年预算数")),
 ]
 
 
@@ -139,8 +142,7 @@ def _block(rows, page, start=0, caption=None):
 
 
 def _text(blocks):
-    blocks = tuple(Block(i, b.kind, b.start, b.end, b.page, b.heading, b.caption, b.cells, b.n_rows, b.n_cols)
-                   for i, b in enumerate(blocks))
+    blocks = tuple(dataclasses.replace(b, block_id=i) for i, b in enumerate(blocks))
     return Text("x", "", blocks)
 
 
@@ -162,6 +164,17 @@ def test_continued_table_is_joined_and_rows_keep_their_page(second, n_rows):
     assert [c.role for c in t.columns] == ["name", "total", "basic", "project"]
 
 
+def test_a_table_the_reader_joined_over_pages_keeps_each_rows_page_and_continues():
+    """The reader joined pages 3-4 into one block (row_pages); the part on page 5 continues it."""
+    first = _block(HEADER + [("行政运行", "5.00", "5.00", "0.00"), ("一般行政管理事务", "1.00", "0.00", "1.00")], 3,
+                   caption="表5 一般公共预算支出表 单位：万元")
+    first = Block(0, "table", first.start, first.end, 3, caption=first.caption, cells=first.cells,
+                  n_rows=first.n_rows, n_cols=first.n_cols, row_pages=(3, 3, 4))
+    text = _text([first, _block([("其他支出", "2.00", "1.00", "1.00")], 5, start=first.end)])
+    (t,) = tm.text_to_tables(text)
+    assert [(r.name, r.page) for r in t.rows] == [("行政运行", 3), ("一般行政管理事务", 4), ("其他支出", 5)]
+
+
 # --- real pages ---------------------------------------------------------------------------------
 
 
@@ -181,6 +194,8 @@ HZQX = "cities/杭州__2026年杭州市气象局部门预算.pdf"
 SJ = "上海普陀区委社会工作部_2024_部门决算.pdf"
 WL = "上海普陀万里街道办事处_2024_部门预算.pdf"
 WX = "cities/无锡__信访局_2026年部门预算.pdf"
+YT = "烟台市退役军人事务局_2026_部门预算.html"
+JS = "江苏省高级人民法院_2019_部门预算.pdf"
 
 PAGE_CASES = [
     # (id, sample, page, title word, column -> (header, role, measure))
@@ -196,6 +211,20 @@ PAGE_CASES = [
     ("sample-split-code-类款项", WL, 11, "收入预算总表",
      {0: ("项目/功能分类科目编码/类", "code", None), 1: ("项目/功能分类科目编码/款", "code", None),
       4: ("收入预算/合计", "total", "budget")}),
+    # 公务接待费's empty middle cell is none of 公务用车运行维护费's, printed left of it under another parent
+    ("sample-spanning-parent-stays-under-its-own", SJ, 14, "三公",
+     {8: ("公务用车购置及运行维护费/公务用车运行维护费/预算数", "vehicle_running", "budget"),
+      10: ("公务接待费/预算数", "reception", "budget"), 11: ("公务接待费/决算数", "reception", "actual")}),
+    # a header row starting 合计 (合计 | 因公出国（境）经费 | …) under a year row (2025年预算数 | 2026年预算数)
+    ("sample-header-row-starting-合计", YT, 20, "三公",
+     {5: ("2025年预算数/公务接待费", "reception", None), 6: ("2026年预算数/合计", "total", "budget"),
+      9: ("2026年预算数/公务用车购置及运行维护费/公务用车购置经费", "vehicle_purchase", None)}),
+    ("sample-购置费-运行费-under-their-parent", WL, 31, "三公",
+     {4: ("2024年“三公”经费预算数/公务用车购置及运行费/购置费", "vehicle_purchase", None),
+      5: ("2024年“三公”经费预算数/公务用车购置及运行费/运行费", "vehicle_running", None)}),
+    # 江苏 09表: a 合计 of 三公, 会议费 and 培训费, and the 三公 经费's own 小计
+    ("sample-三公-subtotal-beside-会议费", JS, 14, "三公",
+     {0: ("合计", "total", None), 2: ("“三公”经费/小计", "three_public_total", None), 8: ("会议费", "meeting", None)}),
     ("sample-title-rows-inside-the-grid", WX, 11, "收入总表",
      {2: ("合计", "total", None), 4: ("本年收入/一般公共预算", "income_general", None)}),
 ]
@@ -207,6 +236,21 @@ def test_header_chains_on_real_pages(rel, page, word, want):
     for col, (header, role, measure) in want.items():
         c = t.columns[col]
         assert (c.header, c.role, c.measure) == (header, role, measure)
+
+
+GZWJ = "cities/广州__2026年广州市卫生健康委员会部门预算.pdf"
+
+
+def test_a_statement_over_many_pages_is_one_table_each_row_on_its_page():
+    """广州卫健委 表12 部门预算项目支出及其他支出预算表 runs from p31 to p113: the reader joins
+    pages 32-39 into one block, the model joins the rest (each part repeats the header rows)."""
+    (t,) = [t for t in _sample_tables(GZWJ) if "项目支出及其他支出预算表" in (t.title or "")]
+    pages = [r.page for r in t.rows]
+    assert (min(pages), max(pages)) == (31, 113) and pages == sorted(pages)
+    row = next(r for r in t.rows if r.name and "区块链" in r.name)  # printed on p35
+    assert row.page == 35
+    assert not [u for u in _sample_tables(GZWJ) if u.page and 32 <= u.page <= 113 and u.table_id != t.table_id
+                and [c.chain for c in u.columns] == [c.chain for c in t.columns]]
 
 
 def test_split_codes_on_a_real_page():
