@@ -26,7 +26,7 @@ from extractors import money, units
 from extractors.functional import Functional, FunctionalLine
 from pipeline.records import Amount
 from pipeline.labels import takes_column_key
-from pipeline.records import Fact
+from pipeline.records import Fact, Indicator, Score
 from pipeline.resolve import Resolved
 from pipeline.table_units import UnitInference
 from schemas.vocab import read_toml
@@ -515,6 +515,31 @@ def project_checks(projects: Sequence[Mapping]) -> list[Check]:
     return out
 
 
+def score_checks(indicators: Sequence[Indicator], scores: Sequence[Score]) -> list[Check]:
+    """A score no higher than what it can earn: each indicator row's 得分 against its 分值, each
+    stated score against its maximum (issue 17: a score above its 分值 is a failed check)."""
+    out = []
+    for ind in indicators:
+        if ind.weight is None or ind.score is None:
+            continue
+        name = ind.level3 or ind.level2 or ind.level1 or "?"
+        where = f"{ind.subject or '-'} / {name}" + (f" (p{ind.page})" if ind.page else "")
+        out.append(_le("indicator_score_le_weight", ind.score, ind.weight, f"{where}: 得分 {_fmt(ind.score)}, 分值 {_fmt(ind.weight)}"))
+    for s in scores:
+        if s.score is None or s.max_score is None:
+            continue
+        where = f"{s.scope} {s.subject or '-'}" + (f" (p{s.page})" if s.page else "")
+        out.append(_le("score_le_max", s.score, s.max_score, f"{where}: score {_fmt(s.score)} of {_fmt(s.max_score)}"))
+    return out
+
+
+def _le(name: str, value: Decimal, limit: Decimal, detail: str) -> Check:
+    """pass when `value` ≤ `limit`; above it by more than their rounding, fail."""
+    if value <= limit:
+        return Check(name, "pass", limit, value, value - limit, detail)
+    return compare(name, limit, value, units.half_last_digit(value) + units.half_last_digit(limit), detail)
+
+
 # --- units -------------------------------------------------------------------------------------
 
 
@@ -572,7 +597,8 @@ def unit_statement_checks(amounts: Sequence[Amount]) -> list[Check]:
 
 
 def check(resolved: Resolved, amounts: Sequence[Amount], functional: Functional | Sequence[FunctionalLine],
-          projects: Sequence[Mapping], text: str) -> list[Check]:
+          projects: Sequence[Mapping], text: str, indicators: Sequence[Indicator] = (),
+          scores: Sequence[Score] = ()) -> list[Check]:
     """All checks of one document."""
     return (
         sum_checks(resolved.facts)
@@ -582,5 +608,6 @@ def check(resolved: Resolved, amounts: Sequence[Amount], functional: Functional 
         + change_checks(amounts, text)
         + functional_checks(functional, resolved.facts, amounts, text)
         + project_checks(projects)
+        + score_checks(indicators, scores)
         + unit_inference_checks(resolved.unit_inferences)
     )

@@ -175,7 +175,7 @@ def resolve_and_check(text, ex, projects=()) -> tuple:
             unreadable.append(Unreadable(t.table_id, t.page, describe_error(e)))
     res = resolve.with_statements(res, statement_checks.statement_facts(st_lines), m, statement_checks.table_spans(st_lines))
     func = functional.extract(text, ex.table_models, ex.amounts, resolve.default_measure(m), units)
-    return res, list(func.lines), check.check(res, ex.amounts, func, projects, text.text), st_lines, unreadable
+    return res, list(func.lines), check.check(res, ex.amounts, func, projects, text.text, ex.indicators, ex.scores), st_lines, unreadable
 
 
 def process_path(path: str, memory_limit: int | None = None) -> DocResult:

@@ -275,7 +275,7 @@ CHECK_NAMES = {
     "basic_plus_project_eq_total", "personnel_plus_public_eq_basic", "three_public_parts_eq_total", "shares_sum_100",
     "functional_lei_sum_eq_total", "functional_children_sum_eq_parent", "prose_table_agree", "fact_candidates_agree",
     "unit_statements_agree", "prior_plus_change_eq_current", "change_pct_matches", "project_executed_le_adjusted",
-    "project_rate_matches", "table_unit_inferred",
+    "project_rate_matches", "table_unit_inferred", "indicator_score_le_weight", "score_le_max",
     "statement_identity", "statement_children_sum_eq_parent", "statement_lei_sum_eq_total", "statements_agree",
     "statement_prose_agree", "statements_present", "table_readable",
 }
@@ -384,3 +384,37 @@ def test_project_rows_equal_asdict():
         assert row == dataclasses.asdict(p)
         assert list(row) == [f.name for f in dataclasses.fields(Project)]
         assert check.project_checks([row]) == check.project_checks([dataclasses.asdict(p)])
+
+
+# --- scores no higher than they can earn (issue 17 Deliver 3) ----------------------------------------
+
+def _indicator(weight, score, level3="会议活动保障次数"):
+    from pipeline.records import Indicator
+
+    return Indicator(1, 1, "政府工作专项经费", "产出指标", "数量指标", level3, "≥", "20场", D("20"), "场", None, None,
+                     None, None if weight is None else D(weight), None if score is None else D(score), None, 3)
+
+
+def _score(score, max_score):
+    from pipeline.records import Score
+
+    return Score("县人大办", "department", D(score), None if max_score is None else D(max_score), None, 0, 1, 1, "自评得分")
+
+
+SCORE_CASES = [
+    # (id, indicators, scores, statuses of indicator_score_le_weight, of score_le_max)
+    ("seed-004-indicator-full-marks", [_indicator("20", "20")], [], ["pass"], []),
+    ("seed-002-indicator-below", [_indicator("10", "9.5")], [], ["pass"], []),
+    ("synthetic-indicator-above-its-weight", [_indicator("10", "12")], [], ["fail"], []),
+    ("synthetic-indicator-without-weight", [_indicator(None, "12")], [], [], []),
+    ("seed-002-department-score", [], [_score("96", "100")], [], ["pass"]),
+    ("synthetic-score-above-its-maximum", [], [_score("105", "100")], [], ["fail"]),
+    ("synthetic-score-without-maximum", [], [_score("96", None)], [], []),
+]
+
+
+@pytest.mark.parametrize("indicators, scores, ind, top", [c[1:] for c in SCORE_CASES], ids=[c[0] for c in SCORE_CASES])
+def test_a_score_is_no_higher_than_it_can_earn(indicators, scores, ind, top):
+    out = check.score_checks(indicators, scores)
+    assert _statuses(out, "indicator_score_le_weight") == ind
+    assert _statuses(out, "score_le_max") == top
