@@ -46,6 +46,7 @@ from extractors.subjects import (
 from pipeline.records import Block, Cell, Indicator, Text
 from pipeline.table_model import evaluation_headers, evaluation_roles, evaluation_row_roles, header_label
 from pipeline.textutil import new_record
+from schemas.vocab import read_toml
 
 _NO_VALUE = {"", "/", "-", "—", "－", "——", "--"}
 
@@ -57,8 +58,9 @@ _WEIGHT_IN_NAME = regex.compile(
     """,
     regex.VERBOSE,
 )
-_GRADE = regex.compile(r"^(?P<grade>优秀|优|良好|良|中等|中|较差|差)(?![\p{Han}])")
-GRADES = {"优秀": "优", "优": "优", "良好": "良", "良": "良", "中等": "中", "中": "中", "较差": "差", "差": "差"}
+# grades as printed -> as recorded (优 良 中 差): extractors/score_patterns.toml [grades]
+GRADES = dict(read_toml("extractors", "score_patterns.toml")["grades"])
+_GRADE = regex.compile(rf"^(?P<grade>{'|'.join(sorted(GRADES, key=len, reverse=True))})(?![\p{{Han}}])")
 
 
 @dataclass(frozen=True)

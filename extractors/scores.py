@@ -67,11 +67,22 @@ def _anchor_re() -> re.Pattern:
     return re.compile("|".join(r"\s*".join(map(re.escape, w)) for w in words))
 
 
+def grade_words() -> str:
+    """The [grades] words as one alternation, longest first (what `{grade}` in a pattern stands for)."""
+    return "|".join(sorted(vocabulary()["grades"], key=len, reverse=True))
+
+
+def pattern_source(p: dict) -> str:
+    """A [[pattern]]'s regex with `{grade}` expanded."""
+    return p["pattern"].replace("{grade}", grade_words())
+
+
 @lru_cache(maxsize=1)
 def patterns() -> tuple[_Pattern, ...]:
     words = vocabulary()["anchors"]["words"]
     return tuple(
-        _Pattern(p["name"], p["subject"], regex.compile(p["pattern"], regex.VERBOSE), _needed_anchors(p["pattern"], words))
+        _Pattern(p["name"], p["subject"], regex.compile(pattern_source(p), regex.VERBOSE),
+                 _needed_anchors(pattern_source(p), words))
         for p in vocabulary()["pattern"]
     )
 

@@ -103,7 +103,7 @@ def test_needs_one_of(pattern, words, proved):
 # --- the data files' patterns ----------------------------------------------------------------------
 def _data_patterns():
     yield from (("subjects.toml heading", h["pattern"], True) for h in subjects.vocabulary()["heading"])
-    yield from ((f"score_patterns.toml {p['name']}", p["pattern"], True) for p in scores.vocabulary()["pattern"])
+    yield from ((f"score_patterns.toml {p['name']}", scores.pattern_source(p), True) for p in scores.vocabulary()["pattern"])
     v = projects.vocabulary()
     yield from (("project_headers.toml prose", p["pattern"], True) for p in v["prose"])
     yield "project_headers.toml prose_list.intro", v["prose_list"]["intro"], True

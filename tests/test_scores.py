@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 import regex
 
-from extractors.scores import MAX_SUBJECT, _anchor_re, patterns, squeeze, text_to_scores, vocabulary
+from extractors.scores import MAX_SUBJECT, _anchor_re, pattern_source, patterns, squeeze, text_to_scores, vocabulary
 from pipeline.prefilter import needs_one_of
 from tests.test_indicators import SAMPLE_NINGDE_TABLE, SEED_002_PROJECT_TABLE, SEED_004_TABLE, SPACED_PARAGRAPHS
 from tests.textbuild import make_text, rows
@@ -224,7 +224,7 @@ def test_score_patterns_are_valid():
         groups = set(compiled.regex.groupindex)
         assert groups & {"score", "grade"}, f"{p['name']} captures neither score nor grade"
         assert groups <= {"score", "max_score", "grade", "keyword"}, p["name"]
-        regex.compile(p["pattern"], regex.VERBOSE)
+        regex.compile(pattern_source(p), regex.VERBOSE)
         example, _ = squeeze(p["example"])
         assert compiled.regex.search(example), f"{p['name']} does not match its example"
         assert _anchor_re().search(p["example"]), f"{p['name']}: its example has no anchor word"
@@ -384,7 +384,7 @@ def test_every_score_pattern_needs_an_anchor():
     """text_to_scores searches only the paragraphs and cells holding an anchor word."""
     words = vocabulary()["anchors"]["words"]
     for p in vocabulary()["pattern"]:
-        assert needs_one_of(p["pattern"], words), f"{p['name']} can match without an anchor word"
+        assert needs_one_of(pattern_source(p), words), f"{p['name']} can match without an anchor word"
 
 
 def test_each_pattern_is_tried_only_with_one_of_its_own_anchors():
@@ -393,7 +393,7 @@ def test_each_pattern_is_tried_only_with_one_of_its_own_anchors():
     words = vocabulary()["anchors"]["words"]
     for p, data in zip(patterns(), vocabulary()["pattern"]):
         assert p.name == data["name"] and p.needs and set(p.needs) <= set(words)
-        assert needs_one_of(data["pattern"], list(p.needs)), p.name
+        assert needs_one_of(pattern_source(data), list(p.needs)), p.name
         assert any(w in squeeze(data["example"])[0] for w in p.needs), p.name
     assert [p.needs for p in patterns()][:2] == [("得分",), ("得分", "评分")]
 
@@ -415,3 +415,13 @@ FORM_LABEL_SUBJECTS = [
 def test_a_subject_is_cut_before_the_form_labels_it_runs_on_into(items, want):
     (s,) = text_to_scores(make_text(*items), None)
     assert (s.subject, s.scope, s.score) == want
+
+
+def test_grades_are_spelled_once():
+    """The grade words live in score_patterns.toml [grades]: the prose patterns ({grade}) and the
+    table cells (indicators.grade_of) read the same words."""
+    from extractors.indicators import GRADES, grade_of
+
+    assert GRADES == vocabulary()["grades"] and set(GRADES.values()) == {"优", "良", "中", "差"}
+    assert all("优秀|优|良好" not in p["pattern"] for p in vocabulary()["pattern"])
+    assert [grade_of(s) for s in ("优（S≧90）", "良好", "较差", "中等偏上")] == ["优", "良", "差", None]
